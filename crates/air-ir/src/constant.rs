@@ -1,0 +1,456 @@
+//! Module-level constants, interned in one arena.
+//!
+//! Following LLVM, globals and functions are constants too (their address
+//! is): every `@name` an instruction or initializer uses is a
+//! [`ConstKind::Global`] or [`ConstKind::Function`] entry. Floats are stored
+//! as raw bits at the type's width, so no NaN payload or `-0.0` is ever
+//! changed by a round trip.
+
+use std::collections::HashMap;
+
+use crate::inst::Opcode;
+use crate::module::{FuncId, GlobalId};
+use crate::types::TypeId;
+
+/// Index of a constant in the module's constant arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConstId(pub u32);
+
+/// An integer of any width, as little-endian 64-bit words (the value is
+/// truncated to the type's width; bits above it are zero).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ApInt {
+    words: Vec<u64>,
+}
+
+impl ApInt {
+    /// Zero of `width` bits.
+    pub fn zero(width: u32) -> Self {
+        ApInt {
+            words: vec![0; Self::word_count(width)],
+        }
+    }
+
+    fn word_count(width: u32) -> usize {
+        (width.max(1) as usize).div_ceil(64)
+    }
+
+    /// `value` truncated to `width` bits (two's complement for negatives).
+    pub fn from_i128(width: u32, value: i128) -> Self {
+        let n = Self::word_count(width);
+        let fill = if value < 0 { u64::MAX } else { 0 };
+        let mut words = vec![fill; n];
+        words[0] = value as u64;
+        if n > 1 {
+            words[1] = (value >> 64) as u64;
+        }
+        let mut v = ApInt { words };
+        v.truncate(width);
+        v
+    }
+
+    /// `value` truncated to `width` bits.
+    pub fn from_u64(width: u32, value: u64) -> Self {
+        let mut words = vec![0; Self::word_count(width)];
+        words[0] = value;
+        let mut v = ApInt { words };
+        v.truncate(width);
+        v
+    }
+
+    /// From little-endian words, truncated to `width` bits.
+    pub fn from_words(width: u32, words: &[u64]) -> Self {
+        let mut out = vec![0; Self::word_count(width)];
+        for (o, w) in out.iter_mut().zip(words) {
+            *o = *w;
+        }
+        let mut v = ApInt { words: out };
+        v.truncate(width);
+        v
+    }
+
+    fn truncate(&mut self, width: u32) {
+        let width = width.max(1);
+        let rem = width % 64;
+        if rem != 0 {
+            if let Some(last) = self.words.last_mut() {
+                *last &= (1u64 << rem) - 1;
+            }
+        }
+    }
+
+    /// The little-endian words.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// The low 64 bits.
+    pub fn low_u64(&self) -> u64 {
+        self.words[0]
+    }
+
+    /// Whether every bit is zero.
+    pub fn is_zero(&self) -> bool {
+        self.words.iter().all(|w| *w == 0)
+    }
+
+    /// Whether the top bit of a `width`-bit value is set.
+    pub fn is_negative(&self, width: u32) -> bool {
+        let width = width.max(1);
+        let bit = width - 1;
+        let word = (bit / 64) as usize;
+        self.words.get(word).is_some_and(|w| (w >> (bit % 64)) & 1 == 1)
+    }
+
+    /// The value as unsigned, if it fits in 64 bits.
+    pub fn as_u64(&self) -> Option<u64> {
+        if self.words[1..].iter().all(|w| *w == 0) {
+            Some(self.words[0])
+        } else {
+            None
+        }
+    }
+
+    /// The value as signed (interpreting it as `width` bits), if it fits in
+    /// an i128.
+    pub fn as_i128(&self, width: u32) -> Option<i128> {
+        let width = width.max(1);
+        if width > 128 {
+            // Only representable if all bits above 127 equal bit 127.
+            let neg = self.is_negative(width);
+            let fill = if neg { u64::MAX } else { 0 };
+            let mut top = self.words[2..].to_vec();
+            let rem = width % 64;
+            if neg && rem != 0 {
+                if let Some(last) = top.last_mut() {
+                    *last |= !((1u64 << rem) - 1);
+                }
+            }
+            if top.iter().any(|w| *w != fill) {
+                return None;
+            }
+            let v = (u128::from(self.words[1]) << 64) | u128::from(self.words[0]);
+            let v = v as i128;
+            if (v < 0) != neg {
+                return None;
+            }
+            return Some(v);
+        }
+        let lo = u128::from(self.words[0]);
+        let hi = self.words.get(1).copied().map(u128::from).unwrap_or(0);
+        let raw = (hi << 64) | lo;
+        if width == 128 {
+            return Some(raw as i128);
+        }
+        let shift = 128 - width;
+        Some(((raw << shift) as i128) >> shift)
+    }
+
+    /// Decimal text of the value read as signed `width` bits (LLVM prints
+    /// integer constants signed, except `i1`, which prints `true`/`false`).
+    pub fn to_signed_string(&self, width: u32) -> String {
+        if let Some(v) = self.as_i128(width) {
+            return v.to_string();
+        }
+        // Wide negative or huge values: long division on the magnitude.
+        let neg = self.is_negative(width);
+        let mut mag = self.words.clone();
+        if neg {
+            // Two's complement negate within `width` bits.
+            for w in mag.iter_mut() {
+                *w = !*w;
+            }
+            let mut carry = true;
+            for w in mag.iter_mut() {
+                if !carry {
+                    break;
+                }
+                let (s, c) = w.overflowing_add(1);
+                *w = s;
+                carry = c;
+            }
+            let mut m = ApInt { words: mag };
+            m.truncate(width);
+            mag = m.words;
+        }
+        let mut digits = Vec::new();
+        while mag.iter().any(|w| *w != 0) {
+            let mut rem: u128 = 0;
+            for w in mag.iter_mut().rev() {
+                let cur = (rem << 64) | u128::from(*w);
+                *w = (cur / 10) as u64;
+                rem = cur % 10;
+            }
+            digits.push(b'0' + rem as u8);
+        }
+        if digits.is_empty() {
+            digits.push(b'0');
+        }
+        if neg {
+            digits.push(b'-');
+        }
+        digits.reverse();
+        String::from_utf8(digits).unwrap_or_default()
+    }
+
+    /// Parses decimal text (optionally negative) into `width` bits; `None` on
+    /// a malformed number.
+    pub fn parse_decimal(width: u32, text: &str) -> Option<Self> {
+        let (neg, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n = Self::word_count(width) + 1;
+        let mut words = vec![0u64; n];
+        for b in digits.bytes() {
+            let mut carry = u128::from(b - b'0');
+            for w in words.iter_mut() {
+                let cur = u128::from(*w) * 10 + carry;
+                *w = cur as u64;
+                carry = cur >> 64;
+            }
+        }
+        if neg {
+            for w in words.iter_mut() {
+                *w = !*w;
+            }
+            let mut carry = true;
+            for w in words.iter_mut() {
+                if !carry {
+                    break;
+                }
+                let (s, c) = w.overflowing_add(1);
+                *w = s;
+                carry = c;
+            }
+        }
+        Some(Self::from_words(width, &words))
+    }
+}
+
+/// Comparison predicates, shared by `icmp`/`fcmp` instructions and constant
+/// expressions.
+pub use crate::inst::{FloatPredicate, IntPredicate};
+
+/// What a constant is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ConstKind {
+    /// An integer (`i1 true` is 1).
+    Int(ApInt),
+    /// A float, as raw bits at the type's width.
+    Float(u64),
+    /// `null` (pointers only).
+    Null,
+    /// `undef`.
+    Undef,
+    /// `poison`.
+    Poison,
+    /// `zeroinitializer`.
+    Zero,
+    /// An array `[T a, T b]`.
+    Array(Vec<ConstId>),
+    /// A vector `<T a, T b>`.
+    Vector(Vec<ConstId>),
+    /// A struct `{ T a, U b }` (literal, packed or named, as the type says).
+    Struct(Vec<ConstId>),
+    /// An `[N x i8]` array written `c"..."`.
+    String(Vec<u8>),
+    /// The address of a global variable.
+    Global(GlobalId),
+    /// The address of a function.
+    Function(FuncId),
+    /// A constant expression.
+    Expr(ConstExpr),
+}
+
+/// A constant expression (LLVM 14's set that AIR uses).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ConstExpr {
+    /// A cast: `bitcast`, `addrspacecast`, `ptrtoint`, `inttoptr`, `trunc`, ...
+    /// The result type is the constant's type.
+    Cast {
+        /// The cast opcode.
+        op: Opcode,
+        /// The operand.
+        value: ConstId,
+    },
+    /// `getelementptr [inbounds] (T, T* base, idx...)`.
+    GetElementPtr {
+        /// The source element type.
+        source: TypeId,
+        /// Base pointer.
+        base: ConstId,
+        /// Indices.
+        indices: Vec<ConstId>,
+        /// `inbounds`.
+        inbounds: bool,
+        /// `inrange` index position, if any.
+        inrange: Option<u32>,
+    },
+    /// An integer or float binary operation (`add`, `sub`, `mul`, `shl`,
+    /// `and`, `or`, `xor`, `lshr`, `ashr`, `udiv`, `sdiv`, `urem`, `srem`,
+    /// `fadd`, ...).
+    Binary {
+        /// The opcode.
+        op: Opcode,
+        /// Left operand.
+        lhs: ConstId,
+        /// Right operand.
+        rhs: ConstId,
+        /// `nuw`/`nsw`/`exact` bits, as [`crate::inst::Flags`].
+        flags: crate::inst::Flags,
+    },
+    /// `fneg (T x)`.
+    FNeg(ConstId),
+    /// `icmp pred (a, b)`.
+    ICmp {
+        /// Predicate.
+        pred: IntPredicate,
+        /// Left operand.
+        lhs: ConstId,
+        /// Right operand.
+        rhs: ConstId,
+    },
+    /// `fcmp pred (a, b)`.
+    FCmp {
+        /// Predicate.
+        pred: FloatPredicate,
+        /// Left operand.
+        lhs: ConstId,
+        /// Right operand.
+        rhs: ConstId,
+    },
+    /// `select (c, a, b)`.
+    Select {
+        /// Condition.
+        cond: ConstId,
+        /// Value if true.
+        on_true: ConstId,
+        /// Value if false.
+        on_false: ConstId,
+    },
+    /// `extractelement (v, i)`.
+    ExtractElement {
+        /// Vector.
+        vector: ConstId,
+        /// Index.
+        index: ConstId,
+    },
+    /// `insertelement (v, e, i)`.
+    InsertElement {
+        /// Vector.
+        vector: ConstId,
+        /// Element.
+        element: ConstId,
+        /// Index.
+        index: ConstId,
+    },
+    /// `shufflevector (a, b, mask)`.
+    ShuffleVector {
+        /// First vector.
+        a: ConstId,
+        /// Second vector.
+        b: ConstId,
+        /// Mask (a constant vector of i32).
+        mask: ConstId,
+    },
+}
+
+/// One constant: its type and what it is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Constant {
+    /// The type.
+    pub ty: TypeId,
+    /// The value.
+    pub kind: ConstKind,
+}
+
+/// The interned constants of a module.
+#[derive(Clone, Debug, Default)]
+pub struct ConstTable {
+    items: Vec<Constant>,
+    lookup: HashMap<Constant, ConstId>,
+}
+
+impl PartialEq for ConstTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+
+impl Eq for ConstTable {}
+
+impl ConstTable {
+    /// Interns a constant.
+    pub fn intern(&mut self, c: Constant) -> ConstId {
+        if let Some(&id) = self.lookup.get(&c) {
+            return id;
+        }
+        let id = ConstId(self.items.len() as u32);
+        self.items.push(c.clone());
+        self.lookup.insert(c, id);
+        id
+    }
+
+    /// The constant `id`.
+    ///
+    /// # Panics
+    /// If `id` is not from this table.
+    pub fn get(&self, id: ConstId) -> &Constant {
+        &self.items[id.0 as usize]
+    }
+
+    /// The constant `id`, or `None` if it is not from this table.
+    pub fn try_get(&self, id: ConstId) -> Option<&Constant> {
+        self.items.get(id.0 as usize)
+    }
+
+    /// Looks a constant up without creating it.
+    pub fn find(&self, c: &Constant) -> Option<ConstId> {
+        self.lookup.get(c).copied()
+    }
+
+    /// Number of constants.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// All constants in creation order.
+    pub fn iter(&self) -> impl Iterator<Item = (ConstId, &Constant)> {
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (ConstId(i as u32), c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apint_signed_text() {
+        assert_eq!(ApInt::from_i128(32, -1).to_signed_string(32), "-1");
+        assert_eq!(ApInt::from_u64(32, 0xFFFF_FFFF).to_signed_string(32), "-1");
+        assert_eq!(ApInt::from_u64(7, 64).to_signed_string(7), "-64");
+        assert_eq!(ApInt::from_u64(33, 1 << 32).to_signed_string(33), "-4294967296");
+        let big = ApInt::parse_decimal(256, "-1").unwrap();
+        assert_eq!(big.words(), &[u64::MAX; 4]);
+        assert_eq!(big.to_signed_string(256), "-1");
+        let v = ApInt::parse_decimal(200, "1606938044258990275541962092341162602522202993782792835301375")
+            .unwrap();
+        // 2^200 - 1 as a 200-bit value is -1 signed.
+        assert_eq!(v.to_signed_string(200), "-1");
+        let w = ApInt::parse_decimal(256, "340282366920938463463374607431768211456").unwrap();
+        assert_eq!(w.words(), &[0, 0, 1, 0]);
+        assert_eq!(w.to_signed_string(256), "340282366920938463463374607431768211456");
+    }
+}

@@ -1,0 +1,1 @@
+//! The table of known intrinsics (to be written).

@@ -1,0 +1,44 @@
+//! The AIR IR model: typed-pointer LLVM 14 IR as Apple's Metal toolchain
+//! writes it, with a builder, a text parser and printer, and a verifier.
+//!
+//! Everything lives in arenas owned by a [`Module`] and is referred to by
+//! small `Copy` ids ([`TypeId`], [`ConstId`], [`FuncId`], [`InstId`], ...).
+//! Validity is a separate pass ([`verify()`]), so invalid IR can be built on
+//! purpose in tests.
+//!
+//! ```
+//! let text = r#"
+//! define i32 @add1(i32 %x) {
+//!   %y = add nsw i32 %x, 1
+//!   ret i32 %y
+//! }
+//! "#;
+//! let module = air_ir::parse(text, "add1.ll").unwrap();
+//! air_ir::verify(&module).unwrap();
+//! let printed = air_ir::print(&module);
+//! assert!(printed.contains("%y = add nsw i32 %x, 1"));
+//! assert_eq!(air_ir::parse(&printed, "again.ll").unwrap(), module);
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod attributes;
+pub mod builder;
+pub mod constant;
+pub mod inst;
+pub mod intrinsics;
+pub mod metadata;
+pub mod module;
+pub mod text;
+pub mod types;
+pub mod verify;
+
+pub use attributes::{AttrKind, AttrSet, Attribute};
+pub use builder::{BuildError, Builder};
+pub use constant::{ApInt, ConstExpr, ConstId, ConstKind, Constant};
+pub use inst::{BlockId, Flags, InstId, InstKind, Instruction, Opcode, Value};
+pub use metadata::{MetaId, Metadata, NamedMetadata};
+pub use module::{Block, FuncId, Function, Global, GlobalId, Linkage, Module, Param};
+pub use text::{parse, print, ParseError};
+pub use types::{Type, TypeId, TypeTable};
+pub use verify::{verify, VerifyError};

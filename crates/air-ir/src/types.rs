@@ -1,0 +1,440 @@
+//! The type table: every type of a module lives here once, and is referred
+//! to by a small `Copy` [`TypeId`].
+//!
+//! Structural types (integers, pointers, arrays, literal structs, function
+//! types, ...) are interned: asking for the same shape twice gives the same
+//! id, so type equality is id equality. Named structs are unique by name and
+//! their body may be set after creation, which is what recursive types and
+//! forward references in text need.
+
+use std::collections::HashMap;
+
+/// Index of a type in a [`TypeTable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub u32);
+
+/// The shape of one type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// `void`.
+    Void,
+    /// `iN`, 1 ≤ N ≤ 2^23 − 1.
+    Int(u32),
+    /// `half` (IEEE binary16).
+    Half,
+    /// `bfloat`.
+    BFloat,
+    /// `float` (IEEE binary32).
+    Float,
+    /// `double` (IEEE binary64).
+    Double,
+    /// `label`, the type of basic blocks.
+    Label,
+    /// `metadata`.
+    Metadata,
+    /// `token`.
+    Token,
+    /// A typed pointer `T addrspace(N)*`.
+    Pointer {
+        /// The pointee type.
+        pointee: TypeId,
+        /// The address space (0 = thread, 1 = device, 2 = constant, 3 = threadgroup in AIR).
+        addrspace: u32,
+    },
+    /// `[N x T]`.
+    Array {
+        /// Number of elements.
+        len: u64,
+        /// Element type.
+        elem: TypeId,
+    },
+    /// `<N x T>`.
+    Vector {
+        /// Number of lanes.
+        len: u32,
+        /// Lane type.
+        elem: TypeId,
+    },
+    /// A literal (anonymous) struct `{ T, ... }` or packed `<{ T, ... }>`.
+    Struct {
+        /// Field types.
+        fields: Vec<TypeId>,
+        /// Whether it is packed.
+        packed: bool,
+    },
+    /// A named struct `%name`; its body lives in the table's named-struct data.
+    Named(String),
+    /// A function type `R (P, ...)`.
+    Function {
+        /// Return type.
+        ret: TypeId,
+        /// Parameter types.
+        params: Vec<TypeId>,
+        /// Whether it takes `...`.
+        varargs: bool,
+    },
+}
+
+/// The body of a named struct.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StructBody {
+    /// `type opaque`, or not (yet) defined.
+    Opaque,
+    /// `type { ... }` / `type <{ ... }>`.
+    Fields {
+        /// Field types.
+        fields: Vec<TypeId>,
+        /// Whether it is packed.
+        packed: bool,
+    },
+}
+
+/// All types of a module, interned.
+#[derive(Clone, Debug, Default)]
+pub struct TypeTable {
+    types: Vec<Type>,
+    lookup: HashMap<Type, TypeId>,
+    bodies: HashMap<TypeId, StructBody>,
+    /// Named structs in creation order (the order the printer lists them in).
+    named_order: Vec<TypeId>,
+}
+
+impl PartialEq for TypeTable {
+    fn eq(&self, other: &Self) -> bool {
+        // Lookup is derived from `types`; comparing it again adds nothing.
+        self.types == other.types
+            && self.bodies == other.bodies
+            && self.named_order == other.named_order
+    }
+}
+
+impl Eq for TypeTable {}
+
+impl TypeTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Interns `ty` and returns its id. For [`Type::Named`] a new named struct
+    /// starts out opaque.
+    pub fn intern(&mut self, ty: Type) -> TypeId {
+        if let Some(&id) = self.lookup.get(&ty) {
+            return id;
+        }
+        let id = TypeId(self.types.len() as u32);
+        if let Type::Named(_) = &ty {
+            self.bodies.insert(id, StructBody::Opaque);
+            self.named_order.push(id);
+        }
+        self.types.push(ty.clone());
+        self.lookup.insert(ty, id);
+        id
+    }
+
+    /// Looks a type up without creating it.
+    pub fn find(&self, ty: &Type) -> Option<TypeId> {
+        self.lookup.get(ty).copied()
+    }
+
+    /// The shape of `id`.
+    ///
+    /// # Panics
+    /// If `id` does not belong to this table.
+    pub fn get(&self, id: TypeId) -> &Type {
+        &self.types[id.0 as usize]
+    }
+
+    /// The shape of `id`, or `None` if it is not an id of this table.
+    pub fn try_get(&self, id: TypeId) -> Option<&Type> {
+        self.types.get(id.0 as usize)
+    }
+
+    /// Number of types.
+    pub fn len(&self) -> usize {
+        self.types.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.types.is_empty()
+    }
+
+    /// All ids in creation order.
+    pub fn ids(&self) -> impl Iterator<Item = TypeId> + '_ {
+        (0..self.types.len() as u32).map(TypeId)
+    }
+
+    /// Named structs in creation order.
+    pub fn named_structs(&self) -> &[TypeId] {
+        &self.named_order
+    }
+
+    /// The body of a named struct (`None` for other types).
+    pub fn struct_body(&self, id: TypeId) -> Option<&StructBody> {
+        self.bodies.get(&id)
+    }
+
+    /// Sets the body of the named struct `id`.
+    pub fn set_struct_body(&mut self, id: TypeId, body: StructBody) {
+        if self.bodies.contains_key(&id) {
+            self.bodies.insert(id, body);
+        }
+    }
+
+    // Convenience constructors; each interns and returns the id.
+
+    /// `void`.
+    pub fn void(&mut self) -> TypeId {
+        self.intern(Type::Void)
+    }
+    /// `iN`.
+    pub fn int(&mut self, bits: u32) -> TypeId {
+        self.intern(Type::Int(bits))
+    }
+    /// `i1`.
+    pub fn i1(&mut self) -> TypeId {
+        self.int(1)
+    }
+    /// `i8`.
+    pub fn i8(&mut self) -> TypeId {
+        self.int(8)
+    }
+    /// `i16`.
+    pub fn i16(&mut self) -> TypeId {
+        self.int(16)
+    }
+    /// `i32`.
+    pub fn i32(&mut self) -> TypeId {
+        self.int(32)
+    }
+    /// `i64`.
+    pub fn i64(&mut self) -> TypeId {
+        self.int(64)
+    }
+    /// `half`.
+    pub fn half(&mut self) -> TypeId {
+        self.intern(Type::Half)
+    }
+    /// `float`.
+    pub fn float(&mut self) -> TypeId {
+        self.intern(Type::Float)
+    }
+    /// `double`.
+    pub fn double(&mut self) -> TypeId {
+        self.intern(Type::Double)
+    }
+    /// `label`.
+    pub fn label(&mut self) -> TypeId {
+        self.intern(Type::Label)
+    }
+    /// `metadata`.
+    pub fn metadata(&mut self) -> TypeId {
+        self.intern(Type::Metadata)
+    }
+    /// `T addrspace(N)*`.
+    pub fn ptr(&mut self, pointee: TypeId, addrspace: u32) -> TypeId {
+        self.intern(Type::Pointer { pointee, addrspace })
+    }
+    /// `[N x T]`.
+    pub fn array(&mut self, elem: TypeId, len: u64) -> TypeId {
+        self.intern(Type::Array { len, elem })
+    }
+    /// `<N x T>`.
+    pub fn vector(&mut self, elem: TypeId, len: u32) -> TypeId {
+        self.intern(Type::Vector { len, elem })
+    }
+    /// A literal struct.
+    pub fn struct_(&mut self, fields: Vec<TypeId>, packed: bool) -> TypeId {
+        self.intern(Type::Struct { fields, packed })
+    }
+    /// A named struct (opaque until [`TypeTable::set_struct_body`]).
+    pub fn named(&mut self, name: &str) -> TypeId {
+        self.intern(Type::Named(name.to_string()))
+    }
+    /// A function type.
+    pub fn function(&mut self, ret: TypeId, params: Vec<TypeId>, varargs: bool) -> TypeId {
+        self.intern(Type::Function {
+            ret,
+            params,
+            varargs,
+        })
+    }
+
+    // Queries.
+
+    /// Whether `id` is an integer type; returns its width.
+    pub fn int_width(&self, id: TypeId) -> Option<u32> {
+        match self.get(id) {
+            Type::Int(w) => Some(*w),
+            _ => None,
+        }
+    }
+
+    /// Whether `id` is `half`, `bfloat`, `float` or `double`.
+    pub fn is_float(&self, id: TypeId) -> bool {
+        matches!(
+            self.get(id),
+            Type::Half | Type::BFloat | Type::Float | Type::Double
+        )
+    }
+
+    /// Bit width of a floating-point type.
+    pub fn float_width(&self, id: TypeId) -> Option<u32> {
+        match self.get(id) {
+            Type::Half | Type::BFloat => Some(16),
+            Type::Float => Some(32),
+            Type::Double => Some(64),
+            _ => None,
+        }
+    }
+
+    /// Whether `id` is a pointer.
+    pub fn is_pointer(&self, id: TypeId) -> bool {
+        matches!(self.get(id), Type::Pointer { .. })
+    }
+
+    /// Pointee and address space of a pointer type.
+    pub fn pointer_parts(&self, id: TypeId) -> Option<(TypeId, u32)> {
+        match self.get(id) {
+            Type::Pointer { pointee, addrspace } => Some((*pointee, *addrspace)),
+            _ => None,
+        }
+    }
+
+    /// Lane count and element type of a vector.
+    pub fn vector_parts(&self, id: TypeId) -> Option<(u32, TypeId)> {
+        match self.get(id) {
+            Type::Vector { len, elem } => Some((*len, *elem)),
+            _ => None,
+        }
+    }
+
+    /// The scalar type of a vector, or the type itself.
+    pub fn scalar(&self, id: TypeId) -> TypeId {
+        match self.get(id) {
+            Type::Vector { elem, .. } => *elem,
+            _ => id,
+        }
+    }
+
+    /// Return type, parameter types and varargs flag of a function type.
+    pub fn function_parts(&self, id: TypeId) -> Option<(TypeId, &[TypeId], bool)> {
+        match self.get(id) {
+            Type::Function {
+                ret,
+                params,
+                varargs,
+            } => Some((*ret, params, *varargs)),
+            _ => None,
+        }
+    }
+
+    /// Whether values of this type can be the operand of an instruction (not
+    /// void, label, metadata or function).
+    pub fn is_first_class(&self, id: TypeId) -> bool {
+        !matches!(
+            self.get(id),
+            Type::Void | Type::Function { .. } | Type::Label | Type::Metadata
+        )
+    }
+
+    /// Whether this is an aggregate (array or struct, literal or named).
+    pub fn is_aggregate(&self, id: TypeId) -> bool {
+        matches!(
+            self.get(id),
+            Type::Array { .. } | Type::Struct { .. } | Type::Named(_)
+        )
+    }
+
+    /// Whether the type has a known size (opaque structs, void, functions,
+    /// labels, metadata and tokens do not).
+    pub fn is_sized(&self, id: TypeId) -> bool {
+        self.is_sized_depth(id, 0)
+    }
+
+    fn is_sized_depth(&self, id: TypeId, depth: u32) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        match self.get(id) {
+            Type::Void | Type::Label | Type::Metadata | Type::Token | Type::Function { .. } => {
+                false
+            }
+            Type::Int(_)
+            | Type::Half
+            | Type::BFloat
+            | Type::Float
+            | Type::Double
+            | Type::Pointer { .. } => true,
+            Type::Array { elem, .. } | Type::Vector { elem, .. } => {
+                self.is_sized_depth(*elem, depth + 1)
+            }
+            Type::Struct { fields, .. } => {
+                fields.iter().all(|f| self.is_sized_depth(*f, depth + 1))
+            }
+            Type::Named(_) => match self.struct_body(id) {
+                Some(StructBody::Fields { fields, .. }) => {
+                    fields.iter().all(|f| self.is_sized_depth(*f, depth + 1))
+                }
+                _ => false,
+            },
+        }
+    }
+
+    /// Field types of a struct (literal or named with a body).
+    pub fn struct_fields(&self, id: TypeId) -> Option<&[TypeId]> {
+        match self.get(id) {
+            Type::Struct { fields, .. } => Some(fields),
+            Type::Named(_) => match self.struct_body(id) {
+                Some(StructBody::Fields { fields, .. }) => Some(fields),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The type reached by indexing into an aggregate or vector with a
+    /// constant index `index` (struct fields need it; arrays and vectors
+    /// ignore it).
+    pub fn indexed_type(&self, id: TypeId, index: u64) -> Option<TypeId> {
+        match self.get(id) {
+            Type::Array { elem, .. } | Type::Vector { elem, .. } => Some(*elem),
+            Type::Struct { .. } | Type::Named(_) => {
+                self.struct_fields(id)?.get(index as usize).copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the type is a vector of or a scalar integer.
+    pub fn is_int_or_int_vector(&self, id: TypeId) -> bool {
+        self.int_width(self.scalar(id)).is_some()
+    }
+
+    /// Whether the type is a vector of or a scalar float.
+    pub fn is_float_or_float_vector(&self, id: TypeId) -> bool {
+        self.is_float(self.scalar(id))
+    }
+
+    /// Whether the type is a vector of or a scalar pointer.
+    pub fn is_ptr_or_ptr_vector(&self, id: TypeId) -> bool {
+        self.is_pointer(self.scalar(id))
+    }
+
+    /// Bit size of a primitive type (integers, floats, pointers) or a vector of
+    /// them; pointers count as 64 bits, as AIR's datalayout says.
+    pub fn primitive_bits(&self, id: TypeId) -> Option<u64> {
+        match self.get(id) {
+            Type::Int(w) => Some(u64::from(*w)),
+            Type::Half | Type::BFloat => Some(16),
+            Type::Float => Some(32),
+            Type::Double => Some(64),
+            Type::Pointer { .. } => Some(64),
+            Type::Vector { len, elem } => self
+                .primitive_bits(*elem)
+                .map(|b| b.saturating_mul(u64::from(*len))),
+            _ => None,
+        }
+    }
+}

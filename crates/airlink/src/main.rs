@@ -1,0 +1,2 @@
+//! The `airlink` command.
+fn main() {}
