@@ -230,6 +230,15 @@ impl AttrSet {
         }
     }
 
+    /// Calls `f` on the type of every typed attribute (`byval(T)`, ...).
+    pub fn for_each_type_mut(&mut self, f: &mut dyn FnMut(&mut TypeId)) {
+        for a in &mut self.0 {
+            if let Attribute::Type(_, Some(ty)) = a {
+                f(ty);
+            }
+        }
+    }
+
     /// Whether the set holds `kind`.
     pub fn has(&self, kind: AttrKind) -> bool {
         self.0.iter().any(|a| a.kind() == Some(kind))

@@ -842,6 +842,36 @@ impl InstKind {
         }
     }
 
+    /// Calls `ty` on every type and `konst` on every constant the instruction
+    /// names outside its value operands (allocated and GEP source types, the
+    /// callee type, typed attributes, switch case values). Together with
+    /// [`InstKind::for_each_operand_mut`] this reaches every id an
+    /// instruction holds, which is what id remapping needs.
+    pub fn for_each_type_and_const_mut(
+        &mut self,
+        ty: &mut dyn FnMut(&mut TypeId),
+        konst: &mut dyn FnMut(&mut ConstId),
+    ) {
+        match self {
+            InstKind::Alloca { allocated, .. } => ty(allocated),
+            InstKind::GetElementPtr { source, .. } => ty(source),
+            InstKind::Call(call) => {
+                ty(&mut call.fn_ty);
+                call.fn_attrs.for_each_type_mut(ty);
+                call.ret_attrs.for_each_type_mut(ty);
+                for set in &mut call.arg_attrs {
+                    set.for_each_type_mut(ty);
+                }
+            }
+            InstKind::Switch { cases, .. } => {
+                for (c, _) in cases {
+                    konst(c);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The blocks this instruction can branch to (successors, or the
     /// incoming blocks of a phi).
     pub fn block_refs(&self) -> Vec<BlockId> {

@@ -25,6 +25,7 @@
 pub mod attributes;
 pub mod builder;
 pub mod constant;
+pub mod eq;
 pub mod inst;
 pub mod intrinsics;
 pub mod metadata;

@@ -225,7 +225,10 @@ impl Function {
 }
 
 /// A whole module.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Equality is structural ([`crate::eq::modules_equal`]): it ignores where
+/// types, constants and metadata sit in their arenas.
+#[derive(Clone, Debug, Default)]
 pub struct Module {
     /// `source_filename = "..."`, if present.
     pub source_filename: Option<String>,
@@ -335,3 +338,11 @@ impl Module {
         }
     }
 }
+
+impl PartialEq for Module {
+    fn eq(&self, other: &Self) -> bool {
+        crate::eq::modules_equal(self, other)
+    }
+}
+
+impl Eq for Module {}

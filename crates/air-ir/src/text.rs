@@ -8,7 +8,7 @@ use std::fmt;
 
 use crate::module::Module;
 
-pub use print::{print_module, PrintOptions};
+pub use print::{print_module, type_to_string, PrintOptions};
 
 /// A text error with its position.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -1,12 +1,1534 @@
-//! The canonical printer (to be written).
+//! The canonical printer.
+//!
+//! Output follows `llvm-dis-14`'s layout closely (so a diff against LLVM's own
+//! text stays readable): header, named types, globals, functions,
+//! attribute groups, named metadata, then numbered metadata nodes. Attribute
+//! groups and metadata nodes are numbered in the order LLVM 14's slot tracker
+//! reaches them, so the text does not depend on arena order: two modules that
+//! differ only in how their arenas are laid out print the same.
 
-use crate::module::Module;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+
+use crate::attributes::{AttrSet, Attribute};
+use crate::constant::{ConstExpr, ConstId, ConstKind};
+use crate::inst::{
+    Atomic, BlockId, CallConv, Flags, InstId, InstKind, Instruction, NamedCallConv, TailKind,
+    Value,
+};
+use crate::metadata::{MetaId, Metadata};
+use crate::module::{Function, Global, Linkage, Module, UnnamedAddr, Visibility};
+use crate::types::{StructBody, Type, TypeId};
 
 /// Printer settings.
 #[derive(Clone, Debug, Default)]
-pub struct PrintOptions {}
+pub struct PrintOptions {
+    /// Print `; ModuleID = '<id>'` first, as `llvm-dis` does.
+    pub module_id: Option<String>,
+}
+
+impl PrintOptions {
+    /// Sets the `; ModuleID` line.
+    pub fn module_id(mut self, id: impl Into<String>) -> Self {
+        self.module_id = Some(id.into());
+        self
+    }
+}
 
 /// Prints `module` as text.
-pub fn print_module(_module: &Module, _options: &PrintOptions) -> String {
-    String::new()
+pub fn print_module(module: &Module, options: &PrintOptions) -> String {
+    let mut p = Printer::new(module);
+    p.module(options);
+    p.out
+}
+
+/// Writes a type as text (for diagnostics elsewhere in the crate).
+pub fn type_to_string(module: &Module, ty: TypeId) -> String {
+    let mut s = String::new();
+    write_type(module, ty, &mut s, 0);
+    s
+}
+
+/// Depth guard for recursive printing; deeper structures than the parser
+/// accepts can still be built by hand, and must not overflow the stack.
+const MAX_DEPTH: u32 = 512;
+
+fn write_type(m: &Module, ty: TypeId, out: &mut String, depth: u32) {
+    if depth > MAX_DEPTH {
+        out.push_str("<too deep>");
+        return;
+    }
+    let Some(t) = m.types.try_get(ty) else {
+        let _ = write!(out, "<bad type {}>", ty.0);
+        return;
+    };
+    match t {
+        Type::Void => out.push_str("void"),
+        Type::Int(w) => {
+            let _ = write!(out, "i{w}");
+        }
+        Type::Half => out.push_str("half"),
+        Type::BFloat => out.push_str("bfloat"),
+        Type::Float => out.push_str("float"),
+        Type::Double => out.push_str("double"),
+        Type::Label => out.push_str("label"),
+        Type::Metadata => out.push_str("metadata"),
+        Type::Token => out.push_str("token"),
+        Type::Pointer { pointee, addrspace } => {
+            write_type(m, *pointee, out, depth + 1);
+            if *addrspace != 0 {
+                let _ = write!(out, " addrspace({addrspace})");
+            }
+            out.push('*');
+        }
+        Type::Array { len, elem } => {
+            let _ = write!(out, "[{len} x ");
+            write_type(m, *elem, out, depth + 1);
+            out.push(']');
+        }
+        Type::Vector { len, elem } => {
+            let _ = write!(out, "<{len} x ");
+            write_type(m, *elem, out, depth + 1);
+            out.push('>');
+        }
+        Type::Struct { fields, packed } => write_struct_body(m, fields, *packed, out, depth),
+        Type::Named(name) => {
+            out.push('%');
+            write_name(name, out);
+        }
+        Type::Function {
+            ret,
+            params,
+            varargs,
+        } => {
+            write_type(m, *ret, out, depth + 1);
+            out.push_str(" (");
+            for (i, p) in params.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_type(m, *p, out, depth + 1);
+            }
+            if *varargs {
+                if !params.is_empty() {
+                    out.push_str(", ");
+                }
+                out.push_str("...");
+            }
+            out.push(')');
+        }
+    }
+}
+
+fn write_struct_body(m: &Module, fields: &[TypeId], packed: bool, out: &mut String, depth: u32) {
+    if packed {
+        out.push('<');
+    }
+    if fields.is_empty() {
+        out.push_str("{}");
+    } else {
+        out.push_str("{ ");
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_type(m, *f, out, depth + 1);
+        }
+        out.push_str(" }");
+    }
+    if packed {
+        out.push('>');
+    }
+}
+
+/// Whether a name can be written without quotes: LLVM's
+/// `[-a-zA-Z$._][-a-zA-Z$._0-9]*`.
+fn is_bare_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    match bytes.next() {
+        None => false,
+        Some(b) if b.is_ascii_digit() => false,
+        Some(b) if is_name_byte(b) => bytes.all(is_name_byte),
+        _ => false,
+    }
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_')
+}
+
+fn write_name(name: &str, out: &mut String) {
+    if is_bare_name(name) {
+        out.push_str(name);
+    } else {
+        out.push('"');
+        write_escaped(name.as_bytes(), out);
+        out.push('"');
+    }
+}
+
+/// Escapes as LLVM does: printable ASCII except `"` and `\` as is, the rest
+/// as `\XX` with upper-case hex.
+fn write_escaped(bytes: &[u8], out: &mut String) {
+    for &b in bytes {
+        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "\\{b:02X}");
+        }
+    }
+}
+
+/// Formats a `float`/`double` value the way `llvm-dis-14` does when the short
+/// decimal form reads back exactly; otherwise as the 64-bit hex of the value
+/// widened to double.
+fn format_fp(value: f64) -> String {
+    if value.is_finite() {
+        let s = format!("{value:.6e}");
+        // Rust writes `1.000000e0`; LLVM writes `1.000000e+00`.
+        if let Some((mant, exp)) = s.split_once('e') {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exp),
+            };
+            let text = format!("{mant}e{sign}{digits:0>2}");
+            if text.parse::<f64>().ok().map(f64::to_bits) == Some(value.to_bits()) {
+                return text;
+            }
+        }
+    }
+    format!("0x{:016X}", value.to_bits())
+}
+
+struct Printer<'m> {
+    m: &'m Module,
+    out: String,
+    /// Attribute-group number for each distinct function-attribute set.
+    attr_groups: Vec<AttrSet>,
+    attr_lookup: HashMap<AttrSet, usize>,
+    /// Text number of each metadata node, in slot order.
+    md_slots: HashMap<MetaId, usize>,
+    md_order: Vec<MetaId>,
+}
+
+/// Local numbering of one function: numbered args, blocks and results.
+struct Locals {
+    args: Vec<String>,
+    blocks: Vec<String>,
+    insts: HashMap<InstId, String>,
+}
+
+impl<'m> Printer<'m> {
+    fn new(m: &'m Module) -> Self {
+        let mut p = Printer {
+            m,
+            out: String::new(),
+            attr_groups: Vec::new(),
+            attr_lookup: HashMap::new(),
+            md_slots: HashMap::new(),
+            md_order: Vec::new(),
+        };
+        p.number_attribute_groups();
+        p.number_metadata();
+        p
+    }
+
+    /// Function attribute sets first (in function order), then call-site
+    /// sets in body order: the order LLVM 14's slot tracker uses.
+    fn number_attribute_groups(&mut self) {
+        let m = self.m;
+        for f in &m.functions {
+            self.attr_group(&f.fn_attrs);
+        }
+        for f in &m.functions {
+            for (_, id) in f.layout() {
+                if let Some(inst) = f.insts.get(id.0 as usize) {
+                    if let InstKind::Call(call) = &inst.kind {
+                        self.attr_group(&call.fn_attrs);
+                    }
+                }
+            }
+        }
+    }
+
+    fn attr_group(&mut self, set: &AttrSet) -> Option<usize> {
+        if set.is_empty() {
+            return None;
+        }
+        if let Some(&n) = self.attr_lookup.get(set) {
+            return Some(n);
+        }
+        let n = self.attr_groups.len();
+        self.attr_groups.push(set.clone());
+        self.attr_lookup.insert(set.clone(), n);
+        Some(n)
+    }
+
+    /// Global attachments, named metadata, then per function its own
+    /// attachments, metadata call arguments and instruction attachments;
+    /// nodes are numbered depth-first, parents before operands.
+    fn number_metadata(&mut self) {
+        let m = self.m;
+        for g in &m.globals {
+            for (_, md) in &g.attachments {
+                self.md_slot(*md);
+            }
+        }
+        for nmd in &m.named_metadata {
+            for md in &nmd.operands {
+                self.md_slot(*md);
+            }
+        }
+        for f in &m.functions {
+            for (_, md) in &f.attachments {
+                self.md_slot(*md);
+            }
+            for (_, id) in f.layout() {
+                let Some(inst) = f.insts.get(id.0 as usize) else {
+                    continue;
+                };
+                if let InstKind::Call(call) = &inst.kind {
+                    for arg in &call.args {
+                        if let Value::Metadata(md) = arg {
+                            self.md_slot(*md);
+                        }
+                    }
+                }
+                for (_, md) in &inst.attachments {
+                    self.md_slot(*md);
+                }
+            }
+        }
+    }
+
+    fn md_slot(&mut self, root: MetaId) {
+        // Iterative preorder walk: metadata can nest deeply and form cycles.
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            let Some(Metadata::Node { operands, .. }) = self.m.metadata.get(id.0 as usize) else {
+                continue;
+            };
+            if self.md_slots.contains_key(&id) {
+                continue;
+            }
+            self.md_slots.insert(id, self.md_order.len());
+            self.md_order.push(id);
+            for op in operands.iter().rev().flatten() {
+                stack.push(*op);
+            }
+        }
+    }
+
+    // ----- module -----
+
+    fn module(&mut self, options: &PrintOptions) {
+        let m = self.m;
+        if let Some(id) = &options.module_id {
+            let _ = writeln!(self.out, "; ModuleID = '{id}'");
+        }
+        if let Some(sf) = &m.source_filename {
+            self.out.push_str("source_filename = \"");
+            write_escaped(sf.as_bytes(), &mut self.out);
+            self.out.push_str("\"\n");
+        }
+        if let Some(dl) = &m.datalayout {
+            self.out.push_str("target datalayout = \"");
+            write_escaped(dl.as_bytes(), &mut self.out);
+            self.out.push_str("\"\n");
+        }
+        if let Some(t) = &m.triple {
+            self.out.push_str("target triple = \"");
+            write_escaped(t.as_bytes(), &mut self.out);
+            self.out.push_str("\"\n");
+        }
+        if !m.module_asm.is_empty() {
+            self.out.push('\n');
+            for line in &m.module_asm {
+                self.out.push_str("module asm \"");
+                write_escaped(line.as_bytes(), &mut self.out);
+                self.out.push_str("\"\n");
+            }
+        }
+        if !m.types.named_structs().is_empty() {
+            self.out.push('\n');
+            for &id in m.types.named_structs() {
+                self.ty(id);
+                self.out.push_str(" = type ");
+                match m.types.struct_body(id) {
+                    Some(StructBody::Fields { fields, packed }) => {
+                        write_struct_body(m, fields, *packed, &mut self.out, 0)
+                    }
+                    _ => self.out.push_str("opaque"),
+                }
+                self.out.push('\n');
+            }
+        }
+        if !m.globals.is_empty() {
+            self.out.push('\n');
+            for g in &m.globals {
+                self.global(g);
+            }
+        }
+        for f in &m.functions {
+            self.out.push('\n');
+            self.function(f);
+        }
+        if !self.attr_groups.is_empty() {
+            self.out.push('\n');
+            for (n, set) in self.attr_groups.clone().iter().enumerate() {
+                let _ = write!(self.out, "attributes #{n} = {{ ");
+                self.attrs(set, true);
+                self.out.push_str(" }\n");
+            }
+        }
+        if !m.named_metadata.is_empty() {
+            self.out.push('\n');
+            for nmd in &m.named_metadata {
+                self.out.push('!');
+                write_name_md(&nmd.name, &mut self.out);
+                self.out.push_str(" = !{");
+                for (i, op) in nmd.operands.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.md_ref(*op, None);
+                }
+                self.out.push_str("}\n");
+            }
+        }
+        if !self.md_order.is_empty() {
+            self.out.push('\n');
+            for (n, id) in self.md_order.clone().iter().enumerate() {
+                let _ = write!(self.out, "!{n} = ");
+                if let Some(Metadata::Node { operands, distinct }) = m.metadata.get(id.0 as usize)
+                {
+                    if *distinct {
+                        self.out.push_str("distinct ");
+                    }
+                    self.md_tuple(operands, None);
+                }
+                self.out.push('\n');
+            }
+        }
+    }
+
+    fn ty(&mut self, ty: TypeId) {
+        write_type(self.m, ty, &mut self.out, 0);
+    }
+
+    fn global(&mut self, g: &Global) {
+        self.out.push('@');
+        write_name(&g.name, &mut self.out);
+        self.out.push_str(" = ");
+        self.linkage(g.linkage);
+        if g.dso_local {
+            self.out.push_str("dso_local ");
+        }
+        self.visibility(g.visibility);
+        if g.thread_local {
+            self.out.push_str("thread_local ");
+        }
+        self.unnamed_addr(g.unnamed_addr);
+        if g.addrspace != 0 {
+            let _ = write!(self.out, "addrspace({}) ", g.addrspace);
+        }
+        if g.externally_initialized {
+            self.out.push_str("externally_initialized ");
+        }
+        self.out
+            .push_str(if g.is_constant { "constant " } else { "global " });
+        self.ty(g.value_ty);
+        if let Some(init) = g.initializer {
+            self.out.push(' ');
+            self.constant(init, None, 0);
+        }
+        if let Some(s) = &g.section {
+            self.out.push_str(", section \"");
+            write_escaped(s.as_bytes(), &mut self.out);
+            self.out.push('"');
+        }
+        if let Some(a) = g.align {
+            let _ = write!(self.out, ", align {a}");
+        }
+        for (kind, md) in &g.attachments {
+            self.out.push_str(", ");
+            self.attachment(kind, *md);
+        }
+        self.out.push('\n');
+    }
+
+    fn linkage(&mut self, l: Linkage) {
+        if l != Linkage::External {
+            self.out.push_str(l.spelling());
+            self.out.push(' ');
+        }
+    }
+
+    fn visibility(&mut self, v: Visibility) {
+        if v != Visibility::Default {
+            self.out.push_str(v.spelling());
+            self.out.push(' ');
+        }
+    }
+
+    fn unnamed_addr(&mut self, u: UnnamedAddr) {
+        if u != UnnamedAddr::None {
+            self.out.push_str(u.spelling());
+            self.out.push(' ');
+        }
+    }
+
+    fn cc(&mut self, cc: CallConv) {
+        if cc.0 == 0 {
+            return;
+        }
+        match NamedCallConv::ALL.iter().find(|n| n.bitcode() == cc.0) {
+            Some(n) => {
+                self.out.push_str(n.spelling());
+                self.out.push(' ');
+            }
+            None => {
+                let _ = write!(self.out, "cc {} ", cc.0);
+            }
+        }
+    }
+
+    fn attachment(&mut self, kind: &str, md: MetaId) {
+        self.out.push('!');
+        write_name_md(kind, &mut self.out);
+        self.out.push(' ');
+        self.md_ref(md, None);
+    }
+
+    /// Writes the attributes of `set` separated by spaces. `in_group` selects
+    /// the `align=4` spelling used inside `attributes #N = { ... }`.
+    fn attrs(&mut self, set: &AttrSet, in_group: bool) {
+        for (i, a) in set.iter().enumerate() {
+            if i > 0 {
+                self.out.push(' ');
+            }
+            self.attr(a, in_group);
+        }
+    }
+
+    fn attr(&mut self, a: &Attribute, in_group: bool) {
+        use crate::attributes::AttrKind as K;
+        match a {
+            Attribute::Enum(k) => self.out.push_str(k.spelling()),
+            Attribute::Int(k, v) => {
+                let v = *v;
+                match k {
+                    K::Alignment | K::StackAlignment if in_group => {
+                        let _ = write!(self.out, "{}={v}", k.spelling());
+                    }
+                    K::Alignment => {
+                        let _ = write!(self.out, "align {v}");
+                    }
+                    K::AllocSize => {
+                        let (a, b) = (v >> 32, v & 0xFFFF_FFFF);
+                        if b == 0xFFFF_FFFF {
+                            let _ = write!(self.out, "allocsize({a})");
+                        } else {
+                            let _ = write!(self.out, "allocsize({a},{b})");
+                        }
+                    }
+                    K::VScaleRange => {
+                        let _ = write!(self.out, "vscale_range({},{})", v >> 32, v & 0xFFFF_FFFF);
+                    }
+                    _ => {
+                        let _ = write!(self.out, "{}({v})", k.spelling());
+                    }
+                }
+            }
+            Attribute::Type(k, ty) => {
+                self.out.push_str(k.spelling());
+                if let Some(ty) = ty {
+                    self.out.push('(');
+                    self.ty(*ty);
+                    self.out.push(')');
+                }
+            }
+            Attribute::String { key, value } => {
+                self.out.push('"');
+                write_escaped(key.as_bytes(), &mut self.out);
+                self.out.push('"');
+                if !value.is_empty() {
+                    self.out.push_str("=\"");
+                    write_escaped(value.as_bytes(), &mut self.out);
+                    self.out.push('"');
+                }
+            }
+        }
+    }
+
+    // ----- constants -----
+
+    /// Writes constant `id` without its type.
+    fn constant(&mut self, id: ConstId, locals: Option<&Locals>, depth: u32) {
+        let m = self.m;
+        if depth > MAX_DEPTH {
+            self.out.push_str("<too deep>");
+            return;
+        }
+        let Some(c) = m.consts.try_get(id) else {
+            let _ = write!(self.out, "<bad constant {}>", id.0);
+            return;
+        };
+        match &c.kind {
+            ConstKind::Int(v) => {
+                let width = m.types.int_width(c.ty).unwrap_or(64);
+                if width == 1 {
+                    self.out
+                        .push_str(if v.is_zero() { "false" } else { "true" });
+                } else {
+                    self.out.push_str(&v.to_signed_string(width));
+                }
+            }
+            ConstKind::Float(bits) => self.float(c.ty, *bits),
+            ConstKind::Null => self.out.push_str("null"),
+            ConstKind::Undef => self.out.push_str("undef"),
+            ConstKind::Poison => self.out.push_str("poison"),
+            ConstKind::Zero => self.out.push_str("zeroinitializer"),
+            ConstKind::Array(items) => self.const_list('[', ']', items, locals, depth),
+            ConstKind::Vector(items) => self.const_list('<', '>', items, locals, depth),
+            ConstKind::Struct(items) => {
+                let packed = match m.types.try_get(c.ty) {
+                    Some(Type::Struct { packed, .. }) => *packed,
+                    Some(Type::Named(_)) => matches!(
+                        m.types.struct_body(c.ty),
+                        Some(StructBody::Fields { packed: true, .. })
+                    ),
+                    _ => false,
+                };
+                if packed {
+                    self.out.push('<');
+                }
+                if items.is_empty() {
+                    self.out.push_str("{}");
+                } else {
+                    self.out.push_str("{ ");
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            self.out.push_str(", ");
+                        }
+                        self.typed_const(*item, locals, depth + 1);
+                    }
+                    self.out.push_str(" }");
+                }
+                if packed {
+                    self.out.push('>');
+                }
+            }
+            ConstKind::String(bytes) => {
+                self.out.push_str("c\"");
+                write_escaped(bytes, &mut self.out);
+                self.out.push('"');
+            }
+            ConstKind::Global(g) => {
+                self.out.push('@');
+                match m.globals.get(g.0 as usize) {
+                    Some(g) => write_name(&g.name, &mut self.out),
+                    None => {
+                        let _ = write!(self.out, "<bad global {}>", g.0);
+                    }
+                }
+            }
+            ConstKind::Function(f) => {
+                self.out.push('@');
+                match m.functions.get(f.0 as usize) {
+                    Some(f) => write_name(&f.name, &mut self.out),
+                    None => {
+                        let _ = write!(self.out, "<bad function {}>", f.0);
+                    }
+                }
+            }
+            ConstKind::Expr(e) => self.const_expr(c.ty, e, locals, depth),
+        }
+    }
+
+    fn float(&mut self, ty: TypeId, bits: u64) {
+        match self.m.types.try_get(ty) {
+            Some(Type::Half) => {
+                let _ = write!(self.out, "0xH{:04X}", bits & 0xFFFF);
+            }
+            Some(Type::BFloat) => {
+                let _ = write!(self.out, "0xR{:04X}", bits & 0xFFFF);
+            }
+            Some(Type::Float) => {
+                let v = f64::from(f32::from_bits(bits as u32));
+                // A float NaN widened to double keeps its payload in the top
+                // bits, which is how LLVM prints it too.
+                if f32::from_bits(bits as u32).is_nan() {
+                    let b = bits as u32;
+                    let sign = u64::from(b >> 31) << 63;
+                    let payload = u64::from(b & 0x007F_FFFF) << 29;
+                    let _ = write!(self.out, "0x{:016X}", sign | (0x7FFu64 << 52) | payload);
+                } else {
+                    self.out.push_str(&format_fp(v));
+                }
+            }
+            _ => {
+                let v = f64::from_bits(bits);
+                if v.is_nan() {
+                    let _ = write!(self.out, "0x{bits:016X}");
+                } else {
+                    self.out.push_str(&format_fp(v));
+                }
+            }
+        }
+    }
+
+    fn const_list(
+        &mut self,
+        open: char,
+        close: char,
+        items: &[ConstId],
+        locals: Option<&Locals>,
+        depth: u32,
+    ) {
+        self.out.push(open);
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.typed_const(*item, locals, depth + 1);
+        }
+        self.out.push(close);
+    }
+
+    fn typed_const(&mut self, id: ConstId, locals: Option<&Locals>, depth: u32) {
+        match self.m.consts.try_get(id) {
+            Some(c) => {
+                self.ty(c.ty);
+                self.out.push(' ');
+                self.constant(id, locals, depth);
+            }
+            None => {
+                let _ = write!(self.out, "<bad constant {}>", id.0);
+            }
+        }
+    }
+
+    fn const_expr(&mut self, ty: TypeId, e: &ConstExpr, locals: Option<&Locals>, depth: u32) {
+        let d = depth + 1;
+        match e {
+            ConstExpr::Cast { op, value } => {
+                self.out.push_str(op.mnemonic());
+                self.out.push_str(" (");
+                self.typed_const(*value, locals, d);
+                self.out.push_str(" to ");
+                self.ty(ty);
+                self.out.push(')');
+            }
+            ConstExpr::GetElementPtr {
+                source,
+                base,
+                indices,
+                inbounds,
+                inrange,
+            } => {
+                self.out.push_str("getelementptr ");
+                if *inbounds {
+                    self.out.push_str("inbounds ");
+                }
+                self.out.push('(');
+                self.ty(*source);
+                self.out.push_str(", ");
+                self.typed_const(*base, locals, d);
+                for (i, idx) in indices.iter().enumerate() {
+                    self.out.push_str(", ");
+                    if *inrange == Some(i as u32) {
+                        self.out.push_str("inrange ");
+                    }
+                    self.typed_const(*idx, locals, d);
+                }
+                self.out.push(')');
+            }
+            ConstExpr::Binary {
+                op,
+                lhs,
+                rhs,
+                flags,
+            } => {
+                self.out.push_str(op.mnemonic());
+                self.int_flags(*flags);
+                self.out.push_str(" (");
+                self.typed_const(*lhs, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*rhs, locals, d);
+                self.out.push(')');
+            }
+            ConstExpr::FNeg(v) => {
+                self.out.push_str("fneg (");
+                self.typed_const(*v, locals, d);
+                self.out.push(')');
+            }
+            ConstExpr::ICmp { pred, lhs, rhs } => {
+                let _ = write!(self.out, "icmp {} (", pred.spelling());
+                self.typed_const(*lhs, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*rhs, locals, d);
+                self.out.push(')');
+            }
+            ConstExpr::FCmp { pred, lhs, rhs } => {
+                let _ = write!(self.out, "fcmp {} (", pred.spelling());
+                self.typed_const(*lhs, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*rhs, locals, d);
+                self.out.push(')');
+            }
+            ConstExpr::Select {
+                cond,
+                on_true,
+                on_false,
+            } => {
+                self.out.push_str("select (");
+                self.typed_const(*cond, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*on_true, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*on_false, locals, d);
+                self.out.push(')');
+            }
+            ConstExpr::ExtractElement { vector, index } => {
+                self.out.push_str("extractelement (");
+                self.typed_const(*vector, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*index, locals, d);
+                self.out.push(')');
+            }
+            ConstExpr::InsertElement {
+                vector,
+                element,
+                index,
+            } => {
+                self.out.push_str("insertelement (");
+                self.typed_const(*vector, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*element, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*index, locals, d);
+                self.out.push(')');
+            }
+            ConstExpr::ShuffleVector { a, b, mask } => {
+                self.out.push_str("shufflevector (");
+                self.typed_const(*a, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*b, locals, d);
+                self.out.push_str(", ");
+                self.typed_const(*mask, locals, d);
+                self.out.push(')');
+            }
+        }
+    }
+
+    fn int_flags(&mut self, flags: Flags) {
+        if flags.contains(Flags::NUW) {
+            self.out.push_str(" nuw");
+        }
+        if flags.contains(Flags::NSW) {
+            self.out.push_str(" nsw");
+        }
+        if flags.contains(Flags::EXACT) {
+            self.out.push_str(" exact");
+        }
+    }
+
+    fn fast_math(&mut self, flags: Flags) {
+        let fmf = flags.fast_math();
+        if fmf.is_empty() {
+            return;
+        }
+        if fmf.contains(Flags::FAST) {
+            self.out.push_str(" fast");
+            return;
+        }
+        for (flag, name) in Flags::FAST_MATH {
+            if fmf.contains(flag) {
+                self.out.push(' ');
+                self.out.push_str(name);
+            }
+        }
+    }
+
+    // ----- metadata -----
+
+    fn md_ref(&mut self, id: MetaId, locals: Option<&Locals>) {
+        match self.m.metadata.get(id.0 as usize) {
+            Some(Metadata::String(s)) => {
+                self.out.push_str("!\"");
+                write_escaped(s, &mut self.out);
+                self.out.push('"');
+            }
+            Some(Metadata::Value { ty, value }) => {
+                self.ty(*ty);
+                self.out.push(' ');
+                self.value(*value, locals);
+            }
+            Some(Metadata::Node { .. }) => match self.md_slots.get(&id) {
+                Some(n) => {
+                    let _ = write!(self.out, "!{n}");
+                }
+                None => {
+                    // Not reachable from any root the slot tracker walks
+                    // (possible only in hand-built modules).
+                    let _ = write!(self.out, "!<unnumbered {}>", id.0);
+                }
+            },
+            None => {
+                let _ = write!(self.out, "!<bad metadata {}>", id.0);
+            }
+        }
+    }
+
+    fn md_tuple(&mut self, operands: &[Option<MetaId>], locals: Option<&Locals>) {
+        self.out.push_str("!{");
+        for (i, op) in operands.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            match op {
+                Some(id) => self.md_ref(*id, locals),
+                None => self.out.push_str("null"),
+            }
+        }
+        self.out.push('}');
+    }
+
+    // ----- functions -----
+
+    fn function(&mut self, f: &Function) {
+        let m = self.m;
+        let (ret, params, varargs) = match m.types.function_parts(f.ty) {
+            Some((r, p, v)) => (r, p.to_vec(), v),
+            None => {
+                let _ = writeln!(self.out, "; function @{} has a non-function type", f.name);
+                return;
+            }
+        };
+        let locals = self.number_locals(f);
+        self.out.push_str(if f.is_declaration() {
+            "declare "
+        } else {
+            "define "
+        });
+        self.linkage(f.linkage);
+        if f.dso_local {
+            self.out.push_str("dso_local ");
+        }
+        self.visibility(f.visibility);
+        self.cc(f.cc);
+        if !f.ret_attrs.is_empty() {
+            self.attrs(&f.ret_attrs, false);
+            self.out.push(' ');
+        }
+        self.ty(ret);
+        self.out.push_str(" @");
+        write_name(&f.name, &mut self.out);
+        self.out.push('(');
+        for (i, pty) in params.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.ty(*pty);
+            if let Some(p) = f.params.get(i) {
+                if !p.attrs.is_empty() {
+                    self.out.push(' ');
+                    self.attrs(&p.attrs, false);
+                }
+            }
+            if !f.is_declaration() {
+                self.out.push(' ');
+                self.out.push_str(&locals.args[i]);
+            }
+        }
+        if varargs {
+            if !params.is_empty() {
+                self.out.push_str(", ");
+            }
+            self.out.push_str("...");
+        }
+        self.out.push(')');
+        if f.unnamed_addr != UnnamedAddr::None {
+            self.out.push(' ');
+            self.out.push_str(f.unnamed_addr.spelling());
+        }
+        if let Some(n) = self.attr_lookup.get(&f.fn_attrs) {
+            let _ = write!(self.out, " #{n}");
+        }
+        if let Some(s) = &f.section {
+            self.out.push_str(" section \"");
+            write_escaped(s.as_bytes(), &mut self.out);
+            self.out.push('"');
+        }
+        if let Some(a) = f.align {
+            let _ = write!(self.out, " align {a}");
+        }
+        for (kind, md) in &f.attachments {
+            self.out.push(' ');
+            self.attachment(kind, *md);
+        }
+        if f.is_declaration() {
+            self.out.push('\n');
+            return;
+        }
+        self.out.push_str(" {\n");
+        for (b, block) in f.blocks.iter().enumerate() {
+            if b > 0 {
+                self.out.push('\n');
+            }
+            // The entry block's label is implicit when it is numbered.
+            if b > 0 || block.name.is_some() {
+                let label = &locals.blocks[b];
+                self.out.push_str(label.strip_prefix('%').unwrap_or(label));
+                self.out.push_str(":\n");
+            }
+            for id in &block.insts {
+                match f.insts.get(id.0 as usize) {
+                    Some(inst) => {
+                        self.out.push_str("  ");
+                        self.instruction(f, *id, inst, &locals);
+                        self.out.push('\n');
+                    }
+                    None => {
+                        let _ = writeln!(self.out, "  ; <bad instruction {}>", id.0);
+                    }
+                }
+            }
+        }
+        self.out.push_str("}\n");
+    }
+
+    /// Assigns `%N` to unnamed arguments, blocks and results in LLVM's order
+    /// (arguments, then each block followed by its results), and makes
+    /// duplicate names unique so the text always reads back.
+    fn number_locals(&self, f: &Function) -> Locals {
+        let mut next = 0u32;
+        let mut used: HashSet<String> = HashSet::new();
+        let mut fresh = |name: &Option<String>, used: &mut HashSet<String>| -> String {
+            let mut s = String::from("%");
+            match name {
+                Some(n) if !n.is_empty() => {
+                    let mut candidate = n.clone();
+                    let mut k = 1;
+                    while !used.insert(candidate.clone()) {
+                        candidate = format!("{n}{k}");
+                        k += 1;
+                    }
+                    write_name(&candidate, &mut s);
+                }
+                _ => {
+                    let _ = write!(s, "{next}");
+                    next += 1;
+                }
+            }
+            s
+        };
+        let param_count = self
+            .m
+            .types
+            .function_parts(f.ty)
+            .map_or(0, |(_, p, _)| p.len());
+        let args = (0..param_count)
+            .map(|i| fresh(&f.params.get(i).and_then(|p| p.name.clone()), &mut used))
+            .collect();
+        let mut blocks = Vec::with_capacity(f.blocks.len());
+        let mut insts = HashMap::new();
+        let void = self.m.types.find(&Type::Void);
+        for block in &f.blocks {
+            blocks.push(fresh(&block.name, &mut used));
+            for id in &block.insts {
+                if let Some(inst) = f.insts.get(id.0 as usize) {
+                    if Some(inst.ty) != void {
+                        insts.insert(*id, fresh(&inst.name, &mut used));
+                    }
+                }
+            }
+        }
+        Locals {
+            args,
+            blocks,
+            insts,
+        }
+    }
+
+    fn value(&mut self, v: Value, locals: Option<&Locals>) {
+        match v {
+            Value::Const(c) => self.constant(c, locals, 0),
+            Value::Arg(i) => match locals.and_then(|l| l.args.get(i as usize)) {
+                Some(name) => self.out.push_str(name),
+                None => {
+                    let _ = write!(self.out, "%<bad argument {i}>");
+                }
+            },
+            Value::Inst(id) => match locals.and_then(|l| l.insts.get(&id)) {
+                Some(name) => self.out.push_str(name),
+                None => {
+                    let _ = write!(self.out, "%<bad instruction {}>", id.0);
+                }
+            },
+            Value::Metadata(md) => match self.m.metadata.get(md.0 as usize) {
+                Some(Metadata::Value { .. } | Metadata::String(_)) | None => {
+                    self.md_ref(md, locals)
+                }
+                Some(Metadata::Node { .. }) => self.md_ref(md, locals),
+            },
+        }
+    }
+
+    fn value_type(&self, f: &Function, v: Value) -> Option<TypeId> {
+        self.m.value_type(Some(f), v)
+    }
+
+    fn typed_value(&mut self, f: &Function, v: Value, locals: &Locals) {
+        if let Value::Metadata(_) = v {
+            self.out.push_str("metadata ");
+            self.value(v, Some(locals));
+            return;
+        }
+        match self.value_type(f, v) {
+            Some(ty) => self.ty(ty),
+            None => self.out.push_str("<unknown type>"),
+        }
+        self.out.push(' ');
+        self.value(v, Some(locals));
+    }
+
+    fn block_ref(&mut self, b: BlockId, locals: &Locals) {
+        self.out.push_str("label ");
+        self.block_name(b, locals);
+    }
+
+    fn block_name(&mut self, b: BlockId, locals: &Locals) {
+        match locals.blocks.get(b.0 as usize) {
+            Some(name) => self.out.push_str(name),
+            None => {
+                let _ = write!(self.out, "%<bad block {}>", b.0);
+            }
+        }
+    }
+
+    fn align(&mut self, align: Option<u64>) {
+        if let Some(a) = align {
+            let _ = write!(self.out, ", align {a}");
+        }
+    }
+
+    fn scope(&mut self, scope: &str) {
+        if !scope.is_empty() {
+            self.out.push_str(" syncscope(\"");
+            write_escaped(scope.as_bytes(), &mut self.out);
+            self.out.push_str("\")");
+        }
+    }
+
+    fn atomic_suffix(&mut self, atomic: &Option<Atomic>) {
+        if let Some(a) = atomic {
+            self.scope(&a.scope);
+            self.out.push(' ');
+            self.out.push_str(a.ordering.spelling());
+        }
+    }
+
+    fn instruction(&mut self, f: &Function, id: InstId, inst: &Instruction, locals: &Locals) {
+        if let Some(name) = locals.insts.get(&id) {
+            self.out.push_str(name);
+            self.out.push_str(" = ");
+        }
+        let op = inst.kind.opcode();
+        match &inst.kind {
+            InstKind::Binary { lhs, rhs, .. } => {
+                self.out.push_str(op.mnemonic());
+                self.int_flags(inst.flags);
+                self.fast_math(inst.flags);
+                self.out.push(' ');
+                self.typed_value(f, *lhs, locals);
+                self.out.push_str(", ");
+                self.value(*rhs, Some(locals));
+            }
+            InstKind::FNeg { value } => {
+                self.out.push_str("fneg");
+                self.fast_math(inst.flags);
+                self.out.push(' ');
+                self.typed_value(f, *value, locals);
+            }
+            InstKind::Cast { value, .. } => {
+                self.out.push_str(op.mnemonic());
+                self.out.push(' ');
+                self.typed_value(f, *value, locals);
+                self.out.push_str(" to ");
+                self.ty(inst.ty);
+            }
+            InstKind::ICmp { pred, lhs, rhs } => {
+                let _ = write!(self.out, "icmp {} ", pred.spelling());
+                self.typed_value(f, *lhs, locals);
+                self.out.push_str(", ");
+                self.value(*rhs, Some(locals));
+            }
+            InstKind::FCmp { pred, lhs, rhs } => {
+                self.out.push_str("fcmp");
+                self.fast_math(inst.flags);
+                let _ = write!(self.out, " {} ", pred.spelling());
+                self.typed_value(f, *lhs, locals);
+                self.out.push_str(", ");
+                self.value(*rhs, Some(locals));
+            }
+            InstKind::Select {
+                cond,
+                on_true,
+                on_false,
+            } => {
+                self.out.push_str("select");
+                self.fast_math(inst.flags);
+                self.out.push(' ');
+                self.typed_value(f, *cond, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *on_true, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *on_false, locals);
+            }
+            InstKind::Phi { incoming } => {
+                self.out.push_str("phi");
+                self.fast_math(inst.flags);
+                self.out.push(' ');
+                self.ty(inst.ty);
+                for (i, (v, b)) in incoming.iter().enumerate() {
+                    self.out.push_str(if i == 0 { " [ " } else { ", [ " });
+                    self.value(*v, Some(locals));
+                    self.out.push_str(", ");
+                    self.block_name(*b, locals);
+                    self.out.push_str(" ]");
+                }
+            }
+            InstKind::Alloca {
+                allocated,
+                count,
+                align,
+            } => {
+                self.out.push_str("alloca ");
+                self.ty(*allocated);
+                if let Some(c) = count {
+                    self.out.push_str(", ");
+                    self.typed_value(f, *c, locals);
+                }
+                self.align(*align);
+                if let Some((_, a)) = self.m.types.pointer_parts(inst.ty) {
+                    if a != 0 {
+                        let _ = write!(self.out, ", addrspace({a})");
+                    }
+                }
+            }
+            InstKind::Load {
+                ptr,
+                align,
+                volatile,
+                atomic,
+            } => {
+                self.out.push_str("load ");
+                if atomic.is_some() {
+                    self.out.push_str("atomic ");
+                }
+                if *volatile {
+                    self.out.push_str("volatile ");
+                }
+                self.ty(inst.ty);
+                self.out.push_str(", ");
+                self.typed_value(f, *ptr, locals);
+                self.atomic_suffix(atomic);
+                self.align(*align);
+            }
+            InstKind::Store {
+                value,
+                ptr,
+                align,
+                volatile,
+                atomic,
+            } => {
+                self.out.push_str("store ");
+                if atomic.is_some() {
+                    self.out.push_str("atomic ");
+                }
+                if *volatile {
+                    self.out.push_str("volatile ");
+                }
+                self.typed_value(f, *value, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *ptr, locals);
+                self.atomic_suffix(atomic);
+                self.align(*align);
+            }
+            InstKind::GetElementPtr {
+                source,
+                base,
+                indices,
+                inbounds,
+            } => {
+                self.out.push_str("getelementptr ");
+                if *inbounds {
+                    self.out.push_str("inbounds ");
+                }
+                self.ty(*source);
+                self.out.push_str(", ");
+                self.typed_value(f, *base, locals);
+                for idx in indices {
+                    self.out.push_str(", ");
+                    self.typed_value(f, *idx, locals);
+                }
+            }
+            InstKind::ExtractElement { vector, index } => {
+                self.out.push_str("extractelement ");
+                self.typed_value(f, *vector, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *index, locals);
+            }
+            InstKind::InsertElement {
+                vector,
+                element,
+                index,
+            } => {
+                self.out.push_str("insertelement ");
+                self.typed_value(f, *vector, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *element, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *index, locals);
+            }
+            InstKind::ShuffleVector { a, b, mask } => {
+                self.out.push_str("shufflevector ");
+                self.typed_value(f, *a, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *b, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *mask, locals);
+            }
+            InstKind::ExtractValue { aggregate, indices } => {
+                self.out.push_str("extractvalue ");
+                self.typed_value(f, *aggregate, locals);
+                for i in indices {
+                    let _ = write!(self.out, ", {i}");
+                }
+            }
+            InstKind::InsertValue {
+                aggregate,
+                value,
+                indices,
+            } => {
+                self.out.push_str("insertvalue ");
+                self.typed_value(f, *aggregate, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *value, locals);
+                for i in indices {
+                    let _ = write!(self.out, ", {i}");
+                }
+            }
+            InstKind::Call(call) => {
+                match call.tail {
+                    TailKind::None => {}
+                    TailKind::Tail => self.out.push_str("tail "),
+                    TailKind::MustTail => self.out.push_str("musttail "),
+                    TailKind::NoTail => self.out.push_str("notail "),
+                }
+                self.out.push_str("call");
+                self.fast_math(inst.flags);
+                self.out.push(' ');
+                self.cc(call.cc);
+                if !call.ret_attrs.is_empty() {
+                    self.attrs(&call.ret_attrs, false);
+                    self.out.push(' ');
+                }
+                // LLVM writes only the return type unless the callee is
+                // varargs or returns a function pointer (ambiguous text).
+                let m = self.m;
+                match m.types.function_parts(call.fn_ty) {
+                    Some((ret, _, varargs)) => {
+                        let returns_fn_ptr = m
+                            .types
+                            .pointer_parts(ret)
+                            .is_some_and(|(p, _)| m.types.function_parts(p).is_some());
+                        if varargs || returns_fn_ptr {
+                            self.ty(call.fn_ty);
+                        } else {
+                            self.ty(ret);
+                        }
+                    }
+                    None => self.ty(call.fn_ty),
+                }
+                self.out.push(' ');
+                self.value(call.callee, Some(locals));
+                self.out.push('(');
+                for (i, arg) in call.args.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    if let Value::Metadata(_) = arg {
+                        self.typed_value(f, *arg, locals);
+                        continue;
+                    }
+                    match self.value_type(f, *arg) {
+                        Some(ty) => self.ty(ty),
+                        None => self.out.push_str("<unknown type>"),
+                    }
+                    if let Some(attrs) = call.arg_attrs.get(i) {
+                        if !attrs.is_empty() {
+                            self.out.push(' ');
+                            self.attrs(attrs, false);
+                        }
+                    }
+                    self.out.push(' ');
+                    self.value(*arg, Some(locals));
+                }
+                self.out.push(')');
+                if let Some(n) = self.attr_lookup.get(&call.fn_attrs) {
+                    let _ = write!(self.out, " #{n}");
+                }
+            }
+            InstKind::Br { dest } => {
+                self.out.push_str("br ");
+                self.block_ref(*dest, locals);
+            }
+            InstKind::CondBr {
+                cond,
+                if_true,
+                if_false,
+            } => {
+                self.out.push_str("br ");
+                self.typed_value(f, *cond, locals);
+                self.out.push_str(", ");
+                self.block_ref(*if_true, locals);
+                self.out.push_str(", ");
+                self.block_ref(*if_false, locals);
+            }
+            InstKind::Switch {
+                cond,
+                default,
+                cases,
+            } => {
+                self.out.push_str("switch ");
+                self.typed_value(f, *cond, locals);
+                self.out.push_str(", ");
+                self.block_ref(*default, locals);
+                self.out.push_str(" [\n");
+                for (value, dest) in cases {
+                    self.out.push_str("    ");
+                    self.typed_const(*value, Some(locals), 0);
+                    self.out.push_str(", ");
+                    self.block_ref(*dest, locals);
+                    self.out.push('\n');
+                }
+                self.out.push_str("  ]");
+            }
+            InstKind::Ret { value } => match value {
+                Some(v) => {
+                    self.out.push_str("ret ");
+                    self.typed_value(f, *v, locals);
+                }
+                None => self.out.push_str("ret void"),
+            },
+            InstKind::Unreachable => self.out.push_str("unreachable"),
+            InstKind::AtomicRmw {
+                op,
+                ptr,
+                value,
+                volatile,
+                ordering,
+                scope,
+                align,
+            } => {
+                self.out.push_str("atomicrmw ");
+                if *volatile {
+                    self.out.push_str("volatile ");
+                }
+                self.out.push_str(op.spelling());
+                self.out.push(' ');
+                self.typed_value(f, *ptr, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *value, locals);
+                self.scope(scope);
+                self.out.push(' ');
+                self.out.push_str(ordering.spelling());
+                self.align(*align);
+            }
+            InstKind::CmpXchg {
+                ptr,
+                expected,
+                new,
+                success,
+                failure,
+                scope,
+                weak,
+                volatile,
+                align,
+            } => {
+                self.out.push_str("cmpxchg ");
+                if *weak {
+                    self.out.push_str("weak ");
+                }
+                if *volatile {
+                    self.out.push_str("volatile ");
+                }
+                self.typed_value(f, *ptr, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *expected, locals);
+                self.out.push_str(", ");
+                self.typed_value(f, *new, locals);
+                self.scope(scope);
+                let _ = write!(self.out, " {} {}", success.spelling(), failure.spelling());
+                self.align(*align);
+            }
+            InstKind::Fence { ordering, scope } => {
+                self.out.push_str("fence");
+                self.scope(scope);
+                self.out.push(' ');
+                self.out.push_str(ordering.spelling());
+            }
+            InstKind::Freeze { value } => {
+                self.out.push_str("freeze ");
+                self.typed_value(f, *value, locals);
+            }
+        }
+        for (kind, md) in &inst.attachments {
+            self.out.push_str(", ");
+            self.attachment(kind, *md);
+        }
+    }
+}
+
+/// Named-metadata and attachment-kind names: LLVM allows `[-a-zA-Z$._][-a-zA-Z$._0-9]*`
+/// and escapes the rest with `\XX`.
+fn write_name_md(name: &str, out: &mut String) {
+    if is_bare_name(name) {
+        out.push_str(name);
+    } else {
+        write_escaped(name.as_bytes(), out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_llvm() {
+        assert_eq!(format_fp(1.0), "1.000000e+00");
+        assert_eq!(format_fp(-2.5), "-2.500000e+00");
+        assert_eq!(format_fp(0.1), "1.000000e-01");
+        assert_eq!(format_fp(1e300), "1.000000e+300");
+        // 0.1f widened to double does not read back from 7 digits.
+        assert_eq!(format_fp(f64::from(0.1f32)), "0x3FB99999A0000000");
+        assert_eq!(format_fp(-0.0), "-0.000000e+00");
+        assert_eq!(format_fp(f64::INFINITY), "0x7FF0000000000000");
+    }
+
+    #[test]
+    fn names_quote_when_needed() {
+        let mut s = String::new();
+        write_name("air.wg.barrier", &mut s);
+        s.push(' ');
+        write_name("a b", &mut s);
+        s.push(' ');
+        write_name("1x", &mut s);
+        s.push(' ');
+        write_name("q\"", &mut s);
+        assert_eq!(s, r#"air.wg.barrier "a b" "1x" "q\22""#);
+    }
 }
