@@ -1,2 +1,58 @@
-//! The `airlink` command.
-fn main() {}
+//! `airlink`: JIT GPU kernels on Apple Metal that keep the async-copy engine.
+//!
+//! Each subcommand lives in its own module with a clap `Opts` struct and a
+//! `run` function; the work itself is done by the library crates.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod demo;
+mod fmt;
+mod io;
+
+/// Top-level command line.
+#[derive(Parser, Debug)]
+#[command(
+    name = "airlink",
+    version,
+    about = "Tools for AIR, the LLVM dialect of Apple's Metal GPU compiler",
+    after_help = "Exit status: 0 on success, 1 when the input has errors, 2 on a usage error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse, verify and print an AIR module in canonical text form.
+    Fmt(fmt::Opts),
+    /// Walk through the toolkit on the embedded reverse-linking shell.
+    Demo(demo::Opts),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Fmt(opts) => opts.run(),
+        Command::Demo(opts) => opts.run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // Diagnostics already carry their own position and context.
+            eprintln!("{err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}
