@@ -1,0 +1,407 @@
+//! The bit writer.
+
+use crate::{
+    encode_char6, Abbrev, AbbrevOp, BLOCKINFO_BLOCK_ID, BLOCKINFO_CODE_SETBID, DEFINE_ABBREV,
+    END_BLOCK, ENTER_SUBBLOCK, FIRST_APPLICATION_ABBREV, UNABBREV_RECORD,
+};
+
+/// What `exit_block` restores.
+#[derive(Debug)]
+struct Scope {
+    prev_code_width: u32,
+    prev_abbrevs: Vec<Abbrev>,
+    /// Word index of the block's length placeholder.
+    size_word: usize,
+}
+
+/// Writes an LLVM bitstream, bit for bit as LLVM 14's `BitstreamWriter`.
+#[derive(Debug)]
+pub struct BitWriter {
+    out: Vec<u8>,
+    cur_value: u32,
+    cur_bit: u32,
+    code_width: u32,
+    abbrevs: Vec<Abbrev>,
+    scopes: Vec<Scope>,
+    /// Abbreviations registered through BLOCKINFO, per block id.
+    blockinfo: Vec<(u32, Vec<Abbrev>)>,
+    blockinfo_cur: Option<u32>,
+}
+
+impl Default for BitWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BitWriter {
+    /// An empty stream at the top level (abbreviation width 2).
+    pub fn new() -> Self {
+        BitWriter {
+            out: Vec::new(),
+            cur_value: 0,
+            cur_bit: 0,
+            code_width: 2,
+            abbrevs: Vec::new(),
+            scopes: Vec::new(),
+            blockinfo: Vec::new(),
+            blockinfo_cur: None,
+        }
+    }
+
+    /// The bit position of the next bit written.
+    pub fn bit_position(&self) -> u64 {
+        self.out.len() as u64 * 8 + u64::from(self.cur_bit)
+    }
+
+    /// The index of the next whole 32-bit word (meaningful when aligned).
+    pub fn word_index(&self) -> usize {
+        self.out.len() / 4
+    }
+
+    /// The current abbreviation width.
+    pub fn code_width(&self) -> u32 {
+        self.code_width
+    }
+
+    fn write_word(&mut self, word: u32) {
+        self.out.extend_from_slice(&word.to_le_bytes());
+    }
+
+    /// Emits the low `bits` bits of `value` (`bits` ≤ 32).
+    pub fn emit(&mut self, value: u32, bits: u32) {
+        debug_assert!(bits <= 32, "emit takes at most 32 bits");
+        if bits == 0 {
+            return;
+        }
+        let value = if bits == 32 {
+            value
+        } else {
+            value & ((1u32 << bits) - 1)
+        };
+        self.cur_value |= value.checked_shl(self.cur_bit).unwrap_or(0);
+        if self.cur_bit + bits < 32 {
+            self.cur_bit += bits;
+            return;
+        }
+        let word = self.cur_value;
+        self.write_word(word);
+        self.cur_value = if self.cur_bit == 0 {
+            0
+        } else {
+            value >> (32 - self.cur_bit)
+        };
+        self.cur_bit = (self.cur_bit + bits) & 31;
+    }
+
+    /// Emits the low `bits` bits of a 64-bit value (`bits` ≤ 64).
+    pub fn emit64(&mut self, value: u64, bits: u32) {
+        if bits <= 32 {
+            self.emit(value as u32, bits);
+        } else {
+            self.emit(value as u32, 32);
+            self.emit((value >> 32) as u32, bits - 32);
+        }
+    }
+
+    /// Emits `value` as VBR with `bits`-bit chunks.
+    pub fn emit_vbr(&mut self, value: u64, bits: u32) {
+        debug_assert!((2..=32).contains(&bits), "vbr chunk width out of range");
+        let threshold = 1u64 << (bits - 1);
+        let mut v = value;
+        while v >= threshold {
+            self.emit(((v & (threshold - 1)) | threshold) as u32, bits);
+            v >>= bits - 1;
+        }
+        self.emit(v as u32, bits);
+    }
+
+    /// Pads with zero bits to the next 32-bit boundary.
+    pub fn align32(&mut self) {
+        if self.cur_bit > 0 {
+            let word = self.cur_value;
+            self.write_word(word);
+            self.cur_bit = 0;
+            self.cur_value = 0;
+        }
+    }
+
+    /// Emits the `BC 0xC0DE` magic.
+    pub fn emit_magic(&mut self) {
+        self.emit(u32::from(b'B'), 8);
+        self.emit(u32::from(b'C'), 8);
+        self.emit(0x0, 4);
+        self.emit(0xC, 4);
+        self.emit(0xE, 4);
+        self.emit(0xD, 4);
+    }
+
+    fn emit_code(&mut self, code: u32) {
+        self.emit(code, self.code_width);
+    }
+
+    /// Enters block `id` with abbreviation width `code_width`.
+    pub fn enter_block(&mut self, id: u32, code_width: u32) {
+        self.emit_code(ENTER_SUBBLOCK);
+        self.emit_vbr(u64::from(id), 8);
+        self.emit_vbr(u64::from(code_width), 4);
+        self.align32();
+        let size_word = self.word_index();
+        self.emit(0, 32);
+        let inherited = self
+            .blockinfo
+            .iter()
+            .find(|(b, _)| *b == id)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default();
+        self.scopes.push(Scope {
+            prev_code_width: self.code_width,
+            prev_abbrevs: std::mem::replace(&mut self.abbrevs, inherited),
+            size_word,
+        });
+        self.code_width = code_width;
+    }
+
+    /// Ends the current block and back-patches its length.
+    ///
+    /// # Panics
+    /// If no block is open (a bug in the caller).
+    pub fn exit_block(&mut self) {
+        self.emit_code(END_BLOCK);
+        self.align32();
+        let scope = self.scopes.pop().expect("exit_block without enter_block");
+        let words = (self.word_index() - scope.size_word - 1) as u32;
+        let at = scope.size_word * 4;
+        self.out[at..at + 4].copy_from_slice(&words.to_le_bytes());
+        self.code_width = scope.prev_code_width;
+        self.abbrevs = scope.prev_abbrevs;
+    }
+
+    fn encode_abbrev(&mut self, abbrev: &Abbrev) {
+        self.emit_code(DEFINE_ABBREV);
+        self.emit_vbr(abbrev.ops.len() as u64, 5);
+        for op in &abbrev.ops {
+            match op {
+                AbbrevOp::Literal(v) => {
+                    self.emit(1, 1);
+                    self.emit_vbr(*v, 8);
+                }
+                other => {
+                    self.emit(0, 1);
+                    let (enc, width) = other.encoding();
+                    self.emit(enc as u32, 3);
+                    if let Some(w) = width {
+                        self.emit_vbr(u64::from(w), 5);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Defines an abbreviation in the current block and returns its id.
+    pub fn define_abbrev(&mut self, abbrev: Abbrev) -> u32 {
+        self.encode_abbrev(&abbrev);
+        self.abbrevs.push(abbrev);
+        self.abbrevs.len() as u32 - 1 + FIRST_APPLICATION_ABBREV
+    }
+
+    /// Enters the BLOCKINFO block (width 2, as LLVM uses).
+    pub fn enter_blockinfo(&mut self) {
+        self.enter_block(BLOCKINFO_BLOCK_ID, 2);
+        self.blockinfo_cur = None;
+    }
+
+    /// Inside BLOCKINFO: registers `abbrev` for block `block_id` and returns
+    /// the id it will have in that block.
+    pub fn define_blockinfo_abbrev(&mut self, block_id: u32, abbrev: Abbrev) -> u32 {
+        if self.blockinfo_cur != Some(block_id) {
+            self.emit_record(BLOCKINFO_CODE_SETBID, &[u64::from(block_id)]);
+            self.blockinfo_cur = Some(block_id);
+        }
+        self.encode_abbrev(&abbrev);
+        let list = match self.blockinfo.iter().position(|(b, _)| *b == block_id) {
+            Some(i) => &mut self.blockinfo[i].1,
+            None => {
+                self.blockinfo.push((block_id, Vec::new()));
+                &mut self.blockinfo.last_mut().expect("just pushed").1
+            }
+        };
+        list.push(abbrev);
+        list.len() as u32 - 1 + FIRST_APPLICATION_ABBREV
+    }
+
+    /// Emits an unabbreviated record.
+    pub fn emit_record(&mut self, code: u32, ops: &[u64]) {
+        self.emit_code(UNABBREV_RECORD);
+        self.emit_vbr(u64::from(code), 6);
+        self.emit_vbr(ops.len() as u64, 6);
+        for op in ops {
+            self.emit_vbr(*op, 6);
+        }
+    }
+
+    /// Emits a record with abbreviation `abbrev_id` (or unabbreviated when it
+    /// is [`UNABBREV_RECORD`]). The abbreviation's first operand encodes `code`.
+    pub fn emit_record_with_abbrev(&mut self, abbrev_id: u32, code: u32, ops: &[u64]) {
+        self.emit_record_impl(abbrev_id, code, ops, None);
+    }
+
+    /// Emits a record whose abbreviation ends in a blob (or an array, which
+    /// then carries the blob's bytes).
+    pub fn emit_record_with_blob(&mut self, abbrev_id: u32, code: u32, ops: &[u64], blob: &[u8]) {
+        self.emit_record_impl(abbrev_id, code, ops, Some(blob));
+    }
+
+    fn emit_field(&mut self, op: AbbrevOp, value: u64) {
+        match op {
+            AbbrevOp::Fixed(w) => {
+                if w > 0 {
+                    self.emit64(value, w);
+                }
+            }
+            AbbrevOp::Vbr(w) => {
+                if w > 0 {
+                    self.emit_vbr(value, w);
+                }
+            }
+            AbbrevOp::Char6 => {
+                let c = encode_char6(value as u8).unwrap_or(0);
+                debug_assert!(encode_char6(value as u8).is_some(), "not a char6 value");
+                self.emit(u32::from(c), 6);
+            }
+            AbbrevOp::Literal(_) | AbbrevOp::Array | AbbrevOp::Blob => {
+                debug_assert!(false, "not a scalar operand")
+            }
+        }
+    }
+
+    fn emit_record_impl(&mut self, abbrev_id: u32, code: u32, ops: &[u64], blob: Option<&[u8]>) {
+        if abbrev_id == UNABBREV_RECORD {
+            self.emit_record(code, ops);
+            return;
+        }
+        let index = (abbrev_id - FIRST_APPLICATION_ABBREV) as usize;
+        let abbrev = self.abbrevs[index].clone();
+        self.emit_code(abbrev_id);
+        let mut ops_iter = abbrev.ops.iter().copied().enumerate();
+        // The first operand describes the record code.
+        if let Some((_, first)) = ops_iter.next() {
+            match first {
+                AbbrevOp::Literal(v) => debug_assert_eq!(v, u64::from(code), "code literal"),
+                other => self.emit_field(other, u64::from(code)),
+            }
+        }
+        let mut idx = 0usize;
+        while let Some((i, op)) = ops_iter.next() {
+            match op {
+                AbbrevOp::Literal(v) => {
+                    debug_assert_eq!(ops.get(idx).copied(), Some(v), "literal operand");
+                    idx += 1;
+                }
+                AbbrevOp::Array => {
+                    let elem = abbrev.ops.get(i + 1).copied().unwrap_or(AbbrevOp::Fixed(8));
+                    ops_iter.next();
+                    match blob {
+                        Some(bytes) => {
+                            self.emit_vbr(bytes.len() as u64, 6);
+                            for b in bytes {
+                                self.emit_field(elem, u64::from(*b));
+                            }
+                        }
+                        None => {
+                            let rest = &ops[idx.min(ops.len())..];
+                            self.emit_vbr(rest.len() as u64, 6);
+                            for v in rest {
+                                self.emit_field(elem, *v);
+                            }
+                            idx = ops.len();
+                        }
+                    }
+                }
+                AbbrevOp::Blob => {
+                    let bytes = blob.unwrap_or(&[]);
+                    self.emit_vbr(bytes.len() as u64, 6);
+                    self.align32();
+                    self.out.extend_from_slice(bytes);
+                    while self.out.len() % 4 != 0 {
+                        self.out.push(0);
+                    }
+                }
+                scalar => {
+                    let v = ops.get(idx).copied().unwrap_or(0);
+                    self.emit_field(scalar, v);
+                    idx += 1;
+                }
+            }
+        }
+    }
+
+    /// Overwrites the 32-bit word at byte offset `byte_offset` (already
+    /// written) with `value`, as LLVM's `BackpatchWord` does.
+    pub fn backpatch_word(&mut self, byte_offset: usize, value: u32) {
+        self.out[byte_offset..byte_offset + 4].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// Bytes written so far (whole words only).
+    pub fn bytes(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// Flushes the last partial word and returns the stream.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.align32();
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[rustfmt::skip]
+    fn magic_and_an_empty_block() {
+        let mut w = BitWriter::new();
+        w.emit_magic();
+        w.enter_block(13, 5); // IDENTIFICATION, abbrev width 5
+        w.exit_block();
+        assert_eq!(w.finish(), vec![
+            0x42, 0x43, 0xC0, 0xDE,   // 'B' 'C' 0x0 0xC 0xE 0xD
+            // abbrev id 1 (2 bits) = 01, block id 13 vbr8 = 00001101,
+            // width 5 vbr4 = 0101 -> bits: 1 0 | 1 0 1 1 0 0 0 0 | 1 0 1 0
+            0x35, 0x14, 0x00, 0x00,   // then align to 32
+            0x01, 0x00, 0x00, 0x00,   // length: one word
+            0x00, 0x00, 0x00, 0x00,   // END_BLOCK (5 bits of 0) + align
+        ]);
+    }
+
+    #[test]
+    fn vbr_chunks() {
+        let mut w = BitWriter::new();
+        w.emit_vbr(300, 6);
+        let b = w.finish();
+        // 300 = 9 * 32 + 12: first chunk 12 | 32 = 44, second 9.
+        assert_eq!(b[0], 44 | ((9 & 0b11) << 6));
+        assert_eq!(b[1] & 0b1111, 9 >> 2);
+        let mut w = BitWriter::new();
+        w.emit_vbr(31, 6);
+        assert_eq!(w.finish()[0], 31);
+        let mut w = BitWriter::new();
+        w.emit_vbr(32, 6);
+        let b = w.finish();
+        assert_eq!(b[0], 32 | ((1 & 0b11) << 6));
+    }
+
+    #[test]
+    fn emit_crosses_words() {
+        let mut w = BitWriter::new();
+        w.emit(0x7FF, 30);
+        w.emit(0b1011, 4);
+        let b = w.finish();
+        assert_eq!(
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            0x7FF | (0b11 << 30)
+        );
+        assert_eq!(b[4], 0b10);
+    }
+}
