@@ -1,0 +1,266 @@
+//! The one table of Metal targets airlink knows.
+//!
+//! A target fixes the module triple as Xcode 26 writes it, the AIR version
+//! (`!air.version`, the triple's `_vNN`), the Metal Shading Language version
+//! (`!air.language_version`), and the `.metallib` container bytes (format
+//! version, platform byte, OS version). Facts come from Apple-built
+//! metallibs measured byte by byte (macOS) and from third-party writers
+//! (iOS); the iOS rows have never been checked against a device, which
+//! [`Target::verified`] says.
+//!
+//! ```
+//! let t = air_target::Target::by_id("macos26").unwrap();
+//! assert_eq!(t.triple, "air64_v28-apple-macosx26.0.0");
+//! assert_eq!(t.air_version, (2, 8, 0));
+//! assert!(t.matches_triple("air64_v28-apple-macosx26.0.0"));
+//! assert!(!t.matches_triple("air64_v27-apple-macosx15.0.0"));
+//! ```
+
+#![deny(missing_docs)]
+
+/// The operating-system family of a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Platform {
+    /// macOS (Mach-O platform 1).
+    MacOs,
+    /// iOS (Mach-O platform 2).
+    Ios,
+}
+
+impl Platform {
+    /// The OS name in a triple (`macosx`, `ios`).
+    pub fn triple_os(self) -> &'static str {
+        match self {
+            Platform::MacOs => "macosx",
+            Platform::Ios => "ios",
+        }
+    }
+}
+
+/// One target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Target {
+    /// The id users write (`macos26`).
+    pub id: &'static str,
+    /// OS family.
+    pub platform: Platform,
+    /// OS version (major, minor, patch).
+    pub os_version: (u16, u8, u8),
+    /// The module triple.
+    pub triple: &'static str,
+    /// `!air.version`.
+    pub air_version: (u32, u32, u32),
+    /// `!air.language_version` (MSL).
+    pub msl_version: (u32, u32, u32),
+    /// The `.metallib` container version (major, minor, patch).
+    pub container_version: (u16, u16, u16),
+    /// Header bytes 0x04–0x05: container major, with bit 15 set for macOS.
+    pub container_major_word: u16,
+    /// Header byte 0x0B: Mach-O platform in bits 0–6, bit 7 = 64-bit.
+    pub platform_byte: u8,
+    /// Whether the container bytes were measured on Apple-built files for
+    /// this platform (false: taken from third-party writers, unverified).
+    pub verified: bool,
+}
+
+/// Every target, oldest first per platform.
+pub const TARGETS: &[Target] = &[
+    Target {
+        id: "macos14",
+        platform: Platform::MacOs,
+        os_version: (14, 0, 0),
+        triple: "air64_v26-apple-macosx14.0.0",
+        air_version: (2, 6, 0),
+        msl_version: (3, 1, 0),
+        container_version: (1, 2, 7),
+        container_major_word: 0x8001,
+        platform_byte: 0x81,
+        verified: true,
+    },
+    Target {
+        id: "macos15",
+        platform: Platform::MacOs,
+        os_version: (15, 0, 0),
+        triple: "air64_v27-apple-macosx15.0.0",
+        air_version: (2, 7, 0),
+        msl_version: (3, 2, 0),
+        container_version: (1, 2, 8),
+        container_major_word: 0x8001,
+        platform_byte: 0x81,
+        verified: true,
+    },
+    Target {
+        id: "macos26",
+        platform: Platform::MacOs,
+        os_version: (26, 0, 0),
+        triple: "air64_v28-apple-macosx26.0.0",
+        air_version: (2, 8, 0),
+        msl_version: (4, 0, 0),
+        container_version: (1, 2, 9),
+        container_major_word: 0x8001,
+        platform_byte: 0x81,
+        verified: true,
+    },
+    // iOS: container word 0x0001 and platform 0x82 follow the public
+    // readers; one third-party writer reports devices wanting the macOS
+    // bytes instead. Unverified until someone runs `airlink doctor` on iOS.
+    Target {
+        id: "ios17",
+        platform: Platform::Ios,
+        os_version: (17, 0, 0),
+        triple: "air64_v26-apple-ios17.0.0",
+        air_version: (2, 6, 0),
+        msl_version: (3, 1, 0),
+        container_version: (1, 2, 7),
+        container_major_word: 0x0001,
+        platform_byte: 0x82,
+        verified: false,
+    },
+    Target {
+        id: "ios18",
+        platform: Platform::Ios,
+        os_version: (18, 0, 0),
+        triple: "air64_v27-apple-ios18.0.0",
+        air_version: (2, 7, 0),
+        msl_version: (3, 2, 0),
+        container_version: (1, 2, 8),
+        container_major_word: 0x0001,
+        platform_byte: 0x82,
+        verified: false,
+    },
+    Target {
+        id: "ios26",
+        platform: Platform::Ios,
+        os_version: (26, 0, 0),
+        triple: "air64_v28-apple-ios26.0.0",
+        air_version: (2, 8, 0),
+        msl_version: (4, 0, 0),
+        container_version: (1, 2, 9),
+        container_major_word: 0x0001,
+        platform_byte: 0x82,
+        verified: false,
+    },
+];
+
+/// The default target.
+pub const DEFAULT_TARGET: &str = "macos26";
+
+/// The parts of an AIR triple that decide which target it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TripleParts {
+    /// `_vNN` as (major, minor), when present.
+    pub air_version: Option<(u32, u32)>,
+    /// OS family.
+    pub platform: Platform,
+    /// OS major version.
+    pub os_major: u32,
+}
+
+/// Splits `air64[_vNN]-apple-<os><version>`; `None` if it is not an AIR triple.
+pub fn parse_triple(triple: &str) -> Option<TripleParts> {
+    let mut parts = triple.split('-');
+    let arch = parts.next()?;
+    let vendor = parts.next()?;
+    let os = parts.next()?;
+    if vendor != "apple" {
+        return None;
+    }
+    let air_version = match arch.strip_prefix("air64") {
+        Some("") => None,
+        Some(rest) => {
+            let digits = rest.strip_prefix("_v")?;
+            if digits.len() < 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let major = digits[..1].parse().ok()?;
+            let minor = digits[1..].parse().ok()?;
+            Some((major, minor))
+        }
+        None => return None,
+    };
+    let (platform, version) = if let Some(v) = os.strip_prefix("macosx") {
+        (Platform::MacOs, v)
+    } else if let Some(v) = os.strip_prefix("ios") {
+        (Platform::Ios, v)
+    } else {
+        return None;
+    };
+    let os_major = version.split('.').next()?.parse().ok()?;
+    Some(TripleParts {
+        air_version,
+        platform,
+        os_major,
+    })
+}
+
+impl Target {
+    /// Looks a target up by id.
+    pub fn by_id(id: &str) -> Option<&'static Target> {
+        TARGETS.iter().find(|t| t.id == id)
+    }
+
+    /// The comma-separated list of ids, for messages.
+    pub fn ids() -> String {
+        TARGETS.iter().map(|t| t.id).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Whether `triple` belongs to this target: same OS family and major
+    /// version, and the same AIR version when the triple names one.
+    pub fn matches_triple(&self, triple: &str) -> bool {
+        let Some(p) = parse_triple(triple) else {
+            return false;
+        };
+        p.platform == self.platform
+            && p.os_major == u32::from(self.os_version.0)
+            && p.air_version
+                .is_none_or(|v| v == (self.air_version.0, self.air_version.1))
+    }
+
+    /// The first 16 header bytes of a `.metallib` for this target.
+    pub fn header_prefix(&self) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        b[0..4].copy_from_slice(b"MTLB");
+        b[4..6].copy_from_slice(&self.container_major_word.to_le_bytes());
+        b[6..8].copy_from_slice(&self.container_version.1.to_le_bytes());
+        b[8..10].copy_from_slice(&self.container_version.2.to_le_bytes());
+        b[10] = 0; // executable
+        b[11] = self.platform_byte;
+        b[12..14].copy_from_slice(&self.os_version.0.to_le_bytes());
+        b[14] = self.os_version.1;
+        b[15] = self.os_version.2;
+        b
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macos26_header_matches_the_measured_bytes() {
+        // The first 16 bytes of Apple-built macOS 26 metallibs, as measured
+        // (metallib-and-bitcode.md §1.1).
+        let expected = [
+            0x4D, 0x54, 0x4C, 0x42, 0x01, 0x80, 0x02, 0x00, 0x09, 0x00, 0x00, 0x81, 0x1A, 0x00,
+            0x00, 0x00,
+        ];
+        assert_eq!(Target::by_id("macos26").unwrap().header_prefix(), expected);
+    }
+
+    #[test]
+    fn triples_match_their_targets_only() {
+        for t in TARGETS {
+            assert!(t.matches_triple(t.triple), "{}", t.id);
+            for other in TARGETS.iter().filter(|o| o.id != t.id) {
+                assert!(!t.matches_triple(other.triple), "{} vs {}", t.id, other.id);
+            }
+            let (maj, min, _) = t.air_version;
+            assert!(t.triple.starts_with(&format!("air64_v{maj}{min}-")));
+        }
+        assert!(Target::by_id("macos15")
+            .unwrap()
+            .matches_triple("air64-apple-macosx15.6.0"));
+        assert!(parse_triple("x86_64-apple-macosx14.0.0").is_none());
+        assert!(parse_triple("air64_vx-apple-macosx14").is_none());
+    }
+}
