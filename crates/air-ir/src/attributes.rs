@@ -214,10 +214,7 @@ impl AttrSet {
     /// Adds an attribute, replacing one of the same kind or key.
     pub fn insert(&mut self, attr: Attribute) {
         let key = attr.sort_key();
-        match self
-            .0
-            .binary_search_by(|probe| probe.sort_key().cmp(&key))
-        {
+        match self.0.binary_search_by(|probe| probe.sort_key().cmp(&key)) {
             Ok(i) => self.0[i] = attr,
             Err(i) => self.0.insert(i, attr),
         }

@@ -33,7 +33,7 @@ use crate::attributes::AttrSet;
 use crate::constant::{ApInt, ConstId, ConstKind};
 use crate::inst::{
     Atomic, BlockId, Call, CallConv, Flags, FloatPredicate, InstId, InstKind, Instruction,
-    IntPredicate, Opcode, OpClass, Ordering, RmwOp, TailKind, Value,
+    IntPredicate, OpClass, Opcode, Ordering, RmwOp, TailKind, Value,
 };
 use crate::metadata::{MetaId, Metadata, NamedMetadata};
 use crate::module::{Block, FuncId, Function, Global, GlobalId, Linkage, Module, Param};
@@ -230,14 +230,20 @@ impl Builder {
             .iter()
             .map(|v| match v {
                 Value::Const(c) => Ok(*c),
-                _ => Err(BuildError::new("aggregate constant items must be constants")),
+                _ => Err(BuildError::new(
+                    "aggregate constant items must be constants",
+                )),
             })
             .collect::<Result<Vec<ConstId>>>()?;
         let kind = match self.module.types.get(ty) {
             Type::Array { .. } => ConstKind::Array(ids),
             Type::Vector { .. } => ConstKind::Vector(ids),
             Type::Struct { .. } | Type::Named(_) => ConstKind::Struct(ids),
-            _ => return Err(BuildError::new("aggregate constant of a non-aggregate type")),
+            _ => {
+                return Err(BuildError::new(
+                    "aggregate constant of a non-aggregate type",
+                ))
+            }
         };
         Ok(self.constant(ty, kind))
     }
@@ -276,7 +282,7 @@ impl Builder {
             dso_local: false,
             unnamed_addr: Default::default(),
             externally_initialized: false,
-            thread_local: false,
+            thread_local: Default::default(),
             section: None,
             align,
             attachments: Vec::new(),
@@ -532,7 +538,10 @@ impl Builder {
     /// If `op` is not a cast or there is no position.
     pub fn cast(&mut self, op: Opcode, value: Value, to: TypeId) -> Result<Value> {
         if !matches!(op.class(), OpClass::Cast(_)) {
-            return Err(BuildError::new(format!("'{}' is not a cast", op.mnemonic())));
+            return Err(BuildError::new(format!(
+                "'{}' is not a cast",
+                op.mnemonic()
+            )));
         }
         self.push(to, InstKind::Cast { op, value }, Flags::empty())
     }
@@ -811,7 +820,12 @@ impl Builder {
     ///
     /// # Errors
     /// If there is no position.
-    pub fn insert_value(&mut self, aggregate: Value, value: Value, indices: &[u32]) -> Result<Value> {
+    pub fn insert_value(
+        &mut self,
+        aggregate: Value,
+        value: Value,
+        indices: &[u32],
+    ) -> Result<Value> {
         let ty = self.type_of(aggregate)?;
         self.push(
             ty,
@@ -1015,7 +1029,11 @@ pub fn f32_to_half_bits(x: f32) -> u16 {
     let man = bits & 0x007F_FFFF;
     if exp == 0xFF {
         // Inf or NaN; keep NaN quiet with the top payload bits.
-        let nan = if man != 0 { 0x0200 | (man >> 13) as u16 } else { 0 };
+        let nan = if man != 0 {
+            0x0200 | (man >> 13) as u16
+        } else {
+            0
+        };
         return sign | 0x7C00 | nan;
     }
     let e = exp - 127 + 15;
@@ -1097,6 +1115,9 @@ mod tests {
         b.ret(None).unwrap();
         let m = b.finish();
         let text = crate::print(&m);
-        assert!(text.contains("phi i32 [ 0, %entry ], [ %2, %loop ]"), "{text}");
+        assert!(
+            text.contains("phi i32 [ 0, %entry ], [ %2, %loop ]"),
+            "{text}"
+        );
     }
 }

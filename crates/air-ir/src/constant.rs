@@ -99,7 +99,9 @@ impl ApInt {
         let width = width.max(1);
         let bit = width - 1;
         let word = (bit / 64) as usize;
-        self.words.get(word).is_some_and(|w| (w >> (bit % 64)) & 1 == 1)
+        self.words
+            .get(word)
+            .is_some_and(|w| (w >> (bit % 64)) & 1 == 1)
     }
 
     /// The value as unsigned, if it fits in 64 bits.
@@ -441,16 +443,25 @@ mod tests {
         assert_eq!(ApInt::from_i128(32, -1).to_signed_string(32), "-1");
         assert_eq!(ApInt::from_u64(32, 0xFFFF_FFFF).to_signed_string(32), "-1");
         assert_eq!(ApInt::from_u64(7, 64).to_signed_string(7), "-64");
-        assert_eq!(ApInt::from_u64(33, 1 << 32).to_signed_string(33), "-4294967296");
+        assert_eq!(
+            ApInt::from_u64(33, 1 << 32).to_signed_string(33),
+            "-4294967296"
+        );
         let big = ApInt::parse_decimal(256, "-1").unwrap();
         assert_eq!(big.words(), &[u64::MAX; 4]);
         assert_eq!(big.to_signed_string(256), "-1");
-        let v = ApInt::parse_decimal(200, "1606938044258990275541962092341162602522202993782792835301375")
-            .unwrap();
+        let v = ApInt::parse_decimal(
+            200,
+            "1606938044258990275541962092341162602522202993782792835301375",
+        )
+        .unwrap();
         // 2^200 - 1 as a 200-bit value is -1 signed.
         assert_eq!(v.to_signed_string(200), "-1");
         let w = ApInt::parse_decimal(256, "340282366920938463463374607431768211456").unwrap();
         assert_eq!(w.words(), &[0, 0, 1, 0]);
-        assert_eq!(w.to_signed_string(256), "340282366920938463463374607431768211456");
+        assert_eq!(
+            w.to_signed_string(256),
+            "340282366920938463463374607431768211456"
+        );
     }
 }

@@ -443,11 +443,9 @@ impl<'a> Comparer<'a> {
             },
             &mut |_| {},
         );
-        k.for_each_type_and_const_mut(&mut |_| {}, &mut |c| {
-            match canon.konst(side, m, *c, 0) {
-                Some(n) => *c = n,
-                None => ok = false,
-            }
+        k.for_each_type_and_const_mut(&mut |_| {}, &mut |c| match canon.konst(side, m, *c, 0) {
+            Some(n) => *c = n,
+            None => ok = false,
         });
         ok.then_some((k, metas))
     }
@@ -466,10 +464,7 @@ impl<'a> Comparer<'a> {
             };
             let ok = match (mx, my) {
                 (Metadata::String(a), Metadata::String(b)) => a == b,
-                (
-                    Metadata::Value { ty: ta, value: va },
-                    Metadata::Value { ty: tb, value: vb },
-                ) => {
+                (Metadata::Value { ty: ta, value: va }, Metadata::Value { ty: tb, value: vb }) => {
                     let (ta, tb, va, vb) = (*ta, *tb, *va, *vb);
                     self.ty(ta, tb).is_some()
                         && match (va, vb) {

@@ -711,7 +711,9 @@ impl InstKind {
             InstKind::Binary { lhs, rhs, .. }
             | InstKind::ICmp { lhs, rhs, .. }
             | InstKind::FCmp { lhs, rhs, .. } => vec![*lhs, *rhs],
-            InstKind::FNeg { value } | InstKind::Cast { value, .. } | InstKind::Freeze { value } => {
+            InstKind::FNeg { value }
+            | InstKind::Cast { value, .. }
+            | InstKind::Freeze { value } => {
                 vec![*value]
             }
             InstKind::Select {
@@ -765,9 +767,9 @@ impl InstKind {
                 f(lhs);
                 f(rhs);
             }
-            InstKind::FNeg { value } | InstKind::Cast { value, .. } | InstKind::Freeze { value } => {
-                f(value)
-            }
+            InstKind::FNeg { value }
+            | InstKind::Cast { value, .. }
+            | InstKind::Freeze { value } => f(value),
             InstKind::Select {
                 cond,
                 on_true,

@@ -69,6 +69,18 @@ keyword_enum! {
 }
 
 keyword_enum! {
+    /// Thread-local storage of a global (AIR has none; kept so no input
+    /// detail is lost).
+    ThreadLocal default NotThreadLocal {
+        NotThreadLocal = "", 0;
+        GeneralDynamic = "thread_local", 1;
+        LocalDynamic = "thread_local(localdynamic)", 2;
+        InitialExec = "thread_local(initialexec)", 3;
+        LocalExec = "thread_local(localexec)", 4;
+    }
+}
+
+keyword_enum! {
     /// Symbol visibility.
     Visibility default Default {
         Default = "", 0;
@@ -109,8 +121,8 @@ pub struct Global {
     pub unnamed_addr: UnnamedAddr,
     /// `externally_initialized`.
     pub externally_initialized: bool,
-    /// `thread_local`.
-    pub thread_local: bool,
+    /// `thread_local` and its model.
+    pub thread_local: ThreadLocal,
     /// `section "..."`.
     pub section: Option<String>,
     /// `align N`.

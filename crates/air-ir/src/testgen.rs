@@ -8,9 +8,7 @@
 
 use crate::attributes::{AttrKind, AttrSet, Attribute};
 use crate::builder::Builder;
-use crate::inst::{
-    Flags, FloatPredicate, IntPredicate, OpClass, Opcode, Ordering, RmwOp, Value,
-};
+use crate::inst::{Flags, FloatPredicate, IntPredicate, OpClass, Opcode, Ordering, RmwOp, Value};
 use crate::module::{FuncId, Linkage, Module, UnnamedAddr};
 use crate::types::TypeId;
 
@@ -325,7 +323,10 @@ impl Gen {
         inner.values.push((self.t.i32, i));
         self.body(f, &mut inner, depth - 1, stretch / 2 + 1);
         let one = self.b.const_int(self.t.i32, 1);
-        let Ok(next) = self.b.binary(Opcode::Add, i, one, Flags::NUW.with(Flags::NSW)) else {
+        let Ok(next) = self
+            .b
+            .binary(Opcode::Add, i, one, Flags::NUW.with(Flags::NSW))
+        else {
             return;
         };
         let bound = self.b.const_int(self.t.i32, 1 + self.rng.below(16) as i128);
@@ -398,7 +399,9 @@ impl Gen {
     }
 
     fn int_op(&mut self, scope: &mut Scope) -> Option<(TypeId, Value)> {
-        let ty = *self.rng.pick(&[self.t.i32, self.t.i32, self.t.i64, self.t.i16]);
+        let ty = *self
+            .rng
+            .pick(&[self.t.i32, self.t.i32, self.t.i64, self.t.i16]);
         let ops: Vec<Opcode> = Opcode::ALL
             .iter()
             .copied()
@@ -407,7 +410,10 @@ impl Gen {
         let op = *self.rng.pick(&ops);
         let a = self.value_of(scope, ty);
         // Divisors are non-zero constants so generated code has no UB.
-        let b = if matches!(op, Opcode::UDiv | Opcode::SDiv | Opcode::URem | Opcode::SRem) {
+        let b = if matches!(
+            op,
+            Opcode::UDiv | Opcode::SDiv | Opcode::URem | Opcode::SRem
+        ) {
             self.b.const_int(ty, 1 + self.rng.below(9) as i128)
         } else if matches!(op, Opcode::Shl | Opcode::LShr | Opcode::AShr) {
             self.b.const_int(ty, self.rng.below(8) as i128)
@@ -449,13 +455,11 @@ impl Gen {
             let a = self.value_of(scope, ty);
             let b = self.value_of(scope, ty);
             let pred = *self.rng.pick(FloatPredicate::ALL);
-            return self
-                .b
-                .fcmp(pred, a, b, fmf)
-                .ok()
-                .map(|v| (self.t.i1, v));
+            return self.b.fcmp(pred, a, b, fmf).ok().map(|v| (self.t.i1, v));
         }
-        let op = *self.rng.pick(&[Opcode::FAdd, Opcode::FSub, Opcode::FMul, Opcode::FDiv]);
+        let op = *self
+            .rng
+            .pick(&[Opcode::FAdd, Opcode::FSub, Opcode::FMul, Opcode::FDiv]);
         let a = self.value_of(scope, ty);
         let b = self.value_of(scope, ty);
         self.b.binary(op, a, b, fmf).ok().map(|v| (ty, v))
@@ -527,11 +531,10 @@ impl Gen {
     fn atomic_op(&mut self, scope: &mut Scope) -> Option<(TypeId, Value)> {
         let counts = Value::Arg(1);
         let x = self.value_of(scope, self.t.i32);
-        let op = *self.rng.pick(&[RmwOp::Add, RmwOp::Max, RmwOp::Xchg, RmwOp::Or]);
-        let v = self
-            .b
-            .atomic_rmw(op, counts, x, Ordering::Monotonic)
-            .ok()?;
+        let op = *self
+            .rng
+            .pick(&[RmwOp::Add, RmwOp::Max, RmwOp::Xchg, RmwOp::Or]);
+        let v = self.b.atomic_rmw(op, counts, x, Ordering::Monotonic).ok()?;
         Some((self.t.i32, v))
     }
 
@@ -577,7 +580,11 @@ impl Gen {
                 ops.push(Some(self.b.md_string("air.read_write")));
             }
             ops.push(Some(self.b.md_string("air.arg_type_name")));
-            ops.push(Some(self.b.md_string(if i == 0 { "float" } else { "uint" })));
+            ops.push(Some(self.b.md_string(if i == 0 {
+                "float"
+            } else {
+                "uint"
+            })));
             let node = self.b.md_node(ops);
             args.push(Some(node));
         }

@@ -449,11 +449,9 @@ impl<'a> Reader<'a> {
                         AbbrevOp::Char6 => 6,
                         _ => 0,
                     };
-                    let cap = if min_bits == 0 {
-                        1 << 20
-                    } else {
-                        self.bits_left() / min_bits
-                    };
+                    // Zero-width elements take no bits, so the count alone
+                    // must be bounded.
+                    let cap = self.bits_left().checked_div(min_bits).unwrap_or(1 << 20);
                     if n > cap {
                         return Err(self.err(format!("array of {n} elements does not fit")));
                     }

@@ -1,8 +1,1197 @@
-//! The parser (to be written).
+//! The parser: LLVM 14 typed-pointer IR text to a [`Module`].
+//!
+//! It is a recursive-descent parser over the token vector of [`super::lex`],
+//! run in two passes over the top-level items:
+//!
+//! 1. Pass one parses everything that other items may refer to before its
+//!    definition: named type definitions, attribute groups, function headers
+//!    and global headers (up to the value type). Function bodies, global
+//!    initializers and metadata are skipped by bracket matching. After it,
+//!    every `@name` of the module exists with its final type, in text order,
+//!    so later references (a call before the `declare`, `!air.kernel` naming
+//!    a function defined further down) resolve directly.
+//! 2. Pass two parses the deferred parts in text order.
+//!
+//! Inside a function, forward references to values get placeholder operands
+//! that are patched once the body is complete; blocks get provisional ids
+//! that are renumbered into layout order at the end.
+//!
+//! Every recursive production goes through [`Parser::enter`], which caps the
+//! nesting depth so hostile input cannot overflow the stack.
 
+mod attrs;
+mod body;
+mod constants;
+mod metadata;
+mod types;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::lex::{self, NameForm, Token, TokenKind};
 use super::ParseError;
-use crate::module::Module;
+use crate::attributes::{AttrKind, AttrSet, Attribute};
+use crate::inst::{CallConv, NamedCallConv};
+use crate::metadata::{MetaId, Metadata};
+use crate::module::{
+    FuncId, Function, Global, GlobalId, Linkage, Module, Param, ThreadLocal, UnnamedAddr,
+    Visibility,
+};
+use crate::types::{Type, TypeId};
 
+use body::FnState;
+
+/// A fast non-cryptographic hasher (the "Fx" hash of rustc) for the
+/// parser's symbol tables: SipHash showed up prominently in profiles, and
+/// these maps are keyed by short names from a local file.
+#[derive(Clone, Copy, Debug, Default)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A hash map with [`FxHasher`].
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Internal result type; the error is boxed to keep the `Ok` path small.
+type PResult<T> = Result<T, Box<ParseError>>;
+
+/// Maximum nesting of types, constants and metadata.
+const MAX_DEPTH: u32 = 128;
+
+/// Parses a whole module.
 pub(crate) fn parse_module(src: &str, file: &str) -> Result<Module, ParseError> {
-    Err(ParseError::at(file, src, 0, "parser not written yet"))
+    if src.len() >= u32::MAX as usize {
+        return Err(ParseError::at(
+            file,
+            src,
+            0,
+            "input too large (limit 4 GiB)",
+        ));
+    }
+    let toks = lex::lex(src);
+    let mut p = Parser::new(src, file, toks);
+    p.parse_all().map_err(|e| *e)?;
+    Ok(p.m)
+}
+
+/// A name as written after a sigil: a (possibly quoted) name, or a number.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    /// `%foo`, `%"foo bar"`.
+    Name(Cow<'a, str>),
+    /// `%12`.
+    Id(u32),
+}
+
+impl Key<'_> {
+    /// The name the model stores: `None` for numbered entities.
+    fn model_name(&self) -> Option<String> {
+        match self {
+            Key::Name(n) => Some(n.to_string()),
+            Key::Id(_) => None,
+        }
+    }
+
+    /// The name for entities whose model name is a plain string (globals,
+    /// functions, named types): numbered ones keep their number as text.
+    fn string_name(&self) -> String {
+        match self {
+            Key::Name(n) => n.to_string(),
+            Key::Id(n) => n.to_string(),
+        }
+    }
+}
+
+/// What a module-level `@name` is.
+#[derive(Clone, Copy, Debug)]
+enum Symbol {
+    Global(GlobalId),
+    Function(FuncId),
+}
+
+/// A named struct (or type alias) of the module.
+#[derive(Clone, Copy, Debug)]
+struct NamedType {
+    id: TypeId,
+    /// Whether a `%T = type ...` definition was seen.
+    defined: bool,
+    /// Token index of the first use, for "undefined type" errors.
+    first_use: usize,
+}
+
+/// A `!N` slot: reserved on first reference, filled at its definition.
+#[derive(Clone, Copy, Debug)]
+struct MetaSlot {
+    id: MetaId,
+    defined: bool,
+    first_use: usize,
+}
+
+/// Work pass one leaves for pass two.
+#[derive(Clone, Copy, Debug)]
+enum Deferred {
+    /// A global's initializer and trailing fields, from token `resume`.
+    Global {
+        id: GlobalId,
+        resume: usize,
+        has_init: bool,
+    },
+    /// A function body, from its `{` at token `resume`.
+    Body { id: FuncId, resume: usize },
+    /// A metadata definition (named or numbered) starting at `start`.
+    Metadata { start: usize },
+}
+
+/// Parser state. `'a` is the lifetime of the source text.
+pub(super) struct Parser<'a> {
+    src: &'a str,
+    file: &'a str,
+    toks: Vec<Token>,
+    pos: usize,
+    m: Module,
+    depth: u32,
+    symbols: FxMap<Key<'a>, Symbol>,
+    /// The address constant of each symbol, once made.
+    symbol_consts: FxMap<Key<'a>, crate::constant::ConstId>,
+    /// Interned types by shape, for the common cheap cases (keywords and
+    /// pointers), so the hot path skips the type table's hashing.
+    word_types: FxMap<&'a str, TypeId>,
+    ptr_types: FxMap<(TypeId, u32), TypeId>,
+    /// Next expected `@N` number (globals and functions share it).
+    next_global_number: u32,
+    named_types: FxMap<Key<'a>, NamedType>,
+    /// Non-struct `%T = type i32` aliases.
+    type_aliases: FxMap<Key<'a>, TypeId>,
+    next_type_number: u32,
+    attr_groups: FxMap<u32, AttrSet>,
+    meta_slots: FxMap<u32, MetaSlot>,
+    /// Strings and module-level values are uniqued, as LLVM does.
+    meta_intern: HashMap<Metadata, MetaId>,
+    /// State of the function body being parsed, if any.
+    func: Option<FnState<'a>>,
+}
+
+impl<'a> Parser<'a> {
+    fn new(src: &'a str, file: &'a str, toks: Vec<Token>) -> Self {
+        Parser {
+            src,
+            file,
+            toks,
+            pos: 0,
+            m: Module::new(),
+            depth: 0,
+            symbols: FxMap::default(),
+            symbol_consts: FxMap::default(),
+            word_types: FxMap::default(),
+            ptr_types: FxMap::default(),
+            next_global_number: 0,
+            named_types: FxMap::default(),
+            type_aliases: FxMap::default(),
+            next_type_number: 0,
+            attr_groups: FxMap::default(),
+            meta_slots: FxMap::default(),
+            meta_intern: HashMap::new(),
+            func: None,
+        }
+    }
+
+    // ----- token helpers -----
+
+    /// The current token (the final `Eof` once the input is exhausted).
+    fn tok(&self) -> Token {
+        self.tok_at(self.pos)
+    }
+
+    fn tok_at(&self, index: usize) -> Token {
+        match self.toks.get(index) {
+            Some(t) => *t,
+            // The vector always ends with Eof; this is just a guard.
+            None => *self.toks.last().expect("lexer always emits Eof"),
+        }
+    }
+
+    fn peek(&self) -> TokenKind {
+        self.tok().kind
+    }
+
+    fn peek_n(&self, n: usize) -> TokenKind {
+        self.tok_at(self.pos.saturating_add(n)).kind
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.tok();
+        if self.pos < self.toks.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn text(&self, t: Token) -> &'a str {
+        self.src.get(t.start as usize..t.end as usize).unwrap_or("")
+    }
+
+    /// Whether the current token is the keyword `w`.
+    fn at_word(&self, w: &str) -> bool {
+        let t = self.tok();
+        t.kind == TokenKind::Word && self.text(t) == w
+    }
+
+    /// The current token's text if it is a keyword.
+    fn word(&self) -> Option<&'a str> {
+        let t = self.tok();
+        (t.kind == TokenKind::Word).then(|| self.text(t))
+    }
+
+    fn eat_word(&mut self, w: &str) -> bool {
+        if self.at_word(w) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat(&mut self, kind: TokenKind) -> bool {
+        if self.peek() == kind {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, kind: TokenKind, what: &str) -> PResult<Token> {
+        if self.peek() == kind {
+            Ok(self.bump())
+        } else {
+            Err(self.err(format!("expected {what}")))
+        }
+    }
+
+    fn expect_word(&mut self, w: &str) -> PResult<()> {
+        if self.eat_word(w) {
+            Ok(())
+        } else {
+            Err(self.err(format!("expected '{w}'")))
+        }
+    }
+
+    // ----- errors -----
+
+    /// An error at the current token. A lexical error token reports its own
+    /// message instead, since that is the real problem.
+    #[cold]
+    fn err(&self, msg: impl Into<String>) -> Box<ParseError> {
+        self.err_at(self.pos, msg)
+    }
+
+    /// An error at token `index`.
+    #[cold]
+    fn err_at(&self, index: usize, msg: impl Into<String>) -> Box<ParseError> {
+        let t = self.tok_at(index);
+        let msg = match t.kind {
+            TokenKind::Error(e) => e.message().to_string(),
+            _ => msg.into(),
+        };
+        Box::new(ParseError::at(self.file, self.src, t.start as usize, msg))
+    }
+
+    /// Runs `f` one nesting level deeper, failing beyond [`MAX_DEPTH`].
+    fn enter<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.err("nesting too deep (limit 128)"));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
+    // ----- names and literals -----
+
+    /// The key of a `@name`/`%name`/label token.
+    fn key_of(&self, index: usize) -> PResult<Key<'a>> {
+        let t = self.tok_at(index);
+        let text = self.text(t);
+        let (form, body) = match t.kind {
+            TokenKind::Global(f) | TokenKind::Local(f) => (f, text.get(1..).unwrap_or("")),
+            TokenKind::Label(f) => (f, text),
+            _ => return Err(self.err_at(index, "expected name")),
+        };
+        match form {
+            NameForm::Bare => Ok(Key::Name(Cow::Borrowed(body))),
+            NameForm::Id => body
+                .parse::<u32>()
+                .map(Key::Id)
+                .map_err(|_| self.err_at(index, "number too large")),
+            NameForm::Quoted => {
+                let inner = body.get(1..body.len().saturating_sub(1)).unwrap_or("");
+                match unescape(inner) {
+                    Cow::Borrowed(b) => Ok(Key::Name(Cow::Borrowed(
+                        std::str::from_utf8(b).unwrap_or_default(),
+                    ))),
+                    Cow::Owned(v) => String::from_utf8(v)
+                        .map(|s| Key::Name(Cow::Owned(s)))
+                        .map_err(|_| self.err_at(index, "name is not valid UTF-8")),
+                }
+            }
+        }
+    }
+
+    /// The contents of a `"..."` token, unescaped, as a string.
+    fn string_at(&self, index: usize) -> PResult<String> {
+        let bytes = self.string_bytes_at(index);
+        String::from_utf8(bytes.into_owned())
+            .map_err(|_| self.err_at(index, "string is not valid UTF-8"))
+    }
+
+    /// The contents of a `"..."` or `c"..."` token, unescaped, as bytes.
+    fn string_bytes_at(&self, index: usize) -> Cow<'a, [u8]> {
+        let t = self.tok_at(index);
+        let text = self.text(t);
+        let text = text.strip_prefix('c').unwrap_or(text);
+        unescape(text.get(1..text.len().saturating_sub(1)).unwrap_or(""))
+    }
+
+    fn expect_string(&mut self, what: &str) -> PResult<String> {
+        if self.peek() != TokenKind::Str {
+            return Err(self.err(format!("expected {what}")));
+        }
+        let i = self.pos;
+        self.bump();
+        self.string_at(i)
+    }
+
+    /// A non-negative decimal integer token that fits in `u64`.
+    fn parse_u64(&mut self) -> PResult<u64> {
+        if self.peek() != TokenKind::Int {
+            return Err(self.err("expected integer"));
+        }
+        let t = self.tok();
+        let v = self
+            .text(t)
+            .parse::<u64>()
+            .map_err(|_| self.err("expected unsigned 64-bit integer"))?;
+        self.bump();
+        Ok(v)
+    }
+
+    fn parse_u32(&mut self) -> PResult<u32> {
+        if self.peek() != TokenKind::Int {
+            return Err(self.err("expected integer"));
+        }
+        let t = self.tok();
+        let v = self
+            .text(t)
+            .parse::<u32>()
+            .map_err(|_| self.err("expected unsigned 32-bit integer"))?;
+        self.bump();
+        Ok(v)
+    }
+
+    /// `align N` (the keyword already consumed).
+    fn parse_align_value(&mut self) -> PResult<u64> {
+        let at = self.pos;
+        let v = self.parse_u64()?;
+        check_align(v).map_err(|m| self.err_at(at, m))?;
+        Ok(v)
+    }
+
+    /// `addrspace(N)` (the keyword already consumed).
+    fn parse_addrspace_value(&mut self) -> PResult<u32> {
+        self.expect(TokenKind::LParen, "'(' in address space")?;
+        let n = self.parse_u32()?;
+        if n >= 1 << 24 {
+            return Err(self.err_at(
+                self.pos - 1,
+                "invalid address space, must be a 24-bit integer",
+            ));
+        }
+        self.expect(TokenKind::RParen, "')' in address space")?;
+        Ok(n)
+    }
+
+    /// An optional calling convention.
+    fn parse_cc(&mut self) -> PResult<CallConv> {
+        let Some(w) = self.word() else {
+            return Ok(CallConv::default());
+        };
+        if w == "cc" {
+            self.bump();
+            return Ok(CallConv(self.parse_u32()?));
+        }
+        if let Some(cc) = NamedCallConv::from_spelling(w) {
+            self.bump();
+            return Ok(CallConv(cc.bitcode()));
+        }
+        // Other LLVM keywords, stored by number (they print as `cc N`).
+        let n = match w {
+            "webkit_jscc" => 12,
+            "anyregcc" => 13,
+            "preserve_mostcc" => 14,
+            "preserve_allcc" => 15,
+            "ghccc" => 10,
+            "swiftcc" => 16,
+            "cxx_fast_tlscc" => 17,
+            "tailcc" => 18,
+            "cfguard_checkcc" => 19,
+            "swifttailcc" => 20,
+            "spir_func" => 75,
+            "spir_kernel" => 76,
+            _ => return Ok(CallConv::default()),
+        };
+        self.bump();
+        Ok(CallConv(n))
+    }
+
+    /// Whether the current token begins a top-level entity.
+    fn at_top_level_start(&self) -> bool {
+        match self.peek() {
+            TokenKind::Eof => true,
+            TokenKind::Word => matches!(
+                self.word(),
+                Some("define" | "declare" | "attributes" | "source_filename" | "target" | "module")
+            ),
+            TokenKind::Global(_) | TokenKind::Local(_) | TokenKind::MetaVar | TokenKind::MetaId => {
+                self.peek_n(1) == TokenKind::Equal
+            }
+            _ => false,
+        }
+    }
+
+    /// Skips to the next top-level entity at bracket depth zero (pass one
+    /// skips initializers and metadata so; pass two parses them properly).
+    fn skip_to_top_level(&mut self) {
+        let mut depth = 0usize;
+        loop {
+            if depth == 0 && self.at_top_level_start() {
+                return;
+            }
+            match self.peek() {
+                TokenKind::Eof => return,
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    depth = depth.saturating_sub(1)
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    /// Skips a `{ ... }` function body (braces balance inside bodies).
+    fn skip_body(&mut self) {
+        let mut depth = 0usize;
+        loop {
+            match self.peek() {
+                TokenKind::Eof => return,
+                TokenKind::LBrace => depth += 1,
+                TokenKind::RBrace => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        self.bump();
+                        return;
+                    }
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    // ----- driver -----
+
+    fn parse_all(&mut self) -> PResult<()> {
+        let deferred = self.pass_one()?;
+        for d in deferred {
+            match d {
+                Deferred::Global {
+                    id,
+                    resume,
+                    has_init,
+                } => {
+                    self.pos = resume;
+                    self.global_tail(id, has_init)?;
+                }
+                Deferred::Body { id, resume } => {
+                    self.pos = resume;
+                    self.function_body(id)?;
+                }
+                Deferred::Metadata { start } => {
+                    self.pos = start;
+                    self.metadata_definition()?;
+                }
+            }
+            if !self.at_top_level_start() {
+                return Err(self.err("expected top-level entity"));
+            }
+        }
+        self.finish()
+    }
+
+    fn pass_one(&mut self) -> PResult<Vec<Deferred>> {
+        let mut deferred = Vec::new();
+        let mut pending_groups: Vec<(FuncId, u32, usize)> = Vec::new();
+        loop {
+            let t = self.tok();
+            match t.kind {
+                TokenKind::Eof => break,
+                TokenKind::Word => match self.text(t) {
+                    "source_filename" => {
+                        self.bump();
+                        self.expect(TokenKind::Equal, "'=' after source_filename")?;
+                        self.m.source_filename = Some(self.expect_string("source name")?);
+                    }
+                    "target" => {
+                        self.bump();
+                        if self.eat_word("datalayout") {
+                            self.expect(TokenKind::Equal, "'=' after target datalayout")?;
+                            self.m.datalayout = Some(self.expect_string("data layout string")?);
+                        } else if self.eat_word("triple") {
+                            self.expect(TokenKind::Equal, "'=' after target triple")?;
+                            self.m.triple = Some(self.expect_string("target triple string")?);
+                        } else {
+                            return Err(self.err("unknown target property"));
+                        }
+                    }
+                    "module" => {
+                        self.bump();
+                        self.expect_word("asm")?;
+                        let s = self.expect_string("module asm string")?;
+                        self.m.module_asm.push(s);
+                    }
+                    "attributes" => self.attribute_group()?,
+                    "define" | "declare" => {
+                        let is_define = self.text(t) == "define";
+                        self.bump();
+                        let id = self.function_header(&mut pending_groups)?;
+                        if is_define {
+                            if self.peek() != TokenKind::LBrace {
+                                return Err(self.err("expected '{' in function body"));
+                            }
+                            deferred.push(Deferred::Body {
+                                id,
+                                resume: self.pos,
+                            });
+                            self.skip_body();
+                        } else if !self.at_top_level_start() {
+                            return Err(match self.word() {
+                                Some(w) => self.err(format!("unknown attribute '{w}'")),
+                                None => self.err("expected top-level entity"),
+                            });
+                        }
+                    }
+                    other => {
+                        return Err(self.err(format!("expected top-level entity, found '{other}'")))
+                    }
+                },
+                TokenKind::Local(_) => self.type_definition()?,
+                TokenKind::Global(_) => {
+                    let (id, has_init) = self.global_header()?;
+                    deferred.push(Deferred::Global {
+                        id,
+                        resume: self.pos,
+                        has_init,
+                    });
+                    self.skip_to_top_level();
+                }
+                TokenKind::MetaVar | TokenKind::MetaId => {
+                    deferred.push(Deferred::Metadata { start: self.pos });
+                    self.bump();
+                    self.skip_to_top_level();
+                }
+                _ => return Err(self.err("expected top-level entity")),
+            }
+        }
+        // Function attribute groups may be defined after their use.
+        for (fid, group, at) in pending_groups {
+            let Some(set) = self.attr_groups.get(&group).cloned() else {
+                return Err(self.err_at(at, format!("undefined attribute group '#{group}'")));
+            };
+            let f = &mut self.m.functions[fid.0 as usize];
+            f.fn_attrs.merge(&set);
+            take_fn_alignment(&mut f.fn_attrs, &mut f.align);
+        }
+        Ok(deferred)
+    }
+
+    /// End-of-module checks: every referenced type and metadata node exists.
+    fn finish(&mut self) -> PResult<()> {
+        if let Some(nt) = self
+            .named_types
+            .values()
+            .filter(|n| !n.defined)
+            .min_by_key(|n| n.first_use)
+        {
+            let name = self.text(self.tok_at(nt.first_use)).get(1..).unwrap_or("");
+            return Err(self.err_at(
+                nt.first_use,
+                format!("use of undefined type named '{name}'"),
+            ));
+        }
+        if let Some(slot) = self
+            .meta_slots
+            .values()
+            .filter(|s| !s.defined)
+            .min_by_key(|s| s.first_use)
+        {
+            let text = self.text(self.tok_at(slot.first_use));
+            return Err(self.err_at(
+                slot.first_use,
+                format!("use of undefined metadata '{text}'"),
+            ));
+        }
+        Ok(())
+    }
+
+    // ----- module-level entities -----
+
+    /// Registers a new `@name`, checking numbering and redefinition.
+    fn declare_symbol(&mut self, at: usize, sym: Symbol, what: &str) -> PResult<Key<'a>> {
+        let key = self.key_of(at)?;
+        if let Key::Id(n) = key {
+            if n != self.next_global_number {
+                return Err(self.err_at(
+                    at,
+                    format!(
+                        "{what} expected to be numbered '@{}'",
+                        self.next_global_number
+                    ),
+                ));
+            }
+            self.next_global_number += 1;
+        }
+        if self.symbols.contains_key(&key) {
+            let text = self.text(self.tok_at(at));
+            return Err(self.err_at(at, format!("redefinition of '{text}'")));
+        }
+        self.symbols.insert(key.clone(), sym);
+        Ok(key)
+    }
+
+    /// Linkage keyword, if present (`external` spells the default).
+    fn parse_linkage(&mut self) -> Option<(Linkage, bool)> {
+        let w = self.word()?;
+        let l = if w == "external" {
+            Linkage::External
+        } else {
+            Linkage::from_spelling(w)?
+        };
+        self.bump();
+        Some((l, w == "external"))
+    }
+
+    fn parse_preemption_and_visibility(&mut self) -> PResult<(bool, Visibility)> {
+        let mut dso_local = false;
+        if self.eat_word("dso_local") {
+            dso_local = true;
+        } else {
+            self.eat_word("dso_preemptable");
+        }
+        let vis = match self.word() {
+            Some("default") => {
+                self.bump();
+                Visibility::Default
+            }
+            Some(w) => match Visibility::from_spelling(w) {
+                Some(v) => {
+                    self.bump();
+                    v
+                }
+                None => Visibility::Default,
+            },
+            None => Visibility::Default,
+        };
+        if matches!(self.word(), Some("dllimport" | "dllexport")) {
+            return Err(self.err("DLL storage classes are not supported"));
+        }
+        Ok((dso_local, vis))
+    }
+
+    fn parse_unnamed_addr(&mut self) -> UnnamedAddr {
+        match self.word().and_then(UnnamedAddr::from_spelling) {
+            Some(u) => {
+                self.bump();
+                u
+            }
+            None => UnnamedAddr::None,
+        }
+    }
+
+    /// `@g = ... global|constant T`, up to (not including) the initializer.
+    fn global_header(&mut self) -> PResult<(GlobalId, bool)> {
+        let name_at = self.pos;
+        self.bump();
+        self.expect(TokenKind::Equal, "'=' after global name")?;
+        let (linkage, explicit_external) =
+            self.parse_linkage().unwrap_or((Linkage::External, false));
+        let (dso_local, visibility) = self.parse_preemption_and_visibility()?;
+        let mut thread_local = ThreadLocal::NotThreadLocal;
+        if self.eat_word("thread_local") {
+            thread_local = ThreadLocal::GeneralDynamic;
+            if self.eat(TokenKind::LParen) {
+                thread_local = match self.word() {
+                    Some("localdynamic") => ThreadLocal::LocalDynamic,
+                    Some("initialexec") => ThreadLocal::InitialExec,
+                    Some("localexec") => ThreadLocal::LocalExec,
+                    Some("generaldynamic") => ThreadLocal::GeneralDynamic,
+                    _ => return Err(self.err("expected localdynamic, initialexec or localexec")),
+                };
+                self.bump();
+                self.expect(TokenKind::RParen, "')' after thread-local storage model")?;
+            }
+        }
+        let unnamed_addr = self.parse_unnamed_addr();
+        let addrspace = if self.eat_word("addrspace") {
+            self.parse_addrspace_value()?
+        } else {
+            0
+        };
+        let externally_initialized = self.eat_word("externally_initialized");
+        let is_constant = if self.eat_word("constant") {
+            true
+        } else if self.eat_word("global") {
+            false
+        } else if matches!(self.word(), Some("alias" | "ifunc")) {
+            return Err(self.err("aliases and ifuncs are not supported"));
+        } else {
+            return Err(self.err("expected 'global' or 'constant'"));
+        };
+        let ty_at = self.pos;
+        let value_ty = self.parse_type()?;
+        if matches!(
+            self.m.types.get(value_ty),
+            Type::Void | Type::Function { .. } | Type::Label | Type::Metadata | Type::Token
+        ) {
+            return Err(self.err_at(ty_at, "invalid type for global variable"));
+        }
+        let id = GlobalId(self.m.globals.len() as u32);
+        let key = self.declare_symbol(name_at, Symbol::Global(id), "variable")?;
+        self.m.globals.push(Global {
+            name: key.string_name(),
+            value_ty,
+            addrspace,
+            is_constant,
+            initializer: None,
+            linkage,
+            visibility,
+            dso_local,
+            unnamed_addr,
+            externally_initialized,
+            thread_local,
+            section: None,
+            align: None,
+            attachments: Vec::new(),
+        });
+        let has_init = !(explicit_external || linkage == Linkage::ExternWeak);
+        Ok((id, has_init))
+    }
+
+    /// A global's initializer and `, section "s"`, `, align N`, `, !k !N`.
+    fn global_tail(&mut self, id: GlobalId, has_init: bool) -> PResult<()> {
+        if has_init {
+            let ty = self.m.globals[id.0 as usize].value_ty;
+            let init = self.parse_const(ty)?;
+            self.m.globals[id.0 as usize].initializer = Some(init);
+        }
+        while self.eat(TokenKind::Comma) {
+            if self.eat_word("section") {
+                let s = self.expect_string("section name")?;
+                self.m.globals[id.0 as usize].section = Some(s);
+            } else if self.eat_word("align") {
+                let a = self.parse_align_value()?;
+                self.m.globals[id.0 as usize].align = Some(a);
+            } else if self.peek() == TokenKind::MetaVar {
+                let att = self.attachment()?;
+                self.m.globals[id.0 as usize].attachments.push(att);
+            } else if matches!(self.word(), Some("comdat" | "partition")) {
+                return Err(self.err("comdats and partitions are not supported"));
+            } else {
+                return Err(self.err("expected global variable property"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `define|declare ... @f(params) ...` up to the body.
+    fn function_header(
+        &mut self,
+        pending_groups: &mut Vec<(FuncId, u32, usize)>,
+    ) -> PResult<FuncId> {
+        // `declare !kind !N ...`: declarations carry attachments up front.
+        let mut attachments = Vec::new();
+        while self.peek() == TokenKind::MetaVar {
+            attachments.push(self.attachment()?);
+        }
+        let linkage = self.parse_linkage().map_or(Linkage::External, |l| l.0);
+        let (dso_local, visibility) = self.parse_preemption_and_visibility()?;
+        let cc = self.parse_cc()?;
+        let ret_attrs = self.parse_attrs(attrs::AttrContext::Return)?;
+        let ret_at = self.pos;
+        let ret = self.parse_type()?;
+        if matches!(
+            self.m.types.get(ret),
+            Type::Function { .. } | Type::Label | Type::Metadata
+        ) {
+            return Err(self.err_at(ret_at, "invalid function return type"));
+        }
+        let name_at = self.pos;
+        if !matches!(self.peek(), TokenKind::Global(_)) {
+            return Err(self.err("expected function name"));
+        }
+        self.bump();
+        // Parameters.
+        self.expect(TokenKind::LParen, "'(' in function argument list")?;
+        let mut param_tys = Vec::new();
+        let mut params = Vec::new();
+        let mut varargs = false;
+        let mut next_number = 0u32;
+        if !self.eat(TokenKind::RParen) {
+            loop {
+                if self.eat(TokenKind::Ellipsis) {
+                    varargs = true;
+                    self.expect(TokenKind::RParen, "')' at end of argument list")?;
+                    break;
+                }
+                let ty_at = self.pos;
+                let ty = self.parse_type()?;
+                if matches!(
+                    self.m.types.get(ty),
+                    Type::Void | Type::Function { .. } | Type::Label
+                ) {
+                    return Err(self.err_at(ty_at, "invalid type for function argument"));
+                }
+                let attrs = self.parse_attrs(attrs::AttrContext::Param)?;
+                let name = if let TokenKind::Local(_) = self.peek() {
+                    let at = self.pos;
+                    self.bump();
+                    match self.key_of(at)? {
+                        Key::Id(n) => {
+                            if n != next_number {
+                                return Err(self.err_at(
+                                    at,
+                                    format!("argument expected to be numbered '%{next_number}'"),
+                                ));
+                            }
+                            next_number += 1;
+                            None
+                        }
+                        Key::Name(n) => Some(n.into_owned()),
+                    }
+                } else {
+                    next_number += 1;
+                    None
+                };
+                param_tys.push(ty);
+                params.push(Param { name, attrs });
+                if self.eat(TokenKind::RParen) {
+                    break;
+                }
+                self.expect(TokenKind::Comma, "',' or ')' in argument list")?;
+            }
+        }
+        // Named params must be unique.
+        for (i, p) in params.iter().enumerate() {
+            if let Some(n) = &p.name {
+                if params[..i].iter().any(|q| q.name.as_ref() == Some(n)) {
+                    return Err(self.err_at(name_at, format!("redefinition of argument '%{n}'")));
+                }
+            }
+        }
+        let ty = self.m.types.function(ret, param_tys, varargs);
+        let unnamed_addr = self.parse_unnamed_addr();
+        if self.eat_word("addrspace") {
+            let at = self.pos;
+            if self.parse_addrspace_value()? != 0 {
+                return Err(self.err_at(at, "function address spaces are not supported"));
+            }
+        }
+        let id = FuncId(self.m.functions.len() as u32);
+        // Function attributes: inline ones, `#N` groups, and `align N`.
+        let mut fn_attrs = AttrSet::new();
+        let mut align = None;
+        loop {
+            match self.peek() {
+                TokenKind::AttrGroup => {
+                    let at = self.pos;
+                    let t = self.bump();
+                    let n = self.text(t)[1..]
+                        .parse::<u32>()
+                        .map_err(|_| self.err_at(at, "number too large"))?;
+                    pending_groups.push((id, n, at));
+                }
+                TokenKind::Str | TokenKind::Word => {
+                    if self.at_word("align") {
+                        self.bump();
+                        align = Some(self.parse_align_value()?);
+                        continue;
+                    }
+                    match self.parse_one_attr(attrs::AttrContext::Function)? {
+                        Some(a) => fn_attrs.insert(a),
+                        None => break,
+                    }
+                }
+                _ => break,
+            }
+        }
+        take_fn_alignment(&mut fn_attrs, &mut align);
+        if fn_attrs.has(AttrKind::Builtin) {
+            return Err(self.err("'builtin' attribute not valid on function"));
+        }
+        let mut section = None;
+        loop {
+            if self.eat_word("section") {
+                section = Some(self.expect_string("section name")?);
+            } else if self.eat_word("align") {
+                align = Some(self.parse_align_value()?);
+            } else if matches!(
+                self.word(),
+                Some("gc" | "prefix" | "prologue" | "personality" | "comdat" | "partition")
+            ) {
+                return Err(self.err(format!(
+                    "'{}' on functions is not supported",
+                    self.word().unwrap_or_default()
+                )));
+            } else {
+                break;
+            }
+        }
+        while self.peek() == TokenKind::MetaVar {
+            attachments.push(self.attachment()?);
+        }
+        let key = self.declare_symbol(name_at, Symbol::Function(id), "function")?;
+        self.m.functions.push(Function {
+            name: key.string_name(),
+            ty,
+            linkage,
+            visibility,
+            dso_local,
+            cc,
+            unnamed_addr,
+            ret_attrs,
+            fn_attrs,
+            params,
+            section,
+            align,
+            blocks: Vec::new(),
+            insts: Vec::new(),
+            attachments,
+        });
+        Ok(id)
+    }
+
+    /// `attributes #N = { ... }`.
+    fn attribute_group(&mut self) -> PResult<()> {
+        self.bump();
+        let at = self.pos;
+        let t = self.expect(TokenKind::AttrGroup, "attribute group id")?;
+        let n = self.text(t)[1..]
+            .parse::<u32>()
+            .map_err(|_| self.err_at(at, "number too large"))?;
+        self.expect(TokenKind::Equal, "'=' here")?;
+        self.expect(TokenKind::LBrace, "'{' here")?;
+        let mut set = AttrSet::new();
+        while !self.eat(TokenKind::RBrace) {
+            match self.parse_one_attr(attrs::AttrContext::Group)? {
+                Some(a) => set.insert(a),
+                None => {
+                    return Err(match self.word() {
+                        Some(w) => self.err(format!("unknown attribute '{w}'")),
+                        None => self.err("expected attribute or '}'"),
+                    })
+                }
+            }
+        }
+        if self.attr_groups.insert(n, set).is_some() {
+            return Err(self.err_at(at, format!("redefinition of attribute group '#{n}'")));
+        }
+        Ok(())
+    }
+
+    /// `%T = type ...`.
+    fn type_definition(&mut self) -> PResult<()> {
+        let at = self.pos;
+        let key = self.key_of(at)?;
+        self.bump();
+        if let Key::Id(n) = key {
+            if n != self.next_type_number {
+                return Err(self.err_at(
+                    at,
+                    format!("type expected to be numbered '%{}'", self.next_type_number),
+                ));
+            }
+            self.next_type_number += 1;
+        }
+        self.expect(TokenKind::Equal, "'=' after name")?;
+        self.expect_word("type")?;
+        if self.type_aliases.contains_key(&key)
+            || self.named_types.get(&key).is_some_and(|n| n.defined)
+        {
+            return Err(self.err_at(at, "redefinition of type"));
+        }
+        let opaque = self.eat_word("opaque");
+        let is_struct = opaque
+            || self.peek() == TokenKind::LBrace
+            || (self.peek() == TokenKind::Less && self.peek_n(1) == TokenKind::LBrace);
+        if !is_struct {
+            // `%T = type i32`: an alias, only valid if not used before.
+            if self.named_types.contains_key(&key) {
+                return Err(self.err_at(at, "non-struct types may not be recursive"));
+            }
+            let ty = self.parse_type()?;
+            self.type_aliases.insert(key, ty);
+            return Ok(());
+        }
+        let id = self.named_type_entry(key.clone(), at);
+        if let Some(nt) = self.named_types.get_mut(&key) {
+            nt.defined = true;
+        }
+        if !opaque {
+            let body = self.parse_struct_body()?;
+            self.m.types.set_struct_body(id, body);
+        }
+        Ok(())
+    }
+
+    /// The named struct for `key`, created (opaque) on first use.
+    fn named_type_entry(&mut self, key: Key<'a>, at: usize) -> TypeId {
+        if let Some(nt) = self.named_types.get(&key) {
+            return nt.id;
+        }
+        let id = self.m.types.named(&key.string_name());
+        self.named_types.insert(
+            key,
+            NamedType {
+                id,
+                defined: false,
+                first_use: at,
+            },
+        );
+        id
+    }
+
+    /// Looks up `@name` and returns the constant for its address.
+    fn global_ref(&mut self, at: usize) -> PResult<crate::constant::ConstId> {
+        let key = self.key_of(at)?;
+        if let Some(&c) = self.symbol_consts.get(&key) {
+            return Ok(c);
+        }
+        let c = match self.symbols.get(&key) {
+            Some(Symbol::Global(g)) => self.m.global_ref(*g),
+            Some(Symbol::Function(f)) => self.m.function_ref(*f),
+            None => {
+                let text = self.text(self.tok_at(at));
+                return Err(self.err_at(at, format!("use of undefined value '{text}'")));
+            }
+        };
+        self.symbol_consts.insert(key, c);
+        Ok(c)
+    }
+}
+
+/// Moves an `align` function attribute into the function's alignment, as
+/// LLVM does for `align N` written among function attributes or in groups.
+fn take_fn_alignment(attrs: &mut AttrSet, align: &mut Option<u64>) {
+    if let Some(Attribute::Int(_, a)) = attrs.get(AttrKind::Alignment).cloned() {
+        *align = Some(a);
+        *attrs = AttrSet::from_attrs(
+            attrs
+                .iter()
+                .filter(|x| x.kind() != Some(AttrKind::Alignment))
+                .cloned(),
+        );
+    }
+}
+
+/// Checks an alignment value as LLVM does.
+fn check_align(v: u64) -> Result<(), &'static str> {
+    if !v.is_power_of_two() {
+        Err("alignment is not a power of two")
+    } else if v > 1 << 32 {
+        Err("huge alignments are not supported yet")
+    } else {
+        Ok(())
+    }
+}
+
+/// Decodes LLVM string escapes: `\XX` (two hex digits) is a byte and `\\`
+/// a backslash; any other backslash stays as it is.
+fn unescape(s: &str) -> Cow<'_, [u8]> {
+    let b = s.as_bytes();
+    if !b.contains(&b'\\') {
+        return Cow::Borrowed(b);
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            if b.get(i + 1) == Some(&b'\\') {
+                out.push(b'\\');
+                i += 2;
+                continue;
+            }
+            if let (Some(h), Some(l)) = (
+                b.get(i + 1).and_then(|c| (*c as char).to_digit(16)),
+                b.get(i + 2).and_then(|c| (*c as char).to_digit(16)),
+            ) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescape;
+
+    #[test]
+    fn unescapes_like_llvm() {
+        assert_eq!(&*unescape("a\\0Ab\\\\c\\zz"), b"a\nb\\c\\zz");
+        assert_eq!(&*unescape("plain"), b"plain");
+        assert_eq!(&*unescape("end\\"), b"end\\");
+    }
 }

@@ -13,11 +13,10 @@ use std::fmt::Write;
 use crate::attributes::{AttrSet, Attribute};
 use crate::constant::{ConstExpr, ConstId, ConstKind};
 use crate::inst::{
-    Atomic, BlockId, CallConv, Flags, InstId, InstKind, Instruction, NamedCallConv, TailKind,
-    Value,
+    Atomic, BlockId, CallConv, Flags, InstId, InstKind, Instruction, NamedCallConv, TailKind, Value,
 };
 use crate::metadata::{MetaId, Metadata};
-use crate::module::{Function, Global, Linkage, Module, UnnamedAddr, Visibility};
+use crate::module::{Function, Global, Linkage, Module, ThreadLocal, UnnamedAddr, Visibility};
 use crate::types::{StructBody, Type, TypeId};
 
 /// Printer settings.
@@ -158,7 +157,9 @@ fn is_name_byte(b: u8) -> bool {
 }
 
 fn write_name(name: &str, out: &mut String) {
-    if is_bare_name(name) {
+    // All-digit names are how the parser stores numbered globals, functions
+    // and types (`@0`); print them back the same way.
+    if is_bare_name(name) || (!name.is_empty() && name.bytes().all(|b| b.is_ascii_digit())) {
         out.push_str(name);
     } else {
         out.push('"');
@@ -342,7 +343,7 @@ impl<'m> Printer<'m> {
             self.out.push_str("\"\n");
         }
         if !m.module_asm.is_empty() {
-            self.out.push('\n');
+            self.section_break();
             for line in &m.module_asm {
                 self.out.push_str("module asm \"");
                 write_escaped(line.as_bytes(), &mut self.out);
@@ -350,7 +351,7 @@ impl<'m> Printer<'m> {
             }
         }
         if !m.types.named_structs().is_empty() {
-            self.out.push('\n');
+            self.section_break();
             for &id in m.types.named_structs() {
                 self.ty(id);
                 self.out.push_str(" = type ");
@@ -364,17 +365,17 @@ impl<'m> Printer<'m> {
             }
         }
         if !m.globals.is_empty() {
-            self.out.push('\n');
+            self.section_break();
             for g in &m.globals {
                 self.global(g);
             }
         }
         for f in &m.functions {
-            self.out.push('\n');
+            self.section_break();
             self.function(f);
         }
         if !self.attr_groups.is_empty() {
-            self.out.push('\n');
+            self.section_break();
             for (n, set) in self.attr_groups.clone().iter().enumerate() {
                 let _ = write!(self.out, "attributes #{n} = {{ ");
                 self.attrs(set, true);
@@ -382,7 +383,7 @@ impl<'m> Printer<'m> {
             }
         }
         if !m.named_metadata.is_empty() {
-            self.out.push('\n');
+            self.section_break();
             for nmd in &m.named_metadata {
                 self.out.push('!');
                 write_name_md(&nmd.name, &mut self.out);
@@ -397,11 +398,10 @@ impl<'m> Printer<'m> {
             }
         }
         if !self.md_order.is_empty() {
-            self.out.push('\n');
+            self.section_break();
             for (n, id) in self.md_order.clone().iter().enumerate() {
                 let _ = write!(self.out, "!{n} = ");
-                if let Some(Metadata::Node { operands, distinct }) = m.metadata.get(id.0 as usize)
-                {
+                if let Some(Metadata::Node { operands, distinct }) = m.metadata.get(id.0 as usize) {
                     if *distinct {
                         self.out.push_str("distinct ");
                     }
@@ -409,6 +409,13 @@ impl<'m> Printer<'m> {
                 }
                 self.out.push('\n');
             }
+        }
+    }
+
+    /// A blank line between sections, but none at the very start.
+    fn section_break(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
         }
     }
 
@@ -420,13 +427,18 @@ impl<'m> Printer<'m> {
         self.out.push('@');
         write_name(&g.name, &mut self.out);
         self.out.push_str(" = ");
+        // A declaration says `external` explicitly; LLVM requires it.
+        if g.initializer.is_none() && g.linkage == Linkage::External {
+            self.out.push_str("external ");
+        }
         self.linkage(g.linkage);
         if g.dso_local {
             self.out.push_str("dso_local ");
         }
         self.visibility(g.visibility);
-        if g.thread_local {
-            self.out.push_str("thread_local ");
+        if g.thread_local != ThreadLocal::NotThreadLocal {
+            self.out.push_str(g.thread_local.spelling());
+            self.out.push(' ');
         }
         self.unnamed_addr(g.unnamed_addr);
         if g.addrspace != 0 {
@@ -435,8 +447,11 @@ impl<'m> Printer<'m> {
         if g.externally_initialized {
             self.out.push_str("externally_initialized ");
         }
-        self.out
-            .push_str(if g.is_constant { "constant " } else { "global " });
+        self.out.push_str(if g.is_constant {
+            "constant "
+        } else {
+            "global "
+        });
         self.ty(g.value_ty);
         if let Some(init) = g.initializer {
             self.out.push(' ');
@@ -907,11 +922,16 @@ impl<'m> Printer<'m> {
             }
         };
         let locals = self.number_locals(f);
-        self.out.push_str(if f.is_declaration() {
-            "declare "
+        if f.is_declaration() {
+            // LLVM puts a declaration's attachments right after `declare`.
+            self.out.push_str("declare ");
+            for (kind, md) in &f.attachments {
+                self.attachment(kind, *md);
+                self.out.push(' ');
+            }
         } else {
-            "define "
-        });
+            self.out.push_str("define ");
+        }
         self.linkage(f.linkage);
         if f.dso_local {
             self.out.push_str("dso_local ");
@@ -964,9 +984,11 @@ impl<'m> Printer<'m> {
         if let Some(a) = f.align {
             let _ = write!(self.out, " align {a}");
         }
-        for (kind, md) in &f.attachments {
-            self.out.push(' ');
-            self.attachment(kind, *md);
+        if !f.is_declaration() {
+            for (kind, md) in &f.attachments {
+                self.out.push(' ');
+                self.attachment(kind, *md);
+            }
         }
         if f.is_declaration() {
             self.out.push('\n');
@@ -1528,7 +1550,9 @@ mod tests {
         s.push(' ');
         write_name("1x", &mut s);
         s.push(' ');
+        write_name("12", &mut s);
+        s.push(' ');
         write_name("q\"", &mut s);
-        assert_eq!(s, r#"air.wg.barrier "a b" "1x" "q\22""#);
+        assert_eq!(s, r#"air.wg.barrier "a b" "1x" 12 "q\22""#);
     }
 }

@@ -80,7 +80,8 @@ pub fn llvm_as(text: &str) -> Result<Vec<u8>, String> {
 
 /// `llvm-dis-14` on bitcode.
 pub fn llvm_dis(bitcode: &[u8]) -> Result<String, String> {
-    run_tool("llvm-dis", &["-", "-o", "-"], bitcode).map(|b| String::from_utf8_lossy(&b).into_owned())
+    run_tool("llvm-dis", &["-", "-o", "-"], bitcode)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 /// `llvm-dis-14(llvm-as-14(text))` without the lines that depend on how the

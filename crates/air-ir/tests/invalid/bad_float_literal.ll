@@ -1,0 +1,4 @@
+define float @f() {
+entry:
+  ret float 0.1
+}

@@ -1,0 +1,4 @@
+define void @f() {
+entry:
+  %a = add i32 1, 2
+}

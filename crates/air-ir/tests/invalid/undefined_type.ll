@@ -1,0 +1,2 @@
+%S = type { i32, %Missing }
+@g = global %S zeroinitializer

@@ -1,0 +1,5 @@
+define void @f() {
+entry:
+  frobnicate i32 1
+  ret void
+}

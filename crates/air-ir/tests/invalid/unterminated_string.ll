@@ -1,0 +1,1 @@
+target triple = "air64_v28-apple-macosx26.0.0
