@@ -69,6 +69,86 @@ impl fmt::Display for ParseError {
     }
 }
 
+/// Where the parts of a parsed module start in its text (byte offsets), so
+/// that errors found after parsing (by the verifier) can point at a line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceMap {
+    /// Start of each global's name, by `GlobalId`.
+    pub globals: Vec<usize>,
+    /// Start of each function's name, by `FuncId`.
+    pub functions: Vec<usize>,
+    /// Start of each instruction, by `FuncId` then `InstId`.
+    pub insts: Vec<Vec<usize>>,
+}
+
+impl SourceMap {
+    /// The byte offset a verifier location points at, when it can be found.
+    pub fn locate(&self, module: &Module, location: &crate::verify::Location) -> Option<usize> {
+        use crate::verify::Location as L;
+        let func = |name: &str| module.functions.iter().position(|f| f.name == name);
+        let block = |f: usize, label: &str| -> Option<usize> {
+            let blocks = &module.functions.get(f)?.blocks;
+            match label.strip_prefix('#') {
+                Some(n) => n.parse().ok().filter(|i: &usize| *i < blocks.len()),
+                None => {
+                    let name = label.strip_prefix('%').unwrap_or(label);
+                    blocks.iter().position(|b| b.name.as_deref() == Some(name))
+                }
+            }
+        };
+        let inst = |f: usize, b: usize, index: usize| -> Option<usize> {
+            let id = module.functions.get(f)?.blocks.get(b)?.insts.get(index)?;
+            self.insts.get(f)?.get(id.0 as usize).copied()
+        };
+        match location {
+            L::Global(name) => {
+                let g = module.globals.iter().position(|g| &g.name == name)?;
+                self.globals.get(g).copied()
+            }
+            L::Function(name) => self.functions.get(func(name)?).copied(),
+            L::Block { function, block: b } => {
+                let f = func(function)?;
+                inst(f, block(f, b)?, 0)
+            }
+            L::Instruction {
+                function,
+                block: b,
+                index,
+                ..
+            } => {
+                let f = func(function)?;
+                inst(f, block(f, b)?, *index)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Parses like [`parse`] and also returns where each global, function and
+/// instruction starts.
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_with_source_map(src: &str, file: &str) -> Result<(Module, SourceMap), ParseError> {
+    parse::parse_module_with_map(src, file)
+}
+
+/// Renders a verifier error found in a module parsed from `src`: with
+/// `file:line:col`, the line and a caret when the location maps to the text,
+/// else as `file: error: ...`.
+pub fn render_verify_error(
+    src: &str,
+    file: &str,
+    module: &Module,
+    map: &SourceMap,
+    error: &crate::verify::VerifyError,
+) -> String {
+    match map.locate(module, &error.location) {
+        Some(offset) => ParseError::at(file, src, offset, error.to_string()).to_string(),
+        None => format!("{file}: error: {error}"),
+    }
+}
+
 /// Parses a module from LLVM 14 typed-pointer IR text. `file` names the
 /// input in error messages.
 ///

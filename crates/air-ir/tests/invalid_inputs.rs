@@ -8,11 +8,11 @@
 use std::path::Path;
 
 fn diagnose(text: &str, name: &str) -> Option<String> {
-    match air_ir::parse(text, name) {
+    match air_ir::parse_with_source_map(text, name) {
         Err(e) => Some(e.to_string()),
-        Ok(m) => air_ir::verify(&m)
+        Ok((m, map)) => air_ir::verify(&m)
             .err()
-            .map(|e| format!("{name}: error: {e}")),
+            .map(|e| air_ir::render_verify_error(text, name, &m, &map, &e)),
     }
 }
 

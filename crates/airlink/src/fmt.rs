@@ -8,7 +8,9 @@ use crate::io::{display_name, read_text, write_output};
 
 /// Options of `airlink fmt`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  airlink fmt kernel.ll\n  airlink fmt kernel.ll -o kernel.canonical.ll\n  cat kernel.ll | airlink fmt -")]
+#[command(
+    after_help = "Examples:\n  airlink fmt kernel.ll\n  airlink fmt kernel.ll -o kernel.canonical.ll\n  cat kernel.ll | airlink fmt -"
+)]
 pub struct Opts {
     /// The AIR text file (`-` for standard input).
     input: PathBuf,
@@ -31,9 +33,15 @@ impl Opts {
 
 /// Parses, optionally verifies, and prints `text`; `name` labels diagnostics.
 pub fn format_text(text: &str, name: &str, verify: bool) -> Result<String> {
-    let module = air_ir::parse(text, name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (module, map) =
+        air_ir::parse_with_source_map(text, name).map_err(|e| anyhow::anyhow!("{e}"))?;
     if verify {
-        air_ir::verify(&module).map_err(|e| anyhow::anyhow!("{name}: error: {e}"))?;
+        air_ir::verify(&module).map_err(|e| {
+            anyhow::anyhow!(
+                "{}",
+                air_ir::render_verify_error(text, name, &module, &map, &e)
+            )
+        })?;
     }
     Ok(air_ir::print(&module))
 }

@@ -107,10 +107,27 @@ pub(crate) fn parse_module(src: &str, file: &str) -> Result<Module, ParseError> 
             "input too large (limit 4 GiB)",
         ));
     }
+    parse_module_with_map(src, file).map(|(m, _)| m)
+}
+
+/// Parses a whole module and records where each global, function and
+/// instruction starts.
+pub(crate) fn parse_module_with_map(
+    src: &str,
+    file: &str,
+) -> Result<(Module, super::SourceMap), ParseError> {
+    if src.len() >= u32::MAX as usize {
+        return Err(ParseError::at(
+            file,
+            src,
+            0,
+            "input too large (limit 4 GiB)",
+        ));
+    }
     let toks = lex::lex(src);
     let mut p = Parser::new(src, file, toks);
     p.parse_all().map_err(|e| *e)?;
-    Ok(p.m)
+    Ok((p.m, p.source_map))
 }
 
 /// A name as written after a sigil: a (possibly quoted) name, or a number.
@@ -208,6 +225,10 @@ pub(super) struct Parser<'a> {
     meta_intern: HashMap<Metadata, MetaId>,
     /// State of the function body being parsed, if any.
     func: Option<FnState<'a>>,
+    /// Where things start, for diagnostics after parsing.
+    source_map: super::SourceMap,
+    /// Start offsets of the current body's instructions, by `InstId`.
+    inst_offsets: Vec<usize>,
 }
 
 impl<'a> Parser<'a> {
@@ -231,6 +252,8 @@ impl<'a> Parser<'a> {
             meta_slots: FxMap::default(),
             meta_intern: HashMap::new(),
             func: None,
+            source_map: super::SourceMap::default(),
+            inst_offsets: Vec::new(),
         }
     }
 
@@ -806,6 +829,9 @@ impl<'a> Parser<'a> {
         }
         let id = GlobalId(self.m.globals.len() as u32);
         let key = self.declare_symbol(name_at, Symbol::Global(id), "variable")?;
+        self.source_map
+            .globals
+            .push(self.toks.get(name_at).map_or(0, |t| t.start as usize));
         self.m.globals.push(Global {
             name: key.string_name(),
             value_ty,
@@ -999,6 +1025,10 @@ impl<'a> Parser<'a> {
             attachments.push(self.attachment()?);
         }
         let key = self.declare_symbol(name_at, Symbol::Function(id), "function")?;
+        self.source_map
+            .functions
+            .push(self.toks.get(name_at).map_or(0, |t| t.start as usize));
+        self.source_map.insts.push(Vec::new());
         self.m.functions.push(Function {
             name: key.string_name(),
             ty,

@@ -82,11 +82,15 @@ impl<'a> Parser<'a> {
             st.values.insert(key, (Value::Arg(i as u32), *ty));
         }
         self.func = Some(st);
+        self.inst_offsets.clear();
         let result = self.blocks();
         let Some(st) = self.func.take() else {
             return Err(self.err("internal error: function state lost"));
         };
         result?;
+        if let Some(slot) = self.source_map.insts.get_mut(id.0 as usize) {
+            *slot = std::mem::take(&mut self.inst_offsets);
+        }
         self.finish_function(id, st)
     }
 
@@ -345,6 +349,7 @@ impl<'a> Parser<'a> {
             attachments.push(self.attachment()?);
         }
         let is_void = matches!(self.m.types.get(ty), Type::Void);
+        let start = name.as_ref().map_or(op_at, |(_, at)| *at);
         let st = self.state()?;
         if st.insts.len() >= FWD_BASE as usize {
             return Err(self.err_at(op_at, "too many instructions"));
@@ -379,6 +384,8 @@ impl<'a> Parser<'a> {
             None => {}
         }
         let terminator = kind.opcode().is_terminator();
+        let offset = self.toks.get(start).map_or(0, |t| t.start as usize);
+        self.inst_offsets.push(offset);
         let st = self.state()?;
         st.insts.push(Instruction {
             name: model_name,
