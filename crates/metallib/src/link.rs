@@ -1,0 +1,744 @@
+//! Apple's `metallib` link step: one stand-alone module per entry function
+//! (`metallib-and-bitcode.md`, "The `metallib` link step").
+//!
+//! Entry functions are those listed in `!air.kernel`, `!air.vertex`,
+//! `!air.fragment` and `!air.visible`. The module of an entry holds
+//!
+//! - the entry, the functions it uses transitively (defined helpers keep
+//!   their bodies) and the globals they use; everything else is dropped;
+//! - `source_filename` = the entry's name; `!air.source_file_name` dropped;
+//! - named metadata in Apple's order: `llvm.module.flags`, `llvm.ident`,
+//!   `air.version`, `air.language_version`, `air.compile_options`, the
+//!   entry's own list (holding only the entry's node), then
+//!   `air.function_constants` and `air.visible_function_references`, then any
+//!   other lists in their input order; the other entry lists are dropped;
+//! - functions ordered: the entry, then the others in reverse order of first
+//!   use. Global variables keep their input order.
+//!
+//! Nothing is optimised and no `air.arg_unused` is added.
+//!
+//! Like LLVM's `GlobalDCE`, a use from metadata does not keep a function or
+//! global alive; metadata that pointed at a dropped one gets `null` in its
+//! place, which is what LLVM does when a global is deleted. A node listed
+//! directly in named metadata that names a dropped global is removed from
+//! the list instead (so `!air.visible_function_references` lists only the
+//! references the entry makes).
+//!
+//! Measured on Apple's output: the ordering of declarations. Inferred from
+//! it: where defined helpers go (treated like declarations) and that global
+//! variables keep their order.
+
+use std::collections::{HashMap, HashSet};
+
+use air_ir::constant::{ConstExpr, ConstKind, ConstTable, Constant};
+use air_ir::{ConstId, FuncId, GlobalId, InstKind, MetaId, Metadata, Module, NamedMetadata, Value};
+
+use crate::raw::FunctionType;
+
+/// The kind of an entry function: which named metadata lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// `!air.kernel`.
+    Kernel,
+    /// `!air.vertex`.
+    Vertex,
+    /// `!air.fragment`.
+    Fragment,
+    /// `!air.visible`.
+    Visible,
+}
+
+impl EntryKind {
+    /// Every kind, in the order entry lists are searched.
+    pub const ALL: [EntryKind; 4] = [
+        EntryKind::Kernel,
+        EntryKind::Vertex,
+        EntryKind::Fragment,
+        EntryKind::Visible,
+    ];
+
+    /// The named metadata that lists entries of this kind.
+    pub fn list_name(self) -> &'static str {
+        match self {
+            EntryKind::Kernel => "air.kernel",
+            EntryKind::Vertex => "air.vertex",
+            EntryKind::Fragment => "air.fragment",
+            EntryKind::Visible => "air.visible",
+        }
+    }
+
+    /// The container's `TYPE` byte for this kind.
+    pub fn function_type(self) -> FunctionType {
+        match self {
+            EntryKind::Kernel => FunctionType::KERNEL,
+            EntryKind::Vertex => FunctionType::VERTEX,
+            EntryKind::Fragment => FunctionType::FRAGMENT,
+            EntryKind::Visible => FunctionType::VISIBLE,
+        }
+    }
+
+    fn from_list_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.list_name() == name)
+    }
+}
+
+/// An entry function found in the entry lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryPoint {
+    /// The function.
+    pub function: FuncId,
+    /// Its kind.
+    pub kind: EntryKind,
+    /// Its node in the entry list.
+    pub node: MetaId,
+}
+
+/// One entry function's module after the link step.
+#[derive(Clone, Debug)]
+pub struct LinkedEntry {
+    /// The entry's name.
+    pub name: String,
+    /// Its kind.
+    pub kind: EntryKind,
+    /// Its stand-alone module.
+    pub module: Module,
+}
+
+/// Why the link step failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LinkError {
+    /// No entry list names any function.
+    #[error("the module has no entry function (no !air.kernel, !air.vertex, !air.fragment or !air.visible)")]
+    NoEntries,
+    /// An entry-list operand is not a node whose first operand is a function.
+    #[error("operand {index} of !{list} is not a node whose first operand is a function")]
+    BadEntryNode {
+        /// The list.
+        list: String,
+        /// The operand's position.
+        index: usize,
+    },
+    /// An entry is a declaration.
+    #[error("!{list} names @{name}, which is only declared")]
+    EntryNotDefined {
+        /// The list.
+        list: String,
+        /// The function.
+        name: String,
+    },
+    /// A function is listed twice.
+    #[error("@{name} is listed as an entry more than once")]
+    DuplicateEntry {
+        /// The function.
+        name: String,
+    },
+    /// The module refers to an id that does not exist (it did not verify).
+    #[error("the module refers to a nonexistent {what} (run the verifier first)")]
+    DanglingId {
+        /// What kind of id.
+        what: &'static str,
+    },
+}
+
+type Result<T, E = LinkError> = std::result::Result<T, E>;
+
+/// The function a constant names, looking through casts (`bitcast (@f to
+/// i8*)`).
+fn const_function(m: &Module, mut c: ConstId) -> Option<FuncId> {
+    // A chain of casts is short in practice; the bound keeps a malformed
+    // self-referencing table from looping.
+    for _ in 0..64 {
+        match &m.consts.try_get(c)?.kind {
+            ConstKind::Function(f) => return Some(*f),
+            ConstKind::Expr(ConstExpr::Cast { value, .. }) => c = *value,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The function a metadata node's first operand names.
+fn node_function(m: &Module, node: MetaId) -> Option<FuncId> {
+    let Metadata::Node { operands, .. } = m.metadata.get(node.0 as usize)? else {
+        return None;
+    };
+    let first = (*operands.first()?)?;
+    match m.metadata.get(first.0 as usize)? {
+        Metadata::Value {
+            value: Value::Const(c),
+            ..
+        } => const_function(m, *c),
+        _ => None,
+    }
+}
+
+/// Lists the entry functions, in the order of the entry lists in the module
+/// and of the nodes within each list.
+///
+/// # Errors
+/// A malformed entry list, an entry that is only declared, or a function
+/// listed twice.
+pub fn entry_points(m: &Module) -> Result<Vec<EntryPoint>> {
+    let mut entries: Vec<EntryPoint> = Vec::new();
+    for named in &m.named_metadata {
+        let Some(kind) = EntryKind::from_list_name(&named.name) else {
+            continue;
+        };
+        for (index, &node) in named.operands.iter().enumerate() {
+            let bad = || LinkError::BadEntryNode {
+                list: named.name.clone(),
+                index,
+            };
+            let function = node_function(m, node).ok_or_else(bad)?;
+            let f = m.functions.get(function.0 as usize).ok_or_else(bad)?;
+            if f.is_declaration() {
+                return Err(LinkError::EntryNotDefined {
+                    list: named.name.clone(),
+                    name: f.name.clone(),
+                });
+            }
+            if entries.iter().any(|e| e.function == function) {
+                return Err(LinkError::DuplicateEntry {
+                    name: f.name.clone(),
+                });
+            }
+            entries.push(EntryPoint {
+                function,
+                kind,
+                node,
+            });
+        }
+    }
+    Ok(entries)
+}
+
+/// Runs the link step for every entry function, in [`entry_points`] order.
+///
+/// # Errors
+/// See [`entry_points`]; [`LinkError::NoEntries`] when there is none.
+pub fn link_entries(m: &Module) -> Result<Vec<LinkedEntry>> {
+    let entries = entry_points(m)?;
+    if entries.is_empty() {
+        return Err(LinkError::NoEntries);
+    }
+    entries
+        .iter()
+        .map(|e| {
+            Ok(LinkedEntry {
+                name: m.function(e.function).name.clone(),
+                kind: e.kind,
+                module: link_entry(m, e)?,
+            })
+        })
+        .collect()
+}
+
+/// Named metadata in the order Apple's tool writes it; the entry's own list
+/// goes where `None` stands.
+const NAMED_ORDER: [Option<&str>; 8] = [
+    Some("llvm.module.flags"),
+    Some("llvm.ident"),
+    Some("air.version"),
+    Some("air.language_version"),
+    Some("air.compile_options"),
+    None,
+    Some("air.function_constants"),
+    Some("air.visible_function_references"),
+];
+
+/// Named metadata the link step removes.
+const DROPPED_NAMED: &str = "air.source_file_name";
+
+/// What one entry's module keeps, in first-use order.
+#[derive(Default)]
+struct Reach {
+    functions: Vec<FuncId>,
+    globals: Vec<GlobalId>,
+    fn_seen: HashSet<FuncId>,
+    global_seen: HashSet<GlobalId>,
+}
+
+impl Reach {
+    /// Walks constant `c`, recording the functions and globals it names.
+    /// Global initializers are walked when a global is first seen.
+    fn constant(&mut self, m: &Module, c: ConstId) -> Result<()> {
+        let mut stack = vec![c];
+        while let Some(c) = stack.pop() {
+            let k = m
+                .consts
+                .try_get(c)
+                .ok_or(LinkError::DanglingId { what: "constant" })?;
+            let start = stack.len();
+            match &k.kind {
+                ConstKind::Function(f) => {
+                    if self.fn_seen.insert(*f) {
+                        self.functions.push(*f);
+                    }
+                }
+                ConstKind::Global(g) => {
+                    if self.global_seen.insert(*g) {
+                        self.globals.push(*g);
+                        let global = m
+                            .globals
+                            .get(g.0 as usize)
+                            .ok_or(LinkError::DanglingId { what: "global" })?;
+                        stack.extend(global.initializer);
+                    }
+                }
+                other => stack.extend(const_children(other)),
+            }
+            // Visit operands left to right, so "first use" follows text order.
+            stack[start..].reverse();
+        }
+        Ok(())
+    }
+}
+
+/// The constants a constant is built from, in text order.
+fn const_children(kind: &ConstKind) -> Vec<ConstId> {
+    match kind {
+        ConstKind::Array(v) | ConstKind::Vector(v) | ConstKind::Struct(v) => v.clone(),
+        ConstKind::Expr(e) => match e {
+            ConstExpr::Cast { value, .. } | ConstExpr::FNeg(value) => vec![*value],
+            ConstExpr::GetElementPtr { base, indices, .. } => {
+                let mut v = vec![*base];
+                v.extend(indices.iter().copied());
+                v
+            }
+            ConstExpr::Binary { lhs, rhs, .. }
+            | ConstExpr::ICmp { lhs, rhs, .. }
+            | ConstExpr::FCmp { lhs, rhs, .. } => vec![*lhs, *rhs],
+            ConstExpr::Select {
+                cond,
+                on_true,
+                on_false,
+            } => vec![*cond, *on_true, *on_false],
+            ConstExpr::ExtractElement { vector, index } => vec![*vector, *index],
+            ConstExpr::InsertElement {
+                vector,
+                element,
+                index,
+            } => vec![*vector, *element, *index],
+            ConstExpr::ShuffleVector { a, b, mask } => vec![*a, *b, *mask],
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// Finds everything `entry` uses: functions in first-use order (the entry
+/// first) and globals in first-use order.
+fn reach(m: &Module, entry: FuncId) -> Result<Reach> {
+    let mut r = Reach::default();
+    r.fn_seen.insert(entry);
+    r.functions.push(entry);
+    // Bodies are scanned in discovery order: the entry's first, then each
+    // helper's as it is found.
+    let mut next = 0;
+    while next < r.functions.len() {
+        let f = m
+            .functions
+            .get(r.functions[next].0 as usize)
+            .ok_or(LinkError::DanglingId { what: "function" })?;
+        next += 1;
+        for (_, id) in f.layout() {
+            let inst = f.insts.get(id.0 as usize).ok_or(LinkError::DanglingId {
+                what: "instruction",
+            })?;
+            for v in inst.kind.operands() {
+                match v {
+                    Value::Const(c) => r.constant(m, c)?,
+                    // A value passed as metadata (`metadata i8* @g`) is an
+                    // operand of the call, so it counts as a use here.
+                    Value::Metadata(md) => {
+                        if let Some(Metadata::Value {
+                            value: Value::Const(c),
+                            ..
+                        }) = m.metadata.get(md.0 as usize)
+                        {
+                            r.constant(m, *c)?;
+                        }
+                    }
+                    Value::Arg(_) | Value::Inst(_) => {}
+                }
+            }
+            if let InstKind::Switch { cases, .. } = &inst.kind {
+                for (c, _) in cases {
+                    r.constant(m, *c)?;
+                }
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// Copies the used parts of a module into a new one, remapping ids.
+struct Copier<'m> {
+    src: &'m Module,
+    dst: Module,
+    funcs: HashMap<FuncId, FuncId>,
+    globals: HashMap<GlobalId, GlobalId>,
+    consts: HashMap<ConstId, ConstId>,
+    /// Old metadata id → new id, or `None` when it named a dropped value.
+    metas: HashMap<MetaId, Option<MetaId>>,
+}
+
+impl Copier<'_> {
+    /// Whether constant `c` names only kept functions and globals.
+    fn const_is_kept(&self, c: ConstId) -> bool {
+        let mut stack = vec![c];
+        let mut steps = 0usize;
+        while let Some(c) = stack.pop() {
+            steps += 1;
+            // Constants form a DAG; the cap only guards a malformed table.
+            if steps > 1_000_000 {
+                return false;
+            }
+            let Some(k) = self.src.consts.try_get(c) else {
+                return false;
+            };
+            match &k.kind {
+                ConstKind::Function(f) if !self.funcs.contains_key(f) => return false,
+                ConstKind::Global(g) if !self.globals.contains_key(g) => return false,
+                other => stack.extend(const_children(other)),
+            }
+        }
+        true
+    }
+
+    /// Copies constant `c` (which must name only kept values).
+    fn constant(&mut self, c: ConstId) -> Result<ConstId> {
+        if let Some(n) = self.consts.get(&c) {
+            return Ok(*n);
+        }
+        // Post-order without recursion: children first, then the parent.
+        let mut stack = vec![(c, false)];
+        while let Some((c, ready)) = stack.pop() {
+            if self.consts.contains_key(&c) {
+                continue;
+            }
+            let k = self
+                .src
+                .consts
+                .try_get(c)
+                .ok_or(LinkError::DanglingId { what: "constant" })?;
+            let children = const_children(&k.kind);
+            if !ready {
+                stack.push((c, true));
+                stack.extend(
+                    children
+                        .into_iter()
+                        .filter(|ch| !self.consts.contains_key(ch))
+                        .map(|ch| (ch, false)),
+                );
+                continue;
+            }
+            let map = |x: &ConstId| self.consts[x];
+            let kind = match &k.kind {
+                ConstKind::Function(f) => ConstKind::Function(
+                    *self
+                        .funcs
+                        .get(f)
+                        .ok_or(LinkError::DanglingId { what: "function" })?,
+                ),
+                ConstKind::Global(g) => ConstKind::Global(
+                    *self
+                        .globals
+                        .get(g)
+                        .ok_or(LinkError::DanglingId { what: "global" })?,
+                ),
+                ConstKind::Array(v) => ConstKind::Array(v.iter().map(map).collect()),
+                ConstKind::Vector(v) => ConstKind::Vector(v.iter().map(map).collect()),
+                ConstKind::Struct(v) => ConstKind::Struct(v.iter().map(map).collect()),
+                ConstKind::Expr(e) => ConstKind::Expr(remap_expr(e, map)),
+                other => other.clone(),
+            };
+            let new = self.dst.consts.intern(Constant { ty: k.ty, kind });
+            self.consts.insert(c, new);
+        }
+        Ok(self.consts[&c])
+    }
+
+    /// Copies metadata reachable from `root`; `None` when `root` itself is a
+    /// value that was dropped.
+    fn metadata(&mut self, root: MetaId) -> Result<Option<MetaId>> {
+        if let Some(n) = self.metas.get(&root) {
+            return Ok(*n);
+        }
+        // Pass 1: give every newly reached item a slot (or `None`), walking
+        // iteratively so long chains cannot overflow the stack; cycles
+        // (`distinct !{!0}`) are fine because slots exist before operands
+        // are filled in.
+        let mut order = Vec::new();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if self.metas.contains_key(&id) {
+                continue;
+            }
+            let md = self
+                .src
+                .metadata
+                .get(id.0 as usize)
+                .ok_or(LinkError::DanglingId { what: "metadata" })?;
+            let slot = match md {
+                Metadata::Value {
+                    value: Value::Const(c),
+                    ..
+                } if !self.const_is_kept(*c) => None,
+                _ => Some(self.dst.add_metadata(Metadata::String(Vec::new()))),
+            };
+            self.metas.insert(id, slot);
+            if slot.is_some() {
+                order.push(id);
+                if let Metadata::Node { operands, .. } = md {
+                    stack.extend(operands.iter().rev().flatten().copied());
+                }
+            }
+        }
+        // Pass 2: fill the slots.
+        for id in order {
+            let md = &self.src.metadata[id.0 as usize];
+            let new = match md {
+                Metadata::String(s) => Metadata::String(s.clone()),
+                Metadata::Value { ty, value } => Metadata::Value {
+                    ty: *ty,
+                    value: self.value(*value)?,
+                },
+                Metadata::Node { operands, distinct } => Metadata::Node {
+                    operands: operands
+                        .iter()
+                        .map(|o| o.and_then(|o| self.metas.get(&o).copied().flatten()))
+                        .collect(),
+                    distinct: *distinct,
+                },
+            };
+            if let Some(Some(slot)) = self.metas.get(&id) {
+                self.dst.metadata[slot.0 as usize] = new;
+            }
+        }
+        Ok(self.metas[&root])
+    }
+
+    /// Remaps an instruction operand.
+    fn value(&mut self, v: Value) -> Result<Value> {
+        Ok(match v {
+            Value::Const(c) => Value::Const(self.constant(c)?),
+            Value::Metadata(md) => Value::Metadata(
+                self.metadata(md)?
+                    .ok_or(LinkError::DanglingId { what: "metadata" })?,
+            ),
+            other => other,
+        })
+    }
+
+    /// Remaps metadata attachments, dropping those whose node was dropped.
+    fn attachments(&mut self, list: &[(String, MetaId)]) -> Result<Vec<(String, MetaId)>> {
+        let mut out = Vec::with_capacity(list.len());
+        for (kind, md) in list {
+            if let Some(n) = self.metadata(*md)? {
+                out.push((kind.clone(), n));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a node listed in named metadata names a dropped global or
+    /// function among its own operands.
+    fn names_dropped_value(&self, node: MetaId) -> bool {
+        let Some(Metadata::Node { operands, .. }) = self.src.metadata.get(node.0 as usize) else {
+            return false;
+        };
+        operands.iter().flatten().any(|o| {
+            matches!(
+                self.src.metadata.get(o.0 as usize),
+                Some(Metadata::Value { value: Value::Const(c), .. }) if !self.const_is_kept(*c)
+            )
+        })
+    }
+}
+
+/// Rebuilds a constant expression with remapped operands.
+fn remap_expr(e: &ConstExpr, map: impl Fn(&ConstId) -> ConstId) -> ConstExpr {
+    match e {
+        ConstExpr::Cast { op, value } => ConstExpr::Cast {
+            op: *op,
+            value: map(value),
+        },
+        ConstExpr::GetElementPtr {
+            source,
+            base,
+            indices,
+            inbounds,
+            inrange,
+        } => ConstExpr::GetElementPtr {
+            source: *source,
+            base: map(base),
+            indices: indices.iter().map(&map).collect(),
+            inbounds: *inbounds,
+            inrange: *inrange,
+        },
+        ConstExpr::Binary {
+            op,
+            lhs,
+            rhs,
+            flags,
+        } => ConstExpr::Binary {
+            op: *op,
+            lhs: map(lhs),
+            rhs: map(rhs),
+            flags: *flags,
+        },
+        ConstExpr::FNeg(v) => ConstExpr::FNeg(map(v)),
+        ConstExpr::ICmp { pred, lhs, rhs } => ConstExpr::ICmp {
+            pred: *pred,
+            lhs: map(lhs),
+            rhs: map(rhs),
+        },
+        ConstExpr::FCmp { pred, lhs, rhs } => ConstExpr::FCmp {
+            pred: *pred,
+            lhs: map(lhs),
+            rhs: map(rhs),
+        },
+        ConstExpr::Select {
+            cond,
+            on_true,
+            on_false,
+        } => ConstExpr::Select {
+            cond: map(cond),
+            on_true: map(on_true),
+            on_false: map(on_false),
+        },
+        ConstExpr::ExtractElement { vector, index } => ConstExpr::ExtractElement {
+            vector: map(vector),
+            index: map(index),
+        },
+        ConstExpr::InsertElement {
+            vector,
+            element,
+            index,
+        } => ConstExpr::InsertElement {
+            vector: map(vector),
+            element: map(element),
+            index: map(index),
+        },
+        ConstExpr::ShuffleVector { a, b, mask } => ConstExpr::ShuffleVector {
+            a: map(a),
+            b: map(b),
+            mask: map(mask),
+        },
+    }
+}
+
+/// Runs the link step for one entry function.
+///
+/// # Errors
+/// [`LinkError::DanglingId`] when the module refers to ids it does not have
+/// (a module that passed [`air_ir::verify()`] never does).
+pub fn link_entry(m: &Module, entry: &EntryPoint) -> Result<Module> {
+    let reached = reach(m, entry.function)?;
+
+    // Function order: the entry, then the rest in reverse order of first use.
+    let mut fn_order = vec![entry.function];
+    fn_order.extend(reached.functions[1..].iter().rev());
+    // Globals keep their input order.
+    let mut global_order = reached.globals.clone();
+    global_order.sort();
+
+    let mut c = Copier {
+        src: m,
+        dst: Module {
+            source_filename: Some(m.function(entry.function).name.clone()),
+            datalayout: m.datalayout.clone(),
+            triple: m.triple.clone(),
+            module_asm: m.module_asm.clone(),
+            types: m.types.clone(),
+            consts: ConstTable::default(),
+            globals: Vec::new(),
+            functions: Vec::new(),
+            metadata: Vec::new(),
+            named_metadata: Vec::new(),
+        },
+        funcs: fn_order
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, FuncId(i as u32)))
+            .collect(),
+        globals: global_order
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (*g, GlobalId(i as u32)))
+            .collect(),
+        consts: HashMap::new(),
+        metas: HashMap::new(),
+    };
+
+    for &g in &global_order {
+        let mut global = m.globals[g.0 as usize].clone();
+        global.initializer = global.initializer.map(|i| c.constant(i)).transpose()?;
+        global.attachments = c.attachments(&global.attachments)?;
+        c.dst.globals.push(global);
+    }
+    for &f in &fn_order {
+        let src = m.function(f);
+        let mut func = src.clone();
+        func.attachments = c.attachments(&src.attachments)?;
+        for inst in &mut func.insts {
+            let mut err = None;
+            inst.kind.for_each_operand_mut(|v| match c.value(*v) {
+                Ok(n) => *v = n,
+                Err(e) => err = Some(e),
+            });
+            inst.kind
+                .for_each_type_and_const_mut(&mut |_| {}, &mut |k| match c.constant(*k) {
+                    Ok(n) => *k = n,
+                    Err(e) => err = Some(e),
+                });
+            if let Some(e) = err {
+                return Err(e);
+            }
+            inst.attachments = c.attachments(&inst.attachments)?;
+        }
+        c.dst.functions.push(func);
+    }
+
+    // Named metadata: Apple's fixed order first, then the rest as they came.
+    let own_list = entry.kind.list_name();
+    let mut names: Vec<&str> = NAMED_ORDER
+        .iter()
+        .map(|n| n.unwrap_or(own_list))
+        .filter(|n| m.named(n).is_some())
+        .collect();
+    for named in &m.named_metadata {
+        let is_entry_list = EntryKind::from_list_name(&named.name).is_some();
+        if !names.contains(&named.name.as_str()) && !is_entry_list && named.name != DROPPED_NAMED {
+            names.push(&named.name);
+        }
+    }
+    for name in names {
+        let Some(src) = m.named(name) else { continue };
+        let listed: Vec<MetaId> = if name == own_list {
+            vec![entry.node]
+        } else {
+            src.operands
+                .iter()
+                .copied()
+                .filter(|n| !c.names_dropped_value(*n))
+                .collect()
+        };
+        if listed.is_empty() && !src.operands.is_empty() {
+            // Every node named something this entry does not use.
+            continue;
+        }
+        let mut operands = Vec::with_capacity(listed.len());
+        for node in listed {
+            if let Some(n) = c.metadata(node)? {
+                operands.push(n);
+            }
+        }
+        c.dst.named_metadata.push(NamedMetadata {
+            name: name.to_string(),
+            operands,
+        });
+    }
+    Ok(c.dst)
+}
