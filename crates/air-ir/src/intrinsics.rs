@@ -821,101 +821,10 @@ pub fn lookup_for(name: &str, version: Option<AirVersion>) -> Vec<Intrinsic> {
     }
 }
 
-/// LLVM text of a type, for messages (the real printer lives in `text`).
-/// Never panics: unknown ids print as `<bad type #N>`, and very deep types
-/// are cut off.
+/// LLVM text of a type, for messages; the printer's own formatter, which
+/// never panics (unknown ids print as a placeholder).
 pub fn type_text(types: &TypeTable, id: TypeId) -> String {
-    let mut out = String::new();
-    write_type(types, id, &mut out, 0);
-    out
-}
-
-fn write_type(types: &TypeTable, id: TypeId, out: &mut String, depth: u32) {
-    if depth > 16 {
-        out.push('…');
-        return;
-    }
-    let Some(ty) = types.try_get(id) else {
-        let _ = write!(out, "<bad type #{}>", id.0);
-        return;
-    };
-    let list = |out: &mut String, items: &[TypeId]| {
-        for (i, t) in items.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            write_type(types, *t, out, depth + 1);
-        }
-    };
-    match ty {
-        Type::Void => out.push_str("void"),
-        Type::Int(w) => {
-            let _ = write!(out, "i{w}");
-        }
-        Type::Half => out.push_str("half"),
-        Type::BFloat => out.push_str("bfloat"),
-        Type::Float => out.push_str("float"),
-        Type::Double => out.push_str("double"),
-        Type::Label => out.push_str("label"),
-        Type::Metadata => out.push_str("metadata"),
-        Type::Token => out.push_str("token"),
-        Type::Pointer { pointee, addrspace } => {
-            write_type(types, *pointee, out, depth + 1);
-            if *addrspace != 0 {
-                let _ = write!(out, " addrspace({addrspace})");
-            }
-            out.push('*');
-        }
-        Type::Array { len, elem } => {
-            let _ = write!(out, "[{len} x ");
-            write_type(types, *elem, out, depth + 1);
-            out.push(']');
-        }
-        Type::Vector { len, elem } => {
-            let _ = write!(out, "<{len} x ");
-            write_type(types, *elem, out, depth + 1);
-            out.push('>');
-        }
-        Type::Struct { fields, packed } => {
-            if *packed {
-                out.push('<');
-            }
-            if fields.is_empty() {
-                out.push_str("{}");
-            } else {
-                out.push_str("{ ");
-                list(out, fields);
-                out.push_str(" }");
-            }
-            if *packed {
-                out.push('>');
-            }
-        }
-        Type::Named(name) => {
-            let plain = !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '$' | '.' | '_' | '-'));
-            if plain {
-                let _ = write!(out, "%{name}");
-            } else {
-                let _ = write!(out, "%\"{}\"", name.escape_default());
-            }
-        }
-        Type::Function {
-            ret,
-            params,
-            varargs,
-        } => {
-            write_type(types, *ret, out, depth + 1);
-            out.push_str(" (");
-            list(out, params);
-            if *varargs {
-                out.push_str(if params.is_empty() { "..." } else { ", ..." });
-            }
-            out.push(')');
-        }
-    }
+    crate::text::type_to_string(types, id)
 }
 
 #[cfg(test)]

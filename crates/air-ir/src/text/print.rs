@@ -17,7 +17,7 @@ use crate::inst::{
 };
 use crate::metadata::{MetaId, Metadata};
 use crate::module::{Function, Global, Linkage, Module, ThreadLocal, UnnamedAddr, Visibility};
-use crate::types::{StructBody, Type, TypeId};
+use crate::types::{StructBody, Type, TypeId, TypeTable};
 
 /// Printer settings.
 #[derive(Clone, Debug, Default)]
@@ -42,9 +42,9 @@ pub fn print_module(module: &Module, options: &PrintOptions) -> String {
 }
 
 /// Writes a type as text (for diagnostics elsewhere in the crate).
-pub fn type_to_string(module: &Module, ty: TypeId) -> String {
+pub fn type_to_string(types: &TypeTable, ty: TypeId) -> String {
     let mut s = String::new();
-    write_type(module, ty, &mut s, 0);
+    write_type(types, ty, &mut s, 0);
     s
 }
 
@@ -52,12 +52,12 @@ pub fn type_to_string(module: &Module, ty: TypeId) -> String {
 /// accepts can still be built by hand, and must not overflow the stack.
 const MAX_DEPTH: u32 = 512;
 
-fn write_type(m: &Module, ty: TypeId, out: &mut String, depth: u32) {
+fn write_type(m: &TypeTable, ty: TypeId, out: &mut String, depth: u32) {
     if depth > MAX_DEPTH {
         out.push_str("<too deep>");
         return;
     }
-    let Some(t) = m.types.try_get(ty) else {
+    let Some(t) = m.try_get(ty) else {
         let _ = write!(out, "<bad type {}>", ty.0);
         return;
     };
@@ -119,7 +119,7 @@ fn write_type(m: &Module, ty: TypeId, out: &mut String, depth: u32) {
     }
 }
 
-fn write_struct_body(m: &Module, fields: &[TypeId], packed: bool, out: &mut String, depth: u32) {
+fn write_struct_body(m: &TypeTable, fields: &[TypeId], packed: bool, out: &mut String, depth: u32) {
     if packed {
         out.push('<');
     }
@@ -357,7 +357,7 @@ impl<'m> Printer<'m> {
                 self.out.push_str(" = type ");
                 match m.types.struct_body(id) {
                     Some(StructBody::Fields { fields, packed }) => {
-                        write_struct_body(m, fields, *packed, &mut self.out, 0)
+                        write_struct_body(&m.types, fields, *packed, &mut self.out, 0)
                     }
                     _ => self.out.push_str("opaque"),
                 }
@@ -420,7 +420,7 @@ impl<'m> Printer<'m> {
     }
 
     fn ty(&mut self, ty: TypeId) {
-        write_type(self.m, ty, &mut self.out, 0);
+        write_type(&self.m.types, ty, &mut self.out, 0);
     }
 
     fn global(&mut self, g: &Global) {
