@@ -361,12 +361,11 @@ impl Flags {
     pub fn int_flags(self) -> Flags {
         Flags(self.0 & 0b111)
     }
-    /// LLVM 14's bitcode fast-math mask (bit 0 legacy `fast` ... bit 7 `reassoc`).
+    /// LLVM 14's bitcode fast-math mask: bit 1 `nnan` ... bit 7 `reassoc`.
+    /// Bit 0, the pre-LLVM-6 "unsafe algebra" bit, is never written, so
+    /// `fast` is 254 (what llvm-as-14 and Apple's writer emit).
     pub fn bitcode_fmf(self) -> u32 {
         let mut m = 0;
-        if self.contains(Flags::FAST) {
-            m |= 1;
-        }
         for (bit, flag) in [
             (1, Flags::NNAN),
             (2, Flags::NINF),

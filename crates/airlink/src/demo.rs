@@ -39,7 +39,11 @@ pub fn run_demo(print_text: bool) -> Result<String> {
     let start = Instant::now();
     let module = air_ir::parse(SIMPLE_SHELL, name).map_err(|e| anyhow::anyhow!("{e}"))?;
     let parse_time = start.elapsed();
-    let defined = module.functions.iter().filter(|f| !f.is_declaration()).count();
+    let defined = module
+        .functions
+        .iter()
+        .filter(|f| !f.is_declaration())
+        .count();
     writeln!(
         out,
         "[1/3] parsed {} bytes of AIR text in {:.0} µs: {} defined function(s), {} declaration(s), {} global(s), {} metadata item(s)",
@@ -59,7 +63,10 @@ pub fn run_demo(print_text: bool) -> Result<String> {
 
     let text = air_ir::print(&module);
     let again = air_ir::parse(&text, "canonical text").map_err(|e| anyhow::anyhow!("{e}"))?;
-    anyhow::ensure!(again == module, "the canonical text does not read back as the same module");
+    anyhow::ensure!(
+        again == module,
+        "the canonical text does not read back as the same module"
+    );
     writeln!(
         out,
         "canonical text: {} bytes; it reads back as the same module (`airlink fmt` prints it)",
@@ -81,7 +88,12 @@ pub fn run_demo(print_text: bool) -> Result<String> {
 fn describe(m: &Module, out: &mut String) -> Result<()> {
     for kernel in kernels(m) {
         let f = m.function(kernel);
-        writeln!(out, "  kernel @{} with {} argument(s)", f.name, f.params.len())?;
+        writeln!(
+            out,
+            "  kernel @{} with {} argument(s)",
+            f.name,
+            f.params.len()
+        )?;
         let mut calls: BTreeMap<String, usize> = BTreeMap::new();
         for (_, id) in f.layout() {
             if let InstKind::Call(call) = &f.inst(id).kind {

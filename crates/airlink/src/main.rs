@@ -7,9 +7,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod assemble;
 mod demo;
 mod fmt;
+mod inspect;
 mod io;
+mod shell;
 
 /// Top-level command line.
 #[derive(Parser, Debug)]
@@ -30,6 +33,12 @@ enum Command {
     Fmt(fmt::Opts),
     /// Walk through the toolkit on the embedded reverse-linking shell.
     Demo(demo::Opts),
+    /// Assemble AIR text into a .metallib (Apple's link step, one module per entry).
+    Assemble(assemble::Opts),
+    /// Describe a .metallib: header, functions, hashes; --dump, --extract, --ir.
+    Inspect(inspect::Opts),
+    /// Generate a reverse-linking kernel shell from a TOML spec.
+    Shell(shell::Opts),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +46,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Fmt(opts) => opts.run(),
         Command::Demo(opts) => opts.run(),
+        Command::Assemble(opts) => opts.run(),
+        Command::Inspect(opts) => opts.run(),
+        Command::Shell(opts) => opts.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

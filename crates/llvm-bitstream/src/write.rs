@@ -342,6 +342,37 @@ impl BitWriter {
         self.out[byte_offset..byte_offset + 4].copy_from_slice(&value.to_le_bytes());
     }
 
+    /// Overwrites the 32 bits that start at bit `bit_offset` with `value`, as
+    /// LLVM's `BackpatchWord` does for a position that need not be
+    /// word-aligned (the VSTOFFSET and METADATA_INDEX_OFFSET placeholders
+    /// sit in the middle of a word). Bits past the end of the stream are
+    /// ignored.
+    pub fn backpatch_word_at_bit(&mut self, bit_offset: u64, value: u32) {
+        for i in 0..32u64 {
+            let bit = bit_offset + i;
+            let set = (value >> i) & 1 == 1;
+            let byte = (bit / 8) as usize;
+            if byte < self.out.len() {
+                let mask = 1u8 << (bit % 8);
+                if set {
+                    self.out[byte] |= mask;
+                } else {
+                    self.out[byte] &= !mask;
+                }
+            } else {
+                let local = bit - self.out.len() as u64 * 8;
+                if local < u64::from(self.cur_bit) {
+                    let mask = 1u32 << local;
+                    if set {
+                        self.cur_value |= mask;
+                    } else {
+                        self.cur_value &= !mask;
+                    }
+                }
+            }
+        }
+    }
+
     /// Bytes written so far (whole words only).
     pub fn bytes(&self) -> &[u8] {
         &self.out
@@ -390,6 +421,20 @@ mod tests {
         w.emit_vbr(32, 6);
         let b = w.finish();
         assert_eq!(b[0], 32 | ((1 & 0b11) << 6));
+    }
+
+    #[test]
+    fn backpatch_at_an_unaligned_bit() {
+        let mut w = BitWriter::new();
+        w.emit(0b101, 3);
+        w.emit(0, 32); // placeholder at bit 3
+        w.emit(0x7F, 7);
+        w.backpatch_word_at_bit(3, 0xDEAD_BEEF);
+        let b = w.finish();
+        let word = u64::from_le_bytes(b[..8].try_into().unwrap());
+        assert_eq!(word & 0b111, 0b101);
+        assert_eq!((word >> 3) & 0xFFFF_FFFF, 0xDEAD_BEEF);
+        assert_eq!((word >> 35) & 0x7F, 0x7F);
     }
 
     #[test]

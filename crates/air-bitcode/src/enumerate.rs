@@ -1,0 +1,756 @@
+//! LLVM 14's `ValueEnumerator`: the numbering of types, values, metadata and
+//! attribute groups that every record of the bitcode refers to.
+//!
+//! The traversal orders below are LLVM's, step for step, because every
+//! difference changes ids and therefore bytes: types are numbered in
+//! post-order as values, operands and attributes reach them; module
+//! constants are reordered by type plane and use count
+//! (`OptimizeConstants`); metadata is numbered in post-order with delayed
+//! distinct nodes, then partitioned by function and kind
+//! (`organizeMetadata`).
+
+use std::collections::HashMap;
+
+use air_ir::attributes::{AttrSet, Attribute};
+use air_ir::inst::{InstKind, Value};
+use air_ir::{InstId, TypeId};
+
+use crate::consts::{CExpr, CId, CKind};
+use crate::meta::{Md, MdId};
+use crate::prepare::{AttrList, Prepared};
+use crate::{EncodeError, Result};
+
+/// A value that gets a value id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Val {
+    Global(u32),
+    Func(u32),
+    Const(CId),
+    Arg(u32),
+    Inst(u32),
+}
+
+/// An instruction operand as LLVM's `User::operands()` lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Operand {
+    Value(Val),
+    /// `MetadataAsValue` (a `metadata` call argument).
+    Metadata(MdId),
+    /// A basic block (branch and switch targets).
+    Label,
+}
+
+/// `MDIndex`: the function a metadata item is local to (0 = module) and its
+/// 1-based id (0 while unassigned).
+#[derive(Clone, Copy, Debug, Default)]
+struct MdIndex {
+    function: u32,
+    id: u32,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct MdRange {
+    first: usize,
+    last: usize,
+    num_strings: usize,
+}
+
+/// Marks a named struct whose element types are being enumerated.
+const VISITING: u32 = u32::MAX;
+
+/// The enumerator state, mirroring LLVM's field by field.
+#[derive(Debug, Default)]
+pub(crate) struct Enumerator {
+    pub types: Vec<TypeId>,
+    type_map: HashMap<TypeId, u32>,
+    pub values: Vec<(Val, u32)>,
+    value_map: HashMap<Val, u32>,
+    pub mds: Vec<MdId>,
+    md_map: HashMap<MdId, MdIndex>,
+    function_mds: Vec<MdId>,
+    function_md_info: HashMap<u32, MdRange>,
+    pub num_md_strings: usize,
+    pub num_module_mds: usize,
+    pub num_module_values: usize,
+    pub first_func_constant: usize,
+    pub first_inst_id: usize,
+    pub attr_lists: Vec<AttrList>,
+    attr_list_map: HashMap<AttrList, u32>,
+    pub attr_groups: Vec<(u32, AttrSet)>,
+    attr_group_map: HashMap<(u32, AttrSet), u32>,
+    /// The function being incorporated (its index).
+    current: Option<u32>,
+}
+
+/// The canonical constant as a value: globals and functions are values of
+/// their own, not constants.
+pub(crate) fn const_val(p: &Prepared<'_>, c: CId) -> Val {
+    match p.canon.kind(c) {
+        CKind::Global(g) => Val::Global(*g),
+        CKind::Function(f) => Val::Func(*f),
+        _ => Val::Const(c),
+    }
+}
+
+/// The LLVM operand list of an instruction (`I.operands()`), which fixes the
+/// order types and constants are met in.
+pub(crate) fn llvm_operands(p: &Prepared<'_>, func: u32, iid: InstId) -> Result<Vec<Operand>> {
+    let f = &p.module.functions[func as usize];
+    let inst = f
+        .insts
+        .get(iid.0 as usize)
+        .ok_or_else(|| EncodeError::bad_id("instruction", iid.0, format!("@{}", f.name)))?;
+    let info = &p.funcs[func as usize];
+    let model_ops = inst.kind.operands();
+    let v = |pos: usize| -> Result<Operand> {
+        let value = model_ops.get(pos).copied().ok_or_else(|| {
+            EncodeError::invalid(format!("@{}", f.name), "missing instruction operand")
+        })?;
+        value_operand(p, info, iid, pos, value)
+    };
+    let mut out = Vec::new();
+    match &inst.kind {
+        InstKind::Call(call) => {
+            // LLVM keeps the callee as the last operand.
+            for i in 0..call.args.len() {
+                out.push(v(i + 1)?);
+            }
+            out.push(v(0)?);
+        }
+        InstKind::Alloca { count, .. } => match count {
+            Some(_) => out.push(v(0)?),
+            None => {
+                let one = info.alloca_one.ok_or_else(|| {
+                    EncodeError::invalid(
+                        format!("@{}", f.name),
+                        "internal: no implicit alloca size",
+                    )
+                })?;
+                out.push(Operand::Value(Val::Const(one)));
+            }
+        },
+        InstKind::Br { .. } => out.push(Operand::Label),
+        InstKind::CondBr { .. } => {
+            out.push(v(0)?);
+            out.push(Operand::Label);
+            out.push(Operand::Label);
+        }
+        InstKind::Switch { cases, .. } => {
+            out.push(v(0)?);
+            out.push(Operand::Label);
+            for (c, _) in cases {
+                out.push(Operand::Value(const_val(p, p.konst(*c)?)));
+                out.push(Operand::Label);
+            }
+        }
+        InstKind::ShuffleVector { .. } => {
+            // The mask is not an operand in LLVM 14.
+            out.push(v(0)?);
+            out.push(v(1)?);
+        }
+        _ => {
+            for i in 0..model_ops.len() {
+                out.push(v(i)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A model operand as an LLVM operand.
+pub(crate) fn value_operand(
+    p: &Prepared<'_>,
+    info: &crate::prepare::FuncInfo,
+    iid: InstId,
+    pos: usize,
+    value: Value,
+) -> Result<Operand> {
+    Ok(match value {
+        Value::Const(c) => Operand::Value(const_val(p, p.konst(c)?)),
+        Value::Arg(a) => Operand::Value(Val::Arg(a)),
+        Value::Inst(i) => Operand::Value(Val::Inst(i.0)),
+        Value::Metadata(_) => {
+            Operand::Metadata(*info.md_operands.get(&(iid.0, pos)).ok_or_else(|| {
+                EncodeError::invalid("metadata operand", "internal: not prepared")
+            })?)
+        }
+    })
+}
+
+impl Enumerator {
+    /// Enumerates the module, as LLVM's `ValueEnumerator` constructor does.
+    pub fn new(p: &Prepared<'_>) -> Result<Self> {
+        let m = p.module;
+        let mut e = Enumerator::default();
+        for g in 0..m.globals.len() as u32 {
+            e.enumerate_value(p, Val::Global(g))?;
+        }
+        for (fi, _) in m.functions.iter().enumerate() {
+            e.enumerate_value(p, Val::Func(fi as u32))?;
+            e.enumerate_attributes(p, &p.funcs[fi].attrs);
+        }
+        let first_constant = e.values.len();
+        for g in &m.globals {
+            if let Some(init) = g.initializer {
+                let c = p.konst(init)?;
+                e.enumerate_value(p, const_val(p, c))?;
+            }
+        }
+        e.enumerate_type(p, p.metadata_type);
+        for (_, ops) in &p.named {
+            for md in ops {
+                e.enumerate_metadata(p, 0, Some(*md))?;
+            }
+        }
+        for list in &p.global_attachments {
+            for (_, md) in list {
+                e.enumerate_metadata(p, 0, Some(*md))?;
+            }
+        }
+        for (fi, f) in m.functions.iter().enumerate() {
+            let info = &p.funcs[fi];
+            let fn_tag = e.value_id(Val::Func(fi as u32))? + 1;
+            for (_, md) in &info.attachments {
+                let tag = if f.is_declaration() { 0 } else { fn_tag };
+                e.enumerate_metadata(p, tag, Some(*md))?;
+            }
+            for &(_, iid) in &info.insts {
+                let inst = &f.insts[iid.0 as usize];
+                for op in llvm_operands(p, fi as u32, iid)? {
+                    match op {
+                        Operand::Metadata(md) => {
+                            if !matches!(p.md.get(md), Md::Local { .. }) {
+                                e.enumerate_metadata(p, fn_tag, Some(md))?;
+                            }
+                        }
+                        Operand::Label => e.enumerate_type(p, p.label_type),
+                        Operand::Value(v) => e.enumerate_operand_type(p, Some(fi as u32), v)?,
+                    }
+                }
+                if let Some(mask) = info.shuffle_masks.get(&iid.0) {
+                    let ty = p.canon.get(*mask).ty;
+                    e.enumerate_type(p, ty);
+                }
+                match &inst.kind {
+                    InstKind::GetElementPtr { source, .. } => e.enumerate_type(p, *source),
+                    InstKind::Alloca { allocated, .. } => e.enumerate_type(p, *allocated),
+                    _ => {}
+                }
+                e.enumerate_type(p, inst.ty);
+                if let InstKind::Call(call) = &inst.kind {
+                    if let Some(list) = info.call_attrs.get(&iid.0) {
+                        e.enumerate_attributes(p, list);
+                    }
+                    e.enumerate_type(p, call.fn_ty);
+                }
+                if let Some(list) = info.inst_attachments.get(&iid.0) {
+                    for (_, md) in list {
+                        e.enumerate_metadata(p, fn_tag, Some(*md))?;
+                    }
+                }
+            }
+        }
+        e.optimize_constants(p, first_constant, e.values.len());
+        e.organize_metadata(p);
+        Ok(e)
+    }
+
+    pub fn type_id(&self, ty: TypeId) -> Result<u32> {
+        match self.type_map.get(&ty) {
+            Some(id) if *id != VISITING && *id != 0 => Ok(id - 1),
+            _ => Err(EncodeError::bad_id(
+                "type (not enumerated)",
+                ty.0,
+                "type table",
+            )),
+        }
+    }
+
+    pub fn value_id(&self, v: Val) -> Result<u32> {
+        self.value_map.get(&v).map(|id| id - 1).ok_or_else(|| {
+            EncodeError::invalid("value numbering", format!("{v:?} has no value id"))
+        })
+    }
+
+    /// 0-based metadata id.
+    pub fn md_id(&self, md: MdId) -> Result<u32> {
+        match self.md_map.get(&md) {
+            Some(i) if i.id != 0 => Ok(i.id - 1),
+            _ => Err(EncodeError::invalid(
+                "metadata numbering",
+                "metadata has no id",
+            )),
+        }
+    }
+
+    /// 1-based metadata id, 0 for null.
+    pub fn md_or_null_id(&self, md: Option<MdId>) -> Result<u64> {
+        match md {
+            None => Ok(0),
+            Some(m) => Ok(u64::from(self.md_id(m)?) + 1),
+        }
+    }
+
+    pub fn attr_list_id(&self, list: &AttrList) -> u64 {
+        if list.is_empty() {
+            return 0;
+        }
+        self.attr_list_map.get(list).copied().map_or(0, u64::from)
+    }
+
+    pub fn attr_group_id(&self, key: &(u32, AttrSet)) -> u64 {
+        self.attr_group_map.get(key).copied().map_or(0, u64::from)
+    }
+
+    /// The type of a value.
+    pub fn type_of(&self, p: &Prepared<'_>, v: Val) -> Result<TypeId> {
+        let m = p.module;
+        Ok(match v {
+            Val::Global(g) => p.global_ptr_types[g as usize],
+            Val::Func(f) => p.function_ptr_types[f as usize],
+            Val::Const(c) => p.canon.get(c).ty,
+            Val::Arg(a) | Val::Inst(a) => {
+                let fi = self.current.ok_or_else(|| {
+                    EncodeError::invalid("value numbering", "a local value outside a function")
+                })?;
+                let f = &m.functions[fi as usize];
+                if let Val::Arg(_) = v {
+                    let (_, params, _) = p.canon.types.function_parts(f.ty).ok_or_else(|| {
+                        EncodeError::invalid(format!("@{}", f.name), "not a function type")
+                    })?;
+                    *params
+                        .get(a as usize)
+                        .ok_or_else(|| EncodeError::bad_id("argument", a, format!("@{}", f.name)))?
+                } else {
+                    f.insts
+                        .get(a as usize)
+                        .ok_or_else(|| {
+                            EncodeError::bad_id("instruction", a, format!("@{}", f.name))
+                        })?
+                        .ty
+                }
+            }
+        })
+    }
+
+    /// `EnumerateType`.
+    pub fn enumerate_type(&mut self, p: &Prepared<'_>, ty: TypeId) {
+        if self.type_map.get(&ty).is_some_and(|id| *id != 0) {
+            return;
+        }
+        let named = matches!(p.canon.types.try_get(ty), Some(air_ir::Type::Named(_)));
+        if named {
+            self.type_map.insert(ty, VISITING);
+        }
+        for sub in p.canon.subtypes(ty) {
+            self.enumerate_type(p, sub);
+        }
+        if self
+            .type_map
+            .get(&ty)
+            .is_some_and(|id| *id != 0 && *id != VISITING)
+        {
+            return;
+        }
+        self.types.push(ty);
+        self.type_map.insert(ty, self.types.len() as u32);
+    }
+
+    /// `EnumerateValue`.
+    pub fn enumerate_value(&mut self, p: &Prepared<'_>, v: Val) -> Result<()> {
+        if let Some(id) = self.value_map.get(&v) {
+            self.values[*id as usize - 1].1 += 1;
+            return Ok(());
+        }
+        let ty = self.type_of(p, v)?;
+        self.enumerate_type(p, ty);
+        if let Val::Const(c) = v {
+            let ops = p.canon.operands(c);
+            if !ops.is_empty() {
+                for op in ops {
+                    self.enumerate_value(p, const_val(p, op))?;
+                }
+                match p.canon.kind(c) {
+                    CKind::Expr(CExpr::Shuffle { mask, .. }) => {
+                        self.enumerate_value(p, const_val(p, *mask))?
+                    }
+                    CKind::Expr(CExpr::Gep { source, .. }) => self.enumerate_type(p, *source),
+                    _ => {}
+                }
+            }
+        }
+        self.values.push((v, 1));
+        self.value_map.insert(v, self.values.len() as u32);
+        Ok(())
+    }
+
+    /// `EnumerateOperandType`.
+    fn enumerate_operand_type(
+        &mut self,
+        p: &Prepared<'_>,
+        func: Option<u32>,
+        v: Val,
+    ) -> Result<()> {
+        let saved = self.current;
+        self.current = func;
+        let ty = self.type_of(p, v);
+        self.current = saved;
+        self.enumerate_type(p, ty?);
+        let Val::Const(c) = v else {
+            return Ok(());
+        };
+        if self.value_map.contains_key(&v) {
+            return Ok(());
+        }
+        for op in p.canon.operands(c) {
+            self.enumerate_operand_type(p, func, const_val(p, op))?;
+        }
+        match p.canon.kind(c) {
+            CKind::Expr(CExpr::Shuffle { mask, .. }) => {
+                self.enumerate_operand_type(p, func, const_val(p, *mask))?
+            }
+            CKind::Expr(CExpr::Gep { source, .. }) => self.enumerate_type(p, *source),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `EnumerateAttributes`.
+    fn enumerate_attributes(&mut self, p: &Prepared<'_>, list: &AttrList) {
+        if list.is_empty() {
+            return;
+        }
+        if !self.attr_list_map.contains_key(list) {
+            self.attr_lists.push(list.clone());
+            self.attr_list_map
+                .insert(list.clone(), self.attr_lists.len() as u32);
+        }
+        for (index, set) in list {
+            let key = (*index, set.clone());
+            if self.attr_group_map.contains_key(&key) {
+                continue;
+            }
+            self.attr_groups.push(key.clone());
+            self.attr_group_map
+                .insert(key, self.attr_groups.len() as u32);
+            for a in set {
+                if let Attribute::Type(_, Some(ty)) = a {
+                    self.enumerate_type(p, *ty);
+                }
+            }
+        }
+    }
+
+    /// `OptimizeConstants`: sort a constant range by type plane, then by use
+    /// count (descending), stably; then move integer (vector) constants to
+    /// the front, stably.
+    fn optimize_constants(&mut self, p: &Prepared<'_>, start: usize, end: usize) {
+        if end <= start + 1 {
+            return;
+        }
+        let type_of = |v: &Val| -> TypeId {
+            match v {
+                Val::Const(c) => p.canon.get(*c).ty,
+                Val::Global(g) => p.global_ptr_types[*g as usize],
+                Val::Func(f) => p.function_ptr_types[*f as usize],
+                // Only constants are ever in a constant range.
+                Val::Arg(_) | Val::Inst(_) => TypeId(u32::MAX),
+            }
+        };
+        let type_ids: HashMap<TypeId, u32> = self.type_map.clone();
+        let tid = |t: TypeId| type_ids.get(&t).copied().unwrap_or(0);
+        let range = &mut self.values[start..end];
+        range.sort_by(|l, r| {
+            let (lt, rt) = (type_of(&l.0), type_of(&r.0));
+            if lt != rt {
+                tid(lt).cmp(&tid(rt))
+            } else {
+                r.1.cmp(&l.1)
+            }
+        });
+        let (ints, rest): (Vec<_>, Vec<_>) = range
+            .iter()
+            .copied()
+            .partition(|(v, _)| p.canon.is_int_or_int_vector(type_of(v)));
+        for (slot, item) in range.iter_mut().zip(ints.into_iter().chain(rest)) {
+            *slot = item;
+        }
+        for i in start..end {
+            self.value_map.insert(self.values[i].0, i as u32 + 1);
+        }
+    }
+
+    /// `EnumerateMetadata`: post-order over uniqued subgraphs, with distinct
+    /// nodes reached from uniqued ones delayed until the subgraph is done.
+    fn enumerate_metadata(&mut self, p: &Prepared<'_>, f: u32, md: Option<MdId>) -> Result<()> {
+        let mut delayed: Vec<MdId> = Vec::new();
+        let mut worklist: Vec<(MdId, usize)> = Vec::new();
+        if let Some(n) = self.enumerate_metadata_impl(p, f, md)? {
+            worklist.push((n, 0));
+        }
+        while let Some(&(n, start)) = worklist.last() {
+            let ops = p.md.operands(n);
+            let mut next = start;
+            let mut found = None;
+            while next < ops.len() {
+                let op = ops[next];
+                next += 1;
+                if let Some(node) = self.enumerate_metadata_impl(p, f, op)? {
+                    found = Some(node);
+                    break;
+                }
+            }
+            if let Some(op) = found {
+                if let Some(top) = worklist.last_mut() {
+                    top.1 = next;
+                }
+                if p.md.is_distinct(op) && !p.md.is_distinct(n) {
+                    delayed.push(op);
+                } else {
+                    worklist.push((op, 0));
+                }
+                continue;
+            }
+            worklist.pop();
+            self.mds.push(n);
+            let id = self.mds.len() as u32;
+            self.md_map.entry(n).or_default().id = id;
+            if worklist
+                .last()
+                .is_none_or(|(top, _)| p.md.is_distinct(*top))
+            {
+                for d in delayed.drain(..) {
+                    worklist.push((d, 0));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `enumerateMetadataImpl`: returns the node when it still needs its
+    /// operands visited.
+    fn enumerate_metadata_impl(
+        &mut self,
+        p: &Prepared<'_>,
+        f: u32,
+        md: Option<MdId>,
+    ) -> Result<Option<MdId>> {
+        let Some(md) = md else {
+            return Ok(None);
+        };
+        if let Some(entry) = self.md_map.get(&md).copied() {
+            if entry.function != 0 && entry.function != f {
+                self.drop_function_from_metadata(p, md);
+            }
+            return Ok(None);
+        }
+        self.md_map.insert(md, MdIndex { function: f, id: 0 });
+        if p.md.is_node(md) {
+            return Ok(Some(md));
+        }
+        self.mds.push(md);
+        let id = self.mds.len() as u32;
+        self.md_map.entry(md).or_default().id = id;
+        if let Md::Const(c) = p.md.get(md) {
+            self.enumerate_value(p, const_val(p, *c))?;
+        }
+        Ok(None)
+    }
+
+    /// `dropFunctionFromMetadata`: a node used from two functions (or from a
+    /// function and the module) becomes module-level, with its operands.
+    fn drop_function_from_metadata(&mut self, p: &Prepared<'_>, md: MdId) {
+        let mut worklist = Vec::new();
+        let push = |map: &mut HashMap<MdId, MdIndex>, worklist: &mut Vec<MdId>, m: MdId| {
+            let Some(entry) = map.get_mut(&m) else {
+                return;
+            };
+            if entry.function == 0 {
+                return;
+            }
+            entry.function = 0;
+            if entry.id != 0 && p.md.is_node(m) {
+                worklist.push(m);
+            }
+        };
+        push(&mut self.md_map, &mut worklist, md);
+        while let Some(n) = worklist.pop() {
+            for op in p.md.operands(n).iter().flatten() {
+                push(&mut self.md_map, &mut worklist, *op);
+            }
+        }
+    }
+
+    /// `organizeMetadata`: module metadata first, strings before other
+    /// leaves before distinct nodes before uniqued nodes, each by id; then
+    /// the same per function.
+    fn organize_metadata(&mut self, p: &Prepared<'_>) {
+        if self.mds.is_empty() {
+            return;
+        }
+        let type_order = |md: MdId| -> u8 {
+            match p.md.get(md) {
+                Md::String(_) => 0,
+                Md::Const(_) | Md::Local { .. } => 1,
+                Md::Node { distinct: true, .. } => 2,
+                Md::Node { .. } => 3,
+            }
+        };
+        let mut order: Vec<(u32, u8, u32, MdId)> = self
+            .mds
+            .iter()
+            .map(|md| {
+                let idx = self.md_map.get(md).copied().unwrap_or_default();
+                (idx.function, type_order(*md), idx.id, *md)
+            })
+            .collect();
+        order.sort();
+        self.mds.clear();
+        let mut i = 0;
+        while i < order.len() && order[i].0 == 0 {
+            let md = order[i].3;
+            self.mds.push(md);
+            self.md_map.entry(md).or_default().id = i as u32 + 1;
+            if matches!(p.md.get(md), Md::String(_)) {
+                self.num_md_strings += 1;
+            }
+            i += 1;
+        }
+        if i == order.len() {
+            return;
+        }
+        let mut range = MdRange::default();
+        let mut prev_f = 0;
+        let mut id = self.mds.len() as u32;
+        for &(f, _, _, md) in &order[i..] {
+            if prev_f == 0 {
+                prev_f = f;
+            } else if prev_f != f {
+                range.last = self.function_mds.len();
+                self.function_md_info.insert(prev_f, range);
+                range = MdRange {
+                    first: self.function_mds.len(),
+                    ..MdRange::default()
+                };
+                id = self.mds.len() as u32;
+                prev_f = f;
+            }
+            self.function_mds.push(md);
+            id += 1;
+            self.md_map.entry(md).or_default().id = id;
+            if matches!(p.md.get(md), Md::String(_)) {
+                range.num_strings += 1;
+            }
+        }
+        range.last = self.function_mds.len();
+        self.function_md_info.insert(prev_f, range);
+    }
+
+    /// `incorporateFunction`: arguments, function constants (reordered),
+    /// then instruction values and function-local metadata.
+    pub fn incorporate_function(&mut self, p: &Prepared<'_>, fi: u32) -> Result<()> {
+        let f = &p.module.functions[fi as usize];
+        let info = &p.funcs[fi as usize];
+        self.current = Some(fi);
+        self.num_module_values = self.values.len();
+        self.num_module_mds = self.mds.len();
+        let tag = self.value_id(Val::Func(fi))? + 1;
+        let range = self.function_md_info.get(&tag).copied();
+        self.num_md_strings = range.map_or(0, |r| r.num_strings);
+        if let Some(r) = range {
+            let slice = self.function_mds[r.first..r.last].to_vec();
+            self.mds.extend(slice);
+        }
+        let params = p
+            .canon
+            .types
+            .function_parts(f.ty)
+            .map_or(0, |(_, params, _)| params.len());
+        for a in 0..params as u32 {
+            self.enumerate_value(p, Val::Arg(a))?;
+        }
+        self.first_func_constant = self.values.len();
+        for &(_, iid) in &info.insts {
+            for op in llvm_operands(p, fi, iid)? {
+                if let Operand::Value(v @ Val::Const(_)) = op {
+                    self.enumerate_value(p, v)?;
+                }
+            }
+            if let Some(mask) = info.shuffle_masks.get(&iid.0) {
+                self.enumerate_value(p, const_val(p, *mask))?;
+            }
+        }
+        self.optimize_constants(p, self.first_func_constant, self.values.len());
+        self.first_inst_id = self.values.len();
+        let mut locals = Vec::new();
+        for &(_, iid) in &info.insts {
+            for op in llvm_operands(p, fi, iid)? {
+                if let Operand::Metadata(md) = op {
+                    if matches!(p.md.get(md), Md::Local { .. }) {
+                        locals.push(md);
+                    }
+                }
+            }
+            let inst = &f.insts[iid.0 as usize];
+            if !p.is_void(inst.ty) {
+                self.enumerate_value(p, Val::Inst(iid.0))?;
+            }
+        }
+        for md in locals {
+            if self.md_map.get(&md).is_some_and(|i| i.id != 0) {
+                continue;
+            }
+            self.mds.push(md);
+            self.md_map.insert(
+                md,
+                MdIndex {
+                    function: tag,
+                    id: self.mds.len() as u32,
+                },
+            );
+            if let Md::Local { value, .. } = p.md.get(md) {
+                let v = match value {
+                    crate::meta::LocalValue::Arg(a) => Val::Arg(*a),
+                    crate::meta::LocalValue::Inst(i) => Val::Inst(*i),
+                };
+                self.enumerate_value(p, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `purgeFunction`.
+    pub fn purge_function(&mut self) {
+        for i in self.num_module_values..self.values.len() {
+            let v = self.values[i].0;
+            self.value_map.remove(&v);
+        }
+        for i in self.num_module_mds..self.mds.len() {
+            let md = self.mds[i];
+            self.md_map.remove(&md);
+        }
+        self.values.truncate(self.num_module_values);
+        self.mds.truncate(self.num_module_mds);
+        self.num_md_strings = 0;
+        self.current = None;
+    }
+
+    /// Whether function-level metadata exists (`hasMDs`).
+    pub fn has_function_mds(&self) -> bool {
+        self.num_module_mds < self.mds.len()
+    }
+
+    /// Bits needed for a type index (`computeBitsRequiredForTypeIndicies`).
+    pub fn type_bits(&self) -> u32 {
+        log2_ceil(self.types.len() as u64 + 1)
+    }
+}
+
+/// `Log2_32_Ceil`: 0 for 0 and 1.
+pub(crate) fn log2_ceil(v: u64) -> u32 {
+    if v <= 1 {
+        0
+    } else {
+        64 - (v - 1).leading_zeros()
+    }
+}

@@ -1,0 +1,186 @@
+//! An LLVM 14 bitcode writer for the AIR IR model.
+//!
+//! The output is meant to be byte-identical to what
+//! `llvm-as-14 -preserve-bc-uselistorder=false FILE.ll -o -` writes for the
+//! same module, which is (up to a few documented details) what Apple's Metal
+//! toolchain writes. To get there the writer reproduces two things:
+//!
+//! - LLVM 14's `ValueEnumerator` and `ModuleBitcodeWriter`: type, value,
+//!   constant and metadata numbering, the constant-pool ordering, the
+//!   abbreviations and the choice of records ([`write_module`]);
+//! - what `llvm-as-14` does to a module *while parsing* it, before the writer
+//!   ever sees it: a missing `source_filename` becomes the input path,
+//!   declarations of `llvm.*` intrinsics get LLVM 14's own attribute sets,
+//!   debug info is stripped when there is no `"Debug Info Version"` module
+//!   flag, and LLVM's constant and metadata uniquing merges equal constants
+//!   and equal tuples.
+//!
+//! Not written yet (issue #7, "part 2"): the SYMTAB block (irsymtab) and the
+//! LLVM `StringMap` order of function-level value-symbol-table entries. The
+//! STRTAB therefore holds only the module's own names.
+//!
+//! ```
+//! use air_bitcode::{write_module, Flavour, WriteOptions};
+//!
+//! let mut module = air_ir::Module::new();
+//! module.triple = Some("air64_v28-apple-macosx26.0.0".into());
+//! let options = WriteOptions { flavour: Flavour::Llvm14, input_path: "kernel.ll".into() };
+//! let bytes = write_module(&module, &options).unwrap();
+//! // A Darwin triple gets the bitcode wrapper, padded to 16 bytes.
+//! assert!(bytes.starts_with(&[0xDE, 0xC0, 0x17, 0x0B]));
+//! assert_eq!(bytes.len() % 16, 0);
+//! ```
+
+#![deny(missing_docs)]
+
+mod consts;
+mod enumerate;
+mod intrinsics;
+mod layout;
+mod meta;
+mod prepare;
+mod writer;
+
+/// Which producer's bytes to reproduce.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Flavour {
+    /// `llvm-as-14 -preserve-bc-uselistorder=false`, including its parse-time
+    /// behaviour (intrinsic attribute reset, debug-info stripping, ...).
+    #[default]
+    Llvm14,
+    /// Apple's Metal toolchain. TODO(issue #7): for now this writes exactly
+    /// what [`Flavour::Llvm14`] writes.
+    Apple,
+}
+
+/// Options of [`write_module`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct WriteOptions {
+    /// Whose bytes to reproduce.
+    pub flavour: Flavour,
+    /// The input path exactly as it was given to the assembler (`<stdin>`
+    /// for standard input). `llvm-as-14` records it as the source file name
+    /// when the module has no `source_filename`.
+    pub input_path: String,
+}
+
+/// Why a module could not be encoded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// An id that does not exist in its arena (a malformed module).
+    #[error("{context}: {what} id {id} does not exist")]
+    BadId {
+        /// What kind of id.
+        what: &'static str,
+        /// The id.
+        id: u32,
+        /// Where it was found.
+        context: String,
+    },
+    /// The module is not valid in a way the encoder cannot express.
+    #[error("{context}: {message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        context: String,
+    },
+}
+
+impl EncodeError {
+    pub(crate) fn invalid(context: impl Into<String>, message: impl Into<String>) -> Self {
+        EncodeError::Invalid {
+            message: message.into(),
+            context: context.into(),
+        }
+    }
+
+    pub(crate) fn bad_id(what: &'static str, id: u32, context: impl Into<String>) -> Self {
+        EncodeError::BadId {
+            what,
+            id,
+            context: context.into(),
+        }
+    }
+}
+
+/// Result type of this crate.
+pub type Result<T, E = EncodeError> = std::result::Result<T, E>;
+
+/// The producer string `llvm-as-14` writes in the IDENTIFICATION block.
+pub const LLVM14_PRODUCER: &str = "LLVM14.0.6";
+
+/// Encodes `module` as LLVM 14 bitcode.
+///
+/// The result is wrapped in the Darwin bitcode wrapper when the module's
+/// triple names a Darwin OS (`-apple-macosx`, `-apple-ios`, ...), as LLVM
+/// does; otherwise it is raw `BC` bitcode.
+///
+/// # Errors
+/// [`EncodeError`] when the module refers to ids that do not exist or holds
+/// something LLVM 14 bitcode cannot express. The writer never panics on a
+/// malformed module.
+pub fn write_module(module: &air_ir::Module, options: &WriteOptions) -> Result<Vec<u8>> {
+    let prepared = prepare::Prepared::new(module, options)?;
+    let stream = writer::write(&prepared)?;
+    Ok(
+        if is_darwin_triple(module.triple.as_deref().unwrap_or_default()) {
+            wrap_darwin(&stream)
+        } else {
+            stream
+        },
+    )
+}
+
+/// Whether LLVM 14 treats `triple` as a Darwin (Mach-O) target, which is
+/// when its writer adds the bitcode wrapper.
+pub fn is_darwin_triple(triple: &str) -> bool {
+    let mut parts = triple.split('-');
+    let _arch = parts.next();
+    let _vendor = parts.next();
+    let os = parts.next().unwrap_or_default();
+    let env = parts.next().unwrap_or_default();
+    const DARWIN_OSES: [&str; 6] = ["darwin", "macos", "ios", "tvos", "watchos", "driverkit"];
+    DARWIN_OSES.iter().any(|p| os.starts_with(p)) || env.ends_with("macho")
+}
+
+/// Wraps a raw bitstream in the Darwin bitcode wrapper: magic 0x0B17C0DE,
+/// version 0, offset 20, size, CPU type −1 (LLVM has no Mach-O CPU type for
+/// `air64`), then zero padding to a multiple of 16 bytes.
+pub fn wrap_darwin(stream: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(stream.len() + 36);
+    for word in [0x0B17_C0DE_u32, 0, 20, stream.len() as u32, u32::MAX] {
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    out.extend_from_slice(stream);
+    while out.len() % 16 != 0 {
+        out.push(0);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn darwin_triples() {
+        assert!(is_darwin_triple("air64_v28-apple-macosx26.0.0"));
+        assert!(is_darwin_triple("air64-apple-ios17.0.0"));
+        assert!(is_darwin_triple("x86_64-apple-darwin"));
+        assert!(!is_darwin_triple("x86_64-pc-linux-gnu"));
+        assert!(!is_darwin_triple(""));
+    }
+
+    #[test]
+    fn wrapper_layout() {
+        let w = wrap_darwin(&[0x42, 0x43, 0xC0, 0xDE]);
+        assert_eq!(w.len(), 32);
+        assert_eq!(&w[0..4], &[0xDE, 0xC0, 0x17, 0x0B]);
+        assert_eq!(&w[8..12], &20u32.to_le_bytes());
+        assert_eq!(&w[12..16], &4u32.to_le_bytes());
+        assert_eq!(&w[16..20], &[0xFF; 4]);
+        assert_eq!(&w[20..24], &[0x42, 0x43, 0xC0, 0xDE]);
+        assert!(w[24..].iter().all(|b| *b == 0));
+    }
+}

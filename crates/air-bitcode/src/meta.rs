@@ -1,0 +1,230 @@
+//! LLVM's view of the module's metadata.
+//!
+//! LLVM uniques metadata: equal strings are one `MDString`, a constant used
+//! as metadata is one `ConstantAsMetadata`, and two non-`distinct` tuples
+//! with the same operands are one node. The model keeps what the text said,
+//! so this module maps model metadata to canonical nodes first.
+
+use std::collections::HashMap;
+
+use air_ir::{MetaId, Metadata, Module, Value};
+
+use crate::consts::{CId, Canon};
+use crate::{EncodeError, Result};
+
+/// Index of a canonical metadata item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct MdId(pub u32);
+
+/// A function-local value used as metadata (`LocalAsMetadata`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum LocalValue {
+    Arg(u32),
+    Inst(u32),
+}
+
+/// A canonical metadata item.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Md {
+    String(Vec<u8>),
+    Const(CId),
+    Local {
+        function: u32,
+        value: LocalValue,
+    },
+    Node {
+        operands: Vec<Option<MdId>>,
+        distinct: bool,
+        /// Identity of a node that is not uniqued by content: `distinct`
+        /// nodes, and uniqued nodes on a reference cycle.
+        identity: Option<u32>,
+    },
+}
+
+const MAX_DEPTH: u32 = 512;
+
+/// Canonical metadata, built on demand from the model's arena.
+#[derive(Debug, Default)]
+pub(crate) struct MdTable {
+    items: Vec<Md>,
+    lookup: HashMap<Md, MdId>,
+    memo: HashMap<MetaId, MdId>,
+    local_memo: HashMap<(MetaId, u32), MdId>,
+    in_progress: Vec<MetaId>,
+}
+
+impl MdTable {
+    pub fn get(&self, id: MdId) -> &Md {
+        &self.items[id.0 as usize]
+    }
+
+    fn intern(&mut self, md: Md) -> MdId {
+        if let Some(id) = self.lookup.get(&md) {
+            return *id;
+        }
+        let id = MdId(self.items.len() as u32);
+        self.items.push(md.clone());
+        self.lookup.insert(md, id);
+        id
+    }
+
+    pub fn is_node(&self, id: MdId) -> bool {
+        matches!(self.get(id), Md::Node { .. })
+    }
+
+    pub fn is_distinct(&self, id: MdId) -> bool {
+        matches!(self.get(id), Md::Node { distinct: true, .. })
+    }
+
+    /// Operands of a node (empty for other items).
+    pub fn operands(&self, id: MdId) -> &[Option<MdId>] {
+        match self.get(id) {
+            Md::Node { operands, .. } => operands,
+            _ => &[],
+        }
+    }
+
+    /// The canonical item for model metadata `id`. `function` is the
+    /// function whose instructions use it (needed for function-local values).
+    pub fn of(
+        &mut self,
+        module: &Module,
+        canon: &mut Canon<'_>,
+        id: MetaId,
+        function: Option<u32>,
+    ) -> Result<MdId> {
+        self.of_depth(module, canon, id, function, 0)
+    }
+
+    fn of_depth(
+        &mut self,
+        module: &Module,
+        canon: &mut Canon<'_>,
+        id: MetaId,
+        function: Option<u32>,
+        depth: u32,
+    ) -> Result<MdId> {
+        if let Some(m) = self.memo.get(&id) {
+            return Ok(*m);
+        }
+        if let Some(f) = function {
+            if let Some(m) = self.local_memo.get(&(id, f)) {
+                return Ok(*m);
+            }
+        }
+        if depth > MAX_DEPTH {
+            return Err(EncodeError::invalid(
+                format!("metadata !{}", id.0),
+                "metadata nesting too deep",
+            ));
+        }
+        let context = format!("metadata item {}", id.0);
+        let item = module
+            .metadata
+            .get(id.0 as usize)
+            .ok_or_else(|| EncodeError::bad_id("metadata", id.0, "metadata reference"))?;
+        let out = match item {
+            Metadata::String(bytes) => self.intern(Md::String(bytes.clone())),
+            Metadata::Value { value, .. } => match value {
+                Value::Const(c) => {
+                    let c = canon.of(*c)?;
+                    self.intern(Md::Const(c))
+                }
+                Value::Arg(_) | Value::Inst(_) => {
+                    let Some(f) = function else {
+                        return Err(EncodeError::invalid(
+                            context,
+                            "a function-local value is used as metadata outside a function",
+                        ));
+                    };
+                    let local = if let Value::Inst(i) = value {
+                        LocalValue::Inst(i.0)
+                    } else if let Value::Arg(a) = value {
+                        LocalValue::Arg(*a)
+                    } else {
+                        return Err(EncodeError::invalid(context, "not a local value"));
+                    };
+                    let m = self.intern(Md::Local {
+                        function: f,
+                        value: local,
+                    });
+                    self.local_memo.insert((id, f), m);
+                    return Ok(m);
+                }
+                Value::Metadata(inner) => {
+                    return self.of_depth(module, canon, *inner, function, depth + 1)
+                }
+            },
+            Metadata::Node { operands, distinct } => {
+                if self.in_progress.contains(&id) {
+                    return Err(EncodeError::invalid(
+                        context,
+                        "internal: cycle reached before placeholder",
+                    ));
+                }
+                // Nodes on a cycle cannot be uniqued by content; give them an
+                // identity first so the cycle can refer to them.
+                let on_cycle = *distinct || self.reaches(module, id, id, 0);
+                if on_cycle {
+                    let placeholder = self.intern(Md::Node {
+                        operands: Vec::new(),
+                        distinct: *distinct,
+                        identity: Some(id.0),
+                    });
+                    self.memo.insert(id, placeholder);
+                    let mut ops = Vec::with_capacity(operands.len());
+                    for o in operands {
+                        ops.push(match o {
+                            Some(o) => Some(self.of_depth(module, canon, *o, None, depth + 1)?),
+                            None => None,
+                        });
+                    }
+                    // Replace the placeholder's contents in place; its id is
+                    // what every reference already holds.
+                    let full = Md::Node {
+                        operands: ops,
+                        distinct: *distinct,
+                        identity: Some(id.0),
+                    };
+                    let old =
+                        std::mem::replace(&mut self.items[placeholder.0 as usize], full.clone());
+                    self.lookup.remove(&old);
+                    self.lookup.insert(full, placeholder);
+                    return Ok(placeholder);
+                }
+                self.in_progress.push(id);
+                let mut ops = Vec::with_capacity(operands.len());
+                for o in operands {
+                    ops.push(match o {
+                        Some(o) => Some(self.of_depth(module, canon, *o, function, depth + 1)?),
+                        None => None,
+                    });
+                }
+                self.in_progress.pop();
+                self.intern(Md::Node {
+                    operands: ops,
+                    distinct: false,
+                    identity: None,
+                })
+            }
+        };
+        if !matches!(self.get(out), Md::Local { .. }) {
+            self.memo.insert(id, out);
+        }
+        Ok(out)
+    }
+
+    /// Whether model node `from` reaches `target` through node operands.
+    fn reaches(&self, module: &Module, from: MetaId, target: MetaId, depth: u32) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        let Some(Metadata::Node { operands, .. }) = module.metadata.get(from.0 as usize) else {
+            return false;
+        };
+        operands.iter().flatten().any(|o| {
+            *o == target
+                || (!self.memo.contains_key(o) && self.reaches(module, *o, target, depth + 1))
+        })
+    }
+}

@@ -1,0 +1,416 @@
+//! The module as `llvm-as-14` hands it to its bitcode writer.
+//!
+//! Parsing with LLVM is not a pure translation. Before the writer runs, LLVM
+//! has canonicalised constants and metadata ([`crate::consts`],
+//! [`crate::meta`]), registered metadata kinds and sync scopes in the order
+//! the text used them, reset the attributes of intrinsic declarations, and
+//! (without a `"Debug Info Version"` flag) stripped debug info. This module
+//! computes all of that up front, so the enumerator and writer only read.
+
+use std::collections::HashMap;
+
+use air_ir::attributes::AttrSet;
+use air_ir::inst::{InstKind, Value};
+use air_ir::types::Type;
+use air_ir::{ConstKind, InstId, MetaId, Metadata, Module, TypeId};
+
+use crate::consts::{CId, CKind, Canon};
+use crate::intrinsics::intrinsic_attributes;
+use crate::meta::{MdId, MdTable};
+use crate::{EncodeError, Flavour, Result, WriteOptions};
+
+/// An attribute list as LLVM's `AttributeList`: the non-empty sets, keyed by
+/// LLVM's index (`u32::MAX` = function, 0 = return value, `i + 1` =
+/// parameter `i`), in LLVM's iteration order (function, return, parameters).
+pub(crate) type AttrList = Vec<(u32, AttrSet)>;
+
+/// LLVM 14's fixed metadata kinds, in id order.
+pub(crate) const FIXED_MD_KINDS: [&str; 31] = [
+    "dbg",
+    "tbaa",
+    "prof",
+    "fpmath",
+    "range",
+    "tbaa.struct",
+    "invariant.load",
+    "alias.scope",
+    "noalias",
+    "nontemporal",
+    "llvm.mem.parallel_loop_access",
+    "nonnull",
+    "dereferenceable",
+    "dereferenceable_or_null",
+    "make.implicit",
+    "unpredictable",
+    "invariant.group",
+    "align",
+    "llvm.loop",
+    "type",
+    "section_prefix",
+    "absolute_symbol",
+    "associated",
+    "callees",
+    "irr_loop",
+    "llvm.access.group",
+    "callback",
+    "llvm.preserve.access.index",
+    "vcall_visibility",
+    "noundef",
+    "annotation",
+];
+
+/// LLVM 14's fixed operand-bundle tags, in id order.
+pub(crate) const FIXED_BUNDLE_TAGS: [&str; 7] = [
+    "deopt",
+    "funclet",
+    "gc-transition",
+    "cfguardtarget",
+    "preallocated",
+    "gc-live",
+    "clang.arc.attachedcall",
+];
+
+/// What the writer needs to know about one function.
+#[derive(Debug, Default)]
+pub(crate) struct FuncInfo {
+    /// The function's attribute list (after the intrinsic reset).
+    pub attrs: AttrList,
+    /// Function attachments, sorted by kind id.
+    pub attachments: Vec<(u32, MdId)>,
+    /// Instructions in layout order, minus those LLVM dropped, with their
+    /// block index.
+    pub insts: Vec<(u32, InstId)>,
+    /// Non-`!dbg` attachments per instruction, sorted by kind id.
+    pub inst_attachments: HashMap<u32, Vec<(u32, MdId)>>,
+    /// Attribute list of each call.
+    pub call_attrs: HashMap<u32, AttrList>,
+    /// Canonical metadata of each metadata-typed call argument, by
+    /// (instruction, operand position in `InstKind::operands`).
+    pub md_operands: HashMap<(u32, usize), MdId>,
+    /// The `i32 1` LLVM gives an `alloca` without an element count.
+    pub alloca_one: Option<CId>,
+    /// The bitcode form of each shufflevector mask.
+    pub shuffle_masks: HashMap<u32, CId>,
+}
+
+/// The module after `llvm-as-14`'s parse-time changes.
+#[derive(Debug)]
+pub(crate) struct Prepared<'m> {
+    pub module: &'m Module,
+    pub canon: Canon<'m>,
+    pub md: MdTable,
+    pub source_filename: String,
+    /// Metadata kind names by id.
+    pub md_kinds: Vec<String>,
+    /// Sync scope names by id (0 = `singlethread`, 1 = system).
+    pub sync_scopes: Vec<String>,
+    /// Named metadata with canonical operands.
+    pub named: Vec<(String, Vec<MdId>)>,
+    /// Attachments of each global variable, sorted by kind id.
+    pub global_attachments: Vec<Vec<(u32, MdId)>>,
+    pub funcs: Vec<FuncInfo>,
+    /// `T addrspace(N)*` of each global and `F*` of each function.
+    pub global_ptr_types: Vec<TypeId>,
+    pub function_ptr_types: Vec<TypeId>,
+    pub metadata_type: TypeId,
+    pub label_type: TypeId,
+}
+
+impl<'m> Prepared<'m> {
+    pub fn new(module: &'m Module, options: &WriteOptions) -> Result<Self> {
+        // The Apple flavour (issue #7) differs from LLVM's only in details
+        // not written yet; both take this path for now.
+        debug_assert!(matches!(options.flavour, Flavour::Llvm14 | Flavour::Apple));
+        let mut canon = Canon::new(module);
+        for i in 0..module.consts.len() {
+            canon.of(air_ir::ConstId(i as u32))?;
+        }
+        let mut md = MdTable::default();
+        let metadata_type = canon.types.metadata();
+        let label_type = canon.types.label();
+        let global_ptr_types = module
+            .globals
+            .iter()
+            .map(|g| canon.types.ptr(g.value_ty, g.addrspace))
+            .collect();
+        let function_ptr_types = module
+            .functions
+            .iter()
+            .map(|f| canon.types.ptr(f.ty, 0))
+            .collect();
+
+        let strip_debug = debug_info_version(module) != Some(3);
+        let mut kinds: Vec<String> = FIXED_MD_KINDS.iter().map(|s| s.to_string()).collect();
+        let mut kind_id = |name: &str| -> u32 {
+            match kinds.iter().position(|k| k == name) {
+                Some(i) => i as u32,
+                None => {
+                    kinds.push(name.to_string());
+                    kinds.len() as u32 - 1
+                }
+            }
+        };
+
+        let mut named = Vec::new();
+        for n in &module.named_metadata {
+            if strip_debug && (n.name.starts_with("llvm.dbg.") || n.name == "llvm.gcov") {
+                continue;
+            }
+            let mut ops = Vec::with_capacity(n.operands.len());
+            for o in &n.operands {
+                ops.push(md.of(module, &mut canon, *o, None)?);
+            }
+            named.push((n.name.clone(), ops));
+        }
+
+        // Kind ids are registered as the parser meets attachments: global
+        // variables come first in a printed module, then functions in order.
+        let mut global_attachments = Vec::with_capacity(module.globals.len());
+        for g in &module.globals {
+            let mut list = Vec::new();
+            for (name, m) in &g.attachments {
+                let k = kind_id(name);
+                if strip_debug && k == 0 {
+                    continue;
+                }
+                list.push((k, md.of(module, &mut canon, *m, None)?));
+            }
+            list.sort_by_key(|(k, _)| *k);
+            global_attachments.push(list);
+        }
+
+        let mut funcs = Vec::with_capacity(module.functions.len());
+        let mut sync_scopes = vec!["singlethread".to_string(), String::new()];
+        let mut any_inst_md = false;
+        for (fi, f) in module.functions.iter().enumerate() {
+            let context = format!("function @{}", f.name);
+            let (_, param_tys, _) = canon
+                .types
+                .function_parts(f.ty)
+                .filter(|_| canon.types.try_get(f.ty).is_some())
+                .map(|(r, p, v)| (r, p.to_vec(), v))
+                .ok_or_else(|| {
+                    EncodeError::invalid(&context, "the function type is not a function type")
+                })?;
+            let mut info = FuncInfo::default();
+            // `UpgradeIntrinsicFunction` replaces the whole attribute list
+            // of a known intrinsic, return attributes included.
+            let (fn_attrs, ret_attrs, param_attrs) =
+                match intrinsic_attributes(&f.name, param_tys.len()) {
+                    Some((fn_attrs, params)) => (fn_attrs, AttrSet::new(), params),
+                    None => (
+                        f.fn_attrs.clone(),
+                        f.ret_attrs.clone(),
+                        f.params.iter().map(|p| p.attrs.clone()).collect(),
+                    ),
+                };
+            info.attrs = attr_list(&fn_attrs, &ret_attrs, &param_attrs);
+            for (name, m) in &f.attachments {
+                let k = kind_id(name);
+                if strip_debug && k == 0 {
+                    continue;
+                }
+                info.attachments
+                    .push((k, md.of(module, &mut canon, *m, None)?));
+            }
+            info.attachments.sort_by_key(|(k, _)| *k);
+
+            for (b, block) in f.blocks.iter().enumerate() {
+                for &iid in &block.insts {
+                    let inst = f
+                        .insts
+                        .get(iid.0 as usize)
+                        .ok_or_else(|| EncodeError::bad_id("instruction", iid.0, &context))?;
+                    if strip_debug && is_debug_intrinsic_call(module, &inst.kind) {
+                        continue;
+                    }
+                    info.insts.push((b as u32, iid));
+                    let mut list = Vec::new();
+                    for (name, m) in &inst.attachments {
+                        let k = kind_id(name);
+                        if k == 0 {
+                            // `!dbg` is the debug location, not an attachment;
+                            // it is stripped (or a DILocation we cannot model).
+                            continue;
+                        }
+                        list.push((k, md.of(module, &mut canon, *m, Some(fi as u32))?));
+                    }
+                    if !list.is_empty() {
+                        any_inst_md = true;
+                        list.sort_by_key(|(k, _)| *k);
+                        info.inst_attachments.insert(iid.0, list);
+                    }
+                    for scope in inst_scopes(&inst.kind) {
+                        let name = if scope.is_empty() { "" } else { scope };
+                        if !sync_scopes.iter().any(|s| s == name) {
+                            sync_scopes.push(name.to_string());
+                        }
+                    }
+                    match &inst.kind {
+                        InstKind::Call(call) => {
+                            info.call_attrs.insert(
+                                iid.0,
+                                attr_list(&call.fn_attrs, &call.ret_attrs, &call.arg_attrs),
+                            );
+                        }
+                        InstKind::Alloca { count: None, .. } => {
+                            info.alloca_one = Some(canon.int(32, 1));
+                        }
+                        InstKind::ShuffleVector { mask, .. } => {
+                            let Value::Const(c) = mask else {
+                                return Err(EncodeError::invalid(
+                                    &context,
+                                    "shufflevector mask is not a constant",
+                                ));
+                            };
+                            let c = canon.of(*c)?;
+                            let m = canon.shuffle_mask(c, &context)?;
+                            info.shuffle_masks.insert(iid.0, m);
+                        }
+                        _ => {}
+                    }
+                    for (pos, op) in inst.kind.operands().iter().enumerate() {
+                        if let Value::Metadata(m) = op {
+                            info.md_operands.insert(
+                                (iid.0, pos),
+                                md.of(module, &mut canon, *m, Some(fi as u32))?,
+                            );
+                        }
+                    }
+                }
+            }
+            funcs.push(info);
+        }
+        // StripDebugInfo calls `setMetadata("heapallocsite", nullptr)` on
+        // every instruction with a non-debug attachment, which registers the
+        // kind after everything the parser registered.
+        if strip_debug && any_inst_md {
+            kind_id("heapallocsite");
+        }
+
+        let source_filename = module
+            .source_filename
+            .clone()
+            .unwrap_or_else(|| options.input_path.clone());
+        Ok(Prepared {
+            module,
+            canon,
+            md,
+            source_filename,
+            md_kinds: kinds,
+            sync_scopes,
+            named,
+            global_attachments,
+            funcs,
+            global_ptr_types,
+            function_ptr_types,
+            metadata_type,
+            label_type,
+        })
+    }
+
+    /// The canonical constant of model constant `id` (all were canonicalised
+    /// up front).
+    pub fn konst(&self, id: air_ir::ConstId) -> Result<CId> {
+        self.canon
+            .lookup(id)
+            .ok_or_else(|| EncodeError::bad_id("constant", id.0, "operand"))
+    }
+
+    /// Whether the type is `void` (instructions of that type get no value id).
+    pub fn is_void(&self, ty: TypeId) -> bool {
+        matches!(self.canon.types.try_get(ty), Some(Type::Void))
+    }
+}
+
+/// Builds an attribute list from function, return and parameter sets.
+pub(crate) fn attr_list(fn_attrs: &AttrSet, ret: &AttrSet, params: &[AttrSet]) -> AttrList {
+    let mut list = Vec::new();
+    if !fn_attrs.is_empty() {
+        list.push((u32::MAX, fn_attrs.clone()));
+    }
+    if !ret.is_empty() {
+        list.push((0, ret.clone()));
+    }
+    for (i, p) in params.iter().enumerate() {
+        if !p.is_empty() {
+            list.push((i as u32 + 1, p.clone()));
+        }
+    }
+    list
+}
+
+/// The sync scopes an instruction names, in operand order.
+fn inst_scopes(kind: &InstKind) -> Vec<&str> {
+    match kind {
+        InstKind::Load {
+            atomic: Some(a), ..
+        }
+        | InstKind::Store {
+            atomic: Some(a), ..
+        } => vec![a.scope.as_str()],
+        InstKind::AtomicRmw { scope, .. }
+        | InstKind::CmpXchg { scope, .. }
+        | InstKind::Fence { scope, .. } => vec![scope.as_str()],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `kind` calls one of the `llvm.dbg.*` intrinsics, which
+/// `StripDebugInfo` deletes.
+fn is_debug_intrinsic_call(module: &Module, kind: &InstKind) -> bool {
+    let InstKind::Call(call) = kind else {
+        return false;
+    };
+    let Value::Const(c) = call.callee else {
+        return false;
+    };
+    match module.consts.try_get(c).map(|c| &c.kind) {
+        Some(ConstKind::Function(f)) => module.functions.get(f.0 as usize).is_some_and(|f| {
+            [
+                "llvm.dbg.declare",
+                "llvm.dbg.value",
+                "llvm.dbg.addr",
+                "llvm.dbg.label",
+            ]
+            .contains(&f.name.as_str())
+        }),
+        _ => false,
+    }
+}
+
+/// The value of the `"Debug Info Version"` module flag, if any.
+fn debug_info_version(module: &Module) -> Option<u64> {
+    let flags = module.named("llvm.module.flags")?;
+    for node in &flags.operands {
+        let Some(Metadata::Node { operands, .. }) = module.metadata.get(node.0 as usize) else {
+            continue;
+        };
+        let name = operands.get(1).copied().flatten();
+        let is_dbg = matches!(
+            name.and_then(|n| module.metadata.get(n.0 as usize)),
+            Some(Metadata::String(s)) if s == b"Debug Info Version"
+        );
+        if !is_dbg {
+            continue;
+        }
+        let value: Option<MetaId> = operands.get(2).copied().flatten();
+        if let Some(Metadata::Value {
+            value: Value::Const(c),
+            ..
+        }) = value.and_then(|v| module.metadata.get(v.0 as usize))
+        {
+            if let Some(ConstKind::Int(v)) = module.consts.try_get(*c).map(|c| &c.kind) {
+                return v.as_u64();
+            }
+        }
+    }
+    None
+}
+
+impl Canon<'_> {
+    /// Kind of a canonical constant, for callers that only hold `&self`.
+    pub fn kind(&self, id: CId) -> &CKind {
+        &self.get(id).kind
+    }
+}

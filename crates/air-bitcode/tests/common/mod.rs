@@ -1,0 +1,329 @@
+//! Shared helpers of the oracle tests: running the LLVM 14 tools, the
+//! comparison with exactly the normalisations issue #3 allows, and a
+//! bcanalyzer-style dump for failure messages.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use llvm_bitstream::{Block, Entry, Reader, Record};
+
+/// The version every oracle test requires (producer strings differ between
+/// builds, so another version can never match byte for byte).
+pub const REQUIRED_LLVM: &str = "14.0.6";
+
+/// Checks that `llvm-as-14` exists and is 14.0.6; the message says what to do
+/// otherwise.
+pub fn require_llvm14() {
+    let out = Command::new("llvm-as-14").arg("--version").output();
+    let out = match out {
+        Ok(o) => o,
+        Err(_) => panic!("llvm-as-14 is not installed: apt-get install -y llvm-14"),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("LLVM version {REQUIRED_LLVM}")),
+        "the oracle tests need LLVM {REQUIRED_LLVM} (its producer string is part of the bytes); \
+         `llvm-as-14 --version` says:\n{text}"
+    );
+}
+
+/// Runs `llvm-as-14 -preserve-bc-uselistorder=false PATH -o -` in `cwd`.
+pub fn llvm_as(cwd: &Path, path: &str) -> Result<Vec<u8>, String> {
+    let out = Command::new("llvm-as-14")
+        .current_dir(cwd)
+        .args(["-preserve-bc-uselistorder=false", path, "-o", "-"])
+        .output()
+        .map_err(|e| format!("cannot run llvm-as-14: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(out.stdout)
+}
+
+/// Checks that `llvm-bcanalyzer-14 -dump` and `llvm-dis-14` accept `bytes`.
+pub fn llvm_accepts(bytes: &[u8], scratch: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
+    let file = scratch.join("ours.bc");
+    std::fs::write(&file, bytes).map_err(|e| e.to_string())?;
+    for (tool, args) in [
+        ("llvm-bcanalyzer-14", vec!["-dump"]),
+        ("llvm-dis-14", vec!["-o", "/dev/null"]),
+    ] {
+        let out = Command::new(tool)
+            .args(&args)
+            .arg(&file)
+            .output()
+            .map_err(|e| format!("cannot run {tool}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "{tool} rejects our output: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A scratch directory for one test.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("air-bitcode-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn block_name(id: u32) -> &'static str {
+    match id {
+        0 => "BLOCKINFO",
+        8 => "MODULE",
+        9 => "PARAMATTR",
+        10 => "PARAMATTR_GROUP",
+        11 => "CONSTANTS",
+        12 => "FUNCTION",
+        13 => "IDENTIFICATION",
+        14 => "VALUE_SYMTAB",
+        15 => "METADATA",
+        16 => "METADATA_ATTACHMENT",
+        17 => "TYPE",
+        18 => "USELIST",
+        21 => "OPERAND_BUNDLE_TAGS",
+        22 => "METADATA_KIND",
+        23 => "STRTAB",
+        25 => "SYMTAB",
+        26 => "SYNC_SCOPE_NAMES",
+        _ => "UNKNOWN",
+    }
+}
+
+/// The raw `BC` stream inside an optional Darwin wrapper, checking the
+/// wrapper's fixed fields and padding.
+fn unwrap(bytes: &[u8]) -> Result<(bool, &[u8]), String> {
+    if bytes.starts_with(&[0xDE, 0xC0, 0x17, 0x0B]) {
+        let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+        if bytes.len() < 20 {
+            return Err("truncated wrapper".into());
+        }
+        if word(4) != 0 || word(8) != 20 || word(16) != u32::MAX {
+            return Err(format!(
+                "wrapper fields: version {} offset {} cputype {:#x}",
+                word(4),
+                word(8),
+                word(16)
+            ));
+        }
+        let size = word(12) as usize;
+        let end = 20 + size;
+        if end > bytes.len() || bytes.len() % 16 != 0 || bytes[end..].iter().any(|b| *b != 0) {
+            return Err("wrapper size or padding is wrong".into());
+        }
+        Ok((true, &bytes[20..end]))
+    } else {
+        Ok((false, bytes))
+    }
+}
+
+fn vbr_len(mut v: u64, width: u32) -> u64 {
+    let mut n = u64::from(width);
+    while v >= 1 << (width - 1) {
+        v >>= width - 1;
+        n += u64::from(width);
+    }
+    n
+}
+
+/// Byte range of a block's contents (after its length word).
+fn content_range(block: &Block, parent_width: u32) -> (usize, usize) {
+    let header = block.bit_offset
+        + u64::from(parent_width)
+        + vbr_len(u64::from(block.id), 8)
+        + vbr_len(u64::from(block.abbrev_width), 4);
+    let start_word = header.div_ceil(32) as usize + 1;
+    (
+        start_word * 4,
+        (start_word + block.length_words as usize) * 4,
+    )
+}
+
+/// A function-level VALUE_SYMTAB: its byte range and its records, sorted.
+type VstBlock = ((usize, usize), Vec<(u32, Vec<u64>)>);
+
+/// Function-level VALUE_SYMTAB blocks: their content ranges and records.
+fn function_vsts(module: &Block) -> Vec<VstBlock> {
+    let mut out = Vec::new();
+    for f in module.blocks().filter(|b| b.id == 12) {
+        for vst in f.blocks().filter(|b| b.id == 14) {
+            let mut records: Vec<(u32, Vec<u64>)> =
+                vst.records().map(|r| (r.code, r.ops.clone())).collect();
+            records.sort();
+            out.push((content_range(vst, f.abbrev_width), records));
+        }
+    }
+    out
+}
+
+/// Compares our output with `llvm-as-14`'s, normalising only what issue #3
+/// allows: the SYMTAB block, the irsymtab strings at the end of STRTAB, the
+/// sizes that move with them, and the order of entries inside
+/// function-level VALUE_SYMTAB blocks. On a mismatch the error names the
+/// first differing block and record of both.
+pub fn compare(ours: &[u8], theirs: &[u8]) -> Result<(), String> {
+    let (ours_wrapped, ours_bc) = unwrap(ours).map_err(|e| format!("ours: {e}"))?;
+    let (theirs_wrapped, theirs_bc) = unwrap(theirs).map_err(|e| format!("llvm-as: {e}"))?;
+    if ours_wrapped != theirs_wrapped {
+        return Err(format!(
+            "wrapper: ours {ours_wrapped}, llvm-as {theirs_wrapped}"
+        ));
+    }
+    let ours_stream = Reader::new(ours_bc)
+        .read_stream()
+        .map_err(|e| format!("our output does not read back: {e}"))?;
+    let theirs_stream = Reader::new(theirs_bc)
+        .read_stream()
+        .map_err(|e| format!("llvm-as output does not read: {e}"))?;
+    let top = |s: &llvm_bitstream::Stream| -> Vec<u32> {
+        s.blocks
+            .iter()
+            .map(|b| b.id)
+            .filter(|id| *id != 25)
+            .collect()
+    };
+    if top(&ours_stream) != top(&theirs_stream) {
+        return Err(format!(
+            "top-level blocks (SYMTAB ignored): ours {:?}, llvm-as {:?}",
+            top(&ours_stream),
+            top(&theirs_stream)
+        ));
+    }
+    let module_of = |s: &llvm_bitstream::Stream| s.blocks.iter().find(|b| b.id == 8).cloned();
+    let (Some(om), Some(tm)) = (module_of(&ours_stream), module_of(&theirs_stream)) else {
+        return Err("no MODULE block".into());
+    };
+    let module_end = |b: &Block| content_range(b, 2).1;
+    let (o_end, t_end) = (module_end(&om), module_end(&tm));
+
+    // Function VSTs: same entries, any order; then blank them for the byte
+    // comparison.
+    let mut o_bytes = ours_bc[..o_end.min(ours_bc.len())].to_vec();
+    let mut t_bytes = theirs_bc[..t_end.min(theirs_bc.len())].to_vec();
+    let (o_vst, t_vst) = (function_vsts(&om), function_vsts(&tm));
+    if o_vst.len() != t_vst.len() {
+        return Err(format!(
+            "function VALUE_SYMTAB blocks: ours {}, llvm-as {}",
+            o_vst.len(),
+            t_vst.len()
+        ));
+    }
+    for (i, ((or, orecs), (tr, trecs))) in o_vst.iter().zip(&t_vst).enumerate() {
+        if orecs != trecs {
+            return Err(format!(
+                "function VALUE_SYMTAB #{i} entries differ:\n  ours    {orecs:?}\n  llvm-as {trecs:?}"
+            ));
+        }
+        for b in o_bytes.iter_mut().take(or.1).skip(or.0) {
+            *b = 0;
+        }
+        for b in t_bytes.iter_mut().take(tr.1).skip(tr.0) {
+            *b = 0;
+        }
+    }
+    if o_bytes != t_bytes {
+        let first = o_bytes
+            .iter()
+            .zip(&t_bytes)
+            .position(|(a, b)| a != b)
+            .unwrap_or(o_bytes.len().min(t_bytes.len()));
+        let bit = first as u64 * 8;
+        return Err(format!(
+            "first difference at byte {first} of the bitstream\n  ours:    {}\n  llvm-as: {}",
+            locate(&ours_stream.blocks, bit, 2),
+            locate(&theirs_stream.blocks, bit, 2)
+        ));
+    }
+
+    // STRTAB: the module's own strings must match exactly; llvm-as appends
+    // the irsymtab strings after them.
+    let strtab = |s: &llvm_bitstream::Stream| -> Vec<u8> {
+        s.blocks
+            .iter()
+            .find(|b| b.id == 23)
+            .and_then(|b| b.records().next().and_then(|r| r.blob.clone()))
+            .unwrap_or_default()
+    };
+    let extent = module_strtab_extent(&tm);
+    let (os, ts) = (strtab(&ours_stream), strtab(&theirs_stream));
+    if os.len() != extent || ts.len() < extent || os[..] != ts[..extent] {
+        return Err(format!(
+            "STRTAB module strings differ:\n  ours    {:?}\n  llvm-as {:?}",
+            String::from_utf8_lossy(&os),
+            String::from_utf8_lossy(&ts[..extent.min(ts.len())])
+        ));
+    }
+    Ok(())
+}
+
+/// How far the module's GLOBALVAR/FUNCTION records reach into STRTAB.
+fn module_strtab_extent(module: &Block) -> usize {
+    let mut end = 0u64;
+    for r in module.records() {
+        match r.code {
+            7 | 8 => {
+                end = end.max(r.ops[0] + r.ops[1]);
+                let n = r.ops.len();
+                if (r.code == 8 && n >= 21) || (r.code == 7 && n >= 18) {
+                    end = end.max(r.ops[n - 2] + r.ops[n - 1]);
+                }
+            }
+            _ => {}
+        }
+    }
+    end as usize
+}
+
+fn describe(r: &Record) -> String {
+    let abbrev = r
+        .abbrev
+        .map_or("unabbrev".to_string(), |a| format!("abbrev {a}"));
+    let mut ops: Vec<String> = r.ops.iter().take(24).map(|o| o.to_string()).collect();
+    if r.ops.len() > 24 {
+        ops.push(format!("... ({} ops)", r.ops.len()));
+    }
+    format!("record code {} ({abbrev}) [{}]", r.code, ops.join(", "))
+}
+
+/// The block path and the record containing bit `bit`.
+fn locate(blocks: &[Block], bit: u64, width: u32) -> String {
+    match blocks.iter().rev().find(|b| b.bit_offset <= bit) {
+        Some(b) => {
+            let _ = width;
+            locate_in(b, bit, String::new())
+        }
+        None => "before the first block".into(),
+    }
+}
+
+fn locate_in(block: &Block, bit: u64, path: String) -> String {
+    let path = format!(
+        "{path}{}@byte{} > ",
+        block_name(block.id),
+        block.bit_offset / 8
+    );
+    let last = block.entries.iter().rev().find(|e| match e {
+        Entry::Record(r) => r.bit_offset <= bit,
+        Entry::Block(b) => b.bit_offset <= bit,
+        Entry::Abbrev { bit_offset, .. } => *bit_offset <= bit,
+    });
+    match last {
+        Some(Entry::Block(sub)) => {
+            let (_, end) = content_range(sub, block.abbrev_width);
+            if bit < end as u64 * 8 {
+                locate_in(sub, bit, path)
+            } else {
+                format!("{path}after block {}", block_name(sub.id))
+            }
+        }
+        Some(Entry::Record(r)) => format!("{path}{}", describe(r)),
+        Some(Entry::Abbrev { abbrev, .. }) => format!("{path}DEFINE_ABBREV {:?}", abbrev.ops),
+        None => format!("{path}block header"),
+    }
+}

@@ -1,0 +1,164 @@
+//! Errors: spec diagnostics that name the spec line, and the failures of
+//! the later stages (body files, IR construction, verification).
+
+use std::fmt;
+
+/// A position in a spec file (1-based line and column).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+}
+
+/// One problem with a spec.
+///
+/// Specs read from TOML carry positions, so the message names the line and
+/// shows it; specs built in Rust have no positions and the message names
+/// the item instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The spec's name (its file name, or the kernel name for built specs).
+    pub file: String,
+    /// Where in the spec, if known.
+    pub pos: Option<Pos>,
+    /// The offending line of the spec, for the caret display.
+    pub source_line: Option<String>,
+    /// What is wrong, lowercase, without position.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(p) => write!(
+                f,
+                "{}:{}:{}: error: {}",
+                self.file, p.line, p.col, self.message
+            )?,
+            None => write!(f, "{}: error: {}", self.file, self.message)?,
+        }
+        if let (Some(p), Some(line)) = (self.pos, &self.source_line) {
+            let pad: String = line
+                .chars()
+                .take(p.col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "\n{line}\n{pad}^")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong while reading a spec or generating a shell.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The spec is malformed or breaks a rule; every problem found is listed.
+    #[error("{}", list(.0))]
+    Spec(Vec<Diagnostic>),
+    /// A file (the spec or an inline body) could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An inline body file is not valid AIR text.
+    #[error("{0}")]
+    Body(#[from] air_ir::ParseError),
+    /// Building the IR failed; this is a bug in the generator.
+    #[error("internal error while building the shell: {0}")]
+    Build(#[from] air_ir::BuildError),
+    /// The generated module does not verify; this is a bug in the generator
+    /// (or an inline body that is itself invalid).
+    #[error("the generated module does not verify: {0}")]
+    Verify(#[from] air_ir::VerifyError),
+}
+
+fn list(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    /// The spec diagnostics, if this is a spec error.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Error::Spec(d) => d,
+            _ => &[],
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Turns positions into diagnostics for one spec source.
+#[derive(Clone, Debug)]
+pub(crate) struct Reporter<'s> {
+    pub file: String,
+    pub source: Option<&'s str>,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl<'s> Reporter<'s> {
+    pub fn new(file: &str, source: Option<&'s str>) -> Self {
+        Reporter {
+            file: file.to_string(),
+            source,
+            diags: Vec::new(),
+        }
+    }
+
+    /// Records an error at `pos` (if any).
+    #[cold]
+    pub fn error(&mut self, pos: Option<Pos>, message: impl Into<String>) {
+        let source_line = match (pos, self.source) {
+            (Some(p), Some(src)) => src
+                .lines()
+                .nth(p.line.saturating_sub(1))
+                .map(|l| l.trim_end_matches('\r').to_string()),
+            _ => None,
+        };
+        self.diags.push(Diagnostic {
+            file: self.file.clone(),
+            pos,
+            source_line,
+            message: message.into(),
+        });
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.diags.is_empty()
+    }
+
+    /// `Err` with every diagnostic so far, or `Ok`.
+    pub fn finish(self) -> Result<()> {
+        if self.diags.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Spec(self.diags))
+        }
+    }
+}
+
+/// Line and column of byte `offset` in `src`.
+pub(crate) fn pos_of(src: &str, offset: usize) -> Pos {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos {
+        line,
+        col: src[line_start..offset].chars().count() + 1,
+    }
+}

@@ -1,0 +1,173 @@
+//! `airlink assemble`: AIR text → `.metallib` (parse → verify → target
+//! check → Apple's link step per entry → bitcode → container), or the
+//! module's wrapped bitcode as parsed (`--emit-bc`).
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+
+use crate::io::{display_name, read_text, write_output};
+
+/// Options of `airlink assemble`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+The target decides the module triple, the AIR and MSL versions and the container bytes.
+Without --target, the target whose triple matches the input's is used, else macos26.
+A module whose triple does not match the target is an error unless --retarget is given,
+which rewrites the triple, !air.version and !air.language_version.
+
+--emit-bc writes the wrapped LLVM bitcode of the module exactly as parsed (no link step);
+--flavour llvm14 gives what `llvm-as-14 -preserve-bc-uselistorder=false` writes for it.
+
+Examples:
+  airlink assemble kernel.ll -o kernel.metallib
+  airlink assemble old.ll -o k.metallib --target macos26 --retarget
+  airlink assemble kernel.ll --emit-bc kernel.bc --flavour llvm14
+
+Exit status: 0 on success, 1 when the input has errors, 2 on a usage error.
+Outputs are replaced atomically; on error they are left untouched.")]
+pub struct Opts {
+    /// The AIR text file (`-` for standard input).
+    input: PathBuf,
+    /// Where to write the library.
+    #[arg(short, long, required_unless_present = "emit_bc")]
+    output: Option<PathBuf>,
+    /// Also (or only) write the module's wrapped bitcode, as parsed.
+    #[arg(long, value_name = "OUT.bc")]
+    emit_bc: Option<PathBuf>,
+    /// Bitcode flavour: `apple` (default for Metal) or `llvm14` (llvm-as-14's bytes).
+    #[arg(long, value_parser = ["apple", "llvm14"], default_value = "apple")]
+    flavour: String,
+    /// Target id: macos14, macos15, macos26, ios17, ios18, ios26 (iOS bytes unverified).
+    #[arg(long)]
+    target: Option<String>,
+    /// Rewrite a mismatching triple and version metadata for the target.
+    #[arg(long)]
+    retarget: bool,
+}
+
+/// Encodes a module in-process.
+pub fn encode(
+    module: &air_ir::Module,
+    flavour: air_bitcode::Flavour,
+    input_path: &str,
+) -> Result<Vec<u8>, air_bitcode::EncodeError> {
+    let options = air_bitcode::WriteOptions {
+        flavour,
+        input_path: input_path.to_string(),
+    };
+    air_bitcode::write_module(module, &options)
+}
+
+fn parse_flavour(s: &str) -> Result<air_bitcode::Flavour> {
+    match s {
+        "apple" => Ok(air_bitcode::Flavour::Apple),
+        "llvm14" => Ok(air_bitcode::Flavour::Llvm14),
+        other => bail!("unknown bitcode flavour {other:?} (apple, llvm14)"),
+    }
+}
+
+/// Picks the target: the named one, else the one the triple matches, else
+/// the default.
+fn pick_target(id: Option<&str>, triple: Option<&str>) -> Result<&'static air_target::Target> {
+    if let Some(id) = id {
+        return air_target::Target::by_id(id).with_context(|| {
+            format!(
+                "unknown target {id:?}; known targets: {}",
+                air_target::Target::ids()
+            )
+        });
+    }
+    let matching = triple.and_then(|t| air_target::TARGETS.iter().find(|x| x.matches_triple(t)));
+    Ok(matching.unwrap_or_else(|| {
+        air_target::Target::by_id(air_target::DEFAULT_TARGET).expect("default target exists")
+    }))
+}
+
+impl Opts {
+    /// Runs the subcommand.
+    pub fn run(&self) -> Result<()> {
+        let flavour = parse_flavour(&self.flavour)?;
+        let name = display_name(&self.input);
+        let text = read_text(&self.input)?;
+        let module = parse_and_verify(&text, &name)?;
+        // Build every output before writing any, so an error leaves none.
+        let bitcode = match &self.emit_bc {
+            Some(_) => Some(
+                encode(&module, flavour, &name)
+                    .map_err(|e| anyhow::anyhow!("{name}: error: {e}"))?,
+            ),
+            None => None,
+        };
+        let library = match &self.output {
+            Some(_) => Some(assemble_module(
+                &module,
+                &name,
+                self.target.as_deref(),
+                self.retarget,
+                flavour,
+            )?),
+            None => None,
+        };
+        if let (Some(path), Some(bytes)) = (&self.emit_bc, &bitcode) {
+            write_output(Some(path), bytes)?;
+        }
+        if let (Some(path), Some(bytes)) = (&self.output, &library) {
+            write_output(Some(path), bytes)?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses and verifies, rendering errors with file:line:col.
+pub fn parse_and_verify(text: &str, name: &str) -> Result<air_ir::Module> {
+    let (module, map) =
+        air_ir::parse_with_source_map(text, name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    air_ir::verify(&module).map_err(|e| {
+        anyhow::anyhow!(
+            "{}",
+            air_ir::render_verify_error(text, name, &module, &map, &e)
+        )
+    })?;
+    Ok(module)
+}
+
+/// Builds a `.metallib` from a verified module.
+pub fn assemble_module(
+    module: &air_ir::Module,
+    name: &str,
+    target: Option<&str>,
+    retarget: bool,
+    flavour: air_bitcode::Flavour,
+) -> Result<Vec<u8>> {
+    let target = pick_target(target, module.triple.as_deref())?;
+    let options = metallib::AssembleOptions { target, retarget };
+    metallib::assemble(module, &options, |m| {
+        // After the link step every module has its entry's name as
+        // source_filename, so the input path is never used here.
+        encode(m, flavour, name).map_err(|e| e.to_string())
+    })
+    .map_err(|e| anyhow::anyhow!("{name}: error: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_defaults_follow_the_triple() {
+        assert_eq!(
+            pick_target(None, Some("air64_v27-apple-macosx15.0.0"))
+                .unwrap()
+                .id,
+            "macos15"
+        );
+        assert_eq!(
+            pick_target(None, Some("x86_64-unknown-linux")).unwrap().id,
+            "macos26"
+        );
+        assert_eq!(pick_target(None, None).unwrap().id, "macos26");
+        assert_eq!(pick_target(Some("ios18"), None).unwrap().id, "ios18");
+        assert!(pick_target(Some("macos9"), None).is_err());
+    }
+}

@@ -1,0 +1,151 @@
+//! `airlink shell`: a reverse-linking kernel shell from a TOML spec.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::io::write_output;
+
+/// `--body` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Body {
+    /// Call `[[visible]]` functions resolved at pipeline creation.
+    Visible,
+    /// Link the spec's `.ll` bodies into the module.
+    Inline,
+}
+
+/// `--fallback` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Fallback {
+    /// Async-copy intrinsics.
+    None,
+    /// Loads and stores by every thread, for GPUs where async copy fails.
+    Cooperative,
+}
+
+/// Options of `airlink shell`.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Without an output option the AIR text goes to standard output.\n\n\
+Examples:\n  airlink shell examples/specs/simple.toml --emit-ll simple.ll --emit-msl simple.metal --manifest simple.json\n  \
+airlink shell examples/specs/copy_2d.toml --body inline --fallback cooperative\n\n\
+The spec format is documented in crates/air-shell/docs/shell-spec.md."
+)]
+pub struct Opts {
+    /// The shell spec (TOML).
+    spec: PathBuf,
+    /// Write the .metallib here (assembled in-process, bitcode in the apple flavour).
+    #[arg(short, long, value_name = "OUT.metallib")]
+    output: Option<PathBuf>,
+    /// Write the AIR module as text (`-` for standard output).
+    #[arg(long, value_name = "F")]
+    emit_ll: Option<PathBuf>,
+    /// Write the MSL prototypes of the visible functions.
+    #[arg(long, value_name = "F")]
+    emit_msl: Option<PathBuf>,
+    /// Write the JSON ABI manifest.
+    #[arg(long, value_name = "F")]
+    manifest: Option<PathBuf>,
+    /// Override the spec's body mode.
+    #[arg(long, value_enum)]
+    body: Option<Body>,
+    /// Override the spec's copy fallback.
+    #[arg(long, value_enum)]
+    fallback: Option<Fallback>,
+}
+
+impl Opts {
+    /// Runs the subcommand.
+    pub fn run(&self) -> Result<()> {
+        let spec = air_shell::Spec::from_file(&self.spec)?;
+        let options = air_shell::Options {
+            body: self.body.map(|b| match b {
+                Body::Visible => air_shell::BodyMode::Visible,
+                Body::Inline => air_shell::BodyMode::Inline,
+            }),
+            fallback: self.fallback.map(|f| match f {
+                Fallback::None => air_shell::Fallback::None,
+                Fallback::Cooperative => air_shell::Fallback::Cooperative,
+            }),
+            copy_form: None,
+        };
+        let shell = air_shell::generate(&spec, &options)?;
+        // Build the library before writing anything, so a failure leaves no
+        // partial set of outputs behind.
+        let library = match &self.output {
+            Some(_) => Some(crate::assemble::assemble_module(
+                &shell.module,
+                &shell.module_name,
+                Some(shell.manifest.target.as_str()),
+                false,
+                air_bitcode::Flavour::Apple,
+            )?),
+            None => None,
+        };
+        let any = self.output.is_some()
+            || self.emit_ll.is_some()
+            || self.emit_msl.is_some()
+            || self.manifest.is_some();
+        if let (Some(path), Some(bytes)) = (&self.output, &library) {
+            write_output(Some(path), bytes)?;
+        }
+        if let Some(path) = &self.emit_ll {
+            write_output(Some(path), shell.ll_text().as_bytes())?;
+        }
+        if let Some(path) = &self.emit_msl {
+            write_output(Some(path), shell.msl_prototypes.as_bytes())?;
+        }
+        if let Some(path) = &self.manifest {
+            write_output(Some(path), shell.manifest.to_json().as_bytes())?;
+        }
+        if !any {
+            write_output(None, shell.ll_text().as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(output: Option<PathBuf>, emit_ll: Option<PathBuf>) -> Opts {
+        Opts {
+            spec: PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../examples/specs/copy_2d.toml"
+            )),
+            output,
+            emit_ll,
+            emit_msl: None,
+            manifest: None,
+            body: Some(Body::Inline),
+            fallback: Some(Fallback::Cooperative),
+        }
+    }
+
+    #[test]
+    fn writes_a_metallib_and_the_text() {
+        let dir = std::env::temp_dir().join(format!("airlink-shell-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ll = dir.join("out.ll");
+        let lib = dir.join("out.metallib");
+        opts(Some(lib.clone()), Some(ll.clone())).run().unwrap();
+        assert!(std::fs::read_to_string(&ll)
+            .unwrap()
+            .contains("@copy_2d_roundtrip_kernel"));
+        let bytes = std::fs::read(&lib).unwrap();
+        let file = metallib::MetallibFile::parse(&bytes).unwrap();
+        let names: Vec<String> = file
+            .functions()
+            .iter()
+            .map(|f| f.name.to_string())
+            .collect();
+        assert!(
+            names.contains(&"copy_2d_roundtrip_kernel".to_string()),
+            "{names:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
