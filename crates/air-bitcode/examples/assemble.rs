@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = air_bitcode::WriteOptions {
         flavour: air_bitcode::Flavour::Llvm14,
         input_path: input.clone(),
+        producer: None,
     };
     std::fs::write(output, air_bitcode::write_module(&module, &options)?)?;
     Ok(())

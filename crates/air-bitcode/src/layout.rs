@@ -169,6 +169,50 @@ impl Layout {
         types.primitive_bits(ty).map_or(1, |bits| bits.div_ceil(8))
     }
 
+    /// `DataLayout::getTypeAllocSize` in bytes: the store size rounded up
+    /// to the ABI alignment, with struct fields laid out as LLVM's
+    /// `StructLayout` does. Pointers are 64 bits, as everywhere in this
+    /// crate.
+    pub fn alloc_size(&self, types: &TypeTable, ty: TypeId) -> u64 {
+        self.alloc_size_at(types, ty, 0)
+    }
+
+    fn alloc_size_at(&self, types: &TypeTable, ty: TypeId, depth: u32) -> u64 {
+        if depth > 32 {
+            return 0;
+        }
+        let align = self.align(types, ty, false);
+        let store = match types.try_get(ty) {
+            Some(Type::Array { len, elem }) => {
+                return len.saturating_mul(self.alloc_size_at(types, *elem, depth + 1));
+            }
+            Some(Type::Struct { .. } | Type::Named(_)) => {
+                let (fields, packed) = match types.try_get(ty) {
+                    Some(Type::Struct { fields, packed }) => (fields.clone(), *packed),
+                    _ => match types.struct_body(ty) {
+                        Some(StructBody::Fields { fields, packed }) => (fields.clone(), *packed),
+                        _ => (Vec::new(), false),
+                    },
+                };
+                let mut size = 0u64;
+                let mut struct_align = 1u64;
+                for f in fields {
+                    let field_align = if packed {
+                        1
+                    } else {
+                        self.align(types, f, false)
+                    };
+                    struct_align = struct_align.max(field_align);
+                    size = size.next_multiple_of(field_align);
+                    size = size.saturating_add(self.alloc_size_at(types, f, depth + 1));
+                }
+                size.next_multiple_of(struct_align)
+            }
+            _ => types.primitive_bits(ty).map_or(0, |bits| bits.div_ceil(8)),
+        };
+        store.next_multiple_of(align.max(1))
+    }
+
     /// Alignment in bytes (ABI, or preferred when `pref`).
     pub fn align(&self, types: &TypeTable, ty: TypeId, pref: bool) -> u64 {
         self.align_bits(types, ty, pref, 0).max(8) / 8

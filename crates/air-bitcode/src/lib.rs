@@ -15,16 +15,25 @@
 //!   flag, and LLVM's constant and metadata uniquing merges equal constants
 //!   and equal tuples.
 //!
-//! Not written yet (issue #7, "part 2"): the SYMTAB block (irsymtab) and the
-//! LLVM `StringMap` order of function-level value-symbol-table entries. The
-//! STRTAB therefore holds only the module's own names.
+//! It also writes what LLVM writes after the module: the SYMTAB block (an
+//! irsymtab describing the module's symbols, whenever LLVM 14 writes one)
+//! and the STRTAB with the irsymtab's strings after the module's names, and
+//! it emits function-level value-symbol-table entries in the bucket order of
+//! LLVM 14's `StringMap`.
+//!
+//! [`Flavour::Apple`] writes what Apple's Metal toolchain writes for the same
+//! module instead.
 //!
 //! ```
 //! use air_bitcode::{write_module, Flavour, WriteOptions};
 //!
 //! let mut module = air_ir::Module::new();
 //! module.triple = Some("air64_v28-apple-macosx26.0.0".into());
-//! let options = WriteOptions { flavour: Flavour::Llvm14, input_path: "kernel.ll".into() };
+//! let options = WriteOptions {
+//!     flavour: Flavour::Llvm14,
+//!     input_path: "kernel.ll".into(),
+//!     ..WriteOptions::default()
+//! };
 //! let bytes = write_module(&module, &options).unwrap();
 //! // A Darwin triple gets the bitcode wrapper, padded to 16 bytes.
 //! assert!(bytes.starts_with(&[0xDE, 0xC0, 0x17, 0x0B]));
@@ -37,9 +46,15 @@ mod consts;
 mod enumerate;
 mod intrinsics;
 mod layout;
+mod libcalls;
 mod meta;
 mod prepare;
+mod string_map;
+mod symtab;
 mod writer;
+
+pub mod read;
+pub use read::{read_module, ReadError};
 
 /// Which producer's bytes to reproduce.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -48,8 +63,17 @@ pub enum Flavour {
     /// behaviour (intrinsic attribute reset, debug-info stripping, ...).
     #[default]
     Llvm14,
-    /// Apple's Metal toolchain. TODO(issue #7): for now this writes exactly
-    /// what [`Flavour::Llvm14`] writes.
+    /// Apple's Metal toolchain, which is LLVM 14's writer with a few
+    /// registrations of its own. The module is encoded as written (no
+    /// intrinsic-attribute reset, no debug-info stripping), and compared
+    /// with [`Flavour::Llvm14`]:
+    /// - the IDENTIFICATION producer string is empty;
+    /// - METADATA_KIND always has `heapallocsite` (31) and
+    ///   `air.function_groups` (32) after LLVM 14's kinds 0–30;
+    /// - OPERAND_BUNDLE_TAGS has `ptrauth` as an eighth tag;
+    /// - the irsymtab producer is the `metalfe-X` version of `!llvm.ident`
+    ///   when there is one, else [`WriteOptions::producer`], else
+    ///   `32023.850.10`.
     Apple,
 }
 
@@ -62,6 +86,10 @@ pub struct WriteOptions {
     /// for standard input). `llvm-as-14` records it as the source file name
     /// when the module has no `source_filename`.
     pub input_path: String,
+    /// The irsymtab producer of [`Flavour::Apple`] for modules whose
+    /// `!llvm.ident` names no `metalfe-X` version (default `32023.850.10`).
+    /// [`Flavour::Llvm14`] always writes `14.0.6`.
+    pub producer: Option<String>,
 }
 
 /// Why a module could not be encoded.

@@ -70,6 +70,20 @@ pub(crate) const FIXED_BUNDLE_TAGS: [&str; 7] = [
     "clang.arc.attachedcall",
 ];
 
+/// The metadata kinds Apple's LLVM registers after LLVM 14's fixed ones
+/// (ids 31 and 32), in every module.
+pub(crate) const APPLE_MD_KINDS: [&str; 2] = ["heapallocsite", "air.function_groups"];
+
+/// The operand-bundle tag Apple's LLVM registers after LLVM 14's seven.
+pub(crate) const APPLE_BUNDLE_TAG: &str = "ptrauth";
+
+/// The irsymtab producer `llvm-as-14` writes (`LLVM_VERSION_STRING`).
+pub(crate) const LLVM14_IRSYMTAB_PRODUCER: &str = "14.0.6";
+
+/// The irsymtab producer of the Apple flavour when neither `!llvm.ident`
+/// nor the options name one.
+pub(crate) const APPLE_DEFAULT_PRODUCER: &str = "32023.850.10";
+
 /// What the writer needs to know about one function.
 #[derive(Debug, Default)]
 pub(crate) struct FuncInfo {
@@ -97,6 +111,9 @@ pub(crate) struct FuncInfo {
 #[derive(Debug)]
 pub(crate) struct Prepared<'m> {
     pub module: &'m Module,
+    pub flavour: Flavour,
+    /// The producer string of the irsymtab.
+    pub irsymtab_producer: String,
     pub canon: Canon<'m>,
     pub md: MdTable,
     pub source_filename: String,
@@ -118,9 +135,9 @@ pub(crate) struct Prepared<'m> {
 
 impl<'m> Prepared<'m> {
     pub fn new(module: &'m Module, options: &WriteOptions) -> Result<Self> {
-        // The Apple flavour (issue #7) differs from LLVM's only in details
-        // not written yet; both take this path for now.
-        debug_assert!(matches!(options.flavour, Flavour::Llvm14 | Flavour::Apple));
+        // `llvm-as-14` changes the module while parsing it; Apple's writer
+        // encodes the module it is given.
+        let as_parsed = options.flavour == Flavour::Llvm14;
         let mut canon = Canon::new(module);
         for i in 0..module.consts.len() {
             canon.of(air_ir::ConstId(i as u32))?;
@@ -139,8 +156,11 @@ impl<'m> Prepared<'m> {
             .map(|f| canon.types.ptr(f.ty, 0))
             .collect();
 
-        let strip_debug = debug_info_version(module) != Some(3);
+        let strip_debug = as_parsed && debug_info_version(module) != Some(3);
         let mut kinds: Vec<String> = FIXED_MD_KINDS.iter().map(|s| s.to_string()).collect();
+        if options.flavour == Flavour::Apple {
+            kinds.extend(APPLE_MD_KINDS.iter().map(|s| s.to_string()));
+        }
         let mut kind_id = |name: &str| -> u32 {
             match kinds.iter().position(|k| k == name) {
                 Some(i) => i as u32,
@@ -195,15 +215,19 @@ impl<'m> Prepared<'m> {
             let mut info = FuncInfo::default();
             // `UpgradeIntrinsicFunction` replaces the whole attribute list
             // of a known intrinsic, return attributes included.
-            let (fn_attrs, ret_attrs, param_attrs) =
-                match intrinsic_attributes(&f.name, param_tys.len()) {
-                    Some((fn_attrs, params)) => (fn_attrs, AttrSet::new(), params),
-                    None => (
-                        f.fn_attrs.clone(),
-                        f.ret_attrs.clone(),
-                        f.params.iter().map(|p| p.attrs.clone()).collect(),
-                    ),
-                };
+            let upgraded = if as_parsed {
+                intrinsic_attributes(&f.name, param_tys.len())
+            } else {
+                None
+            };
+            let (fn_attrs, ret_attrs, param_attrs) = match upgraded {
+                Some((fn_attrs, params)) => (fn_attrs, AttrSet::new(), params),
+                None => (
+                    f.fn_attrs.clone(),
+                    f.ret_attrs.clone(),
+                    f.params.iter().map(|p| p.attrs.clone()).collect(),
+                ),
+            };
             info.attrs = attr_list(&fn_attrs, &ret_attrs, &param_attrs);
             for (name, m) in &f.attachments {
                 let k = kind_id(name);
@@ -292,8 +316,16 @@ impl<'m> Prepared<'m> {
             .source_filename
             .clone()
             .unwrap_or_else(|| options.input_path.clone());
+        let irsymtab_producer = match options.flavour {
+            Flavour::Llvm14 => LLVM14_IRSYMTAB_PRODUCER.to_string(),
+            Flavour::Apple => crate::symtab::metalfe_version(module)
+                .or_else(|| options.producer.clone())
+                .unwrap_or_else(|| APPLE_DEFAULT_PRODUCER.to_string()),
+        };
         Ok(Prepared {
             module,
+            flavour: options.flavour,
+            irsymtab_producer,
             canon,
             md,
             source_filename,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use air_ir::attributes::Attribute;
-use air_ir::inst::{InstKind, TailKind, Value};
+use air_ir::inst::{BlockId, InstKind, TailKind, Value};
 use air_ir::types::{StructBody, Type};
 use air_ir::{InstId, Linkage, TypeId};
 use llvm_bitstream::{Abbrev, AbbrevOp, BitWriter, UNABBREV_RECORD};
@@ -13,8 +13,10 @@ use crate::consts::{bitcode_op, fmf_bits, int_flags, CExpr, CId, CKind};
 use crate::enumerate::{const_val, log2_ceil, value_operand, Enumerator, Operand, Val};
 use crate::layout::Layout;
 use crate::meta::{LocalValue, Md, MdId};
-use crate::prepare::{Prepared, FIXED_BUNDLE_TAGS};
-use crate::{EncodeError, Result, LLVM14_PRODUCER};
+use crate::prepare::{Prepared, APPLE_BUNDLE_TAG, FIXED_BUNDLE_TAGS};
+use crate::string_map::StringMapOrder;
+use crate::symtab::{ir_name, Strtab};
+use crate::{EncodeError, Flavour, Result, LLVM14_PRODUCER};
 
 // Block ids.
 const MODULE_BLOCK: u32 = 8;
@@ -30,6 +32,7 @@ const TYPE_BLOCK_NEW: u32 = 17;
 const OPERAND_BUNDLE_TAGS_BLOCK: u32 = 21;
 const METADATA_KIND_BLOCK: u32 = 22;
 const STRTAB_BLOCK: u32 = 23;
+const SYMTAB_BLOCK: u32 = 25;
 const SYNC_SCOPE_NAMES_BLOCK: u32 = 26;
 
 // Abbreviation ids registered through BLOCKINFO (LLVM's fixed numbering).
@@ -53,26 +56,6 @@ const FUNCTION_INST_GEP: u32 = 13;
 
 /// Above this many non-string metadata records LLVM writes an index.
 const METADATA_INDEX_THRESHOLD: usize = 25;
-
-/// A `StringTableBuilder` in RAW mode: strings appended as added, equal
-/// strings shared.
-#[derive(Debug, Default)]
-struct Strtab {
-    bytes: Vec<u8>,
-    offsets: HashMap<Vec<u8>, u64>,
-}
-
-impl Strtab {
-    fn add(&mut self, s: &[u8]) -> u64 {
-        if let Some(o) = self.offsets.get(s) {
-            return *o;
-        }
-        let o = self.bytes.len() as u64;
-        self.bytes.extend_from_slice(s);
-        self.offsets.insert(s.to_vec(), o);
-        o
-    }
-}
 
 /// How a C++ `char` reaches a record: LLVM appends `char`s (signed on the
 /// hosts it is built for) to `unsigned` or `uint64_t` vectors in several
@@ -163,7 +146,12 @@ pub(crate) fn write(p: &Prepared<'_>) -> Result<Vec<u8>> {
     w.s.emit_magic();
     w.identification();
     w.module()?;
-    w.write_strtab();
+    let symtab = crate::symtab::build(p, &w.layout, &mut w.strtab, &p.irsymtab_producer);
+    if let Some(blob) = symtab {
+        w.write_blob(SYMTAB_BLOCK, &blob);
+    }
+    let strtab = std::mem::take(&mut w.strtab.bytes);
+    w.write_blob(STRTAB_BLOCK, &strtab);
     Ok(w.s.finish())
 }
 
@@ -183,7 +171,12 @@ impl Writer<'_, '_> {
             AbbrevOp::Array,
             AbbrevOp::Char6,
         ]));
-        self.string_record(1, &chars_signed32(LLVM14_PRODUCER.as_bytes()), string);
+        // Apple's writer records an empty producer string.
+        let producer = match self.p.flavour {
+            Flavour::Llvm14 => LLVM14_PRODUCER,
+            Flavour::Apple => "",
+        };
+        self.string_record(1, &chars_signed32(producer.as_bytes()), string);
         let epoch = self
             .s
             .define_abbrev(abbrev(vec![AbbrevOp::Literal(2), AbbrevOp::Vbr(6)]));
@@ -532,9 +525,10 @@ impl Writer<'_, '_> {
             .emit_record_with_abbrev(filename, 16, &chars_unsigned(name));
 
         for g in &m.globals {
+            let name = ir_name(&g.name);
             let mut ops = vec![
-                self.strtab.add(g.name.as_bytes()),
-                g.name.len() as u64,
+                self.strtab.add(name.as_bytes()),
+                name.len() as u64,
                 self.type_id(g.value_ty)?,
                 u64::from(g.addrspace) << 2 | 2 | u64::from(g.is_constant),
                 match g.initializer {
@@ -586,9 +580,10 @@ impl Writer<'_, '_> {
             } else {
                 f.visibility.bitcode()
             };
+            let name = ir_name(&f.name);
             let ops = vec![
-                self.strtab.add(f.name.as_bytes()),
-                f.name.len() as u64,
+                self.strtab.add(name.as_bytes()),
+                name.len() as u64,
                 self.type_id(f.ty)?,
                 u64::from(f.cc.0),
                 u64::from(f.is_declaration()),
@@ -1034,7 +1029,12 @@ impl Writer<'_, '_> {
 
     fn bundle_tags(&mut self) {
         self.s.enter_block(OPERAND_BUNDLE_TAGS_BLOCK, 3);
-        for tag in FIXED_BUNDLE_TAGS {
+        // Apple's LLVM registers one more fixed tag than LLVM 14.
+        let apple: &[&str] = match self.p.flavour {
+            Flavour::Llvm14 => &[],
+            Flavour::Apple => &[APPLE_BUNDLE_TAG],
+        };
+        for tag in FIXED_BUNDLE_TAGS.iter().chain(apple) {
             self.s.emit_record(1, &chars_signed64(tag.as_bytes()));
         }
         self.s.exit_block();
@@ -1117,26 +1117,49 @@ impl Writer<'_, '_> {
     fn function_vst(&mut self, fi: u32) -> Result<()> {
         let p = self.p;
         let f = &p.module.functions[fi as usize];
-        let info = &p.funcs[fi as usize];
-        // (is block, id, name). The entry order is LLVM's StringMap order,
-        // which part 2 reproduces; here it is arguments, blocks, values.
-        let mut entries: Vec<(bool, u64, &str)> = Vec::new();
+        // (is block, id, name), inserted in the order LLParser names values:
+        // the arguments with the header, then each block when the text first
+        // mentions it (its label, or an earlier branch or phi naming it),
+        // then each instruction once its operands are parsed. The file
+        // order is the resulting StringMap's bucket order.
+        let mut map: StringMapOrder<(bool, u64, &str)> = StringMapOrder::default();
         for (i, param) in f.params.iter().enumerate() {
             if let Some(name) = param.name.as_deref() {
-                entries.push((false, self.value_id(Val::Arg(i as u32))?, name));
+                map.insert(
+                    name.as_bytes(),
+                    (false, self.value_id(Val::Arg(i as u32))?, name),
+                );
             }
         }
-        for (b, block) in f.blocks.iter().enumerate() {
+        let mention_block = |map: &mut StringMapOrder<_>, b: BlockId| -> Result<()> {
+            let block = f.blocks.get(b.0 as usize).ok_or_else(|| {
+                EncodeError::bad_id("block", b.0, format!("function @{}", f.name))
+            })?;
             if let Some(name) = block.name.as_deref() {
-                entries.push((true, b as u64, name));
+                map.insert(name.as_bytes(), (true, u64::from(b.0), name));
+            }
+            Ok(())
+        };
+        for (b, block) in f.blocks.iter().enumerate() {
+            mention_block(&mut map, BlockId(b as u32))?;
+            for iid in &block.insts {
+                let inst = f.insts.get(iid.0 as usize).ok_or_else(|| {
+                    EncodeError::bad_id("instruction", iid.0, format!("function @{}", f.name))
+                })?;
+                for target in block_references(&inst.kind) {
+                    mention_block(&mut map, target)?;
+                }
+                // Instructions `StripDebugInfo` deleted are void calls: they
+                // have neither a name nor a block operand.
+                if let (Some(name), false) = (inst.name.as_deref(), p.is_void(inst.ty)) {
+                    map.insert(
+                        name.as_bytes(),
+                        (false, self.value_id(Val::Inst(iid.0))?, name),
+                    );
+                }
             }
         }
-        for &(_, iid) in &info.insts {
-            let inst = &f.insts[iid.0 as usize];
-            if let (Some(name), false) = (inst.name.as_deref(), p.is_void(inst.ty)) {
-                entries.push((false, self.value_id(Val::Inst(iid.0))?, name));
-            }
-        }
+        let entries = map.into_ordered();
         if entries.is_empty() {
             return Ok(());
         }
@@ -1190,13 +1213,14 @@ impl Writer<'_, '_> {
         Ok(())
     }
 
-    fn write_strtab(&mut self) {
-        self.s.enter_block(STRTAB_BLOCK, 3);
+    /// `BitcodeWriter::writeBlob`: a block holding one blob record (code 1)
+    /// through a block-local abbreviation.
+    fn write_blob(&mut self, block: u32, blob: &[u8]) {
+        self.s.enter_block(block, 3);
         let ab = self
             .s
             .define_abbrev(abbrev(vec![AbbrevOp::Literal(1), AbbrevOp::Blob]));
-        let bytes = std::mem::take(&mut self.strtab.bytes);
-        self.s.emit_record_with_blob(ab, 1, &[], &bytes);
+        self.s.emit_record_with_blob(ab, 1, &[], blob);
         self.s.exit_block();
     }
 
@@ -1612,6 +1636,21 @@ impl Writer<'_, '_> {
         };
         self.s.emit_record_with_abbrev(ab, code, &ops);
         Ok(())
+    }
+}
+
+/// The blocks an instruction names, in text order.
+fn block_references(kind: &InstKind) -> Vec<BlockId> {
+    match kind {
+        InstKind::Br { dest } => vec![*dest],
+        InstKind::CondBr {
+            if_true, if_false, ..
+        } => vec![*if_true, *if_false],
+        InstKind::Switch { default, cases, .. } => std::iter::once(*default)
+            .chain(cases.iter().map(|(_, b)| *b))
+            .collect(),
+        InstKind::Phi { incoming } => incoming.iter().map(|(_, b)| *b).collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -15,6 +15,7 @@ fn same_as_llvm(tag: &str, name: &str, text: &str) -> (Vec<u8>, Vec<u8>) {
     let options = WriteOptions {
         flavour: Flavour::Llvm14,
         input_path: name.to_string(),
+        producer: None,
     };
     let ours = write_module(&module, &options).unwrap();
     let theirs = common::llvm_as(&dir, name).unwrap();
@@ -74,4 +75,108 @@ fn comparison_detects_a_flipped_bit() {
     let mut bad = ours.clone();
     bad[80] ^= 0x10;
     assert!(common::compare(&bad, &theirs).is_err());
+}
+
+// ---- SYMTAB and STRTAB -------------------------------------------------
+
+#[test]
+fn symbol_flags_sections_and_common_data() {
+    let text = format!(
+        r#"{AIR}@common.var = common global [3 x i32] zeroinitializer, align 4
+@common.noalign = common global {{ i8, i32, i16 }} zeroinitializer
+@sect = internal addrspace(2) constant i32 5, section "air.externally_defined", align 16
+@tls = thread_local global i32 0
+@lo = linkonce_odr unnamed_addr constant i32 1
+@lo.local = linkonce_odr local_unnamed_addr constant i32 1
+@lo.var = linkonce_odr local_unnamed_addr global i32 1
+@ew = extern_weak global i32
+@w = weak hidden global i32 0
+@wo = weak_odr protected global i32 0
+@p = private global i32 0
+@ae = available_externally global i32 0
+@llvm.used = appending global [2 x i8*] [i8* bitcast (i32* @w to i8*), i8* bitcast (void ()* @f to i8*)], section "llvm.metadata"
+@llvm.compiler.used = appending global [1 x i8*] [i8* bitcast (i32* getelementptr ([3 x i32], [3 x i32]* @common.var, i64 0, i64 0) to i8*)], section "llvm.metadata"
+define void @sqrtf() {{
+  ret void
+}}
+declare void @memcpy()
+define void @f() section "foo" {{
+  ret void
+}}
+define linkonce_odr void @inl() {{
+  ret void
+}}
+declare void @llvm.trap()
+"#
+    );
+    same_as_llvm("symflags", "symflags.ll", &text);
+}
+
+#[test]
+fn unnamed_private_and_raw_names_under_macho_mangling() {
+    let text = "target datalayout = \"e-m:o-i64:64\"\n@0 = private global i32 0\n@1 = global i32 1\n@\"\\01raw\" = global i32 2\n@priv = private global i32 3\n@g = global i32 4\ndefine void @2() {\n  ret void\n}\n";
+    same_as_llvm("unnamed", "unnamed.ll", text);
+}
+
+#[test]
+fn elf_mangling_and_dependent_libraries() {
+    let text = "target datalayout = \"e-m:e-i64:64\"\ntarget triple = \"x86_64-unknown-linux-gnu\"\n@p = private global i32 0\n!llvm.dependent-libraries = !{!0, !1}\n!0 = !{!\"m\"}\n!1 = !{!\"pthread\"}\n";
+    same_as_llvm("elf", "elf.ll", text);
+}
+
+#[test]
+fn coff_linker_options() {
+    let text = "target datalayout = \"e-m:w-i64:64\"\ntarget triple = \"x86_64-pc-windows-msvc\"\n@g = global i32 0\n@\"?q\" = global i32 1\n!llvm.linker.options = !{!0, !1}\n!0 = !{!\"/DEFAULTLIB:a.lib\", !\"/X\"}\n!1 = !{!\"/Y\"}\n";
+    same_as_llvm("coff", "coff.ll", text);
+}
+
+#[test]
+fn no_datalayout_still_adds_the_header_strings() {
+    let (ours, _) = same_as_llvm(
+        "nodl",
+        "nodl.ll",
+        "target triple = \"air64_v28-apple-macosx26.0.0\"\n@g = global i32 0\n",
+    );
+    let stream = common::read(&ours);
+    assert!(stream.blocks.iter().all(|b| b.id != 25), "no SYMTAB");
+    let strtab = common::blob_of(&stream, 23);
+    assert_eq!(strtab, b"g14.0.6air64_v28-apple-macosx26.0.0nodl.ll");
+}
+
+#[test]
+fn module_asm_writes_no_symbol_table() {
+    let (ours, _) = same_as_llvm(
+        "asm",
+        "asm.ll",
+        &format!("{AIR}module asm \"nop\"\n@g = global i32 0\n"),
+    );
+    let stream = common::read(&ours);
+    assert!(stream.blocks.iter().all(|b| b.id != 25));
+    assert_eq!(common::blob_of(&stream, 23), b"g");
+}
+
+// ---- function-level VALUE_SYMTAB order --------------------------------
+
+/// A function with `n` named values, blocks mentioned before their labels
+/// (forward branches and phis) and names that collide in the hash table.
+fn many_names(n: usize) -> String {
+    let mut body = String::from("entry:\n");
+    let mut prev = "%arg".to_string();
+    for i in 0..n {
+        body.push_str(&format!("  %v{i} = add i32 {prev}, {i}\n"));
+        prev = format!("%v{i}");
+    }
+    body.push_str("  br i1 %c, label %b.last, label %b.two\n");
+    format!(
+        "{AIR}define i32 @f(i32 %arg, i1 %c) {{\nb.first:\n  br label %entry\n{body}b.one:\n  br label %b.join\nb.two:\n  br label %b.join\nb.join:\n  %r = phi i32 [ {prev}, %b.one ], [ 0, %b.two ], [ 1, %b.zz ]\n  ret i32 %r\nb.last:\n  br label %b.one\nb.zz:\n  br label %b.join\n}}\n"
+    )
+}
+
+#[test]
+fn value_symbol_table_in_string_map_order() {
+    // 12 names fit the initial 16 buckets; the others grow the table
+    // once, twice and five times.
+    for n in [4, 20, 40, 300] {
+        same_as_llvm(&format!("vst{n}"), "vst.ll", &many_names(n));
+    }
 }

@@ -44,6 +44,10 @@ pub struct Opts {
     /// Rewrite a mismatching triple and version metadata for the target.
     #[arg(long)]
     retarget: bool,
+    /// irsymtab producer of the apple flavour when `!llvm.ident` names no
+    /// `metalfe-X` version (default `32023.850.10`).
+    #[arg(long, value_name = "VERSION")]
+    producer: Option<String>,
 }
 
 /// Encodes a module in-process.
@@ -51,10 +55,12 @@ pub fn encode(
     module: &air_ir::Module,
     flavour: air_bitcode::Flavour,
     input_path: &str,
+    producer: Option<&str>,
 ) -> Result<Vec<u8>, air_bitcode::EncodeError> {
     let options = air_bitcode::WriteOptions {
         flavour,
         input_path: input_path.to_string(),
+        producer: producer.map(str::to_string),
     };
     air_bitcode::write_module(module, &options)
 }
@@ -94,18 +100,19 @@ impl Opts {
         // Build every output before writing any, so an error leaves none.
         let bitcode = match &self.emit_bc {
             Some(_) => Some(
-                encode(&module, flavour, &name)
+                encode(&module, flavour, &name, self.producer.as_deref())
                     .map_err(|e| anyhow::anyhow!("{name}: error: {e}"))?,
             ),
             None => None,
         };
         let library = match &self.output {
-            Some(_) => Some(assemble_module(
+            Some(_) => Some(assemble_module_with_producer(
                 &module,
                 &name,
                 self.target.as_deref(),
                 self.retarget,
                 flavour,
+                self.producer.as_deref(),
             )?),
             None => None,
         };
@@ -140,12 +147,25 @@ pub fn assemble_module(
     retarget: bool,
     flavour: air_bitcode::Flavour,
 ) -> Result<Vec<u8>> {
+    assemble_module_with_producer(module, name, target, retarget, flavour, None)
+}
+
+/// [`assemble_module`] with an irsymtab producer for the apple flavour
+/// (used when `!llvm.ident` names no `metalfe-X` version).
+pub fn assemble_module_with_producer(
+    module: &air_ir::Module,
+    name: &str,
+    target: Option<&str>,
+    retarget: bool,
+    flavour: air_bitcode::Flavour,
+    producer: Option<&str>,
+) -> Result<Vec<u8>> {
     let target = pick_target(target, module.triple.as_deref())?;
     let options = metallib::AssembleOptions { target, retarget };
     metallib::assemble(module, &options, |m| {
         // After the link step every module has its entry's name as
         // source_filename, so the input path is never used here.
-        encode(m, flavour, name).map_err(|e| e.to_string())
+        encode(m, flavour, name, producer).map_err(|e| e.to_string())
     })
     .map_err(|e| anyhow::anyhow!("{name}: error: {e}"))
 }

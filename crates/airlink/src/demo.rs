@@ -1,162 +1,166 @@
-//! `airlink demo`: a guided run over the embedded reverse-linking shell.
+//! `airlink demo`: the three reverse-linking shells, end to end, with no
+//! input files and no Xcode.
 //!
-//! It grows with the toolkit: today it parses, verifies and describes the
-//! shell; assembling and executing it join when those parts exist.
+//! It writes the embedded example specs, generates each shell, assembles it
+//! into a `.metallib` in-process, writes the AIR text, the MSL prototypes the
+//! JIT side must match and the ABI manifest, then runs every case of the
+//! seed's tests in both body modes on the CPU reference executor.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use air_ir::{ConstKind, InstKind, Metadata, Module, Value};
-use anyhow::Result;
+use air_exec::reverse_linking::{run_suite, write_embedded_specs, CaseResult};
+use air_shell::{BodyMode, Fallback};
+use anyhow::{Context, Result};
 
-/// The default shell: the simple 1D reverse-linking kernel of the corpus.
-const SIMPLE_SHELL: &str = include_str!("../../../tests/corpus/simple_1d.ll");
+use crate::io::write_output;
+
+/// What runs the cases, printed on every line so nobody mistakes it for a GPU.
+const EXECUTOR: &str = "cpu reference executor (air.md semantics, not a GPU)";
+
+/// The shells the demo builds, by spec file.
+const SHELLS: [&str; 3] = ["simple.toml", "multi_buffer.toml", "copy_2d.toml"];
 
 /// Options of `airlink demo`.
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Writes, for each of the three reverse-linking shells (simple, multi_buffer, copy_2d):
+  NAME.metallib  the shell, assembled in-process (apple bitcode flavour)
+  NAME.ll        its AIR text
+  NAME.metal     the [[visible]] prototypes the JIT-compiled body must match
+  NAME.json      the ABI manifest (buffers, scalars, visible functions)
+then runs every case of the seed's tests with visible and with inline bodies.
+
+Exit status: 0 when every case passes, 1 otherwise.")]
 pub struct Opts {
-    /// Also print the shell's canonical text.
-    #[arg(long)]
-    print: bool,
+    /// Where to write the generated files.
+    #[arg(long, default_value = "target/airlink-demo")]
+    out: PathBuf,
 }
 
 impl Opts {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
-        let report = run_demo(self.print)?;
+        let (report, all_pass) = run_demo(&self.out)?;
         print!("{report}");
+        anyhow::ensure!(all_pass, "some cases failed");
         Ok(())
     }
 }
 
-/// Runs the demo and returns what it prints.
-pub fn run_demo(print_text: bool) -> Result<String> {
-    let mut out = String::new();
-    let name = "simple_1d.ll (embedded)";
-    writeln!(out, "airlink demo: the reverse-linking shell {name}")?;
-
-    let start = Instant::now();
-    let module = air_ir::parse(SIMPLE_SHELL, name).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let parse_time = start.elapsed();
-    let defined = module
-        .functions
-        .iter()
-        .filter(|f| !f.is_declaration())
-        .count();
+/// Runs the demo into `out`; returns what it prints and whether every case
+/// passed.
+pub fn run_demo(out: &Path) -> Result<(String, bool)> {
+    let mut text = String::new();
+    let specs = out.join("specs");
+    write_embedded_specs(&specs)
+        .with_context(|| format!("cannot write the example specs to {}", specs.display()))?;
     writeln!(
-        out,
-        "[1/3] parsed {} bytes of AIR text in {:.0} µs: {} defined function(s), {} declaration(s), {} global(s), {} metadata item(s)",
-        SIMPLE_SHELL.len(),
-        parse_time.as_secs_f64() * 1e6,
-        defined,
-        module.functions.len() - defined,
-        module.globals.len(),
-        module.metadata.len()
+        text,
+        "airlink demo: reverse-linking shells from the embedded specs, written to {}",
+        out.display()
     )?;
 
-    air_ir::verify(&module).map_err(|e| anyhow::anyhow!("{name}: error: {e}"))?;
-    writeln!(out, "[2/3] verified: types, SSA dominance, intrinsic signatures and metadata references are consistent")?;
-
-    writeln!(out, "[3/3] what the shell does:")?;
-    describe(&module, &mut out)?;
-
-    let text = air_ir::print(&module);
-    let again = air_ir::parse(&text, "canonical text").map_err(|e| anyhow::anyhow!("{e}"))?;
-    anyhow::ensure!(
-        again == module,
-        "the canonical text does not read back as the same module"
-    );
-    writeln!(
-        out,
-        "canonical text: {} bytes; it reads back as the same module (`airlink fmt` prints it)",
-        text.len()
-    )?;
-    writeln!(
-        out,
-        "not yet in this build: assembling to .metallib, shell generation and CPU execution"
-    )?;
-    if print_text {
-        writeln!(out)?;
-        out.push_str(&text);
-    }
-    Ok(out)
-}
-
-/// Lists kernels, their argument metadata, intrinsic calls and visible
-/// function references.
-fn describe(m: &Module, out: &mut String) -> Result<()> {
-    for kernel in kernels(m) {
-        let f = m.function(kernel);
-        writeln!(
-            out,
-            "  kernel @{} with {} argument(s)",
-            f.name,
-            f.params.len()
+    for spec_file in SHELLS {
+        let start = Instant::now();
+        let spec = air_shell::Spec::from_file(&specs.join(spec_file))?;
+        let shell = air_shell::generate(&spec, &air_shell::Options::default())?;
+        let library = crate::assemble::assemble_module(
+            &shell.module,
+            &shell.module_name,
+            Some(shell.manifest.target.as_str()),
+            false,
+            air_bitcode::Flavour::Apple,
         )?;
-        let mut calls: BTreeMap<String, usize> = BTreeMap::new();
-        for (_, id) in f.layout() {
-            if let InstKind::Call(call) = &f.inst(id).kind {
-                if let Value::Const(c) = call.callee {
-                    if let ConstKind::Function(callee) = m.consts.get(c).kind {
-                        *calls.entry(m.function(callee).name.clone()).or_default() += 1;
-                    }
-                }
-            }
-        }
-        for (callee, n) in &calls {
-            let role = if callee.starts_with("air.simdgroup_async_copy") {
-                "async copy (DMA)"
-            } else if callee.starts_with("air.wait_simdgroup_events") {
-                "wait for copies"
-            } else if callee.starts_with("air.wg.barrier") {
-                "threadgroup barrier"
-            } else if callee.ends_with(".MTL_VISIBLE_FN_REF") {
-                "visible function, linked at pipeline creation"
-            } else {
-                "call"
-            };
-            writeln!(out, "    {n} × @{callee}: {role}")?;
+        let elapsed = start.elapsed();
+        let stem = spec_file.trim_end_matches(".toml");
+        let lib_path = out.join(format!("{stem}.metallib"));
+        write_output(Some(&lib_path), &library)?;
+        write_output(
+            Some(&out.join(format!("{stem}.ll"))),
+            shell.ll_text().as_bytes(),
+        )?;
+        write_output(
+            Some(&out.join(format!("{stem}.metal"))),
+            shell.msl_prototypes.as_bytes(),
+        )?;
+        write_output(
+            Some(&out.join(format!("{stem}.json"))),
+            shell.manifest.to_json().as_bytes(),
+        )?;
+        let visible: Vec<&str> = shell
+            .manifest
+            .visible
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        writeln!(
+            text,
+            "shell {stem:<13} kernel @{} for {}: {}.metallib {} bytes (+ .ll .metal .json), \
+             spec to library in {:.1} ms; links [[visible]] {}",
+            shell.manifest.kernel,
+            shell.manifest.target,
+            stem,
+            library.len(),
+            elapsed.as_secs_f64() * 1e3,
+            visible.join(", ")
+        )?;
+    }
+
+    let mut all_pass = true;
+    for body in [BodyMode::Visible, BodyMode::Inline] {
+        let results = run_suite(&specs, body, Fallback::None, &air_exec::Options::default())?;
+        for r in &results {
+            all_pass &= r.pass;
+            writeln!(text, "{}", case_line(r, body))?;
         }
     }
-    if let Some(refs) = m.named("air.visible_function_references") {
-        for node in &refs.operands {
-            if let Metadata::Node { operands, .. } = m.meta(*node) {
-                if let Some(Some(name)) = operands.get(2) {
-                    if let Metadata::String(s) = m.meta(*name) {
-                        writeln!(
-                            out,
-                            "  links against [[visible]] function '{}' (JIT-compiled from MSL at run time)",
-                            String::from_utf8_lossy(s)
-                        )?;
-                    }
-                }
-            }
+    writeln!(
+        text,
+        "{}",
+        if all_pass {
+            "all cases pass on the CPU reference executor; on a Mac, `airlink doctor` checks the GPU"
+        } else {
+            "SOME CASES FAILED"
         }
-    }
-    Ok(())
+    )?;
+    Ok((text, all_pass))
 }
 
-/// Functions listed in `!air.kernel`.
-fn kernels(m: &Module) -> Vec<air_ir::FuncId> {
-    let mut out = Vec::new();
-    let Some(list) = m.named("air.kernel") else {
-        return out;
-    };
-    for node in &list.operands {
-        if let Metadata::Node { operands, .. } = m.meta(*node) {
-            if let Some(Some(first)) = operands.first() {
-                if let Metadata::Value {
-                    value: Value::Const(c),
-                    ..
-                } = m.meta(*first)
-                {
-                    if let ConstKind::Function(f) = m.consts.get(*c).kind {
-                        out.push(f);
-                    }
-                }
-            }
-        }
+fn case_line(r: &CaseResult, body: BodyMode) -> String {
+    let verdict = if r.pass { "correct" } else { "CORRECT (FAIL)" };
+    let mut line = format!(
+        "{:<20} {:<8} {:>4}/{:<4} {:<15} {EXECUTOR}",
+        r.name,
+        body.name(),
+        r.correct,
+        r.total,
+        verdict
+    );
+    if let Some(m) = &r.first_mismatch {
+        line.push_str(&format!("\n    first mismatch: {m}"));
     }
-    out
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_builds_runs_and_passes() {
+        let dir = std::env::temp_dir().join(format!("airlink-demo-test-{}", std::process::id()));
+        let (text, pass) = run_demo(&dir).unwrap();
+        assert!(pass, "{text}");
+        // Five cases in two body modes, each on its own line.
+        assert_eq!(text.matches(EXECUTOR).count(), 10, "{text}");
+        for stem in ["simple", "multi_buffer", "copy_2d"] {
+            let lib = std::fs::read(dir.join(format!("{stem}.metallib"))).unwrap();
+            let file = metallib::MetallibFile::parse(&lib).unwrap();
+            assert!(!file.functions().is_empty());
+            assert!(dir.join(format!("{stem}.json")).exists());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

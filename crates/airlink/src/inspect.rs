@@ -2,7 +2,6 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 use metallib::{HashStatus, MetallibFile};
@@ -35,7 +34,7 @@ pub struct Opts {
     /// Write each module, exactly its MDSZ bytes, to DIR/NAME.bc.
     #[arg(long, value_name = "DIR")]
     extract: Option<PathBuf>,
-    /// Print each module as LLVM text (needs llvm-dis-14).
+    /// Print each module as LLVM text (airlink's own bitcode reader; no LLVM needed).
     #[arg(long)]
     ir: bool,
 }
@@ -73,7 +72,10 @@ impl Opts {
         if self.ir {
             for f in file.functions() {
                 writeln!(out, "\n; ---- module of {} ----", f.name)?;
-                out.write_all(&llvm_dis(f.module)?)?;
+                let module = air_bitcode::read_module(f.module).map_err(|e| {
+                    anyhow::anyhow!("{name}: the module of {} does not read: {e}", f.name)
+                })?;
+                out.write_all(air_ir::print(&module).as_bytes())?;
             }
         }
         Ok(file
@@ -109,36 +111,6 @@ fn extract(file: &MetallibFile<'_>, dir: &Path) -> Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
-}
-
-/// `llvm-dis-14` of one module.
-fn llvm_dis(module: &[u8]) -> Result<Vec<u8>> {
-    let mut child = match Command::new("llvm-dis-14")
-        .args(["-o", "-", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "--ir needs llvm-dis-14, which is not installed (apt-get install -y llvm-14); \
-             airlink's own bitcode reader comes in a later release"
-        ),
-        Err(e) => return Err(e).context("cannot run llvm-dis-14"),
-    };
-    let mut stdin = child.stdin.take().context("llvm-dis-14 has no stdin")?;
-    let input = module.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().context("llvm-dis-14 failed")?;
-    let _ = writer.join();
-    if !out.status.success() {
-        bail!(
-            "llvm-dis-14 cannot read the module: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(out.stdout)
 }
 
 #[cfg(test)]
@@ -189,5 +161,37 @@ mod tests {
     fn malformed_files_are_errors_with_offsets() {
         let err = opts(false).inspect(b"MTLB", &mut Vec::new()).unwrap_err();
         assert!(err.to_string().contains("offset 0x0"), "{err}");
+    }
+
+    #[test]
+    fn ir_prints_modules_with_the_bitcode_reader() {
+        let text = "define void @k() {\nentry:\n  ret void\n}\n";
+        let module = air_ir::parse(text, "k.ll").unwrap();
+        let bc = air_bitcode::write_module(&module, &Default::default()).unwrap();
+        let target = air_target::Target::by_id("macos26").unwrap();
+        let mut b = metallib::Builder::for_target(target);
+        b.add_function(metallib::NewFunction {
+            name: "k".into(),
+            function_type: FunctionType::KERNEL,
+            versions: Versions::for_target(target),
+            module: air_bitcode::wrap_darwin(&bc),
+        });
+        let lib = b.write().unwrap();
+        let mut o = opts(false);
+        o.ir = true;
+        let mut out = Vec::new();
+        o.inspect(&lib, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("; ---- module of k ----"), "{text}");
+        assert!(text.contains("define void @k() {"), "{text}");
+
+        // A module that is not bitcode is an error naming the function.
+        let mut o = opts(false);
+        o.ir = true;
+        let err = o.inspect(&library(), &mut Vec::new()).unwrap_err();
+        assert!(
+            err.to_string().contains("the module of k does not read"),
+            "{err}"
+        );
     }
 }

@@ -12,6 +12,7 @@ mod demo;
 mod fmt;
 mod inspect;
 mod io;
+mod run;
 mod shell;
 
 /// Top-level command line.
@@ -29,9 +30,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Parse, verify and print an AIR module in canonical text form.
+    /// Parse, verify and print an AIR module (text, bitcode or .metallib) as canonical text.
     Fmt(fmt::Opts),
-    /// Walk through the toolkit on the embedded reverse-linking shell.
+    /// Build the three reverse-linking shells and run the seed's tests on them.
     Demo(demo::Opts),
     /// Assemble AIR text into a .metallib (Apple's link step, one module per entry).
     Assemble(assemble::Opts),
@@ -39,6 +40,8 @@ enum Command {
     Inspect(inspect::Opts),
     /// Generate a reverse-linking kernel shell from a TOML spec.
     Shell(shell::Opts),
+    /// Run a kernel (spec or .ll) on the CPU reference executor; print or check buffers.
+    Run(run::Opts),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Assemble(opts) => opts.run(),
         Command::Inspect(opts) => opts.run(),
         Command::Shell(opts) => opts.run(),
+        Command::Run(opts) => opts.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

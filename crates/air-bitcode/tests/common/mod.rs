@@ -1,6 +1,6 @@
 //! Shared helpers of the oracle tests: running the LLVM 14 tools, the
-//! comparison with exactly the normalisations issue #3 allows, and a
-//! bcanalyzer-style dump for failure messages.
+//! byte-for-byte comparison (nothing normalised), and failure messages that
+//! point at the first differing record.
 
 #![allow(dead_code)]
 
@@ -145,29 +145,13 @@ fn content_range(block: &Block, parent_width: u32) -> (usize, usize) {
     )
 }
 
-/// A function-level VALUE_SYMTAB: its byte range and its records, sorted.
-type VstBlock = ((usize, usize), Vec<(u32, Vec<u64>)>);
-
-/// Function-level VALUE_SYMTAB blocks: their content ranges and records.
-fn function_vsts(module: &Block) -> Vec<VstBlock> {
-    let mut out = Vec::new();
-    for f in module.blocks().filter(|b| b.id == 12) {
-        for vst in f.blocks().filter(|b| b.id == 14) {
-            let mut records: Vec<(u32, Vec<u64>)> =
-                vst.records().map(|r| (r.code, r.ops.clone())).collect();
-            records.sort();
-            out.push((content_range(vst, f.abbrev_width), records));
-        }
-    }
-    out
-}
-
-/// Compares our output with `llvm-as-14`'s, normalising only what issue #3
-/// allows: the SYMTAB block, the irsymtab strings at the end of STRTAB, the
-/// sizes that move with them, and the order of entries inside
-/// function-level VALUE_SYMTAB blocks. On a mismatch the error names the
-/// first differing block and record of both.
+/// Compares our output with `llvm-as-14`'s byte for byte, normalising
+/// nothing. On a mismatch the error names the first differing block and
+/// record of both, and shows both string tables when they differ.
 pub fn compare(ours: &[u8], theirs: &[u8]) -> Result<(), String> {
+    if ours == theirs {
+        return Ok(());
+    }
     let (ours_wrapped, ours_bc) = unwrap(ours).map_err(|e| format!("ours: {e}"))?;
     let (theirs_wrapped, theirs_bc) = unwrap(theirs).map_err(|e| format!("llvm-as: {e}"))?;
     if ours_wrapped != theirs_wrapped {
@@ -181,103 +165,44 @@ pub fn compare(ours: &[u8], theirs: &[u8]) -> Result<(), String> {
     let theirs_stream = Reader::new(theirs_bc)
         .read_stream()
         .map_err(|e| format!("llvm-as output does not read: {e}"))?;
-    let top = |s: &llvm_bitstream::Stream| -> Vec<u32> {
-        s.blocks
-            .iter()
-            .map(|b| b.id)
-            .filter(|id| *id != 25)
-            .collect()
-    };
-    if top(&ours_stream) != top(&theirs_stream) {
-        return Err(format!(
-            "top-level blocks (SYMTAB ignored): ours {:?}, llvm-as {:?}",
-            top(&ours_stream),
-            top(&theirs_stream)
-        ));
-    }
-    let module_of = |s: &llvm_bitstream::Stream| s.blocks.iter().find(|b| b.id == 8).cloned();
-    let (Some(om), Some(tm)) = (module_of(&ours_stream), module_of(&theirs_stream)) else {
-        return Err("no MODULE block".into());
-    };
-    let module_end = |b: &Block| content_range(b, 2).1;
-    let (o_end, t_end) = (module_end(&om), module_end(&tm));
-
-    // Function VSTs: same entries, any order; then blank them for the byte
-    // comparison.
-    let mut o_bytes = ours_bc[..o_end.min(ours_bc.len())].to_vec();
-    let mut t_bytes = theirs_bc[..t_end.min(theirs_bc.len())].to_vec();
-    let (o_vst, t_vst) = (function_vsts(&om), function_vsts(&tm));
-    if o_vst.len() != t_vst.len() {
-        return Err(format!(
-            "function VALUE_SYMTAB blocks: ours {}, llvm-as {}",
-            o_vst.len(),
-            t_vst.len()
-        ));
-    }
-    for (i, ((or, orecs), (tr, trecs))) in o_vst.iter().zip(&t_vst).enumerate() {
-        if orecs != trecs {
-            return Err(format!(
-                "function VALUE_SYMTAB #{i} entries differ:\n  ours    {orecs:?}\n  llvm-as {trecs:?}"
-            ));
-        }
-        for b in o_bytes.iter_mut().take(or.1).skip(or.0) {
-            *b = 0;
-        }
-        for b in t_bytes.iter_mut().take(tr.1).skip(tr.0) {
-            *b = 0;
-        }
-    }
-    if o_bytes != t_bytes {
-        let first = o_bytes
-            .iter()
-            .zip(&t_bytes)
-            .position(|(a, b)| a != b)
-            .unwrap_or(o_bytes.len().min(t_bytes.len()));
-        let bit = first as u64 * 8;
-        return Err(format!(
-            "first difference at byte {first} of the bitstream\n  ours:    {}\n  llvm-as: {}",
-            locate(&ours_stream.blocks, bit, 2),
-            locate(&theirs_stream.blocks, bit, 2)
-        ));
-    }
-
-    // STRTAB: the module's own strings must match exactly; llvm-as appends
-    // the irsymtab strings after them.
-    let strtab = |s: &llvm_bitstream::Stream| -> Vec<u8> {
-        s.blocks
-            .iter()
-            .find(|b| b.id == 23)
-            .and_then(|b| b.records().next().and_then(|r| r.blob.clone()))
-            .unwrap_or_default()
-    };
-    let extent = module_strtab_extent(&tm);
-    let (os, ts) = (strtab(&ours_stream), strtab(&theirs_stream));
-    if os.len() != extent || ts.len() < extent || os[..] != ts[..extent] {
-        return Err(format!(
-            "STRTAB module strings differ:\n  ours    {:?}\n  llvm-as {:?}",
+    let first = ours_bc
+        .iter()
+        .zip(theirs_bc)
+        .position(|(a, b)| a != b)
+        .unwrap_or(ours_bc.len().min(theirs_bc.len()));
+    let bit = first as u64 * 8;
+    let mut message = format!(
+        "first difference at byte {first} of the bitstream (lengths: ours {}, llvm-as {})\n  ours:    {}\n  llvm-as: {}",
+        ours_bc.len(),
+        theirs_bc.len(),
+        locate(&ours_stream.blocks, bit, 2),
+        locate(&theirs_stream.blocks, bit, 2)
+    );
+    let (os, ts) = (blob_of(&ours_stream, 23), blob_of(&theirs_stream, 23));
+    if os != ts {
+        message.push_str(&format!(
+            "\n  STRTAB ours:    {:?}\n  STRTAB llvm-as: {:?}",
             String::from_utf8_lossy(&os),
-            String::from_utf8_lossy(&ts[..extent.min(ts.len())])
+            String::from_utf8_lossy(&ts)
         ));
     }
-    Ok(())
+    Err(message)
 }
 
-/// How far the module's GLOBALVAR/FUNCTION records reach into STRTAB.
-fn module_strtab_extent(module: &Block) -> usize {
-    let mut end = 0u64;
-    for r in module.records() {
-        match r.code {
-            7 | 8 => {
-                end = end.max(r.ops[0] + r.ops[1]);
-                let n = r.ops.len();
-                if (r.code == 8 && n >= 21) || (r.code == 7 && n >= 18) {
-                    end = end.max(r.ops[n - 2] + r.ops[n - 1]);
-                }
-            }
-            _ => {}
-        }
-    }
-    end as usize
+/// Reads a (possibly wrapped) bitcode file into block trees.
+pub fn read(bytes: &[u8]) -> llvm_bitstream::Stream {
+    let (_, bc) = unwrap(bytes).expect("a valid wrapper");
+    Reader::new(bc).read_stream().expect("readable bitcode")
+}
+
+/// The blob of the first record of top-level block `id` (STRTAB, SYMTAB).
+pub fn blob_of(stream: &llvm_bitstream::Stream, id: u32) -> Vec<u8> {
+    stream
+        .blocks
+        .iter()
+        .find(|b| b.id == id)
+        .and_then(|b| b.records().next().and_then(|r| r.blob.clone()))
+        .unwrap_or_default()
 }
 
 fn describe(r: &Record) -> String {

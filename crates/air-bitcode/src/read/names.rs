@@ -1,0 +1,213 @@
+//! Block and record ids, with LLVM's names for them (error messages use
+//! the names `llvm-bcanalyzer` prints).
+
+pub(crate) const BLOCKINFO: u32 = 0;
+pub(crate) const MODULE: u32 = 8;
+pub(crate) const PARAMATTR: u32 = 9;
+pub(crate) const PARAMATTR_GROUP: u32 = 10;
+pub(crate) const CONSTANTS: u32 = 11;
+pub(crate) const FUNCTION: u32 = 12;
+pub(crate) const IDENTIFICATION: u32 = 13;
+pub(crate) const VALUE_SYMTAB: u32 = 14;
+pub(crate) const METADATA: u32 = 15;
+pub(crate) const METADATA_ATTACHMENT: u32 = 16;
+pub(crate) const TYPE_NEW: u32 = 17;
+pub(crate) const USELIST: u32 = 18;
+pub(crate) const OPERAND_BUNDLE_TAGS: u32 = 21;
+pub(crate) const METADATA_KIND: u32 = 22;
+pub(crate) const STRTAB: u32 = 23;
+pub(crate) const SYMTAB: u32 = 25;
+pub(crate) const SYNC_SCOPE_NAMES: u32 = 26;
+
+/// The name of a block id.
+pub(crate) fn block_name(id: u32) -> &'static str {
+    match id {
+        BLOCKINFO => "BLOCKINFO_BLOCK",
+        MODULE => "MODULE_BLOCK",
+        PARAMATTR => "PARAMATTR_BLOCK",
+        PARAMATTR_GROUP => "PARAMATTR_GROUP_BLOCK",
+        CONSTANTS => "CONSTANTS_BLOCK",
+        FUNCTION => "FUNCTION_BLOCK",
+        IDENTIFICATION => "IDENTIFICATION_BLOCK",
+        VALUE_SYMTAB => "VALUE_SYMTAB",
+        METADATA => "METADATA_BLOCK",
+        METADATA_ATTACHMENT => "METADATA_ATTACHMENT",
+        TYPE_NEW => "TYPE_BLOCK_ID",
+        USELIST => "USELIST_BLOCK",
+        OPERAND_BUNDLE_TAGS => "OPERAND_BUNDLE_TAGS_BLOCK",
+        METADATA_KIND => "METADATA_KIND_BLOCK",
+        STRTAB => "STRTAB_BLOCK",
+        SYMTAB => "SYMTAB_BLOCK",
+        SYNC_SCOPE_NAMES => "SYNC_SCOPE_NAMES_BLOCK",
+        _ => "unknown block",
+    }
+}
+
+/// The name of record `code` in block `block` (`code N` when unknown).
+pub(crate) fn record_name(block: u32, code: u32) -> String {
+    let name = match (block, code) {
+        (IDENTIFICATION, 1) => "STRING",
+        (IDENTIFICATION, 2) => "EPOCH",
+        (MODULE, 1) => "VERSION",
+        (MODULE, 2) => "TRIPLE",
+        (MODULE, 3) => "DATALAYOUT",
+        (MODULE, 4) => "ASM",
+        (MODULE, 5) => "SECTIONNAME",
+        (MODULE, 6) => "DEPLIB",
+        (MODULE, 7) => "GLOBALVAR",
+        (MODULE, 8) => "FUNCTION",
+        (MODULE, 9 | 14) => "ALIAS",
+        (MODULE, 11) => "GCNAME",
+        (MODULE, 12) => "COMDAT",
+        (MODULE, 13) => "VSTOFFSET",
+        (MODULE, 15) => "METADATA_VALUES_UNUSED",
+        (MODULE, 16) => "SOURCE_FILENAME",
+        (MODULE, 17) => "HASH",
+        (MODULE, 18) => "IFUNC",
+        (PARAMATTR, 1) => "ENTRY_OLD",
+        (PARAMATTR, 2) => "ENTRY",
+        (PARAMATTR_GROUP, 3) => "GRP_CODE_ENTRY",
+        (TYPE_NEW, c) => match c {
+            1 => "NUMENTRY",
+            2 => "VOID",
+            3 => "FLOAT",
+            4 => "DOUBLE",
+            5 => "LABEL",
+            6 => "OPAQUE",
+            7 => "INTEGER",
+            8 => "POINTER",
+            9 => "FUNCTION_OLD",
+            10 => "HALF",
+            11 => "ARRAY",
+            12 => "VECTOR",
+            13 => "X86_FP80",
+            14 => "FP128",
+            15 => "PPC_FP128",
+            16 => "METADATA",
+            17 => "X86_MMX",
+            18 => "STRUCT_ANON",
+            19 => "STRUCT_NAME",
+            20 => "STRUCT_NAMED",
+            21 => "FUNCTION",
+            22 => "TOKEN",
+            23 => "BFLOAT",
+            24 => "X86_AMX",
+            25 => "OPAQUE_POINTER",
+            _ => "",
+        },
+        (CONSTANTS, c) => match c {
+            1 => "SETTYPE",
+            2 => "NULL",
+            3 => "UNDEF",
+            4 => "INTEGER",
+            5 => "WIDE_INTEGER",
+            6 => "FLOAT",
+            7 => "AGGREGATE",
+            8 => "STRING",
+            9 => "CSTRING",
+            10 => "CE_BINOP",
+            11 => "CE_CAST",
+            12 => "CE_GEP",
+            13 => "CE_SELECT",
+            14 => "CE_EXTRACTELT",
+            15 => "CE_INSERTELT",
+            16 => "CE_SHUFFLEVEC",
+            17 => "CE_CMP",
+            18 => "INLINEASM_OLD",
+            19 => "CE_SHUFVEC_EX",
+            20 => "CE_INBOUNDS_GEP",
+            21 => "BLOCKADDRESS",
+            22 => "DATA",
+            23 => "INLINEASM",
+            24 => "CE_GEP_WITH_INRANGE_INDEX",
+            25 => "CE_UNOP",
+            26 => "POISON",
+            27 => "DSO_LOCAL_EQUIVALENT",
+            _ => "",
+        },
+        (FUNCTION, c) => match c {
+            1 => "DECLAREBLOCKS",
+            2 => "INST_BINOP",
+            3 => "INST_CAST",
+            4 => "INST_GEP_OLD",
+            5 => "INST_SELECT",
+            6 => "INST_EXTRACTELT",
+            7 => "INST_INSERTELT",
+            8 => "INST_SHUFFLEVEC",
+            9 => "INST_CMP",
+            10 => "INST_RET",
+            11 => "INST_BR",
+            12 => "INST_SWITCH",
+            13 => "INST_INVOKE",
+            15 => "INST_UNREACHABLE",
+            16 => "INST_PHI",
+            19 => "INST_ALLOCA",
+            20 => "INST_LOAD",
+            23 => "INST_VAARG",
+            24 => "INST_STORE_OLD",
+            26 => "INST_EXTRACTVAL",
+            27 => "INST_INSERTVAL",
+            28 => "INST_CMP2",
+            29 => "INST_VSELECT",
+            30 => "INST_INBOUNDS_GEP_OLD",
+            31 => "INST_INDIRECTBR",
+            33 => "DEBUG_LOC_AGAIN",
+            34 => "INST_CALL",
+            35 => "DEBUG_LOC",
+            36 => "INST_FENCE",
+            37 => "INST_CMPXCHG_OLD",
+            38 => "INST_ATOMICRMW_OLD",
+            39 => "INST_RESUME",
+            40 => "INST_LANDINGPAD_OLD",
+            41 => "INST_LOADATOMIC",
+            42 => "INST_STOREATOMIC_OLD",
+            43 => "INST_GEP",
+            44 => "INST_STORE",
+            45 => "INST_STOREATOMIC",
+            46 => "INST_CMPXCHG",
+            47 => "INST_LANDINGPAD",
+            55 => "OPERAND_BUNDLE",
+            56 => "INST_UNOP",
+            57 => "INST_CALLBR",
+            58 => "INST_FREEZE",
+            59 => "INST_ATOMICRMW",
+            60 => "BLOCKADDR_USERS",
+            _ => "",
+        },
+        (VALUE_SYMTAB, 1) => "ENTRY",
+        (VALUE_SYMTAB, 2) => "BBENTRY",
+        (VALUE_SYMTAB, 3) => "FNENTRY",
+        (VALUE_SYMTAB, 5) => "COMBINED_ENTRY",
+        (METADATA | METADATA_KIND, c) => match c {
+            1 => "STRING_OLD",
+            2 => "VALUE",
+            3 => "NODE",
+            4 => "NAME",
+            5 => "DISTINCT_NODE",
+            6 => "KIND",
+            7 => "LOCATION",
+            8 => "OLD_NODE",
+            9 => "OLD_FN_NODE",
+            10 => "NAMED_NODE",
+            11 => "ATTACHMENT",
+            35 => "STRINGS",
+            36 => "GLOBAL_DECL_ATTACHMENT",
+            37 => "GLOBAL_VAR_EXPR",
+            38 => "INDEX_OFFSET",
+            39 => "INDEX",
+            41 => "ARG_LIST",
+            12..=34 | 40 => "debug-info record",
+            _ => "",
+        },
+        (METADATA_ATTACHMENT, 11) => "ATTACHMENT",
+        (OPERAND_BUNDLE_TAGS, 1) => "OPERAND_BUNDLE_TAG",
+        (SYNC_SCOPE_NAMES, 1) => "SYNC_SCOPE_NAME",
+        (STRTAB | SYMTAB, 1) => "BLOB",
+        _ => "",
+    };
+    if name.is_empty() {
+        format!("code {code}")
+    } else {
+        name.to_string()
+    }
+}

@@ -1,0 +1,155 @@
+//! The iteration order of LLVM 14's `StringMap`.
+//!
+//! A function's `ValueSymbolTable` is a `StringMap`, and the bitcode writer
+//! emits the function-level VALUE_SYMTAB by iterating it, so the entry order
+//! in the file is the map's bucket order. That order is a pure function of
+//! the keys and their insertion order, which this module replays:
+//!
+//! - the hash is `djbHash(Name, 0)` (LLVM 14; later releases use xxHash);
+//! - the table starts with 16 buckets on the first insertion;
+//! - collisions probe quadratically (`+1, +2, +3, ...` modulo the size);
+//! - after an insertion the table doubles when `items * 4 > buckets * 3`,
+//!   or is rehashed in place when at most `buckets / 8` buckets are empty;
+//!   a rehash walks the old buckets in order and reinserts each entry with
+//!   the same probing.
+//!
+//! Entries are only ever added: none of the parse-time steps this crate
+//! reproduces renames or deletes a named value, so the table has no
+//! tombstones, and the in-place rehash (which exists to clear tombstones)
+//! never triggers on its own.
+
+/// A `StringMap` that records only where each key lands.
+#[derive(Debug)]
+pub(crate) struct StringMapOrder<T> {
+    /// Each bucket: the full hash and the index into `values`.
+    buckets: Vec<Option<(u32, usize)>>,
+    keys: Vec<Vec<u8>>,
+    values: Vec<T>,
+}
+
+impl<T> Default for StringMapOrder<T> {
+    fn default() -> Self {
+        StringMapOrder {
+            buckets: Vec::new(),
+            keys: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+}
+
+/// LLVM's `djbHash` with seed 0, over unsigned bytes.
+pub(crate) fn djb_hash(key: &[u8]) -> u32 {
+    key.iter().fold(0u32, |h, &c| {
+        h.wrapping_shl(5).wrapping_add(h).wrapping_add(u32::from(c))
+    })
+}
+
+/// The bucket the probe sequence of `hash` reaches first among those for
+/// which `stop` holds.
+fn probe(size: usize, hash: u32, mut stop: impl FnMut(usize) -> bool) -> usize {
+    let mask = size - 1;
+    let mut bucket = hash as usize & mask;
+    let mut step = 1;
+    while !stop(bucket) {
+        bucket = (bucket + step) & mask;
+        step += 1;
+    }
+    bucket
+}
+
+impl<T> StringMapOrder<T> {
+    /// Inserts `key` unless it is present (`StringMap::try_emplace`);
+    /// returns whether it was inserted.
+    pub fn insert(&mut self, key: &[u8], value: T) -> bool {
+        if self.buckets.is_empty() {
+            self.buckets = vec![None; 16];
+        }
+        let hash = djb_hash(key);
+        let (buckets, keys) = (&self.buckets, &self.keys);
+        let bucket = probe(buckets.len(), hash, |b| match buckets[b] {
+            None => true,
+            Some((h, i)) => h == hash && keys[i] == key,
+        });
+        if self.buckets[bucket].is_some() {
+            return false;
+        }
+        self.buckets[bucket] = Some((hash, self.values.len()));
+        self.keys.push(key.to_vec());
+        self.values.push(value);
+        self.rehash_if_needed();
+        true
+    }
+
+    /// `StringMapImpl::RehashTable`.
+    fn rehash_if_needed(&mut self) {
+        let (items, size) = (self.values.len(), self.buckets.len());
+        let new_size = if items * 4 > size * 3 {
+            size * 2
+        } else if size - items <= size / 8 {
+            size
+        } else {
+            return;
+        };
+        let mut table: Vec<Option<(u32, usize)>> = vec![None; new_size];
+        for (hash, index) in self.buckets.iter().flatten().copied() {
+            let bucket = probe(new_size, hash, |b| table[b].is_none());
+            table[bucket] = Some((hash, index));
+        }
+        self.buckets = table;
+    }
+
+    /// The values in iteration (bucket) order.
+    pub fn into_ordered(self) -> Vec<T> {
+        let mut slots: Vec<Option<T>> = self.values.into_iter().map(Some).collect();
+        self.buckets
+            .iter()
+            .flatten()
+            .filter_map(|(_, i)| slots.get_mut(*i).and_then(Option::take))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn djb_hash_with_seed_zero() {
+        assert_eq!(djb_hash(b""), 0);
+        assert_eq!(djb_hash(b"a"), 97);
+        assert_eq!(djb_hash(b"ab"), 97 * 33 + 98);
+        // Bytes are unsigned.
+        assert_eq!(djb_hash(&[0xFF]), 255);
+    }
+
+    #[test]
+    fn order_is_bucket_order_not_insertion_order() {
+        let mut m = StringMapOrder::default();
+        // "b" hashes to bucket 2, "a" to bucket 1.
+        assert!(m.insert(b"b", 'b'));
+        assert!(m.insert(b"a", 'a'));
+        assert!(!m.insert(b"a", 'x'));
+        assert_eq!(m.into_ordered(), vec!['a', 'b']);
+    }
+
+    #[test]
+    fn collisions_probe_quadratically() {
+        // "a" (97) and "q" (113) share bucket 1 of 16; "r" (114) sits in 2.
+        let mut m = StringMapOrder::default();
+        m.insert(b"a", 0);
+        m.insert(b"r", 1);
+        m.insert(b"q", 2); // 1 → 2 (taken) → 4
+        assert_eq!(m.into_ordered(), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn growth_keeps_every_entry() {
+        let mut m = StringMapOrder::default();
+        for i in 0..200u32 {
+            assert!(m.insert(format!("v{i}").as_bytes(), i));
+        }
+        let mut all = m.into_ordered();
+        all.sort_unstable();
+        assert_eq!(all, (0..200).collect::<Vec<_>>());
+    }
+}

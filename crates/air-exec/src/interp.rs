@@ -1,0 +1,868 @@
+//! The per-thread interpreter: one instruction at a time over explicit
+//! call frames, so a thread can stop anywhere (in a callee too) and resume.
+
+use air_ir::constant::{ConstExpr, ConstKind};
+use air_ir::intrinsics::IntrinsicId;
+use air_ir::types::TypeId;
+use air_ir::{BlockId, ConstId, FuncId, InstId, InstKind, Instruction, Module, Value};
+
+use crate::error::{malformed, undefined, unsupported, ErrorKind, ExecError, Result};
+use crate::exec::{Frame, Machine, Pending, State, Thread};
+use crate::math::{FloatKind, IntOp, MathFn};
+use crate::memory::Region;
+use crate::ops;
+use crate::program::{Callee, FnRef, HostValue};
+use crate::value::{mask, sext, Layout, Ptr, Space, Val};
+
+/// Deepest call stack a thread may build.
+const MAX_FRAMES: usize = 256;
+
+impl<'p> Machine<'p> {
+    /// Runs `t` until it blocks, returns or fails.
+    pub(crate) fn run_thread(&mut self, t: &mut Thread) -> Result<()> {
+        while matches!(t.state, State::Ready) {
+            self.steps += 1;
+            if self.steps > self.options.step_budget {
+                let e = ExecError::new(ErrorKind::StepBudget(self.options.step_budget));
+                return Err(e.at(|| self.site_of(t)));
+            }
+            if let Err(e) = self.step(t) {
+                return Err(e.at(|| self.site_of(t)));
+            }
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, t: &mut Thread) -> Result<()> {
+        let prog = self.prog;
+        let Some(fr) = t.frames.last() else {
+            t.state = State::Done;
+            return Ok(());
+        };
+        let module = &prog.sources[fr.f.module].module;
+        let Some(func) = module.functions.get(fr.f.func.0 as usize) else {
+            return malformed("frame of a function that does not exist");
+        };
+        let Some(&id) = func.blocks.get(fr.block).and_then(|b| b.insts.get(fr.idx)) else {
+            return malformed(format!(
+                "control falls off the end of a block of @{}",
+                func.name
+            ));
+        };
+        let Some(inst) = func.insts.get(id.0 as usize) else {
+            return malformed("instruction id out of range");
+        };
+        self.exec(t, module, func, id, inst)
+    }
+
+    /// An operand's value in the current frame.
+    pub(crate) fn operand(&mut self, t: &Thread, v: Value) -> Result<Val> {
+        let Some(fr) = t.frames.last() else {
+            return malformed("no frame");
+        };
+        match v {
+            Value::Const(c) => self.konst(fr.f.module, c, 0),
+            Value::Arg(i) => fr
+                .args
+                .get(i as usize)
+                .cloned()
+                .map_or_else(|| malformed(format!("argument {i} does not exist")), Ok),
+            Value::Inst(id) => match fr.slots.get(id.0 as usize) {
+                Some(Some(v)) => Ok(v.clone()),
+                _ => undefined("a value is used before the instruction defining it ran"),
+            },
+            Value::Metadata(_) => Ok(Val::Bits(0)),
+        }
+    }
+
+    fn set(t: &mut Thread, id: InstId, v: Val) {
+        if let Some(fr) = t.frames.last_mut() {
+            if let Some(slot) = fr.slots.get_mut(id.0 as usize) {
+                *slot = Some(v);
+            }
+            fr.idx += 1;
+        }
+    }
+
+    fn type_of(module: &Module, func: &air_ir::Function, v: Value) -> Result<TypeId> {
+        module
+            .value_type(Some(func), v)
+            .map_or_else(|| malformed("operand without a type"), Ok)
+    }
+
+    #[allow(clippy::too_many_lines)] // one arm per instruction kind reads best as one match
+    fn exec(
+        &mut self,
+        t: &mut Thread,
+        module: &'p Module,
+        func: &'p air_ir::Function,
+        id: InstId,
+        inst: &'p Instruction,
+    ) -> Result<()> {
+        let types = &module.types;
+        let layout = Layout::new(types);
+        match &inst.kind {
+            InstKind::Binary { op, lhs, rhs } => {
+                let (a, b) = (self.operand(t, *lhs)?, self.operand(t, *rhs)?);
+                // Fast-math flags allow less precision; the precise IEEE
+                // result is always an allowed one, so they change nothing.
+                let v = ops::binary(types, *op, inst.ty, &a, &b)?;
+                Self::set(t, id, v);
+            }
+            InstKind::FNeg { value } => {
+                let a = self.operand(t, *value)?;
+                Self::set(t, id, ops::fneg(types, inst.ty, &a)?);
+            }
+            InstKind::Cast { op, value } => {
+                let from = Self::type_of(module, func, *value)?;
+                let a = self.operand(t, *value)?;
+                Self::set(t, id, ops::cast(&layout, types, *op, from, inst.ty, &a)?);
+            }
+            InstKind::ICmp { pred, lhs, rhs } => {
+                let ty = Self::type_of(module, func, *lhs)?;
+                let (a, b) = (self.operand(t, *lhs)?, self.operand(t, *rhs)?);
+                Self::set(t, id, ops::icmp(types, *pred, ty, &a, &b)?);
+            }
+            InstKind::FCmp { pred, lhs, rhs } => {
+                let ty = Self::type_of(module, func, *lhs)?;
+                let (a, b) = (self.operand(t, *lhs)?, self.operand(t, *rhs)?);
+                Self::set(t, id, ops::fcmp(types, *pred, ty, &a, &b)?);
+            }
+            InstKind::Select {
+                cond,
+                on_true,
+                on_false,
+            } => {
+                let c = self.operand(t, *cond)?;
+                let (a, b) = (self.operand(t, *on_true)?, self.operand(t, *on_false)?);
+                Self::set(t, id, ops::select(&c, &a, &b)?);
+            }
+            InstKind::Phi { .. } => return malformed("phi after the start of its block"),
+            InstKind::Alloca {
+                allocated, count, ..
+            } => {
+                let n = match count {
+                    Some(c) => self.operand(t, *c)?.bits()?,
+                    None => 1,
+                };
+                let size = layout
+                    .alloc_size(*allocated)?
+                    .checked_mul(n)
+                    .filter(|s| *s <= 1 << 24)
+                    .map_or_else(|| unsupported("alloca larger than 16 MiB"), Ok)?;
+                if t.private.len() >= 1 << 20 {
+                    return unsupported("more than 2^20 live allocas in one thread");
+                }
+                let region = t.private.len() as u32;
+                let name = match &inst.name {
+                    Some(n) => format!("private alloca %{n} in @{}", func.name),
+                    None => format!("private alloca in @{}", func.name),
+                };
+                t.private.push(Region::new(name, vec![0; size as usize]));
+                Self::set(
+                    t,
+                    id,
+                    Val::Ptr(Ptr {
+                        space: Space::Private,
+                        region,
+                        offset: 0,
+                    }),
+                );
+            }
+            InstKind::Load { ptr, .. } => {
+                let p = self.operand(t, *ptr)?.ptr()?;
+                let v = self.load(t, p, inst.ty, "load")?;
+                Self::set(t, id, v);
+            }
+            InstKind::Store { value, ptr, .. } => {
+                let ty = Self::type_of(module, func, *value)?;
+                let v = self.operand(t, *value)?;
+                let p = self.operand(t, *ptr)?.ptr()?;
+                self.store(t, p, ty, &v, "store")?;
+                if let Some(fr) = t.frames.last_mut() {
+                    fr.idx += 1;
+                }
+            }
+            InstKind::GetElementPtr {
+                source,
+                base,
+                indices,
+                ..
+            } => {
+                let b = self.operand(t, *base)?;
+                let mut idx = Vec::with_capacity(indices.len());
+                for v in indices {
+                    idx.push((self.operand(t, *v)?, Self::type_of(module, func, *v)?));
+                }
+                Self::set(t, id, ops::gep(&layout, types, *source, &b, &idx)?);
+            }
+            InstKind::ExtractElement { vector, index } => {
+                let v = self.operand(t, *vector)?;
+                let i = self.operand(t, *index)?.bits()?;
+                Self::set(t, id, ops::extract_element(&v, i)?);
+            }
+            InstKind::InsertElement {
+                vector,
+                element,
+                index,
+            } => {
+                let v = self.operand(t, *vector)?;
+                let e = self.operand(t, *element)?;
+                let i = self.operand(t, *index)?.bits()?;
+                Self::set(t, id, ops::insert_element(&v, &e, i)?);
+            }
+            InstKind::ShuffleVector { a, b, mask } => {
+                let (x, y) = (self.operand(t, *a)?, self.operand(t, *b)?);
+                let Value::Const(mc) = mask else {
+                    return malformed("shufflevector mask is not a constant");
+                };
+                let lanes = shuffle_mask(module, *mc)?;
+                let zero = ops::zero(types, types.scalar(inst.ty))?;
+                Self::set(t, id, ops::shuffle(&x, &y, &lanes, &zero)?);
+            }
+            InstKind::ExtractValue { aggregate, indices } => {
+                let mut v = self.operand(t, *aggregate)?;
+                for i in indices {
+                    v = v
+                        .list()?
+                        .get(*i as usize)
+                        .cloned()
+                        .map_or_else(|| malformed("extractvalue index out of range"), Ok)?;
+                }
+                Self::set(t, id, v);
+            }
+            InstKind::InsertValue {
+                aggregate,
+                value,
+                indices,
+            } => {
+                let mut agg = self.operand(t, *aggregate)?;
+                let v = self.operand(t, *value)?;
+                insert_at(&mut agg, indices, v)?;
+                Self::set(t, id, agg);
+            }
+            InstKind::Call(call) => self.call(t, module, id, inst, call)?,
+            InstKind::Br { dest } => self.jump(t, func, *dest)?,
+            InstKind::CondBr {
+                cond,
+                if_true,
+                if_false,
+            } => {
+                let c = self.operand(t, *cond)?.bits()? & 1;
+                self.jump(t, func, if c == 1 { *if_true } else { *if_false })?;
+            }
+            InstKind::Switch {
+                cond,
+                default,
+                cases,
+            } => {
+                let ty = Self::type_of(module, func, *cond)?;
+                let w = types.int_width(ty).unwrap_or(64);
+                let c = self.operand(t, *cond)?.bits()? & mask(w);
+                let mut dest = *default;
+                for (k, b) in cases {
+                    if self
+                        .konst(t.frames.last().map_or(0, |f| f.f.module), *k, 0)?
+                        .bits()?
+                        & mask(w)
+                        == c
+                    {
+                        dest = *b;
+                        break;
+                    }
+                }
+                self.jump(t, func, dest)?;
+            }
+            InstKind::Ret { value } => {
+                let v = match value {
+                    Some(v) => Some(self.operand(t, *v)?),
+                    None => None,
+                };
+                self.ret(t, v);
+            }
+            InstKind::Unreachable => return undefined("`unreachable` was reached"),
+            InstKind::AtomicRmw { op, ptr, value, .. } => {
+                // Threads run one at a time, so read-modify-write is atomic.
+                let ty = Self::type_of(module, func, *value)?;
+                let p = self.operand(t, *ptr)?.ptr()?;
+                let v = self.operand(t, *value)?;
+                let old = self.load(t, p, ty, "atomicrmw")?;
+                let new = rmw(types, *op, ty, &old, &v)?;
+                self.store(t, p, ty, &new, "atomicrmw")?;
+                Self::set(t, id, old);
+            }
+            InstKind::CmpXchg {
+                ptr, expected, new, ..
+            } => {
+                let ty = Self::type_of(module, func, *expected)?;
+                let p = self.operand(t, *ptr)?.ptr()?;
+                let (e, n) = (self.operand(t, *expected)?, self.operand(t, *new)?);
+                let old = self.load(t, p, ty, "cmpxchg")?;
+                let ok = old.bits()? == e.bits()?;
+                if ok {
+                    self.store(t, p, ty, &n, "cmpxchg")?;
+                }
+                Self::set(t, id, Val::List(vec![old, Val::Bits(u64::from(ok))]));
+            }
+            InstKind::Fence { .. } => {
+                if let Some(fr) = t.frames.last_mut() {
+                    fr.idx += 1;
+                }
+            }
+            InstKind::Freeze { value } => {
+                let v = self.operand(t, *value)?;
+                Self::set(t, id, v);
+            }
+        }
+        Ok(())
+    }
+
+    /// Branches to `dest`, assigning its phis from the block we leave (all
+    /// at once, as phis read their inputs before any of them is written).
+    fn jump(&mut self, t: &mut Thread, func: &air_ir::Function, dest: BlockId) -> Result<()> {
+        let Some(from) = t.frames.last().map(|f| f.block) else {
+            return malformed("no frame");
+        };
+        let Some(block) = func.blocks.get(dest.0 as usize) else {
+            return malformed("branch to a block that does not exist");
+        };
+        let mut assigned = Vec::new();
+        for &pid in &block.insts {
+            let Some(InstKind::Phi { incoming }) = func.insts.get(pid.0 as usize).map(|i| &i.kind)
+            else {
+                break;
+            };
+            let Some((v, _)) = incoming.iter().find(|(_, b)| b.0 as usize == from) else {
+                return malformed(format!(
+                    "phi in block {} has no entry for its predecessor",
+                    dest.0
+                ));
+            };
+            assigned.push((pid, self.operand(t, *v)?));
+        }
+        if let Some(fr) = t.frames.last_mut() {
+            fr.idx = assigned.len();
+            fr.block = dest.0 as usize;
+            for (pid, v) in assigned {
+                if let Some(slot) = fr.slots.get_mut(pid.0 as usize) {
+                    *slot = Some(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn ret(&mut self, t: &mut Thread, v: Option<Val>) {
+        let Some(done) = t.frames.pop() else {
+            t.state = State::Done;
+            return;
+        };
+        // The callee's allocas die with it.
+        t.private.truncate(done.priv_mark);
+        match (t.frames.last_mut(), done.ret_to) {
+            (Some(caller), Some(call)) => {
+                if let Some(slot) = caller.slots.get_mut(call.0 as usize) {
+                    *slot = v;
+                }
+                caller.idx += 1;
+            }
+            _ => t.state = State::Done,
+        }
+    }
+
+    fn call(
+        &mut self,
+        t: &mut Thread,
+        module: &'p Module,
+        id: InstId,
+        inst: &'p Instruction,
+        call: &'p air_ir::inst::Call,
+    ) -> Result<()> {
+        let prog = self.prog;
+        let here = t.frames.last().map_or(0, |f| f.f.module);
+        let direct = match call.callee {
+            Value::Const(c) => match module.consts.try_get(c).map(|k| &k.kind) {
+                Some(ConstKind::Function(f)) => Some(FnRef {
+                    module: here,
+                    func: *f,
+                }),
+                _ => None,
+            },
+            _ => None,
+        };
+        let target = match direct {
+            Some(f) => f,
+            None => {
+                let p = self.operand(t, call.callee)?.ptr()?;
+                if p.space != Space::Function || p.offset != 0 {
+                    return Err(ErrorKind::BadPointer(
+                        "indirect call through a pointer that is not a function".into(),
+                    )
+                    .into());
+                }
+                FnRef {
+                    module: (p.region >> 16) as usize,
+                    func: FuncId(p.region & 0xffff),
+                }
+            }
+        };
+        let mut args = Vec::with_capacity(call.args.len());
+        for a in &call.args {
+            args.push(self.operand(t, *a)?);
+        }
+        let Some(tfunc) = prog
+            .sources
+            .get(target.module)
+            .and_then(|s| s.module.functions.get(target.func.0 as usize))
+        else {
+            return malformed("call to a function that does not exist");
+        };
+        if !tfunc.is_declaration() {
+            return self.push_frame(t, target, args, id);
+        }
+        let callee = self
+            .callees
+            .get(target.module)
+            .and_then(|c| c.get(&target.func))
+            .cloned();
+        match callee {
+            Some(Callee::Defined(f)) => self.push_frame(t, f, args, id),
+            Some(Callee::Intrinsic(intr)) => {
+                use IntrinsicId as I;
+                match intr.id() {
+                    I::LifetimeStart | I::LifetimeEnd => {
+                        if let Some(fr) = t.frames.last_mut() {
+                            fr.idx += 1;
+                        }
+                        Ok(())
+                    }
+                    I::SimdgroupMatrixInitFilled => {
+                        let v = args
+                            .first()
+                            .cloned()
+                            .map_or_else(|| malformed("missing operand"), Ok)?;
+                        Self::set(t, id, Val::List(vec![v; 64]));
+                        Ok(())
+                    }
+                    I::Exp2 | I::FastExp2 => {
+                        self.math_call(t, module, id, inst, MathFn::Unary(f64::exp2), &args)
+                    }
+                    I::Log2 | I::FastLog2 => {
+                        self.math_call(t, module, id, inst, MathFn::Unary(f64::log2), &args)
+                    }
+                    I::AsyncCopy1dDeviceToThreadgroup
+                    | I::AsyncCopy1dThreadgroupToDevice
+                    | I::AsyncCopy2dDeviceToThreadgroup
+                    | I::AsyncCopy2dThreadgroupToDevice
+                        if t.frames.len() > 1 =>
+                    {
+                        Err(ErrorKind::CopyInCalledFunction.into())
+                    }
+                    // Everything else synchronises: wait for the simdgroup
+                    // (or the threadgroup, for barriers).
+                    _ => {
+                        let fr = t.frames.last().map_or(prog.kernel, |f| f.f);
+                        t.state = State::Blocked(Box::new(Pending {
+                            site: (fr, id),
+                            intrinsic: intr,
+                            decl: target,
+                            args,
+                        }));
+                        Ok(())
+                    }
+                }
+            }
+            Some(Callee::Math(f)) => self.math_call(t, module, id, inst, f, &args),
+            Some(Callee::Host(name, f)) => {
+                let fty = prog.sources[target.module].module.function(target.func).ty;
+                let tm = &prog.sources[target.module].module;
+                let Some((ret, params, _)) = tm.types.function_parts(fty) else {
+                    return malformed("callee type is not a function type");
+                };
+                let mut host_args = Vec::with_capacity(args.len());
+                for (v, ty) in args.iter().zip(params) {
+                    host_args.push(match FloatKind::of(&tm.types, *ty) {
+                        Some(k) if !tm.types.is_pointer(*ty) => {
+                            HostValue::Float(k.to_f64(v.bits()?))
+                        }
+                        _ if tm.types.is_pointer(*ty) => HostValue::Ptr(v.ptr()?.encode()),
+                        _ => HostValue::Int(v.bits()?),
+                    });
+                }
+                let r = f(&host_args).map_err(|e| {
+                    ExecError::new(ErrorKind::Undefined(format!(
+                        "visible function `{name}` (a registered closure) failed: {e}"
+                    )))
+                })?;
+                let v = match (r, FloatKind::of(&tm.types, ret)) {
+                    (HostValue::Void, _) => Val::Bits(0),
+                    (HostValue::Float(x), Some(k)) => Val::Bits(k.round_bits(x)),
+                    (HostValue::Int(x), None) => Val::Bits(x & mask(tm.types.int_width(ret).unwrap_or(64))),
+                    (HostValue::Ptr(x), None) => Val::Ptr(Ptr::decode(x)),
+                    (other, _) => {
+                        return Err(ErrorKind::Undefined(format!("visible function `{name}` (a registered closure) returned {other:?}, which does not fit its return type")).into())
+                    }
+                };
+                Self::set(t, id, v);
+                Ok(())
+            }
+            Some(Callee::Mem(copy)) => {
+                let arg = |i: usize| {
+                    args.get(i)
+                        .map_or_else(|| malformed("memory intrinsic with too few operands"), Ok)
+                };
+                let dst = arg(0)?.ptr()?;
+                let len = arg(2)?.bits()?;
+                if len > 1 << 28 {
+                    return unsupported("memory intrinsics over 256 MiB");
+                }
+                let sg = t.sg;
+                let bytes = if copy {
+                    // Read everything first, so overlapping moves behave as memmove.
+                    self.read_bytes(Some(t), sg, arg(1)?.ptr()?, len, "memcpy read")?
+                } else {
+                    vec![arg(1)?.bits()? as u8; len as usize]
+                };
+                self.write_bytes(
+                    Some(t),
+                    sg,
+                    dst,
+                    &bytes,
+                    if copy { "memcpy write" } else { "memset" },
+                )?;
+                if let Some(fr) = t.frames.last_mut() {
+                    fr.idx += 1;
+                }
+                Ok(())
+            }
+            Some(Callee::NoOp) => {
+                Self::set(t, id, Val::Bits(0));
+                Ok(())
+            }
+            Some(Callee::Unresolved(reason)) => Err(ErrorKind::Setup(reason).into()),
+            None => malformed("call to a declaration the linker did not see"),
+        }
+    }
+
+    fn push_frame(&mut self, t: &mut Thread, f: FnRef, args: Vec<Val>, call: InstId) -> Result<()> {
+        if t.frames.len() >= MAX_FRAMES {
+            return unsupported(format!(
+                "call depth over {MAX_FRAMES} (unbounded recursion?)"
+            ));
+        }
+        let module = &self.prog.sources[f.module].module;
+        let func = module.function(f.func);
+        let varargs = module
+            .types
+            .function_parts(func.ty)
+            .is_some_and(|(_, _, v)| v);
+        // Extra arguments of a variadic callee are accepted and unused.
+        if func.params.len() != args.len() && !(varargs && args.len() > func.params.len()) {
+            return malformed(format!(
+                "@{} takes {} arguments but is called with {}",
+                func.name,
+                func.params.len(),
+                args.len()
+            ));
+        }
+        t.frames.push(Frame {
+            f,
+            block: 0,
+            idx: 0,
+            slots: vec![None; func.insts.len()],
+            args,
+            priv_mark: t.private.len(),
+            ret_to: Some(call),
+        });
+        Ok(())
+    }
+
+    fn math_call(
+        &mut self,
+        t: &mut Thread,
+        module: &Module,
+        id: InstId,
+        inst: &Instruction,
+        f: MathFn,
+        args: &[Val],
+    ) -> Result<()> {
+        let types = &module.types;
+        let v = match types.vector_parts(inst.ty) {
+            Some((n, elem)) => {
+                let mut lanes = Vec::with_capacity(n as usize);
+                for i in 0..n as usize {
+                    let lane_args = args
+                        .iter()
+                        .map(|a| match a {
+                            Val::List(l) => l
+                                .get(i)
+                                .cloned()
+                                .map_or_else(|| malformed("vector operand too short"), Ok),
+                            // Scalar flags such as llvm.abs's i1 apply to every lane.
+                            other => Ok(other.clone()),
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    lanes.push(math_scalar(types, f, elem, &lane_args)?);
+                }
+                Val::List(lanes)
+            }
+            None => math_scalar(types, f, inst.ty, args)?,
+        };
+        Self::set(t, id, v);
+        Ok(())
+    }
+
+    /// The value of constant `c` of module `m` (cached).
+    pub(crate) fn konst(&mut self, m: usize, c: ConstId, depth: u32) -> Result<Val> {
+        if let Some(Some(v)) = self.consts.get(m).and_then(|v| v.get(c.0 as usize)) {
+            return Ok(v.clone());
+        }
+        if depth > 64 {
+            return unsupported("constant nests too deeply");
+        }
+        let prog = self.prog;
+        let module = &prog.sources[m].module;
+        let types = &module.types;
+        let layout = Layout::new(types);
+        let Some(k) = module.consts.try_get(c) else {
+            return malformed("constant id out of range");
+        };
+        let ty_of = |id: ConstId| {
+            module
+                .consts
+                .try_get(id)
+                .map(|k| k.ty)
+                .map_or_else(|| malformed("constant id out of range"), Ok)
+        };
+        let v = match &k.kind {
+            ConstKind::Int(ap) => {
+                let w = types.int_width(k.ty).unwrap_or(64);
+                if w > 64 {
+                    return unsupported(format!("integers wider than 64 bits (i{w})"));
+                }
+                Val::Bits(ap.low_u64() & mask(w))
+            }
+            ConstKind::Float(bits) => Val::Bits(*bits),
+            ConstKind::Null | ConstKind::Undef | ConstKind::Poison | ConstKind::Zero => {
+                ops::zero(types, k.ty)?
+            }
+            ConstKind::Array(ids) | ConstKind::Vector(ids) | ConstKind::Struct(ids) => {
+                let mut out = Vec::with_capacity(ids.len());
+                for e in ids {
+                    out.push(self.konst(m, *e, depth + 1)?);
+                }
+                Val::List(out)
+            }
+            ConstKind::String(bytes) => {
+                Val::List(bytes.iter().map(|b| Val::Bits(u64::from(*b))).collect())
+            }
+            ConstKind::Global(g) => Val::Ptr(
+                self.global_ptrs
+                    .get(m)
+                    .and_then(|v| v.get(g.0 as usize))
+                    .copied()
+                    .map_or_else(|| malformed("global id out of range"), Ok)?,
+            ),
+            ConstKind::Function(f) => Val::Ptr(Ptr {
+                space: Space::Function,
+                region: ((m as u32) << 16) | (f.0 & 0xffff),
+                offset: 0,
+            }),
+            ConstKind::Expr(e) => match e {
+                ConstExpr::Cast { op, value } => {
+                    let v = self.konst(m, *value, depth + 1)?;
+                    ops::cast(&layout, types, *op, ty_of(*value)?, k.ty, &v)?
+                }
+                ConstExpr::GetElementPtr {
+                    source,
+                    base,
+                    indices,
+                    ..
+                } => {
+                    let b = self.konst(m, *base, depth + 1)?;
+                    let mut idx = Vec::with_capacity(indices.len());
+                    for i in indices {
+                        idx.push((self.konst(m, *i, depth + 1)?, ty_of(*i)?));
+                    }
+                    ops::gep(&layout, types, *source, &b, &idx)?
+                }
+                ConstExpr::Binary { op, lhs, rhs, .. } => {
+                    let (a, b) = (
+                        self.konst(m, *lhs, depth + 1)?,
+                        self.konst(m, *rhs, depth + 1)?,
+                    );
+                    ops::binary(types, *op, k.ty, &a, &b)?
+                }
+                ConstExpr::FNeg(x) => {
+                    let a = self.konst(m, *x, depth + 1)?;
+                    ops::fneg(types, k.ty, &a)?
+                }
+                ConstExpr::ICmp { pred, lhs, rhs } => {
+                    let (a, b) = (
+                        self.konst(m, *lhs, depth + 1)?,
+                        self.konst(m, *rhs, depth + 1)?,
+                    );
+                    ops::icmp(types, *pred, ty_of(*lhs)?, &a, &b)?
+                }
+                ConstExpr::FCmp { pred, lhs, rhs } => {
+                    let (a, b) = (
+                        self.konst(m, *lhs, depth + 1)?,
+                        self.konst(m, *rhs, depth + 1)?,
+                    );
+                    ops::fcmp(types, *pred, ty_of(*lhs)?, &a, &b)?
+                }
+                ConstExpr::Select {
+                    cond,
+                    on_true,
+                    on_false,
+                } => {
+                    let c = self.konst(m, *cond, depth + 1)?;
+                    let (a, b) = (
+                        self.konst(m, *on_true, depth + 1)?,
+                        self.konst(m, *on_false, depth + 1)?,
+                    );
+                    ops::select(&c, &a, &b)?
+                }
+                ConstExpr::ExtractElement { vector, index } => {
+                    let v = self.konst(m, *vector, depth + 1)?;
+                    let i = self.konst(m, *index, depth + 1)?.bits()?;
+                    ops::extract_element(&v, i)?
+                }
+                ConstExpr::InsertElement {
+                    vector,
+                    element,
+                    index,
+                } => {
+                    let v = self.konst(m, *vector, depth + 1)?;
+                    let e = self.konst(m, *element, depth + 1)?;
+                    let i = self.konst(m, *index, depth + 1)?.bits()?;
+                    ops::insert_element(&v, &e, i)?
+                }
+                ConstExpr::ShuffleVector { a, b, mask } => {
+                    let (x, y) = (self.konst(m, *a, depth + 1)?, self.konst(m, *b, depth + 1)?);
+                    let lanes = shuffle_mask(module, *mask)?;
+                    let zero = ops::zero(types, types.scalar(k.ty))?;
+                    ops::shuffle(&x, &y, &lanes, &zero)?
+                }
+            },
+        };
+        if let Some(slot) = self.consts.get_mut(m).and_then(|v| v.get_mut(c.0 as usize)) {
+            *slot = Some(v.clone());
+        }
+        Ok(v)
+    }
+}
+
+/// Lanes of a constant shufflevector mask (`None` = undef).
+fn shuffle_mask(module: &Module, c: ConstId) -> Result<Vec<Option<u64>>> {
+    let Some(k) = module.consts.try_get(c) else {
+        return malformed("constant id out of range");
+    };
+    let len = module
+        .types
+        .vector_parts(k.ty)
+        .map_or(0, |(n, _)| n as usize);
+    Ok(match &k.kind {
+        ConstKind::Zero => vec![Some(0); len],
+        ConstKind::Undef | ConstKind::Poison => vec![None; len],
+        ConstKind::Vector(ids) => ids
+            .iter()
+            .map(|e| match module.consts.try_get(*e).map(|k| &k.kind) {
+                Some(ConstKind::Int(ap)) => Some(ap.low_u64()),
+                _ => None,
+            })
+            .collect(),
+        _ => return malformed("shufflevector mask is not a constant vector"),
+    })
+}
+
+fn insert_at(agg: &mut Val, indices: &[u32], v: Val) -> Result<()> {
+    let Some((first, rest)) = indices.split_first() else {
+        *agg = v;
+        return Ok(());
+    };
+    match agg {
+        Val::List(items) => match items.get_mut(*first as usize) {
+            Some(slot) => insert_at(slot, rest, v),
+            None => malformed("insertvalue index out of range"),
+        },
+        _ => malformed("insertvalue into a non-aggregate"),
+    }
+}
+
+fn rmw(
+    types: &air_ir::TypeTable,
+    op: air_ir::inst::RmwOp,
+    ty: TypeId,
+    old: &Val,
+    v: &Val,
+) -> Result<Val> {
+    use air_ir::inst::RmwOp as R;
+    use air_ir::Opcode as O;
+    let bin = |o| ops::binary(types, o, ty, old, v);
+    match op {
+        R::Xchg => Ok(v.clone()),
+        R::Add => bin(O::Add),
+        R::Sub => bin(O::Sub),
+        R::And => bin(O::And),
+        R::Or => bin(O::Or),
+        R::Xor => bin(O::Xor),
+        R::Nand => {
+            let a = bin(O::And)?;
+            let w = types.int_width(ty).unwrap_or(64);
+            Ok(Val::Bits(!a.bits()? & mask(w)))
+        }
+        R::FAdd => bin(O::FAdd),
+        R::FSub => bin(O::FSub),
+        R::Max | R::Min | R::UMax | R::UMin => {
+            let w = types.int_width(ty).unwrap_or(64);
+            let (a, b) = (old.bits()?, v.bits()?);
+            let pick_new = match op {
+                R::Max => sext(b, w) > sext(a, w),
+                R::Min => sext(b, w) < sext(a, w),
+                R::UMax => b > a,
+                _ => b < a,
+            };
+            Ok(Val::Bits(if pick_new { b } else { a }))
+        }
+    }
+}
+
+fn math_scalar(types: &air_ir::TypeTable, f: MathFn, ty: TypeId, args: &[Val]) -> Result<Val> {
+    let arg = |i: usize| -> Result<u64> {
+        args.get(i)
+            .map_or_else(|| malformed("math call with too few operands"), Val::bits)
+    };
+    if let MathFn::Int(op) = f {
+        let w = types.int_width(ty).unwrap_or(64);
+        let (a, m) = (arg(0)?, mask(w));
+        let r = match op {
+            IntOp::Abs => (sext(a, w).unsigned_abs()) & m,
+            IntOp::SMin | IntOp::SMax | IntOp::UMin | IntOp::UMax => {
+                let b = arg(1)?;
+                let less = match op {
+                    IntOp::SMin | IntOp::SMax => sext(a, w) < sext(b, w),
+                    _ => a < b,
+                };
+                let pick_a = matches!(op, IntOp::SMin | IntOp::UMin) == less;
+                if pick_a {
+                    a
+                } else {
+                    b
+                }
+            }
+        };
+        return Ok(Val::Bits(r & m));
+    }
+    let Some(k) = FloatKind::of(types, ty) else {
+        return unsupported("math function on a non-float type");
+    };
+    let x = |i: usize| -> Result<f64> { Ok(k.to_f64(arg(i)?)) };
+    Ok(Val::Bits(match f {
+        MathFn::Unary(g) => k.round_bits(g(x(0)?)),
+        MathFn::Binary(g) => k.round_bits(g(x(0)?, x(1)?)),
+        MathFn::Fma => k.fma(arg(0)?, arg(1)?, arg(2)?),
+        MathFn::Clamp => k.round_bits(x(0)?.max(x(1)?).min(x(2)?)),
+        MathFn::Int(_) => 0,
+    }))
+}

@@ -1,0 +1,461 @@
+//! Runtime values, pointers, and the AIR data layout that maps them to bytes.
+//!
+//! Scalars are raw bits in a `u64` (integers masked to their width, floats
+//! as their IEEE bits); the IR type of the instruction says how to read
+//! them, so a value never carries its type. Pointers are not integers: they
+//! name an address space, a region in it and a byte offset, which is what
+//! lets every access be bounds-checked against the right buffer. When a
+//! pointer must become bits (stored to memory, `ptrtoint`) it is packed
+//! into 64 bits: space in the top 3 bits, region in the next 21, a signed
+//! 40-bit offset below. Null packs to 0.
+
+use air_ir::types::{StructBody, Type, TypeId, TypeTable};
+
+use crate::error::{malformed, unsupported, Result};
+
+/// What memory a pointer points into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Space {
+    /// Nothing (null, or an integer that was never a pointer).
+    Null = 0,
+    /// A device or constant buffer bound by index (address spaces 1 and 2).
+    Device = 1,
+    /// Threadgroup memory (address space 3): globals and memory arguments.
+    Threadgroup = 2,
+    /// A thread-private `alloca` (address space 0).
+    Private = 3,
+    /// A module-level global outside threadgroup memory.
+    Global = 4,
+    /// An async-copy event (what the copy intrinsics return).
+    Event = 5,
+    /// A function (for indirect calls).
+    Function = 6,
+}
+
+impl Space {
+    fn from_bits(b: u64) -> Space {
+        match b {
+            1 => Space::Device,
+            2 => Space::Threadgroup,
+            3 => Space::Private,
+            4 => Space::Global,
+            5 => Space::Event,
+            6 => Space::Function,
+            _ => Space::Null,
+        }
+    }
+}
+
+/// A pointer: space, region within it, byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ptr {
+    /// The address space kind.
+    pub space: Space,
+    /// The region (buffer, threadgroup region, alloca, global, event, function).
+    pub region: u32,
+    /// Byte offset from the region's start (may be out of range until used).
+    pub offset: i64,
+}
+
+const OFFSET_BITS: u32 = 40;
+const REGION_BITS: u32 = 21;
+
+impl Ptr {
+    /// The null pointer.
+    pub const NULL: Ptr = Ptr {
+        space: Space::Null,
+        region: 0,
+        offset: 0,
+    };
+
+    /// Packs the pointer into 64 bits.
+    pub fn encode(self) -> u64 {
+        let off = (self.offset as u64) & ((1 << OFFSET_BITS) - 1);
+        let region = u64::from(self.region) & ((1 << REGION_BITS) - 1);
+        ((self.space as u64) << (OFFSET_BITS + REGION_BITS)) | (region << OFFSET_BITS) | off
+    }
+
+    /// Unpacks 64 bits made by [`Ptr::encode`] (any other integer becomes a
+    /// pointer into no memory, which every access refuses).
+    pub fn decode(bits: u64) -> Ptr {
+        let space = Space::from_bits(bits >> (OFFSET_BITS + REGION_BITS));
+        let region = ((bits >> OFFSET_BITS) & ((1 << REGION_BITS) - 1)) as u32;
+        let shift = 64 - OFFSET_BITS;
+        let offset = ((bits << shift) as i64) >> shift;
+        Ptr {
+            space,
+            region,
+            offset,
+        }
+    }
+}
+
+/// A runtime value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    /// Integer or float bits.
+    Bits(u64),
+    /// A pointer.
+    Ptr(Ptr),
+    /// Vector lanes, array elements or struct fields.
+    List(Vec<Val>),
+}
+
+impl Val {
+    /// The bits of a scalar (pointers as their encoding).
+    pub fn bits(&self) -> Result<u64> {
+        match self {
+            Val::Bits(b) => Ok(*b),
+            Val::Ptr(p) => Ok(p.encode()),
+            Val::List(_) => malformed("aggregate used where a scalar is expected"),
+        }
+    }
+
+    /// The pointer in this value (integers are decoded).
+    pub fn ptr(&self) -> Result<Ptr> {
+        match self {
+            Val::Ptr(p) => Ok(*p),
+            Val::Bits(b) => Ok(Ptr::decode(*b)),
+            Val::List(_) => malformed("aggregate used where a pointer is expected"),
+        }
+    }
+
+    /// The elements of a vector or aggregate.
+    pub fn list(&self) -> Result<&[Val]> {
+        match self {
+            Val::List(v) => Ok(v),
+            _ => malformed("scalar used where a vector or aggregate is expected"),
+        }
+    }
+}
+
+/// Mask of the low `w` bits.
+pub fn mask(w: u32) -> u64 {
+    if w >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << w) - 1
+    }
+}
+
+/// Sign-extends the low `w` bits of `v`.
+pub fn sext(v: u64, w: u32) -> i64 {
+    if w >= 64 || w == 0 {
+        v as i64
+    } else {
+        let s = 64 - w;
+        ((v << s) as i64) >> s
+    }
+}
+
+/// The AIR data layout (air.md §2.1): naturally aligned integers and floats,
+/// 64-bit pointers, vectors aligned to their size rounded up to a power of two.
+pub struct Layout<'t> {
+    types: &'t TypeTable,
+}
+
+impl<'t> Layout<'t> {
+    /// A layout over `types`.
+    pub fn new(types: &'t TypeTable) -> Self {
+        Layout { types }
+    }
+
+    fn ty(&self, id: TypeId) -> Result<&'t Type> {
+        match self.types.try_get(id) {
+            Some(t) => Ok(t),
+            None => malformed(format!("type id {} does not exist", id.0)),
+        }
+    }
+
+    /// Bytes a load or store of `id` touches.
+    pub fn store_size(&self, id: TypeId) -> Result<u64> {
+        self.store_size_depth(id, 0)
+    }
+
+    fn store_size_depth(&self, id: TypeId, depth: u32) -> Result<u64> {
+        if depth > 32 {
+            return malformed("type nests too deeply");
+        }
+        Ok(match self.ty(id)? {
+            Type::Int(w) => u64::from(*w).div_ceil(8),
+            Type::Half | Type::BFloat => 2,
+            Type::Float => 4,
+            Type::Double => 8,
+            Type::Pointer { .. } => 8,
+            Type::Vector { len, elem } => {
+                let bits = self.types.primitive_bits(*elem).unwrap_or(0);
+                if bits == 0 {
+                    return unsupported("vector of non-primitive elements");
+                }
+                // Lanes that are not whole bytes (<8 x i1>) are packed as bits.
+                (u64::from(*len) * bits).div_ceil(8)
+            }
+            Type::Array { .. } | Type::Struct { .. } | Type::Named(_) => {
+                self.aggregate_size(id, depth)?
+            }
+            other => return unsupported(format!("type `{other:?}` has no size")),
+        })
+    }
+
+    /// Bytes between consecutive array elements of `id` (store size rounded
+    /// up to the alignment).
+    pub fn alloc_size(&self, id: TypeId) -> Result<u64> {
+        let size = self.store_size(id)?;
+        let align = self.align(id)?;
+        Ok(size.div_ceil(align) * align)
+    }
+
+    /// ABI alignment of `id`.
+    pub fn align(&self, id: TypeId) -> Result<u64> {
+        self.align_depth(id, 0)
+    }
+
+    fn align_depth(&self, id: TypeId, depth: u32) -> Result<u64> {
+        if depth > 32 {
+            return malformed("type nests too deeply");
+        }
+        Ok(match self.ty(id)? {
+            Type::Int(w) => u64::from(*w).div_ceil(8).next_power_of_two().min(8),
+            Type::Half | Type::BFloat => 2,
+            Type::Float => 4,
+            Type::Double | Type::Pointer { .. } => 8,
+            Type::Vector { .. } => self.store_size(id)?.next_power_of_two(),
+            Type::Array { elem, .. } => self.align_depth(*elem, depth + 1)?,
+            Type::Struct { .. } | Type::Named(_) => {
+                let (fields, packed) = self.fields(id)?;
+                if packed {
+                    1
+                } else {
+                    let mut a = 1;
+                    for f in fields {
+                        a = a.max(self.align_depth(*f, depth + 1)?);
+                    }
+                    a
+                }
+            }
+            other => return unsupported(format!("type `{other:?}` has no alignment")),
+        })
+    }
+
+    /// Bits per lane when vector lanes of `elem` are not whole bytes.
+    fn packed_bits(&self, elem: TypeId) -> Option<u64> {
+        match self.types.try_get(elem) {
+            Some(Type::Int(w)) if w % 8 != 0 => Some(u64::from(*w)),
+            _ => None,
+        }
+    }
+
+    fn fields(&self, id: TypeId) -> Result<(&'t [TypeId], bool)> {
+        match self.ty(id)? {
+            Type::Struct { fields, packed } => Ok((fields, *packed)),
+            Type::Named(name) => match self.types.struct_body(id) {
+                Some(StructBody::Fields { fields, packed }) => Ok((fields, *packed)),
+                _ => unsupported(format!("opaque struct %{name} has no layout")),
+            },
+            _ => malformed("not a struct"),
+        }
+    }
+
+    fn aggregate_size(&self, id: TypeId, depth: u32) -> Result<u64> {
+        match self.ty(id)? {
+            Type::Array { len, elem } => {
+                let _ = depth;
+                Ok(len.saturating_mul(self.alloc_size(*elem)?))
+            }
+            _ => {
+                let offsets = self.field_offsets(id)?;
+                let (fields, _) = self.fields(id)?;
+                let end = match (offsets.last(), fields.last()) {
+                    (Some(o), Some(f)) => o + self.store_size(*f)?,
+                    _ => 0,
+                };
+                let align = self.align(id)?;
+                Ok(end.div_ceil(align) * align)
+            }
+        }
+    }
+
+    /// Byte offset of each field of a struct.
+    pub fn field_offsets(&self, id: TypeId) -> Result<Vec<u64>> {
+        let (fields, packed) = self.fields(id)?;
+        let mut off = 0u64;
+        let mut out = Vec::with_capacity(fields.len());
+        for f in fields {
+            if !packed {
+                let a = self.align(*f)?;
+                off = off.div_ceil(a) * a;
+            }
+            out.push(off);
+            off += self.alloc_size(*f)?;
+        }
+        Ok(out)
+    }
+
+    /// Writes `val` of type `ty` as little-endian bytes into `out` (which
+    /// must be `store_size(ty)` long).
+    pub fn encode(&self, ty: TypeId, val: &Val, out: &mut [u8]) -> Result<()> {
+        match self.ty(ty)? {
+            Type::Int(_)
+            | Type::Half
+            | Type::BFloat
+            | Type::Float
+            | Type::Double
+            | Type::Pointer { .. } => {
+                let bits = val.bits()?.to_le_bytes();
+                let n = out.len().min(8);
+                out[..n].copy_from_slice(&bits[..n]);
+                Ok(())
+            }
+            Type::Vector { elem, .. } if self.packed_bits(*elem).is_some() => {
+                let bits = self.packed_bits(*elem).unwrap_or(1);
+                out.iter_mut().for_each(|b| *b = 0);
+                for (i, v) in val.list()?.iter().enumerate() {
+                    let x = v.bits()? & mask(bits as u32);
+                    for k in 0..bits {
+                        let at = i as u64 * bits + k;
+                        if x >> k & 1 == 1 {
+                            if let Some(byte) = out.get_mut((at / 8) as usize) {
+                                *byte |= 1 << (at % 8);
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Type::Vector { elem, .. } | Type::Array { elem, .. } => {
+                let step = match self.ty(ty)? {
+                    Type::Vector { .. } => self.store_size(*elem)?,
+                    _ => self.alloc_size(*elem)?,
+                } as usize;
+                let esize = self.store_size(*elem)? as usize;
+                for (i, v) in val.list()?.iter().enumerate() {
+                    let at = i * step;
+                    match out.get_mut(at..at + esize) {
+                        Some(slot) => self.encode(*elem, v, slot)?,
+                        None => return malformed("value has more elements than its type"),
+                    }
+                }
+                Ok(())
+            }
+            Type::Struct { .. } | Type::Named(_) => {
+                let (fields, _) = self.fields(ty)?;
+                let offsets = self.field_offsets(ty)?;
+                for ((f, off), v) in fields.iter().zip(offsets).zip(val.list()?) {
+                    let size = self.store_size(*f)? as usize;
+                    let at = off as usize;
+                    match out.get_mut(at..at + size) {
+                        Some(slot) => self.encode(*f, v, slot)?,
+                        None => return malformed("struct field outside its struct"),
+                    }
+                }
+                Ok(())
+            }
+            other => unsupported(format!("storing a value of type {other:?}")),
+        }
+    }
+
+    /// Reads a value of type `ty` from little-endian bytes.
+    pub fn decode(&self, ty: TypeId, bytes: &[u8]) -> Result<Val> {
+        match self.ty(ty)? {
+            Type::Int(w) => {
+                if *w > 64 {
+                    return unsupported(format!("integers wider than 64 bits (i{w})"));
+                }
+                Ok(Val::Bits(le_bits(bytes) & mask(*w)))
+            }
+            Type::Half | Type::BFloat | Type::Float | Type::Double => Ok(Val::Bits(le_bits(bytes))),
+            Type::Pointer { .. } => Ok(Val::Ptr(Ptr::decode(le_bits(bytes)))),
+            Type::Vector { len, elem } if self.packed_bits(*elem).is_some() => {
+                let bits = self.packed_bits(*elem).unwrap_or(1);
+                let lanes = (0..u64::from(*len))
+                    .map(|i| {
+                        let mut x = 0u64;
+                        for k in 0..bits {
+                            let at = i * bits + k;
+                            let bit = bytes
+                                .get((at / 8) as usize)
+                                .map_or(0, |b| (b >> (at % 8)) & 1);
+                            x |= u64::from(bit) << k;
+                        }
+                        Val::Bits(x)
+                    })
+                    .collect();
+                Ok(Val::List(lanes))
+            }
+            Type::Vector { len, elem } => {
+                let esize = self.store_size(*elem)? as usize;
+                (0..*len as usize)
+                    .map(|i| {
+                        self.decode(*elem, bytes.get(i * esize..(i + 1) * esize).unwrap_or(&[]))
+                    })
+                    .collect::<Result<Vec<_>>>()
+                    .map(Val::List)
+            }
+            Type::Array { len, elem } => {
+                let step = self.alloc_size(*elem)? as usize;
+                let esize = self.store_size(*elem)? as usize;
+                (0..*len as usize)
+                    .map(|i| {
+                        self.decode(*elem, bytes.get(i * step..i * step + esize).unwrap_or(&[]))
+                    })
+                    .collect::<Result<Vec<_>>>()
+                    .map(Val::List)
+            }
+            Type::Struct { .. } | Type::Named(_) => {
+                let (fields, _) = self.fields(ty)?;
+                let offsets = self.field_offsets(ty)?;
+                let mut out = Vec::with_capacity(fields.len());
+                for (f, off) in fields.iter().zip(offsets) {
+                    let size = self.store_size(*f)? as usize;
+                    let at = off as usize;
+                    out.push(self.decode(*f, bytes.get(at..at + size).unwrap_or(&[]))?);
+                }
+                Ok(Val::List(out))
+            }
+            other => unsupported(format!("loading a value of type {other:?}")),
+        }
+    }
+}
+
+fn le_bits(bytes: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = bytes.len().min(8);
+    b[..n].copy_from_slice(&bytes[..n]);
+    u64::from_le_bytes(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_round_trip_through_bits() {
+        for p in [
+            Ptr::NULL,
+            Ptr {
+                space: Space::Threadgroup,
+                region: 7,
+                offset: -12,
+            },
+            Ptr {
+                space: Space::Device,
+                region: 3,
+                offset: 1 << 30,
+            },
+        ] {
+            assert_eq!(Ptr::decode(p.encode()), p);
+        }
+        assert_eq!(Ptr::NULL.encode(), 0);
+    }
+
+    #[test]
+    fn vector_layout_follows_the_air_datalayout() {
+        let mut t = TypeTable::new();
+        let i32t = t.i32();
+        let v3 = t.vector(i32t, 3);
+        let l = Layout::new(&t);
+        assert_eq!(l.store_size(v3).unwrap(), 12);
+        assert_eq!(l.align(v3).unwrap(), 16);
+        assert_eq!(l.alloc_size(v3).unwrap(), 16);
+    }
+}
