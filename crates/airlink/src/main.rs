@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod assemble;
 mod demo;
+mod doctor;
 mod fmt;
 mod inspect;
 mod io;
@@ -42,6 +43,8 @@ enum Command {
     Shell(shell::Opts),
     /// Run a kernel (spec or .ll) on the CPU reference executor; print or check buffers.
     Run(run::Opts),
+    /// Check this Mac: device, linking, reverse-linking tests, probes, timings.
+    Doctor(doctor::Opts),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Inspect(opts) => opts.run(),
         Command::Shell(opts) => opts.run(),
         Command::Run(opts) => opts.run(),
+        Command::Doctor(opts) => opts.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,196 @@
+//! `airlink doctor` on a Mac (or an iOS device): fills a
+//! [`crate::doctor::Report`].
+
+use std::time::Instant;
+
+use air_target::Platform;
+use objc2_foundation::NSProcessInfo;
+
+use super::run::{run_case, run_probe};
+use super::Device;
+use crate::doctor::{prepare, target_for, Report};
+use crate::options::{CompileOptions, LinkMode};
+use crate::probe::interpret;
+use crate::CacheKey;
+
+/// The OS as `NSProcessInfo` reports it, and its major version.
+pub fn os_version() -> (String, u16) {
+    let info = NSProcessInfo::processInfo();
+    let v = info.operatingSystemVersion();
+    let name = if cfg!(target_os = "ios") {
+        "iOS"
+    } else {
+        "macOS"
+    };
+    (
+        format!("{name} {}", info.operatingSystemVersionString()),
+        u16::try_from(v.majorVersion).unwrap_or(0),
+    )
+}
+
+/// Runs every check and returns the report. `version` is airlink's.
+pub fn run(version: &str) -> Report {
+    let (os, major) = os_version();
+    let platform = if cfg!(target_os = "ios") {
+        Platform::Ios
+    } else {
+        Platform::MacOs
+    };
+    let mut report = Report {
+        version: version.to_string(),
+        os,
+        ..Report::default()
+    };
+    let Some(target) = target_for(platform, major) else {
+        report.target = "none".into();
+        report.check(
+            "OS supported",
+            false,
+            format!("no airlink target for OS major version {major} (macOS 14+ / iOS 17+)"),
+        );
+        return report;
+    };
+    report.target = target.id.to_string();
+    let device = match Device::system_default() {
+        Ok(d) => d,
+        Err(e) => {
+            report.check("Metal device", false, e.to_string());
+            return report;
+        }
+    };
+    report.device = Some(device.info());
+    let prepared = match prepare(target) {
+        Ok(p) => p,
+        Err(e) => {
+            report.check("build the check's shells", false, e.to_string());
+            return report;
+        }
+    };
+
+    // The simple case, step by step, with timings.
+    if let Some(simple) = prepared.cases.iter().find(|c| c.case.name == "simple") {
+        let manifest = &simple.shell.manifest;
+        let t = Instant::now();
+        let shell = device.load_shell(&simple.metallib, manifest);
+        report.time("shell load (newLibraryWithData)", t.elapsed());
+        match &shell {
+            Ok(_) => report.check(
+                "our metallib loads",
+                true,
+                format!(
+                    "{} bytes, kernel {}",
+                    simple.metallib.len(),
+                    manifest.kernel
+                ),
+            ),
+            Err(e) => report.check("our metallib loads", false, e.to_string()),
+        }
+        let options = CompileOptions::for_target_id(target.id);
+        let t = Instant::now();
+        let visible = device.compile_visible(manifest, &simple.case.msl, &options);
+        report.time("MSL JIT (newLibraryWithSource)", t.elapsed());
+        if let Err(e) = &visible {
+            report.check("MSL JIT of transform_value", false, e.to_string());
+        }
+        if let (Ok(shell), Ok(visible)) = (&shell, &visible) {
+            let consts = crate::FunctionConstants::new();
+            for link in [LinkMode::Private, LinkMode::Functions] {
+                let t = Instant::now();
+                let p = device.link_pipeline(shell, visible, &consts, link);
+                report.time(
+                    format!("pipeline with linking ({})", link.name()),
+                    t.elapsed(),
+                );
+                let name = format!("{} linking builds a pipeline", link.name());
+                match p {
+                    Ok(p) => report.check(
+                        name,
+                        true,
+                        format!(
+                            "max {} threads per threadgroup, {} bytes static threadgroup memory",
+                            p.max_threads_per_threadgroup(),
+                            p.static_threadgroup_memory()
+                        ),
+                    ),
+                    Err(e) => report.check(
+                        name,
+                        link == LinkMode::Functions,
+                        format!(
+                            "{}{e}",
+                            if link == LinkMode::Functions {
+                                "(optional; air.md §3.5 leaves it open) "
+                            } else {
+                                ""
+                            }
+                        ),
+                    ),
+                }
+            }
+        }
+        // The cache: the same inputs twice, the second a hit.
+        let rt = super::Runtime::with_device(device.clone());
+        let consts = crate::FunctionConstants::new();
+        let msl = &simple.case.msl;
+        let build = || {
+            rt.pipeline(
+                &simple.metallib,
+                manifest,
+                msl,
+                &consts,
+                &options,
+                LinkMode::Private,
+            )
+        };
+        let first = build();
+        let t = Instant::now();
+        let second = build();
+        report.time("pipeline from the cache", t.elapsed());
+        let stats = rt.cache().stats();
+        let key = CacheKey::pipeline(
+            &simple.metallib,
+            &manifest.kernel,
+            msl,
+            &consts,
+            &options,
+            LinkMode::Private,
+        );
+        report.check(
+            "pipeline cache",
+            first.is_ok() && second.is_ok() && stats.hits == 1 && stats.misses == 1,
+            format!(
+                "key {}..., {} hit / {} miss",
+                &key.hex()[..12],
+                stats.hits,
+                stats.misses
+            ),
+        );
+    }
+
+    // The reverse-linking cases on the GPU.
+    for c in &prepared.cases {
+        let name = format!("case {} on the GPU", c.case.name);
+        match run_case(&device, &c.case, &c.shell, &c.metallib, LinkMode::Private) {
+            Ok(run) => {
+                if c.case.name == "simple" {
+                    report.time("dispatch (simple, 128 threads, wall)", run.dispatch);
+                }
+                report.check(name, run.check.passed(), run.check.to_string());
+            }
+            Err(e) => report.check(name, false, e.to_string()),
+        }
+    }
+
+    // The probes.
+    for p in &prepared.probes {
+        let (outcome, pipeline_time) = run_probe(&device, &p.probe, &p.metallib);
+        if p.probe.id == crate::probe::ProbeId::Copy2d {
+            report.time("pipeline without linking (copy_2d probe)", pipeline_time);
+        }
+        report.probes.push((p.probe.id, outcome));
+    }
+    for (id, why) in &prepared.plan.skipped {
+        report.check(format!("probe {}: skipped", id.name()), true, why.clone());
+    }
+    report.verdict = Some(interpret(&report.probes));
+    report
+}
