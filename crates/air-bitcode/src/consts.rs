@@ -7,7 +7,7 @@
 //! LLVM constant, so the writer must see constants the way LLVM does. This
 //! module maps every model constant to such a canonical constant.
 
-use std::collections::HashMap;
+use crate::fx::HashMap;
 
 use air_ir::constant::{ConstExpr, ConstKind};
 use air_ir::inst::Opcode;
@@ -107,7 +107,7 @@ impl<'m> Canon<'m> {
             module,
             types: module.types.clone(),
             items: Vec::new(),
-            lookup: HashMap::new(),
+            lookup: HashMap::default(),
             memo: vec![None; module.consts.len()],
         }
     }
@@ -654,10 +654,10 @@ impl<'m> Canon<'m> {
 }
 
 /// The bitcode operation number of a binary, cast or unary opcode.
-pub(crate) fn bitcode_op(op: Opcode, context: &str) -> Result<u32> {
+pub(crate) fn bitcode_op(op: Opcode, context: &(impl std::fmt::Display + ?Sized)) -> Result<u32> {
     op.bitcode_op().ok_or_else(|| {
         EncodeError::invalid(
-            context,
+            context.to_string(),
             format!("`{}` has no bitcode operation number", op.mnemonic()),
         )
     })

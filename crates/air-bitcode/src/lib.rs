@@ -39,11 +39,22 @@
 //! assert!(bytes.starts_with(&[0xDE, 0xC0, 0x17, 0x0B]));
 //! assert_eq!(bytes.len() % 16, 0);
 //! ```
+//!
+//! # Limits
+//!
+//! [`read_module`] takes hostile bytes: type and constant nesting deeper
+//! than 256 is an error, abbreviation definitions have at most 64 operands,
+//! and every count is checked against the bits left before allocating (fuzz
+//! target `bitcode_read`). The writer refuses constants and metadata nested
+//! deeper than 512 (an [`EncodeError`], not a stack overflow); the
+//! `module_gen` fuzz target checks that generated modules encode and read
+//! back to a fixed point. See ROBUSTNESS.md.
 
 #![deny(missing_docs)]
 
 mod consts;
 mod enumerate;
+mod fx;
 mod intrinsics;
 mod layout;
 mod libcalls;

@@ -1,7 +1,7 @@
 //! LLVM 14's `ModuleBitcodeWriter`: the blocks, abbreviations and records,
 //! in LLVM's order.
 
-use std::collections::HashMap;
+use crate::fx::HashMap;
 
 use air_ir::attributes::Attribute;
 use air_ir::inst::{BlockId, InstKind, TailKind, Value};
@@ -106,14 +106,23 @@ fn signed_vbr(v: u64) -> u64 {
 }
 
 /// Alignment as bitcode encodes it: log2 + 1, 0 for none.
-fn encode_align(align: Option<u64>, context: &str) -> Result<u64> {
+fn encode_align(align: Option<u64>, context: &(impl std::fmt::Display + ?Sized)) -> Result<u64> {
     match align {
         None | Some(0) => Ok(0),
         Some(a) if a.is_power_of_two() => Ok(u64::from(a.trailing_zeros()) + 1),
         Some(a) => Err(EncodeError::invalid(
-            context,
+            context.to_string(),
             format!("alignment {a} is not a power of two"),
         )),
+    }
+}
+
+/// `@function instruction N`, the context of an instruction's errors.
+struct InstContext<'a>(&'a str, u32);
+
+impl std::fmt::Display for InstContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "@{} instruction {}", self.0, self.1)
     }
 }
 
@@ -1079,7 +1088,7 @@ impl Writer<'_, '_> {
         }
         let mut inst_id = cst_end as u32;
         let mut needs_attachment = !info.attachments.is_empty();
-        let mut inst_index: HashMap<u32, u32> = HashMap::new();
+        let mut inst_index: HashMap<u32, u32> = HashMap::default();
         for (count, &(_, iid)) in info.insts.iter().enumerate() {
             inst_index.insert(iid.0, count as u32);
             self.instruction(fi, iid, inst_id)?;
@@ -1266,13 +1275,15 @@ impl Writer<'_, '_> {
         let f = &p.module.functions[fi as usize];
         let info = &p.funcs[fi as usize];
         let inst = &f.insts[iid.0 as usize];
-        let context = format!("@{} instruction {}", f.name, iid.0);
+        // Rendered only on error: formatting it for every instruction
+        // was 5% of encoding time.
+        let context = InstContext(&f.name, iid.0);
         let model_ops = inst.kind.operands();
         let op = |pos: usize| -> Result<Operand> {
             let v = model_ops
                 .get(pos)
                 .copied()
-                .ok_or_else(|| EncodeError::invalid(&context, "missing operand"))?;
+                .ok_or_else(|| EncodeError::invalid(context.to_string(), "missing operand"))?;
             self.operand(fi, iid, pos, v)
         };
         let mut ops: Vec<u64> = Vec::new();
@@ -1368,7 +1379,10 @@ impl Writer<'_, '_> {
                 let count_op = match count {
                     Some(_) => op(0)?,
                     None => Operand::Value(Val::Const(info.alloca_one.ok_or_else(|| {
-                        EncodeError::invalid(&context, "internal: no implicit alloca size")
+                        EncodeError::invalid(
+                            context.to_string(),
+                            "internal: no implicit alloca size",
+                        )
                     })?)),
                 };
                 let (count_id, count_ty) = self.operand_id_type(count_op)?;
@@ -1425,10 +1439,9 @@ impl Writer<'_, '_> {
             } => {
                 self.push_vt(&mut ops, op(1)?, inst_id)?;
                 self.push_vt(&mut ops, op(0)?, inst_id)?;
-                let vty = p
-                    .module
-                    .value_type(Some(f), *value)
-                    .ok_or_else(|| EncodeError::invalid(&context, "store of an unknown value"))?;
+                let vty = p.module.value_type(Some(f), *value).ok_or_else(|| {
+                    EncodeError::invalid(context.to_string(), "store of an unknown value")
+                })?;
                 let align = align.unwrap_or_else(|| self.layout.align(&p.canon.types, vty, false));
                 ops.extend([encode_align(Some(align), &context)?, u64::from(*volatile)]);
                 match atomic {
@@ -1470,10 +1483,9 @@ impl Writer<'_, '_> {
             InstKind::ShuffleVector { .. } => {
                 self.push_vt(&mut ops, op(0)?, inst_id)?;
                 self.push_v(&mut ops, op(1)?, inst_id)?;
-                let mask =
-                    info.shuffle_masks.get(&iid.0).copied().ok_or_else(|| {
-                        EncodeError::invalid(&context, "internal: no shuffle mask")
-                    })?;
+                let mask = info.shuffle_masks.get(&iid.0).copied().ok_or_else(|| {
+                    EncodeError::invalid(context.to_string(), "internal: no shuffle mask")
+                })?;
                 self.push_v(&mut ops, Operand::Value(const_val(p, mask)), inst_id)?;
                 8
             }
@@ -1510,7 +1522,7 @@ impl Writer<'_, '_> {
                 ops.push(self.type_id(call.fn_ty)?);
                 self.push_vt(&mut ops, op(0)?, inst_id)?;
                 let (_, params, _) = p.canon.types.function_parts(call.fn_ty).ok_or_else(|| {
-                    EncodeError::invalid(&context, "callee type is not a function type")
+                    EncodeError::invalid(context.to_string(), "callee type is not a function type")
                 })?;
                 for i in 0..call.args.len() {
                     let a = op(i + 1)?;
@@ -1544,10 +1556,9 @@ impl Writer<'_, '_> {
                 cases,
                 cond,
             } => {
-                let cty = p
-                    .module
-                    .value_type(Some(f), *cond)
-                    .ok_or_else(|| EncodeError::invalid(&context, "switch on an unknown value"))?;
+                let cty = p.module.value_type(Some(f), *cond).ok_or_else(|| {
+                    EncodeError::invalid(context.to_string(), "switch on an unknown value")
+                })?;
                 ops.push(self.type_id(cty)?);
                 self.push_v(&mut ops, op(0)?, inst_id)?;
                 ops.push(u64::from(default.0));
@@ -1585,7 +1596,7 @@ impl Writer<'_, '_> {
                 self.push_vt(&mut ops, op(0)?, inst_id)?;
                 self.push_vt(&mut ops, op(1)?, inst_id)?;
                 let vty = p.module.value_type(Some(f), *value).ok_or_else(|| {
-                    EncodeError::invalid(&context, "atomicrmw of an unknown value")
+                    EncodeError::invalid(context.to_string(), "atomicrmw of an unknown value")
                 })?;
                 let align = align.unwrap_or_else(|| self.layout.store_size(&p.canon.types, vty));
                 ops.extend([
@@ -1610,10 +1621,9 @@ impl Writer<'_, '_> {
                 self.push_vt(&mut ops, op(0)?, inst_id)?;
                 self.push_vt(&mut ops, op(1)?, inst_id)?;
                 self.push_v(&mut ops, op(2)?, inst_id)?;
-                let vty = p
-                    .module
-                    .value_type(Some(f), *expected)
-                    .ok_or_else(|| EncodeError::invalid(&context, "cmpxchg of an unknown value"))?;
+                let vty = p.module.value_type(Some(f), *expected).ok_or_else(|| {
+                    EncodeError::invalid(context.to_string(), "cmpxchg of an unknown value")
+                })?;
                 let align = align.unwrap_or_else(|| self.layout.store_size(&p.canon.types, vty));
                 ops.extend([
                     u64::from(*volatile),

@@ -37,6 +37,17 @@
 //! program.run(&Launch::linear(128, 32), &mut bindings, &Options::default()).unwrap();
 //! assert_eq!(bindings.f32s(1).unwrap()[5], 6.0 * 3.0 + 7.0);
 //! ```
+//!
+//! # Limits
+//!
+//! A run is bounded: [`Options::step_budget`] (default 50 000 000
+//! thread-instructions for the whole run) turns a loop that never ends into
+//! an error instead of a hang; a thread's call stack is at most 256 frames
+//! (deeper recursion is an error); a threadgroup has at most
+//! [`MAX_THREADS_PER_THREADGROUP`] threads. Input modules are verified
+//! first, so `air-ir`'s parser and verifier limits apply (fuzz target
+//! `exec_shell` runs generated kernels with a 200 000-step budget, see
+//! ROBUSTNESS.md).
 
 #![deny(missing_docs)]
 

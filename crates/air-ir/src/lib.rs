@@ -19,6 +19,18 @@
 //! assert!(printed.contains("%y = add nsw i32 %x, 1"));
 //! assert_eq!(air_ir::parse(&printed, "again.ll").unwrap(), module);
 //! ```
+//!
+//! # Limits
+//!
+//! Hostile text must give an error, never a crash, a stack overflow or a
+//! hang. The parser refuses input of 4 GiB or more (source offsets are
+//! `u32`), nesting of types, constants and metadata deeper than 128 levels,
+//! and integer literals longer than 100 000 digits. The verifier refuses
+//! constant expressions nested deeper than 256, alignments above 2^32 and
+//! integer types wider than 2^23 − 1 bits. Printing and structural equality
+//! of hand-built modules stop at depths 512 and 2048. All are errors with a
+//! position, never panics (`fuzz/` targets `ir_text_parse` and
+//! `module_gen`, see ROBUSTNESS.md).
 
 #![deny(missing_docs)]
 

@@ -78,6 +78,14 @@
 //! let text = shell.ll_text();
 //! assert!(text.contains("@scale_tile.MTL_VISIBLE_FN_REF"));
 //! ```
+//!
+//! # Limits
+//!
+//! Specs are validated with errors naming the spec line: index expressions
+//! nest at most 64 deep, threadgroup memory is at most
+//! [`MAX_THREADGROUP_BYTES`] (32 KiB), a threadgroup at most 1024 threads,
+//! buffer indices at most 31. Inline bodies go through `air-ir`'s parser and
+//! its limits. Fuzz target `spec_parse` (see ROBUSTNESS.md).
 
 #![deny(missing_docs)]
 

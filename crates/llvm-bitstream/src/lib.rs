@@ -34,6 +34,14 @@
 //! assert_eq!(records[0].ops, vec![104, 105]);
 //! assert_eq!((records[1].code, records[1].ops.clone()), (2, vec![7, 300]));
 //! ```
+//!
+//! # Limits
+//!
+//! The reader takes hostile bytes: block nesting deeper than 32 is an error,
+//! every length (VBR arrays, char6 arrays, blobs, block lengths) is checked
+//! against the bits that are actually left before anything is allocated,
+//! so memory stays within a small multiple of the input (fuzz target
+//! `bitstream_read`, see ROBUSTNESS.md).
 
 #![deny(missing_docs)]
 

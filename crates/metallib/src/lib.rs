@@ -24,6 +24,13 @@
 //! assert_eq!(file.functions()[0].module, &[0; 32][..]);
 //! assert!(file.hashes_ok());
 //! ```
+//!
+//! # Limits
+//!
+//! [`MetallibFile::parse`] takes hostile bytes: every length and offset is
+//! checked against the bytes that are actually left before anything is read
+//! or allocated, so parsing cannot panic, loop or allocate more than a small
+//! multiple of the input (fuzz target `metallib_parse`, see ROBUSTNESS.md).
 
 #![deny(missing_docs)]
 
