@@ -7,7 +7,7 @@
 //! LLVM constant, so the writer must see constants the way LLVM does. This
 //! module maps every model constant to such a canonical constant.
 
-use crate::fx::HashMap;
+use air_ir::fxhash::HashMap;
 
 use air_ir::constant::{ConstExpr, ConstKind};
 use air_ir::inst::Opcode;

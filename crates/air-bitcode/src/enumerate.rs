@@ -9,7 +9,7 @@
 //! distinct nodes, then partitioned by function and kind
 //! (`organizeMetadata`).
 
-use crate::fx::HashMap;
+use air_ir::fxhash::HashMap;
 
 use air_ir::attributes::{AttrSet, Attribute};
 use air_ir::inst::{InstKind, Value};

@@ -54,7 +54,6 @@
 
 mod consts;
 mod enumerate;
-mod fx;
 mod intrinsics;
 mod layout;
 mod libcalls;

@@ -5,7 +5,7 @@
 //! with the same operands are one node. The model keeps what the text said,
 //! so this module maps model metadata to canonical nodes first.
 
-use crate::fx::HashMap;
+use air_ir::fxhash::HashMap;
 
 use air_ir::{MetaId, Metadata, Module, Value};
 

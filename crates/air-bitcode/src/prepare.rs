@@ -7,7 +7,7 @@
 //! (without a `"Debug Info Version"` flag) stripped debug info. This module
 //! computes all of that up front, so the enumerator and writer only read.
 
-use crate::fx::HashMap;
+use air_ir::fxhash::HashMap;
 
 use air_ir::attributes::AttrSet;
 use air_ir::inst::{InstKind, Value};

@@ -22,7 +22,7 @@
 //! order in which strings reach the string table, because that order fixes
 //! every offset.
 
-use crate::fx::HashMap;
+use air_ir::fxhash::HashMap;
 
 use air_ir::module::UnnamedAddr;
 use air_ir::{Linkage, Metadata, Module};

@@ -1,7 +1,7 @@
 //! LLVM 14's `ModuleBitcodeWriter`: the blocks, abbreviations and records,
 //! in LLVM's order.
 
-use crate::fx::HashMap;
+use air_ir::fxhash::HashMap;
 
 use air_ir::attributes::Attribute;
 use air_ir::inst::{BlockId, InstKind, TailKind, Value};

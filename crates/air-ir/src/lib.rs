@@ -38,6 +38,7 @@ pub mod attributes;
 pub mod builder;
 pub mod constant;
 pub mod eq;
+pub mod fxhash;
 pub mod inst;
 pub mod intrinsics;
 pub mod metadata;

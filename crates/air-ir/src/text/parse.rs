@@ -27,7 +27,6 @@ mod types;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use super::lex::{self, NameForm, Token, TokenKind};
 use super::ParseError;
@@ -42,54 +41,8 @@ use crate::types::{Type, TypeId};
 
 use body::FnState;
 
-/// A fast non-cryptographic hasher (the "Fx" hash of rustc) for the
-/// parser's symbol tables: SipHash showed up prominently in profiles, and
-/// these maps are keyed by short names from a local file.
-#[derive(Clone, Copy, Debug, Default)]
-struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// A hash map with [`FxHasher`].
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// The parser's symbol tables use the fast Fx hash (see [`crate::fxhash`]).
+type FxMap<K, V> = crate::fxhash::HashMap<K, V>;
 
 /// Internal result type; the error is boxed to keep the `Ok` path small.
 type PResult<T> = Result<T, Box<ParseError>>;

@@ -400,6 +400,42 @@ impl<'a> Parser<'a> {
         Ok(terminator)
     }
 
+    /// The tail of a `load`/`store`: `[syncscope] ordering` when atomic, then
+    /// `, align N`. `forbidden` is the ordering this access may not use
+    /// (Release for loads, Acquire for stores; AcqRel is never allowed).
+    fn atomic_access(
+        &mut self,
+        is_atomic: bool,
+        what: &str,
+        forbidden: Ordering,
+    ) -> PResult<(Option<Atomic>, Option<u64>)> {
+        let atomic = if is_atomic {
+            let scope = self.syncscope()?;
+            let ordering = self.ordering()?;
+            if ordering == forbidden || ordering == Ordering::AcqRel {
+                let name = if forbidden == Ordering::Release {
+                    "Release"
+                } else {
+                    "Acquire"
+                };
+                return Err(self.err_at(
+                    self.pos - 1,
+                    format!("atomic {what} cannot use {name} ordering"),
+                ));
+            }
+            Some(Atomic { ordering, scope })
+        } else {
+            None
+        };
+        let align = self.optional_align()?;
+        if is_atomic && align.is_none() {
+            return Err(self.err(format!(
+                "atomic {what} must have explicit non-zero alignment"
+            )));
+        }
+        Ok((atomic, align))
+    }
+
     /// Fast-math flags, in any order.
     fn fast_math_flags(&mut self) -> Flags {
         let mut flags = Flags::empty();
@@ -651,22 +687,7 @@ impl<'a> Parser<'a> {
                     p_at,
                     "explicit pointee type doesn't match operand's pointee type",
                 )?;
-                let atomic = if is_atomic {
-                    let scope = self.syncscope()?;
-                    let ordering = self.ordering()?;
-                    if matches!(ordering, Ordering::Release | Ordering::AcqRel) {
-                        return Err(
-                            self.err_at(self.pos - 1, "atomic load cannot use Release ordering")
-                        );
-                    }
-                    Some(Atomic { ordering, scope })
-                } else {
-                    None
-                };
-                let align = self.optional_align()?;
-                if is_atomic && align.is_none() {
-                    return Err(self.err("atomic load must have explicit non-zero alignment"));
-                }
+                let (atomic, align) = self.atomic_access(is_atomic, "load", Ordering::Release)?;
                 (
                     InstKind::Load {
                         ptr,
@@ -691,22 +712,7 @@ impl<'a> Parser<'a> {
                     p_at,
                     "stored value and pointer type do not match",
                 )?;
-                let atomic = if is_atomic {
-                    let scope = self.syncscope()?;
-                    let ordering = self.ordering()?;
-                    if matches!(ordering, Ordering::Acquire | Ordering::AcqRel) {
-                        return Err(
-                            self.err_at(self.pos - 1, "atomic store cannot use Acquire ordering")
-                        );
-                    }
-                    Some(Atomic { ordering, scope })
-                } else {
-                    None
-                };
-                let align = self.optional_align()?;
-                if is_atomic && align.is_none() {
-                    return Err(self.err("atomic store must have explicit non-zero alignment"));
-                }
+                let (atomic, align) = self.atomic_access(is_atomic, "store", Ordering::Acquire)?;
                 (
                     InstKind::Store {
                         value,

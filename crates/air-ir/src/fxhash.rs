@@ -1,18 +1,17 @@
-//! A fast, non-cryptographic hasher (the Fx hash of rustc) for the
-//! writer's internal maps. SipHash (std's default) was about a fifth of the
-//! instructions of encoding a small module. The keys are arena ids and
-//! canonical records of a module that already went through the text parser,
-//! which hashes its (attacker-chosen) names with the same function; the
-//! bitcode reader, which takes raw hostile bytes, keeps std's SipHash.
+//! A fast, non-cryptographic hasher (the Fx hash of rustc) for the text
+//! parser's symbol tables and the bitcode writer's internal maps. SipHash
+//! (std's default) was a large share of both in profiles. Keys are names
+//! from a local file and arena ids, so hash flooding is not a concern here;
+//! the bitcode reader, which takes raw hostile bytes, keeps std's SipHash.
 
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// `std::collections::HashMap` with [`FxHasher`].
-pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// rustc's Fx hash: a rotate, xor and multiply per word.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct FxHasher {
+pub struct FxHasher {
     hash: u64,
 }
 
