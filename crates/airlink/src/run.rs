@@ -7,23 +7,7 @@ use std::path::PathBuf;
 use air_exec::{ArgKind, Bindings, Launch, Options, Program, Source};
 use anyhow::{anyhow, bail, Context, Result};
 
-/// `--body` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Body {
-    /// Visible functions, resolved from --link (default: the spec's bodies).
-    Visible,
-    /// The spec's `.ll` bodies linked into the shell.
-    Inline,
-}
-
-/// `--fallback` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Fallback {
-    /// Async-copy intrinsics.
-    None,
-    /// Loads and stores by every thread.
-    Cooperative,
-}
+use crate::shell::{shell_options, Body, Fallback};
 
 const GRAMMAR: &str = "\
 Buffers are named by kernel argument (`air.arg_name`); every buffer must get an
@@ -194,17 +178,7 @@ impl Opts {
         let mut links: Vec<PathBuf> = self.link.clone();
         let (mut program, tg) = if is_spec {
             let spec = air_shell::Spec::from_file(&self.input)?;
-            let options = air_shell::Options {
-                body: self.body.map(|b| match b {
-                    Body::Visible => air_shell::BodyMode::Visible,
-                    Body::Inline => air_shell::BodyMode::Inline,
-                }),
-                fallback: self.fallback.map(|f| match f {
-                    Fallback::None => air_shell::Fallback::None,
-                    Fallback::Cooperative => air_shell::Fallback::Cooperative,
-                }),
-                copy_form: None,
-            };
+            let options = shell_options(self.body, self.fallback);
             let shell = air_shell::generate(&spec, &options)?;
             // Visible mode without --link: the spec's own bodies stand in
             // for the JIT-compiled visible functions.

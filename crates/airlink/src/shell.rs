@@ -6,22 +6,37 @@ use anyhow::Result;
 
 use crate::io::write_output;
 
-/// `--body` values.
+/// `--body` values (shared by `shell` and `run`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Body {
+pub enum Body {
     /// Call `[[visible]]` functions resolved at pipeline creation.
     Visible,
     /// Link the spec's `.ll` bodies into the module.
     Inline,
 }
 
-/// `--fallback` values.
+/// `--fallback` values (shared by `shell` and `run`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Fallback {
+pub enum Fallback {
     /// Async-copy intrinsics.
     None,
     /// Loads and stores by every thread, for GPUs where async copy fails.
     Cooperative,
+}
+
+/// Generator options from the command-line overrides.
+pub fn shell_options(body: Option<Body>, fallback: Option<Fallback>) -> air_shell::Options {
+    air_shell::Options {
+        body: body.map(|b| match b {
+            Body::Visible => air_shell::BodyMode::Visible,
+            Body::Inline => air_shell::BodyMode::Inline,
+        }),
+        fallback: fallback.map(|f| match f {
+            Fallback::None => air_shell::Fallback::None,
+            Fallback::Cooperative => air_shell::Fallback::Cooperative,
+        }),
+        copy_form: None,
+    }
 }
 
 /// Options of `airlink shell`.
@@ -59,17 +74,7 @@ impl Opts {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
         let spec = air_shell::Spec::from_file(&self.spec)?;
-        let options = air_shell::Options {
-            body: self.body.map(|b| match b {
-                Body::Visible => air_shell::BodyMode::Visible,
-                Body::Inline => air_shell::BodyMode::Inline,
-            }),
-            fallback: self.fallback.map(|f| match f {
-                Fallback::None => air_shell::Fallback::None,
-                Fallback::Cooperative => air_shell::Fallback::Cooperative,
-            }),
-            copy_form: None,
-        };
+        let options = shell_options(self.body, self.fallback);
         let shell = air_shell::generate(&spec, &options)?;
         // Build the library before writing anything, so a failure leaves no
         // partial set of outputs behind.
