@@ -673,6 +673,96 @@ pub enum InstKind {
     },
 }
 
+/// The one list of where an instruction keeps its value operands, shared
+/// by the shared and the mutable visitor (`$iter` is `iter` or `iter_mut`,
+/// `$r` the matching borrow).
+macro_rules! visit_operands {
+    ($kind:expr, $f:ident, $iter:ident, $($r:tt)+) => {
+        match $kind {
+            InstKind::Binary { lhs, rhs, .. }
+            | InstKind::ICmp { lhs, rhs, .. }
+            | InstKind::FCmp { lhs, rhs, .. } => {
+                $f(lhs);
+                $f(rhs);
+            }
+            InstKind::FNeg { value }
+            | InstKind::Cast { value, .. }
+            | InstKind::Freeze { value } => $f(value),
+            InstKind::Select {
+                cond,
+                on_true,
+                on_false,
+            } => {
+                $f(cond);
+                $f(on_true);
+                $f(on_false);
+            }
+            InstKind::Phi { incoming } => incoming.$iter().for_each(|(v, _)| $f(v)),
+            InstKind::Alloca { count, .. } => {
+                if let Some(c) = count {
+                    $f(c)
+                }
+            }
+            InstKind::Load { ptr, .. } => $f(ptr),
+            InstKind::Store { value, ptr, .. } => {
+                $f(value);
+                $f(ptr);
+            }
+            InstKind::GetElementPtr { base, indices, .. } => {
+                $f(base);
+                indices.$iter().for_each(|v| $f(v));
+            }
+            InstKind::ExtractElement { vector, index } => {
+                $f(vector);
+                $f(index);
+            }
+            InstKind::InsertElement {
+                vector,
+                element,
+                index,
+            } => {
+                $f(vector);
+                $f(element);
+                $f(index);
+            }
+            InstKind::ShuffleVector { a, b, mask } => {
+                $f(a);
+                $f(b);
+                $f(mask);
+            }
+            InstKind::ExtractValue { aggregate, .. } => $f(aggregate),
+            InstKind::InsertValue {
+                aggregate, value, ..
+            } => {
+                $f(aggregate);
+                $f(value);
+            }
+            InstKind::Call(call) => {
+                $f($($r)+ call.callee);
+                call.args.$iter().for_each(|v| $f(v));
+            }
+            InstKind::Br { .. } | InstKind::Unreachable | InstKind::Fence { .. } => {}
+            InstKind::CondBr { cond, .. } | InstKind::Switch { cond, .. } => $f(cond),
+            InstKind::Ret { value } => {
+                if let Some(v) = value {
+                    $f(v)
+                }
+            }
+            InstKind::AtomicRmw { ptr, value, .. } => {
+                $f(ptr);
+                $f(value);
+            }
+            InstKind::CmpXchg {
+                ptr, expected, new, ..
+            } => {
+                $f(ptr);
+                $f(expected);
+                $f(new);
+            }
+        }
+    };
+}
+
 impl InstKind {
     /// The opcode of this instruction (from the table).
     pub fn opcode(&self) -> Opcode {
@@ -704,143 +794,23 @@ impl InstKind {
         }
     }
 
-    /// Every value operand, in text order.
+    /// Every value operand, in text order. Allocates; hot paths use
+    /// [`InstKind::for_each_operand`].
     pub fn operands(&self) -> Vec<Value> {
-        match self {
-            InstKind::Binary { lhs, rhs, .. }
-            | InstKind::ICmp { lhs, rhs, .. }
-            | InstKind::FCmp { lhs, rhs, .. } => vec![*lhs, *rhs],
-            InstKind::FNeg { value }
-            | InstKind::Cast { value, .. }
-            | InstKind::Freeze { value } => {
-                vec![*value]
-            }
-            InstKind::Select {
-                cond,
-                on_true,
-                on_false,
-            } => vec![*cond, *on_true, *on_false],
-            InstKind::Phi { incoming } => incoming.iter().map(|(v, _)| *v).collect(),
-            InstKind::Alloca { count, .. } => count.iter().copied().collect(),
-            InstKind::Load { ptr, .. } => vec![*ptr],
-            InstKind::Store { value, ptr, .. } => vec![*value, *ptr],
-            InstKind::GetElementPtr { base, indices, .. } => {
-                let mut v = vec![*base];
-                v.extend(indices.iter().copied());
-                v
-            }
-            InstKind::ExtractElement { vector, index } => vec![*vector, *index],
-            InstKind::InsertElement {
-                vector,
-                element,
-                index,
-            } => vec![*vector, *element, *index],
-            InstKind::ShuffleVector { a, b, mask } => vec![*a, *b, *mask],
-            InstKind::ExtractValue { aggregate, .. } => vec![*aggregate],
-            InstKind::InsertValue {
-                aggregate, value, ..
-            } => vec![*aggregate, *value],
-            InstKind::Call(call) => {
-                let mut v = vec![call.callee];
-                v.extend(call.args.iter().copied());
-                v
-            }
-            InstKind::Br { .. } | InstKind::Unreachable | InstKind::Fence { .. } => vec![],
-            InstKind::CondBr { cond, .. } => vec![*cond],
-            InstKind::Switch { cond, .. } => vec![*cond],
-            InstKind::Ret { value } => value.iter().copied().collect(),
-            InstKind::AtomicRmw { ptr, value, .. } => vec![*ptr, *value],
-            InstKind::CmpXchg {
-                ptr, expected, new, ..
-            } => vec![*ptr, *expected, *new],
-        }
+        let mut v = Vec::new();
+        self.for_each_operand(|x| v.push(*x));
+        v
+    }
+
+    /// Calls `f` on every value operand, in text order, without allocating.
+    pub fn for_each_operand(&self, mut f: impl FnMut(&Value)) {
+        visit_operands!(self, f, iter, &)
     }
 
     /// Calls `f` on every value operand, in the order of [`InstKind::operands`],
     /// letting it rewrite them (the parser resolves forward references so).
     pub fn for_each_operand_mut(&mut self, mut f: impl FnMut(&mut Value)) {
-        match self {
-            InstKind::Binary { lhs, rhs, .. }
-            | InstKind::ICmp { lhs, rhs, .. }
-            | InstKind::FCmp { lhs, rhs, .. } => {
-                f(lhs);
-                f(rhs);
-            }
-            InstKind::FNeg { value }
-            | InstKind::Cast { value, .. }
-            | InstKind::Freeze { value } => f(value),
-            InstKind::Select {
-                cond,
-                on_true,
-                on_false,
-            } => {
-                f(cond);
-                f(on_true);
-                f(on_false);
-            }
-            InstKind::Phi { incoming } => incoming.iter_mut().for_each(|(v, _)| f(v)),
-            InstKind::Alloca { count, .. } => {
-                if let Some(c) = count {
-                    f(c)
-                }
-            }
-            InstKind::Load { ptr, .. } => f(ptr),
-            InstKind::Store { value, ptr, .. } => {
-                f(value);
-                f(ptr);
-            }
-            InstKind::GetElementPtr { base, indices, .. } => {
-                f(base);
-                indices.iter_mut().for_each(f);
-            }
-            InstKind::ExtractElement { vector, index } => {
-                f(vector);
-                f(index);
-            }
-            InstKind::InsertElement {
-                vector,
-                element,
-                index,
-            } => {
-                f(vector);
-                f(element);
-                f(index);
-            }
-            InstKind::ShuffleVector { a, b, mask } => {
-                f(a);
-                f(b);
-                f(mask);
-            }
-            InstKind::ExtractValue { aggregate, .. } => f(aggregate),
-            InstKind::InsertValue {
-                aggregate, value, ..
-            } => {
-                f(aggregate);
-                f(value);
-            }
-            InstKind::Call(call) => {
-                f(&mut call.callee);
-                call.args.iter_mut().for_each(f);
-            }
-            InstKind::Br { .. } | InstKind::Unreachable | InstKind::Fence { .. } => {}
-            InstKind::CondBr { cond, .. } | InstKind::Switch { cond, .. } => f(cond),
-            InstKind::Ret { value } => {
-                if let Some(v) = value {
-                    f(v)
-                }
-            }
-            InstKind::AtomicRmw { ptr, value, .. } => {
-                f(ptr);
-                f(value);
-            }
-            InstKind::CmpXchg {
-                ptr, expected, new, ..
-            } => {
-                f(ptr);
-                f(expected);
-                f(new);
-            }
-        }
+        visit_operands!(self, f, iter_mut, &mut)
     }
 
     /// Calls `ty` on every type and `konst` on every constant the instruction

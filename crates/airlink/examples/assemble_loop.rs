@@ -1,0 +1,55 @@
+//! Assembles one `.ll` file in-process N times; a fixed workload for
+//! profilers (`valgrind --tool=callgrind`, `perf`), which the timing bench
+//! is not. Usage: `assemble_loop FILE.ll [N]`.
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("usage: assemble_loop FILE.ll [N]");
+    let n: usize = args.next().map_or(1, |s| s.parse().expect("N is a number"));
+    let text = std::fs::read_to_string(&path).expect("readable input");
+    let target = air_target::Target::by_id("macos26").expect("target");
+    let mut total = 0;
+    for _ in 0..n {
+        rss("read");
+        let (module, _map) = air_ir::parse_with_source_map(&text, &path).expect("parses");
+        rss("parsed");
+        air_ir::verify(&module).expect("verifies");
+        rss("verified");
+        let options = metallib::AssembleOptions {
+            target,
+            retarget: true,
+        };
+        let bytes = metallib::assemble(&module, &options, |m| {
+            let options = air_bitcode::WriteOptions {
+                flavour: air_bitcode::Flavour::Apple,
+                input_path: path.clone(),
+                producer: None,
+            };
+            air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
+        })
+        .expect("assembles");
+        rss("assembled");
+        total += bytes.len();
+    }
+    println!("{n} runs, {total} bytes");
+}
+
+/// Prints the current and peak resident set size when AIRLINK_RSS is set.
+fn rss(stage: &str) {
+    if std::env::var_os("AIRLINK_RSS").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |k: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(k))
+            .map(|l| l.trim_start_matches(k).trim().to_string())
+            .unwrap_or_default()
+    };
+    eprintln!(
+        "{stage:>10}: rss {} peak {}",
+        field("VmRSS:"),
+        field("VmHWM:")
+    );
+}
