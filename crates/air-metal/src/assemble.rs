@@ -37,6 +37,7 @@ pub fn module_metallib_bytes(
     let options = metallib::AssembleOptions {
         target,
         retarget: false,
+        threads: 0,
     };
     metallib::assemble(module, &options, |m| {
         let options = air_bitcode::WriteOptions {

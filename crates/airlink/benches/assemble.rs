@@ -48,14 +48,16 @@ fn median(min_runs: usize, budget: Duration, mut f: impl FnMut()) -> Duration {
 }
 
 /// text → `.metallib` bytes, what `airlink assemble` does between reading
-/// and writing files.
-fn assemble(text: &str, name: &str) -> Vec<u8> {
+/// and writing files; `threads` as in `metallib::AssembleOptions` (0 = all
+/// cores).
+fn assemble_with(text: &str, name: &str, threads: usize) -> Vec<u8> {
     let (module, _map) = air_ir::parse_with_source_map(text, name).expect("parses");
     air_ir::verify(&module).expect("verifies");
     let target = air_target::Target::by_id("macos26").expect("target");
     let options = metallib::AssembleOptions {
         target,
         retarget: true,
+        threads,
     };
     metallib::assemble(&module, &options, |m| {
         let options = air_bitcode::WriteOptions {
@@ -66,6 +68,11 @@ fn assemble(text: &str, name: &str) -> Vec<u8> {
         air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
     })
     .expect("assembles")
+}
+
+/// [`assemble_with`] on all cores, as the CLI runs it.
+fn assemble(text: &str, name: &str) -> Vec<u8> {
+    assemble_with(text, name, 0)
 }
 
 /// `n` copies of one large generated kernel, each a `!air.kernel` entry.
@@ -201,14 +208,19 @@ fn main() {
     }
 
     println!("## assemble: text → metallib\n");
-    println!("| input | size | in-process median | in-process MB/s | CLI process median | CLI MB/s | llvm-as-14 median | llvm-as-14 MB/s | CLI ÷ llvm-as (speed-up) | in-process ÷ llvm-as |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("In-process runs use all {cores} cores (entries are linked and encoded in parallel); the 1-thread column is the same work on one thread.\n");
+    println!("| input | size | in-process median | in-process MB/s | in-process, 1 thread | CLI process median | CLI MB/s | llvm-as-14 median | llvm-as-14 MB/s | CLI ÷ llvm-as (speed-up) | in-process ÷ llvm-as |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (label, path, text) in inputs.iter().filter(|(l, _, _)| !l.starts_with("200 ")) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let entries = assemble(text, &name);
         assert!(!entries.is_empty());
         let inproc = median(3, budget, || {
             std::hint::black_box(assemble(text, &name));
+        });
+        let single = median(3, budget, || {
+            std::hint::black_box(assemble_with(text, &name, 1));
         });
         let out = dir.join(format!("{name}.metallib"));
         let cli_t = time_process(process_runs, &mut || {
@@ -238,16 +250,65 @@ fn main() {
             _ => "n/a".to_string(),
         };
         println!(
-            "| {label} | {:.1} KB | {} | {:.1} | {} | {} | {} | {} | {} | {} |",
+            "| {label} | {:.1} KB | {} | {:.1} | {} | {} | {} | {} | {} | {} | {} |",
             text.len() as f64 / 1e3,
             fmt(inproc),
             mbps(text.len(), inproc),
+            fmt(single),
             show(cli_t),
             rate(cli_t),
             show(llvm_t),
             rate(llvm_t),
             ratio(cli_t, llvm_t),
             ratio(Some(inproc), llvm_t),
+        );
+    }
+
+    println!("\n## where the time goes (in-process medians)\n");
+    println!("| input | parse | verify | link + encode + container (all cores) | same, 1 thread |");
+    println!("|---|---:|---:|---:|---:|");
+    for (label, path, text) in inputs
+        .iter()
+        .filter(|(l, _, _)| l == "shell simple" || l.starts_with("100 "))
+    {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let parse = || {
+            air_ir::parse_with_source_map(text, &name)
+                .expect("parses")
+                .0
+        };
+        let module = parse();
+        let target = air_target::Target::by_id("macos26").expect("target");
+        let encode = |m: &air_ir::Module| {
+            let options = air_bitcode::WriteOptions {
+                flavour: air_bitcode::Flavour::Apple,
+                input_path: name.clone(),
+                producer: None,
+            };
+            air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
+        };
+        let back_end = |threads| {
+            median(3, budget, || {
+                let options = metallib::AssembleOptions {
+                    target,
+                    retarget: true,
+                    threads,
+                };
+                std::hint::black_box(metallib::assemble(&module, &options, encode).unwrap());
+            })
+        };
+        let t_parse = median(3, budget, || {
+            std::hint::black_box(parse());
+        });
+        let t_verify = median(3, budget, || {
+            air_ir::verify(&module).expect("verifies");
+        });
+        println!(
+            "| {label} | {} | {} | {} | {} |",
+            fmt(t_parse),
+            fmt(t_verify),
+            fmt(back_end(0)),
+            fmt(back_end(1))
         );
     }
 

@@ -18,6 +18,7 @@ fn main() {
         let options = metallib::AssembleOptions {
             target,
             retarget: true,
+            threads: 0,
         };
         let bytes = metallib::assemble(&module, &options, |m| {
             let options = air_bitcode::WriteOptions {
@@ -34,11 +35,17 @@ fn main() {
     println!("{n} runs, {total} bytes");
 }
 
-/// Prints the current and peak resident set size when AIRLINK_RSS is set.
+/// Prints the time since the previous stage and the current and peak
+/// resident set size when AIRLINK_STAGES is set.
 fn rss(stage: &str) {
-    if std::env::var_os("AIRLINK_RSS").is_none() {
+    thread_local!(static LAST: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) });
+    if std::env::var_os("AIRLINK_STAGES").is_none() {
         return;
     }
+    let now = std::time::Instant::now();
+    let ms = LAST
+        .with(|l| l.replace(Some(now)))
+        .map_or(0.0, |t| (now - t).as_secs_f64() * 1e3);
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |k: &str| {
         status
@@ -48,7 +55,7 @@ fn rss(stage: &str) {
             .unwrap_or_default()
     };
     eprintln!(
-        "{stage:>10}: rss {} peak {}",
+        "{stage:>10}: {ms:8.2} ms, rss {} peak {}",
         field("VmRSS:"),
         field("VmHWM:")
     );

@@ -161,7 +161,11 @@ pub fn assemble_module_with_producer(
     producer: Option<&str>,
 ) -> Result<Vec<u8>> {
     let target = pick_target(target, module.triple.as_deref())?;
-    let options = metallib::AssembleOptions { target, retarget };
+    let options = metallib::AssembleOptions {
+        target,
+        retarget,
+        threads: 0,
+    };
     metallib::assemble(module, &options, |m| {
         // After the link step every module has its entry's name as
         // source_filename, so the input path is never used here.

@@ -102,6 +102,21 @@ pub struct AssembleOptions<'a> {
     pub target: &'a Target,
     /// Rewrite a mismatching triple and version metadata instead of failing.
     pub retarget: bool,
+    /// Worker threads for the per-entry work (link step, check, encoding);
+    /// 0 picks the machine's parallelism. A library of one entry never
+    /// starts a thread. The output does not depend on this number.
+    pub threads: usize,
+}
+
+impl<'a> AssembleOptions<'a> {
+    /// Options for `target`: no retargeting, automatic thread count.
+    pub fn new(target: &'a Target) -> Self {
+        AssembleOptions {
+            target,
+            retarget: false,
+            threads: 0,
+        }
+    }
 }
 
 /// Builds a library from a verified module: target check (or retarget),
@@ -110,42 +125,112 @@ pub struct AssembleOptions<'a> {
 /// `encode` turns a linked module into its module entry: Darwin wrapper,
 /// bitcode and zero padding to 16 bytes (e.g. `air_bitcode::write_module`).
 ///
+/// Entries are linked, checked and encoded independently, on up to
+/// [`AssembleOptions::threads`] threads; each linked module is dropped as
+/// soon as it is encoded, so at most one per thread is alive. The entries'
+/// bytes go into the container in entry order and, when several entries
+/// fail, the error reported is the first entry's in that order, so the
+/// result never depends on scheduling.
+///
 /// # Errors
 /// See [`AssembleError`].
 pub fn assemble<E>(
     module: &Module,
     options: &AssembleOptions<'_>,
-    mut encode: impl FnMut(&Module) -> Result<Vec<u8>, E>,
+    encode: impl Fn(&Module) -> Result<Vec<u8>, E> + Sync,
 ) -> Result<Vec<u8>, AssembleError>
 where
     E: Into<EncodeFailure>,
 {
-    let mut module = module.clone();
-    let before = module.triple.clone();
-    apply_target(&mut module, options.target, options.retarget)?;
-    if module.triple != before {
-        air_ir::verify(&module).map_err(|source| AssembleError::RetargetedModuleInvalid {
+    // Only a module that must be retargeted is copied.
+    let retargeted;
+    let module = if module
+        .triple
+        .as_deref()
+        .is_some_and(|t| options.target.matches_triple(t))
+    {
+        module
+    } else {
+        let mut copy = module.clone();
+        apply_target(&mut copy, options.target, options.retarget)?;
+        air_ir::verify(&copy).map_err(|source| AssembleError::RetargetedModuleInvalid {
             target: options.target.id,
             source,
         })?;
+        retargeted = copy;
+        &retargeted
+    };
+    let versions = target::module_versions(module, options.target);
+    let entries = link::entry_points(module)?;
+    if entries.is_empty() {
+        return Err(LinkError::NoEntries.into());
     }
-    let versions = target::module_versions(&module, options.target);
-    let mut builder = Builder::for_target(options.target);
-    for entry in link_entries(&module)? {
-        air_ir::verify(&entry.module).map_err(|source| AssembleError::LinkedModuleInvalid {
-            entry: entry.name.clone(),
+    let one = |entry: &link::EntryPoint| -> Result<NewFunction, AssembleError> {
+        let name = module.function(entry.function).name.clone();
+        let linked = link::link_entry(module, entry)?;
+        air_ir::verify(&linked).map_err(|source| AssembleError::LinkedModuleInvalid {
+            entry: name.clone(),
             source,
         })?;
-        let bytes = encode(&entry.module).map_err(|e| AssembleError::Encode {
-            entry: entry.name.clone(),
+        let bytes = encode(&linked).map_err(|e| AssembleError::Encode {
+            entry: name.clone(),
             source: e.into(),
         })?;
-        builder.add_function(NewFunction {
-            name: entry.name,
+        Ok(NewFunction {
+            name,
             function_type: entry.kind.function_type(),
             versions,
             module: bytes,
-        });
+        })
+    };
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(entries.len());
+    let results = parallel_map(&entries, threads, one);
+    let mut builder = Builder::for_target(options.target);
+    for result in results {
+        builder.add_function(result?);
     }
     Ok(builder.write()?)
+}
+
+/// `items.iter().map(f)` on `threads` scoped threads, results in item
+/// order. Items are handed out one at a time from a shared counter, so an
+/// uneven mix of large and small entries still keeps every thread busy.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            done.push((i, f(item)));
+        }
+        done
+    };
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+        let mut all = worker();
+        for h in handles {
+            // A panic in `f` is a bug; carry it to the caller unchanged.
+            all.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        for (i, r) in all {
+            slots[i] = Some(r);
+        }
+    });
+    slots
+        .into_iter()
+        .map(|r| r.expect("every item was processed"))
+        .collect()
 }

@@ -28,12 +28,17 @@
 //! it: where defined helpers go (treated like declarations) and that global
 //! variables keep their order.
 
-use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
+
+use air_ir::fxhash::{FxHasher, HashMap};
 
 use air_ir::constant::{ConstExpr, ConstKind, ConstTable, Constant};
 use air_ir::{ConstId, FuncId, GlobalId, InstKind, MetaId, Metadata, Module, NamedMetadata, Value};
 
 use crate::raw::FunctionType;
+
+/// Id sets of the link step (Fx-hashed: keys are arena ids).
+type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// The kind of an entry function: which named metadata lists it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -286,7 +291,7 @@ impl Reach {
                         stack.extend(global.initializer);
                     }
                 }
-                other => stack.extend(const_children(other)),
+                other => push_const_children(other, &mut stack),
             }
             // Visit operands left to right, so "first use" follows text order.
             stack[start..].reverse();
@@ -295,34 +300,53 @@ impl Reach {
     }
 }
 
-/// The constants a constant is built from, in text order.
-fn const_children(kind: &ConstKind) -> Vec<ConstId> {
+impl Reach {
+    /// Records what an instruction operand names.
+    fn operand(&mut self, m: &Module, v: Value) -> Result<()> {
+        match v {
+            Value::Const(c) => self.constant(m, c),
+            // A value passed as metadata (`metadata i8* @g`) is an operand
+            // of the call, so it counts as a use here.
+            Value::Metadata(md) => match m.metadata.get(md.0 as usize) {
+                Some(Metadata::Value {
+                    value: Value::Const(c),
+                    ..
+                }) => self.constant(m, *c),
+                _ => Ok(()),
+            },
+            Value::Arg(_) | Value::Inst(_) => Ok(()),
+        }
+    }
+}
+
+/// Pushes the constants a constant is built from onto `out`, in text
+/// order (no allocation of its own: this runs for every constant reached).
+fn push_const_children(kind: &ConstKind, out: &mut Vec<ConstId>) {
     match kind {
-        ConstKind::Array(v) | ConstKind::Vector(v) | ConstKind::Struct(v) => v.clone(),
+        ConstKind::Array(v) | ConstKind::Vector(v) | ConstKind::Struct(v) => out.extend(v),
         ConstKind::Expr(e) => match e {
-            ConstExpr::Cast { value, .. } | ConstExpr::FNeg(value) => vec![*value],
+            ConstExpr::Cast { value, .. } | ConstExpr::FNeg(value) => out.push(*value),
             ConstExpr::GetElementPtr { base, indices, .. } => {
-                let mut v = vec![*base];
-                v.extend(indices.iter().copied());
-                v
+                out.push(*base);
+                out.extend(indices);
             }
             ConstExpr::Binary { lhs, rhs, .. }
             | ConstExpr::ICmp { lhs, rhs, .. }
-            | ConstExpr::FCmp { lhs, rhs, .. } => vec![*lhs, *rhs],
+            | ConstExpr::FCmp { lhs, rhs, .. } => out.extend([*lhs, *rhs]),
             ConstExpr::Select {
                 cond,
                 on_true,
                 on_false,
-            } => vec![*cond, *on_true, *on_false],
-            ConstExpr::ExtractElement { vector, index } => vec![*vector, *index],
+            } => out.extend([*cond, *on_true, *on_false]),
+            ConstExpr::ExtractElement { vector, index } => out.extend([*vector, *index]),
             ConstExpr::InsertElement {
                 vector,
                 element,
                 index,
-            } => vec![*vector, *element, *index],
-            ConstExpr::ShuffleVector { a, b, mask } => vec![*a, *b, *mask],
+            } => out.extend([*vector, *element, *index]),
+            ConstExpr::ShuffleVector { a, b, mask } => out.extend([*a, *b, *mask]),
         },
-        _ => Vec::new(),
+        _ => {}
     }
 }
 
@@ -345,23 +369,13 @@ fn reach(m: &Module, entry: FuncId) -> Result<Reach> {
             let inst = f.insts.get(id.0 as usize).ok_or(LinkError::DanglingId {
                 what: "instruction",
             })?;
-            for v in inst.kind.operands() {
-                match v {
-                    Value::Const(c) => r.constant(m, c)?,
-                    // A value passed as metadata (`metadata i8* @g`) is an
-                    // operand of the call, so it counts as a use here.
-                    Value::Metadata(md) => {
-                        if let Some(Metadata::Value {
-                            value: Value::Const(c),
-                            ..
-                        }) = m.metadata.get(md.0 as usize)
-                        {
-                            r.constant(m, *c)?;
-                        }
-                    }
-                    Value::Arg(_) | Value::Inst(_) => {}
+            let mut result = Ok(());
+            inst.kind.for_each_operand(|v| {
+                if result.is_ok() {
+                    result = r.operand(m, *v);
                 }
-            }
+            });
+            result?;
             if let InstKind::Switch { cases, .. } = &inst.kind {
                 for (c, _) in cases {
                     r.constant(m, *c)?;
@@ -400,7 +414,7 @@ impl Copier<'_> {
             match &k.kind {
                 ConstKind::Function(f) if !self.funcs.contains_key(f) => return false,
                 ConstKind::Global(g) if !self.globals.contains_key(g) => return false,
-                other => stack.extend(const_children(other)),
+                other => push_const_children(other, &mut stack),
             }
         }
         true
@@ -413,6 +427,7 @@ impl Copier<'_> {
         }
         // Post-order without recursion: children first, then the parent.
         let mut stack = vec![(c, false)];
+        let mut children = Vec::new();
         while let Some((c, ready)) = stack.pop() {
             if self.consts.contains_key(&c) {
                 continue;
@@ -422,14 +437,15 @@ impl Copier<'_> {
                 .consts
                 .try_get(c)
                 .ok_or(LinkError::DanglingId { what: "constant" })?;
-            let children = const_children(&k.kind);
             if !ready {
                 stack.push((c, true));
+                children.clear();
+                push_const_children(&k.kind, &mut children);
                 stack.extend(
                     children
-                        .into_iter()
+                        .iter()
                         .filter(|ch| !self.consts.contains_key(ch))
-                        .map(|ch| (ch, false)),
+                        .map(|ch| (*ch, false)),
                 );
                 continue;
             }
@@ -668,8 +684,8 @@ pub fn link_entry(m: &Module, entry: &EntryPoint) -> Result<Module> {
             .enumerate()
             .map(|(i, g)| (*g, GlobalId(i as u32)))
             .collect(),
-        consts: HashMap::new(),
-        metas: HashMap::new(),
+        consts: HashMap::default(),
+        metas: HashMap::default(),
     };
 
     for &g in &global_order {

@@ -40,14 +40,16 @@ fn one_kernel_library_matches_hand_written_bytes() {
     let options = metallib::AssembleOptions {
         target,
         retarget: false,
+        threads: 0,
     };
-    let mut module_bytes = Vec::new();
+    let module_bytes = std::sync::Mutex::new(Vec::new());
     let bytes = metallib::assemble(&module, &options, |m| {
         let b = common::llvm_as(m)?;
-        module_bytes = b.clone();
+        *module_bytes.lock().unwrap() = b.clone();
         Ok::<_, String>(b)
     })
     .unwrap();
+    let module_bytes = module_bytes.into_inner().unwrap();
 
     // The module llvm-as-14 wrote for the linked `@k`: Darwin wrapper, then
     // zero padding to 16 bytes.

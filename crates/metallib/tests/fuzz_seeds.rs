@@ -41,6 +41,7 @@ fn write_seeds() {
     let options = metallib::AssembleOptions {
         target,
         retarget: true,
+        threads: 0,
     };
     std::fs::create_dir_all(seed_dir()).unwrap();
     for name in ["simple_1d", "switch_atomics", "visible_function"] {

@@ -17,14 +17,18 @@ fn write_read_round_trip_for_every_corpus_file_and_target() {
         let module = common::load(&path);
         for target in TARGETS {
             let what = format!("{name} for {}", target.id);
-            let mut encoded = Vec::new();
+            // Entries may be encoded on several threads in any order; the
+            // linked module's source_filename is its entry's name.
+            let encoded = std::sync::Mutex::new(std::collections::HashMap::new());
             let options = AssembleOptions {
                 target,
                 retarget: true,
+                threads: 0,
             };
             let result = assemble(&module, &options, |m| {
                 let b = common::llvm_as(m)?;
-                encoded.push(b.clone());
+                let entry = m.source_filename.clone().unwrap_or_default();
+                encoded.lock().unwrap().insert(entry, b.clone());
                 Ok::<_, String>(b)
             });
             let bytes = match result {
@@ -49,8 +53,11 @@ fn write_read_round_trip_for_every_corpus_file_and_target() {
             metallib::apply_target(&mut retargeted, target, true).unwrap();
             let entries = link_entries(&retargeted).unwrap();
             assert_eq!(file.functions().len(), entries.len(), "{what}");
-            for ((f, entry), module_bytes) in file.functions().iter().zip(&entries).zip(&encoded) {
+            let encoded = encoded.into_inner().unwrap();
+            assert_eq!(encoded.len(), entries.len(), "{what}");
+            for (f, entry) in file.functions().iter().zip(&entries) {
                 assert_eq!(f.name, entry.name, "{what}");
+                let module_bytes = &encoded[&entry.name];
                 assert_eq!(f.function_type, Some(entry.kind.function_type()), "{what}");
                 assert_eq!(f.module, &module_bytes[..], "{what}: {}", f.name);
                 assert_eq!(f.hash_status(), HashStatus::Ok, "{what}: {}", f.name);
@@ -101,6 +108,7 @@ fn extracted_modules_pass_llvm_tools_and_match_the_linked_input() {
         let options = AssembleOptions {
             target,
             retarget: false,
+            threads: 0,
         };
         let bytes = assemble(&module, &options, common::llvm_as).unwrap();
         let file = MetallibFile::parse(&bytes).unwrap();
@@ -217,6 +225,7 @@ fn mismatching_triples_need_retarget() {
     let options = AssembleOptions {
         target: macos26,
         retarget: false,
+        threads: 0,
     };
     let err = assemble(&module, &options, common::llvm_as).unwrap_err();
     assert!(err.to_string().contains("--retarget"), "{err}");
@@ -229,4 +238,34 @@ fn mismatching_triples_need_retarget() {
         text.contains("!{!\"Metal\", i32 4, i32 0, i32 0}"),
         "{text}"
     );
+}
+
+/// The per-entry work runs on several threads; neither the bytes nor the
+/// error reported may depend on how many.
+#[test]
+fn thread_count_changes_nothing() {
+    let path = common::repo_root().join("tests/corpus/visible_function.ll");
+    let module = common::load(&path);
+    let macos26 = air_target::Target::by_id("macos26").unwrap();
+    let run = |threads: usize, fail: &[&str]| {
+        let options = AssembleOptions {
+            target: macos26,
+            retarget: true,
+            threads,
+        };
+        assemble(&module, &options, |m| {
+            let entry = m.source_filename.as_deref().unwrap_or_default();
+            if fail.contains(&entry) {
+                return Err(format!("refused {entry}"));
+            }
+            common::llvm_as(m)
+        })
+    };
+    let one = run(1, &[]).unwrap();
+    for threads in [2, 3, 8] {
+        assert_eq!(run(threads, &[]).unwrap(), one, "{threads} threads");
+        // Two entries fail; the first in entry order is the one reported.
+        let err = run(threads, &["process_tile", "compute_tile"]).unwrap_err();
+        assert!(err.to_string().contains("@compute_tile"), "{err}");
+    }
 }
