@@ -53,13 +53,19 @@ fn median(min_runs: usize, budget: Duration, mut f: impl FnMut()) -> Duration {
 fn assemble_with(text: &str, name: &str, threads: usize) -> Vec<u8> {
     let (module, _map) = air_ir::parse_with_source_map(text, name).expect("parses");
     air_ir::verify(&module).expect("verifies");
+    assemble_module(&module, name, threads)
+}
+
+/// A verified module → `.metallib` bytes (target check, link step, apple
+/// bitcode, container), as `airlink shell -o` does for a generated shell.
+fn assemble_module(module: &air_ir::Module, name: &str, threads: usize) -> Vec<u8> {
     let target = air_target::Target::by_id("macos26").expect("target");
     let options = metallib::AssembleOptions {
         target,
         retarget: true,
         threads,
     };
-    metallib::assemble(&module, &options, |m| {
+    metallib::assemble(module, &options, |m| {
         let options = air_bitcode::WriteOptions {
             flavour: air_bitcode::Flavour::Apple,
             input_path: name.to_string(),
@@ -278,23 +284,9 @@ fn main() {
                 .0
         };
         let module = parse();
-        let target = air_target::Target::by_id("macos26").expect("target");
-        let encode = |m: &air_ir::Module| {
-            let options = air_bitcode::WriteOptions {
-                flavour: air_bitcode::Flavour::Apple,
-                input_path: name.clone(),
-                producer: None,
-            };
-            air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
-        };
         let back_end = |threads| {
             median(3, budget, || {
-                let options = metallib::AssembleOptions {
-                    target,
-                    retarget: true,
-                    threads,
-                };
-                std::hint::black_box(metallib::assemble(&module, &options, encode).unwrap());
+                std::hint::black_box(assemble_module(&module, &name, threads));
             })
         };
         let t_parse = median(3, budget, || {
@@ -312,7 +304,7 @@ fn main() {
         );
     }
 
-    println!("\n## spec → metallib (in-process: TOML → generate → print → assemble)\n");
+    println!("\n## spec → metallib (in-process: TOML → generate → assemble the generated module, as `airlink shell -o` does)\n");
     println!("| spec | median |");
     println!("|---|---:|");
     for name in ["simple", "multi_buffer", "copy_2d"] {
@@ -321,7 +313,7 @@ fn main() {
         let d = median(3, budget, || {
             let spec = air_shell::Spec::from_toml(&toml, "spec.toml", Some(&specs)).unwrap();
             let shell = air_shell::generate(&spec, &air_shell::Options::default()).unwrap();
-            std::hint::black_box(assemble(&shell.ll_text(), "shell.ll"));
+            std::hint::black_box(assemble_module(&shell.module, &shell.module_name, 0));
         });
         println!("| {name} | {} |", fmt(d));
     }

@@ -97,6 +97,9 @@ impl Opts {
         let name = display_name(&self.input);
         let text = read_text(&self.input)?;
         let module = parse_and_verify(&text, &name)?;
+        // The text is only needed for diagnostics, which are over now; a
+        // large input should not stay resident while it is encoded.
+        drop(text);
         // Build every output before writing any, so an error leaves none.
         let bitcode = match &self.emit_bc {
             Some(_) => Some(
