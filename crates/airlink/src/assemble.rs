@@ -48,6 +48,10 @@ pub struct Opts {
     /// `metalfe-X` version (default `32023.850.10`).
     #[arg(long, value_name = "VERSION")]
     producer: Option<String>,
+    /// Threads for linking and encoding entries (0 = all cores). The output
+    /// is the same for every value.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
 }
 
 /// Encodes a module in-process.
@@ -109,13 +113,14 @@ impl Opts {
             None => None,
         };
         let library = match &self.output {
-            Some(_) => Some(assemble_module_with_producer(
+            Some(_) => Some(assemble_module_with(
                 &module,
                 &name,
                 self.target.as_deref(),
                 self.retarget,
                 flavour,
                 self.producer.as_deref(),
+                self.threads,
             )?),
             None => None,
         };
@@ -150,24 +155,26 @@ pub fn assemble_module(
     retarget: bool,
     flavour: air_bitcode::Flavour,
 ) -> Result<Vec<u8>> {
-    assemble_module_with_producer(module, name, target, retarget, flavour, None)
+    assemble_module_with(module, name, target, retarget, flavour, None, 0)
 }
 
 /// [`assemble_module`] with an irsymtab producer for the apple flavour
-/// (used when `!llvm.ident` names no `metalfe-X` version).
-pub fn assemble_module_with_producer(
+/// (used when `!llvm.ident` names no `metalfe-X` version) and a thread
+/// count (0 = all cores).
+pub fn assemble_module_with(
     module: &air_ir::Module,
     name: &str,
     target: Option<&str>,
     retarget: bool,
     flavour: air_bitcode::Flavour,
     producer: Option<&str>,
+    threads: usize,
 ) -> Result<Vec<u8>> {
     let target = pick_target(target, module.triple.as_deref())?;
     let options = metallib::AssembleOptions {
         target,
         retarget,
-        threads: 0,
+        threads,
     };
     metallib::assemble(module, &options, |m| {
         // After the link step every module has its entry's name as
