@@ -79,6 +79,24 @@ pub(crate) enum CKind {
     Expr(CExpr),
 }
 
+/// The operands of a canonical constant, without allocating: a slice of
+/// the constant's own list, or up to three operands held inline.
+pub(crate) enum COperands<'a> {
+    Slice(&'a [CId]),
+    Inline([CId; 3], usize),
+}
+
+impl std::ops::Deref for COperands<'_> {
+    type Target = [CId];
+
+    fn deref(&self) -> &[CId] {
+        match self {
+            COperands::Slice(s) => s,
+            COperands::Inline(a, n) => &a[..*n],
+        }
+    }
+}
+
 /// A canonical constant.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct CConst {
@@ -114,6 +132,11 @@ impl<'m> Canon<'m> {
 
     pub fn get(&self, id: CId) -> &CConst {
         &self.items[id.0 as usize]
+    }
+
+    /// How many canonical constants there are (`CId`s are below this).
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
 
     pub fn intern(&mut self, c: CConst) -> CId {
@@ -607,18 +630,44 @@ impl<'m> Canon<'m> {
 
     /// The operands LLVM's `User::operands()` lists for this constant, in
     /// order (the shuffle mask is not an operand; see [`Canon::shuffle_mask`]).
-    pub fn operands(&self, id: CId) -> Vec<CId> {
+    pub fn operands(&self, id: CId) -> COperands<'_> {
         match &self.get(id).kind {
-            CKind::Aggregate(elems) => elems.clone(),
+            CKind::Aggregate(elems) => COperands::Slice(elems),
             CKind::Expr(e) => match e {
-                CExpr::Cast { value, .. } | CExpr::FNeg(value) => vec![*value],
-                CExpr::Gep { operands, .. } => operands.clone(),
-                CExpr::Binary { lhs, rhs, .. } | CExpr::Cmp { lhs, rhs, .. } => vec![*lhs, *rhs],
-                CExpr::Select(a, b, c) | CExpr::InsertElement(a, b, c) => vec![*a, *b, *c],
-                CExpr::ExtractElement(a, b) => vec![*a, *b],
-                CExpr::Shuffle { a, b, .. } => vec![*a, *b],
+                CExpr::Cast { value, .. } | CExpr::FNeg(value) => {
+                    COperands::Slice(std::slice::from_ref(value))
+                }
+                CExpr::Gep { operands, .. } => COperands::Slice(operands),
+                CExpr::Binary { lhs, rhs, .. } | CExpr::Cmp { lhs, rhs, .. } => {
+                    COperands::Inline([*lhs, *rhs, CId(0)], 2)
+                }
+                CExpr::Select(a, b, c) | CExpr::InsertElement(a, b, c) => {
+                    COperands::Inline([*a, *b, *c], 3)
+                }
+                CExpr::ExtractElement(a, b) | CExpr::Shuffle { a, b, .. } => {
+                    COperands::Inline([*a, *b, CId(0)], 2)
+                }
             },
-            _ => Vec::new(),
+            _ => COperands::Slice(&[]),
+        }
+    }
+
+    /// Calls `f` on the subtypes of `ty` in LLVM's `Type::subtypes()` order.
+    pub fn for_each_subtype(&self, ty: TypeId, mut f: impl FnMut(TypeId)) {
+        match self.types.try_get(ty) {
+            Some(Type::Pointer { pointee, .. }) => f(*pointee),
+            Some(Type::Array { elem, .. } | Type::Vector { elem, .. }) => f(*elem),
+            Some(Type::Struct { fields, .. }) => fields.iter().for_each(|t| f(*t)),
+            Some(Type::Named(_)) => {
+                if let Some(StructBody::Fields { fields, .. }) = self.types.struct_body(ty) {
+                    fields.iter().for_each(|t| f(*t));
+                }
+            }
+            Some(Type::Function { ret, params, .. }) => {
+                f(*ret);
+                params.iter().for_each(|t| f(*t));
+            }
+            _ => {}
         }
     }
 
@@ -630,25 +679,6 @@ impl<'m> Canon<'m> {
                 matches!(self.types.try_get(*elem), Some(Type::Int(_)))
             }
             _ => false,
-        }
-    }
-
-    /// Subtypes in LLVM's `Type::subtypes()` order.
-    pub fn subtypes(&self, ty: TypeId) -> Vec<TypeId> {
-        match self.types.try_get(ty) {
-            Some(Type::Pointer { pointee, .. }) => vec![*pointee],
-            Some(Type::Array { elem, .. } | Type::Vector { elem, .. }) => vec![*elem],
-            Some(Type::Struct { fields, .. }) => fields.clone(),
-            Some(Type::Named(_)) => match self.types.struct_body(ty) {
-                Some(StructBody::Fields { fields, .. }) => fields.clone(),
-                _ => Vec::new(),
-            },
-            Some(Type::Function { ret, params, .. }) => {
-                let mut v = vec![*ret];
-                v.extend(params.iter().copied());
-                v
-            }
-            _ => Vec::new(),
         }
     }
 }

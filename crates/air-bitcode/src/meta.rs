@@ -58,6 +58,11 @@ impl MdTable {
         &self.items[id.0 as usize]
     }
 
+    /// How many canonical items there are (`MdId`s are below this).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
     fn intern(&mut self, md: Md) -> MdId {
         if let Some(id) = self.lookup.get(&md) {
             return *id;
