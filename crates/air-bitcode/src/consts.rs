@@ -7,6 +7,9 @@
 //! LLVM constant, so the writer must see constants the way LLVM does. This
 //! module maps every model constant to such a canonical constant.
 
+use std::collections::hash_map::Entry;
+use std::fmt::Display;
+
 use air_ir::fxhash::HashMap;
 
 use air_ir::constant::{ConstExpr, ConstKind};
@@ -104,6 +107,16 @@ pub(crate) struct CConst {
     pub kind: CKind,
 }
 
+/// Where a constant error happened (`constant 7`), rendered only when an
+/// error is: formatting it for every constant was most of `Canon::of`.
+pub(crate) struct Context(&'static str, u32);
+
+impl Display for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
+}
+
 /// Recursion guard: model constants nest this deep at most.
 const MAX_DEPTH: u32 = 512;
 
@@ -140,20 +153,22 @@ impl<'m> Canon<'m> {
     }
 
     pub fn intern(&mut self, c: CConst) -> CId {
-        if let Some(id) = self.lookup.get(&c) {
-            return *id;
+        match self.lookup.entry(c) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let id = CId(self.items.len() as u32);
+                self.items.push(e.key().clone());
+                e.insert(id);
+                id
+            }
         }
-        let id = CId(self.items.len() as u32);
-        self.items.push(c.clone());
-        self.lookup.insert(c, id);
-        id
     }
 
     /// The type of a type id, checked.
-    pub fn ty(&self, id: TypeId, context: &str) -> Result<&Type> {
+    pub fn ty(&self, id: TypeId, context: &(impl Display + ?Sized)) -> Result<&Type> {
         self.types
             .try_get(id)
-            .ok_or_else(|| EncodeError::bad_id("type", id.0, context))
+            .ok_or_else(|| EncodeError::bad_id("type", id.0, context.to_string()))
     }
 
     /// The canonical constant of model constant `id`, if it was computed.
@@ -190,7 +205,7 @@ impl<'m> Canon<'m> {
             .consts
             .try_get(id)
             .ok_or_else(|| EncodeError::bad_id("constant", id.0, "constant operand"))?;
-        let context = format!("constant {}", id.0);
+        let context = Context("constant", id.0);
         let ty = c.ty;
         self.ty(ty, &context)?;
         let ops = |s: &mut Self, list: &[ConstId]| -> Result<Vec<CId>> {
@@ -219,13 +234,13 @@ impl<'m> Canon<'m> {
             }
             ConstKind::Global(g) => {
                 if g.0 as usize >= module.globals.len() {
-                    return Err(EncodeError::bad_id("global", g.0, context));
+                    return Err(EncodeError::bad_id("global", g.0, context.to_string()));
                 }
                 CKind::Global(g.0)
             }
             ConstKind::Function(f) => {
                 if f.0 as usize >= module.functions.len() {
-                    return Err(EncodeError::bad_id("function", f.0, context));
+                    return Err(EncodeError::bad_id("function", f.0, context.to_string()));
                 }
                 CKind::Function(f.0)
             }
@@ -237,7 +252,7 @@ impl<'m> Canon<'m> {
     }
 
     fn expr(&mut self, id: ConstId, ty: TypeId, e: &ConstExpr, depth: u32) -> Result<CId> {
-        let context = format!("constant expression {}", id.0);
+        let context = Context("constant expression", id.0);
         let op = |s: &mut Self, c: ConstId| s.of_depth(c, depth + 1);
         let expr = match e {
             ConstExpr::Cast { op: opcode, value } => {
@@ -331,7 +346,13 @@ impl<'m> Canon<'m> {
     /// `null`/`undef`/`poison` is that value of the new type, a bitcast of a
     /// bitcast is one bitcast, and an `addrspacecast` between pointers with
     /// different pointee types is canonicalised to `addrspacecast (bitcast)`.
-    fn fold_cast(&mut self, opcode: Opcode, value: CId, ty: TypeId, context: &str) -> Result<CId> {
+    fn fold_cast(
+        &mut self,
+        opcode: Opcode,
+        value: CId,
+        ty: TypeId,
+        context: &Context,
+    ) -> Result<CId> {
         let src_ty = self.get(value).ty;
         // A cast of a GEP whose indices are all zero casts the GEP's base.
         if opcode != Opcode::AddrSpaceCast {
@@ -473,7 +494,7 @@ impl<'m> Canon<'m> {
 
     /// `ConstantFoldCompareInstruction`'s rewrite of `icmp (a, bitcast b)`
     /// into `icmp (bitcast a, b)` when `b` is a scalar non-FP value.
-    fn fold_icmp_operands(&mut self, lhs: CId, rhs: CId, context: &str) -> Result<(CId, CId)> {
+    fn fold_icmp_operands(&mut self, lhs: CId, rhs: CId, context: &Context) -> Result<(CId, CId)> {
         if let CKind::Expr(CExpr::Cast {
             op: 11,
             value: inner,
@@ -496,13 +517,13 @@ impl<'m> Canon<'m> {
     /// LLVM stores shuffle masks as integers and rebuilds a constant for the
     /// bitcode (`getShuffleMaskForBitcode`): `<N x i32>` with `undef` for
     /// every undefined lane (poison included), canonicalised again.
-    pub fn shuffle_mask(&mut self, mask: CId, context: &str) -> Result<CId> {
+    pub fn shuffle_mask(&mut self, mask: CId, context: &(impl Display + ?Sized)) -> Result<CId> {
         let mask_ty = self.get(mask).ty;
         let len = match self.ty(mask_ty, context)? {
             Type::Vector { len, .. } => *len,
             _ => {
                 return Err(EncodeError::invalid(
-                    context,
+                    context.to_string(),
                     "shufflevector mask is not a vector",
                 ))
             }
@@ -520,7 +541,7 @@ impl<'m> Canon<'m> {
                 .collect(),
             _ => {
                 return Err(EncodeError::invalid(
-                    context,
+                    context.to_string(),
                     "shufflevector mask is not a constant vector",
                 ))
             }

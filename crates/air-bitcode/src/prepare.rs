@@ -293,13 +293,21 @@ impl<'m> Prepared<'m> {
                         }
                         _ => {}
                     }
-                    for (pos, op) in inst.kind.operands().iter().enumerate() {
-                        if let Value::Metadata(m) = op {
-                            info.md_operands.insert(
-                                (iid.0, pos),
-                                md.of(module, &mut canon, *m, Some(fi as u32))?,
-                            );
+                    let mut pos = 0;
+                    let mut failed = None;
+                    inst.kind.for_each_operand(|op| {
+                        if let (Value::Metadata(m), None) = (op, &failed) {
+                            match md.of(module, &mut canon, *m, Some(fi as u32)) {
+                                Ok(id) => {
+                                    info.md_operands.insert((iid.0, pos), id);
+                                }
+                                Err(e) => failed = Some(e),
+                            }
                         }
+                        pos += 1;
+                    });
+                    if let Some(e) = failed {
+                        return Err(e);
                     }
                 }
             }
