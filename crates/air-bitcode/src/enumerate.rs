@@ -95,6 +95,8 @@ pub(crate) struct Enumerator {
     current: Option<u32>,
     /// Reused operand buffer of `incorporate_function`.
     scratch_ops: Vec<Operand>,
+    /// Operands of each function's instructions, by function index.
+    operands: Vec<FnOperands>,
 }
 
 /// The canonical constant as a value: globals and functions are values of
@@ -107,44 +109,24 @@ pub(crate) fn const_val(p: &Prepared<'_>, c: CId) -> Val {
     }
 }
 
-/// The LLVM operand list of an instruction (`I.operands()`), which fixes the
-/// order types and constants are met in. Written into `out` (cleared
-/// first), a buffer the caller reuses across instructions.
-pub(crate) fn llvm_operands(
-    p: &Prepared<'_>,
-    func: u32,
-    iid: InstId,
-    out: &mut Vec<Operand>,
-) -> Result<()> {
-    out.clear();
+/// Appends the operands of instruction `iid` in model order
+/// (`InstKind::for_each_operand`, where metadata operands are keyed by
+/// position) as LLVM operands. The shufflevector mask, which is not an
+/// operand in LLVM 14, holds a `Label` placeholder.
+fn model_operands(p: &Prepared<'_>, func: u32, iid: InstId, out: &mut Vec<Operand>) -> Result<()> {
     let f = &p.module.functions[func as usize];
     let inst = f
         .insts
         .get(iid.0 as usize)
         .ok_or_else(|| EncodeError::bad_id("instruction", iid.0, format!("@{}", f.name)))?;
     let info = &p.funcs[func as usize];
-    match &inst.kind {
-        InstKind::Alloca { count: None, .. } => {
-            let one = info.alloca_one.ok_or_else(|| {
-                EncodeError::invalid(format!("@{}", f.name), "internal: no implicit alloca size")
-            })?;
-            out.push(Operand::Value(Val::Const(one)));
-            return Ok(());
-        }
-        InstKind::Br { .. } => {
-            out.push(Operand::Label);
-            return Ok(());
-        }
-        _ => {}
-    }
-    // The model's operands in `InstKind::for_each_operand` order; `pos` is
-    // the position metadata operands are keyed by.
     let shuffle = matches!(inst.kind, InstKind::ShuffleVector { .. });
     let mut pos = 0;
     let mut failed = None;
     inst.kind.for_each_operand(|value| {
-        // The shufflevector mask is not an operand in LLVM 14.
-        if !(shuffle && pos == 2) && failed.is_none() {
+        if shuffle && pos == 2 {
+            out.push(Operand::Label);
+        } else if failed.is_none() {
             match value_operand(p, info, iid, pos, *value) {
                 Ok(op) => out.push(op),
                 Err(e) => failed = Some(e),
@@ -152,27 +134,70 @@ pub(crate) fn llvm_operands(
         }
         pos += 1;
     });
-    if let Some(e) = failed {
-        return Err(e);
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    match &inst.kind {
+}
+
+/// The LLVM operand list of an instruction (`I.operands()`), which fixes the
+/// order types and constants are met in, from its model-order operands.
+/// Written into `out` (cleared first), a buffer the caller reuses.
+pub(crate) fn llvm_operands(
+    p: &Prepared<'_>,
+    func: u32,
+    kind: &InstKind,
+    model: &[Operand],
+    out: &mut Vec<Operand>,
+) -> Result<()> {
+    out.clear();
+    match kind {
+        InstKind::Alloca { count: None, .. } => {
+            let one = p.funcs[func as usize].alloca_one.ok_or_else(|| {
+                let name = &p.module.functions[func as usize].name;
+                EncodeError::invalid(format!("@{name}"), "internal: no implicit alloca size")
+            })?;
+            out.push(Operand::Value(Val::Const(one)));
+        }
+        InstKind::Br { .. } => out.push(Operand::Label),
         // LLVM keeps the callee as the last operand.
-        InstKind::Call(_) => out.rotate_left(1),
-        InstKind::CondBr { .. } => out.extend([Operand::Label, Operand::Label]),
+        InstKind::Call(_) => {
+            if let Some((callee, args)) = model.split_first() {
+                out.extend_from_slice(args);
+                out.push(*callee);
+            }
+        }
+        // The mask is not an operand in LLVM 14.
+        InstKind::ShuffleVector { .. } => out.extend_from_slice(&model[..model.len().min(2)]),
+        InstKind::CondBr { .. } => {
+            out.extend_from_slice(model);
+            out.extend([Operand::Label, Operand::Label]);
+        }
         InstKind::Switch { cases, .. } => {
+            out.extend_from_slice(model);
             out.push(Operand::Label);
             for (c, _) in cases {
                 out.push(Operand::Value(const_val(p, p.konst(*c)?)));
                 out.push(Operand::Label);
             }
         }
-        _ => {}
+        _ => out.extend_from_slice(model),
     }
     Ok(())
 }
 
+/// The model-order operands of every instruction of one function, computed
+/// once and shared by the enumerator's passes and the writer.
+#[derive(Debug, Default)]
+struct FnOperands {
+    ops: Vec<Operand>,
+    /// Start of each instruction's operands (by position in
+    /// `FuncInfo::insts`), plus the end.
+    starts: Vec<u32>,
+}
+
 /// A model operand as an LLVM operand.
-pub(crate) fn value_operand(
+fn value_operand(
     p: &Prepared<'_>,
     info: &crate::prepare::FuncInfo,
     iid: InstId,
@@ -204,6 +229,7 @@ impl Enumerator {
             ..Enumerator::default()
         };
         let mut ops = Vec::new();
+        e.operands = Vec::with_capacity(m.functions.len());
         for g in 0..m.globals.len() as u32 {
             e.enumerate_value(p, Val::Global(g))?;
         }
@@ -236,9 +262,13 @@ impl Enumerator {
                 let tag = if f.is_declaration() { 0 } else { fn_tag };
                 e.enumerate_metadata(p, tag, Some(*md))?;
             }
+            let mut cache = FnOperands::default();
             for &(_, iid) in &info.insts {
+                cache.starts.push(cache.ops.len() as u32);
+                let start = cache.ops.len();
+                model_operands(p, fi as u32, iid, &mut cache.ops)?;
                 let inst = &f.insts[iid.0 as usize];
-                llvm_operands(p, fi as u32, iid, &mut ops)?;
+                llvm_operands(p, fi as u32, &inst.kind, &cache.ops[start..], &mut ops)?;
                 for &op in &ops {
                     match op {
                         Operand::Metadata(md) => {
@@ -272,6 +302,8 @@ impl Enumerator {
                     }
                 }
             }
+            cache.starts.push(cache.ops.len() as u32);
+            e.operands.push(cache);
         }
         e.optimize_constants(p, first_constant, e.values.len());
         e.organize_metadata(p);
@@ -757,8 +789,9 @@ impl Enumerator {
         }
         self.first_func_constant = self.values.len();
         let mut ops = std::mem::take(&mut self.scratch_ops);
-        for &(_, iid) in &info.insts {
-            llvm_operands(p, fi, iid, &mut ops)?;
+        for (k, &(_, iid)) in info.insts.iter().enumerate() {
+            let kind = &f.insts[iid.0 as usize].kind;
+            llvm_operands(p, fi, kind, self.inst_operands(fi, k), &mut ops)?;
             for &op in &ops {
                 if let Operand::Value(v @ Val::Const(_)) = op {
                     self.enumerate_value(p, v)?;
@@ -771,8 +804,9 @@ impl Enumerator {
         self.optimize_constants(p, self.first_func_constant, self.values.len());
         self.first_inst_id = self.values.len();
         let mut locals = Vec::new();
-        for &(_, iid) in &info.insts {
-            llvm_operands(p, fi, iid, &mut ops)?;
+        for (k, &(_, iid)) in info.insts.iter().enumerate() {
+            let kind = &f.insts[iid.0 as usize].kind;
+            llvm_operands(p, fi, kind, self.inst_operands(fi, k), &mut ops)?;
             for &op in &ops {
                 if let Operand::Metadata(md) = op {
                     if matches!(p.md.get(md), Md::Local { .. }) {
@@ -804,6 +838,13 @@ impl Enumerator {
             }
         }
         Ok(())
+    }
+
+    /// The model-order operands (see [`model_operands`]) of the `k`-th
+    /// instruction of function `fi` (its position in `FuncInfo::insts`).
+    pub fn inst_operands(&self, fi: u32, k: usize) -> &[Operand] {
+        let f = &self.operands[fi as usize];
+        &f.ops[f.starts[k] as usize..f.starts[k + 1] as usize]
     }
 
     /// `purgeFunction`.

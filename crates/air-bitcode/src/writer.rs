@@ -2,13 +2,13 @@
 //! in LLVM's order.
 
 use air_ir::attributes::Attribute;
-use air_ir::inst::{BlockId, InstKind, TailKind, Value};
+use air_ir::inst::{BlockId, InstKind, TailKind};
 use air_ir::types::{StructBody, Type};
 use air_ir::{InstId, Linkage, TypeId};
 use llvm_bitstream::{Abbrev, AbbrevOp, BitWriter, UNABBREV_RECORD};
 
 use crate::consts::{bitcode_op, fmf_bits, int_flags, CExpr, CId, CKind};
-use crate::enumerate::{const_val, log2_ceil, value_operand, Enumerator, Operand, Val};
+use crate::enumerate::{const_val, log2_ceil, Enumerator, Operand, Val};
 use crate::layout::Layout;
 use crate::meta::{LocalValue, Md, MdId};
 use crate::prepare::{Prepared, APPLE_BUNDLE_TAG, FIXED_BUNDLE_TAGS};
@@ -140,7 +140,7 @@ struct Writer<'p, 'm> {
     /// instruction's model operands (allocating them per instruction was a
     /// large share of the writer's time).
     rec: Vec<u64>,
-    vals: Vec<Value>,
+    vals: Vec<Operand>,
 }
 
 /// Writes the raw bitstream (no wrapper) of a prepared module.
@@ -1093,8 +1093,8 @@ impl Writer<'_, '_> {
         }
         let mut inst_id = cst_end as u32;
         let mut needs_attachment = !info.attachments.is_empty();
-        for &(_, iid) in &info.insts {
-            self.instruction(fi, iid, inst_id)?;
+        for (k, &(_, iid)) in info.insts.iter().enumerate() {
+            self.instruction(fi, k, iid, inst_id)?;
             if !p.is_void(f.insts[iid.0 as usize].ty) {
                 inst_id += 1;
             }
@@ -1239,10 +1239,6 @@ impl Writer<'_, '_> {
 
     // ---- instructions -------------------------------------------------
 
-    fn operand(&self, fi: u32, iid: InstId, pos: usize, v: Value) -> Result<Operand> {
-        value_operand(self.p, &self.p.funcs[fi as usize], iid, pos, v)
-    }
-
     /// The absolute id and type of an operand (metadata operands number as
     /// their metadata id, as in LLVM's `getValueID(MetadataAsValue)`).
     fn operand_id_type(&self, op: Operand) -> Result<(u32, TypeId)> {
@@ -1274,11 +1270,11 @@ impl Writer<'_, '_> {
         Ok(())
     }
 
-    fn instruction(&mut self, fi: u32, iid: InstId, inst_id: u32) -> Result<()> {
-        let inst = &self.p.module.functions[fi as usize].insts[iid.0 as usize];
+    /// Writes the `k`-th instruction of function `fi` (`iid`).
+    fn instruction(&mut self, fi: u32, k: usize, iid: InstId, inst_id: u32) -> Result<()> {
         let mut model_ops = std::mem::take(&mut self.vals);
         model_ops.clear();
-        inst.kind.for_each_operand(|v| model_ops.push(*v));
+        model_ops.extend_from_slice(self.e.inst_operands(fi, k));
         let mut ops = std::mem::take(&mut self.rec);
         ops.clear();
         let result = self.instruction_record(fi, iid, inst_id, &model_ops, &mut ops);
@@ -1293,7 +1289,7 @@ impl Writer<'_, '_> {
         fi: u32,
         iid: InstId,
         inst_id: u32,
-        model_ops: &[Value],
+        model_ops: &[Operand],
         ops: &mut Vec<u64>,
     ) -> Result<()> {
         let p = self.p;
@@ -1304,11 +1300,10 @@ impl Writer<'_, '_> {
         // was 5% of encoding time.
         let context = InstContext(&f.name, iid.0);
         let op = |pos: usize| -> Result<Operand> {
-            let v = model_ops
+            model_ops
                 .get(pos)
                 .copied()
-                .ok_or_else(|| EncodeError::invalid(context.to_string(), "missing operand"))?;
-            self.operand(fi, iid, pos, v)
+                .ok_or_else(|| EncodeError::invalid(context.to_string(), "missing operand"))
         };
         let mut ab = UNABBREV_RECORD;
         let fmf = fmf_bits(inst.flags);
