@@ -75,14 +75,26 @@ impl Sink {
         self.emit_vbr_slow(value, bits);
     }
 
+    /// Multi-chunk VBR. The chunks are packed into one word and emitted
+    /// together while they fit in 32 bits (emitting them one by one gives
+    /// the same bits, since chunks are laid out low to high).
     fn emit_vbr_slow(&mut self, value: u64, bits: u32) {
         let threshold = 1u64 << (bits - 1);
         let mut v = value;
+        let mut packed = 0u64;
+        let mut width = 0;
         while v >= threshold {
-            self.emit(((v & (threshold - 1)) | threshold) as u32, bits);
+            packed |= ((v & (threshold - 1)) | threshold) << width;
+            width += bits;
             v >>= bits - 1;
+            if width + bits > 32 {
+                self.emit(packed as u32, width);
+                packed = 0;
+                width = 0;
+            }
         }
-        self.emit(v as u32, bits);
+        packed |= v << width;
+        self.emit(packed as u32, width + bits);
     }
 
     fn align32(&mut self) {
@@ -501,6 +513,33 @@ mod tests {
         w.emit_vbr(32, 6);
         let b = w.finish();
         assert_eq!(b[0], 32 | ((1 & 0b11) << 6));
+    }
+
+    #[test]
+    fn packed_vbr_matches_chunk_by_chunk() {
+        // The reference: one emit per chunk, as LLVM's EmitVBR64 does.
+        fn reference(w: &mut BitWriter, value: u64, bits: u32) {
+            let threshold = 1u64 << (bits - 1);
+            let mut v = value;
+            while v >= threshold {
+                w.emit(((v & (threshold - 1)) | threshold) as u32, bits);
+                v >>= bits - 1;
+            }
+            w.emit(v as u32, bits);
+        }
+        let values = [0, 1, 31, 32, 300, 1 << 20, u64::from(u32::MAX), u64::MAX];
+        for bits in [3, 4, 5, 6, 8, 16, 32] {
+            for lead in [0, 5, 31] {
+                let (mut a, mut b) = (BitWriter::new(), BitWriter::new());
+                a.emit(0, lead);
+                b.emit(0, lead);
+                for v in values {
+                    a.emit_vbr(v, bits);
+                    reference(&mut b, v, bits);
+                }
+                assert_eq!(a.finish(), b.finish(), "vbr{bits} after {lead} bits");
+            }
+        }
     }
 
     #[test]
