@@ -11,13 +11,13 @@
 
 use air_ir::fxhash::HashMap;
 
-use air_ir::attributes::{AttrSet, Attribute};
+use air_ir::attributes::Attribute;
 use air_ir::inst::{InstKind, Value};
 use air_ir::{InstId, TypeId};
 
 use crate::consts::{CExpr, CId, CKind};
 use crate::meta::{Md, MdId};
-use crate::prepare::{AttrList, Prepared};
+use crate::prepare::Prepared;
 use crate::{EncodeError, Result};
 
 /// A value that gets a value id.
@@ -87,10 +87,12 @@ pub(crate) struct Enumerator {
     pub num_module_values: usize,
     pub first_func_constant: usize,
     pub first_inst_id: usize,
-    pub attr_lists: Vec<AttrList>,
-    attr_list_map: HashMap<AttrList, u32>,
-    pub attr_groups: Vec<(u32, AttrSet)>,
-    attr_group_map: HashMap<(u32, AttrSet), u32>,
+    /// Attribute lists and groups (numbers in `Prepared::attrs`) in
+    /// enumeration order, and their 1-based ids by that number.
+    pub attr_lists: Vec<u32>,
+    attr_list_ids: Vec<u32>,
+    pub attr_groups: Vec<u32>,
+    attr_group_ids: Vec<u32>,
     /// The function being incorporated (its index).
     current: Option<u32>,
     /// Reused operand buffer of `incorporate_function`.
@@ -226,6 +228,8 @@ impl Enumerator {
             func_ids: vec![0; m.functions.len()],
             const_ids: vec![0; p.canon.len()],
             md_map: vec![None; p.md.len()],
+            attr_list_ids: vec![0; p.attrs.lists.len()],
+            attr_group_ids: vec![0; p.attrs.groups.len()],
             ..Enumerator::default()
         };
         let mut ops = Vec::new();
@@ -235,7 +239,9 @@ impl Enumerator {
         }
         for (fi, _) in m.functions.iter().enumerate() {
             e.enumerate_value(p, Val::Func(fi as u32))?;
-            e.enumerate_attributes(p, &p.funcs[fi].attrs);
+            if let Some(list) = p.funcs[fi].attrs {
+                e.enumerate_attributes(p, list);
+            }
         }
         let first_constant = e.values.len();
         for g in &m.globals {
@@ -292,7 +298,7 @@ impl Enumerator {
                 e.enumerate_type(p, inst.ty);
                 if let InstKind::Call(call) = &inst.kind {
                     if let Some(list) = info.call_attrs.get(&iid.0) {
-                        e.enumerate_attributes(p, list);
+                        e.enumerate_attributes(p, *list);
                     }
                     e.enumerate_type(p, call.fn_ty);
                 }
@@ -411,15 +417,15 @@ impl Enumerator {
         }
     }
 
-    pub fn attr_list_id(&self, list: &AttrList) -> u64 {
-        if list.is_empty() {
-            return 0;
-        }
-        self.attr_list_map.get(list).copied().map_or(0, u64::from)
+    /// The 1-based id of attribute list `list` (a number in
+    /// `Prepared::attrs`); 0 for none.
+    pub fn attr_list_id(&self, list: Option<u32>) -> u64 {
+        list.map_or(0, |l| u64::from(self.attr_list_ids[l as usize]))
     }
 
-    pub fn attr_group_id(&self, key: &(u32, AttrSet)) -> u64 {
-        self.attr_group_map.get(key).copied().map_or(0, u64::from)
+    /// The 1-based id of attribute group `group`.
+    pub fn attr_group_id(&self, group: u32) -> u64 {
+        u64::from(self.attr_group_ids[group as usize])
     }
 
     /// The type of a value.
@@ -532,25 +538,20 @@ impl Enumerator {
         Ok(())
     }
 
-    /// `EnumerateAttributes`.
-    fn enumerate_attributes(&mut self, p: &Prepared<'_>, list: &AttrList) {
-        if list.is_empty() {
-            return;
+    /// `EnumerateAttributes`, for list `list` of `Prepared::attrs`.
+    fn enumerate_attributes(&mut self, p: &Prepared<'_>, list: u32) {
+        if self.attr_list_ids[list as usize] == 0 {
+            self.attr_lists.push(list);
+            self.attr_list_ids[list as usize] = self.attr_lists.len() as u32;
         }
-        if !self.attr_list_map.contains_key(list) {
-            self.attr_lists.push(list.clone());
-            self.attr_list_map
-                .insert(list.clone(), self.attr_lists.len() as u32);
-        }
-        for (index, set) in list {
-            let key = (*index, set.clone());
-            if self.attr_group_map.contains_key(&key) {
+        for &g in &p.attrs.lists[list as usize] {
+            if self.attr_group_ids[g as usize] != 0 {
                 continue;
             }
-            self.attr_groups.push(key.clone());
-            self.attr_group_map
-                .insert(key, self.attr_groups.len() as u32);
-            for a in set {
+            self.attr_groups.push(g);
+            self.attr_group_ids[g as usize] = self.attr_groups.len() as u32;
+            let (_, set) = p.attrs.groups[g as usize];
+            for a in &p.attrs.sets[set as usize] {
                 if let Attribute::Type(_, Some(ty)) = a {
                     self.enumerate_type(p, *ty);
                 }

@@ -413,9 +413,11 @@ impl Writer<'_, '_> {
             return Ok(());
         }
         self.s.enter_block(PARAMATTR_GROUP_BLOCK, 3);
-        let groups = self.e.attr_groups.clone();
-        for (i, (index, set)) in groups.iter().enumerate() {
-            let mut ops = vec![i as u64 + 1, u64::from(*index)];
+        let p = self.p;
+        for (i, &g) in self.e.attr_groups.iter().enumerate() {
+            let (index, set) = p.attrs.groups[g as usize];
+            let set = &p.attrs.sets[set as usize];
+            let mut ops = vec![i as u64 + 1, u64::from(index)];
             for a in set {
                 match a {
                     Attribute::Enum(k) => ops.extend([0, u64::from(k.bitcode_kind())]),
@@ -448,8 +450,11 @@ impl Writer<'_, '_> {
             return;
         }
         self.s.enter_block(PARAMATTR_BLOCK, 3);
-        for list in self.e.attr_lists.clone() {
-            let ops: Vec<u64> = list.iter().map(|key| self.e.attr_group_id(key)).collect();
+        let mut ops = Vec::new();
+        for &list in &self.e.attr_lists {
+            ops.clear();
+            let groups = &self.p.attrs.lists[list as usize];
+            ops.extend(groups.iter().map(|g| self.e.attr_group_id(*g)));
             self.s.emit_record(2, &ops);
         }
         self.s.exit_block();
@@ -602,7 +607,7 @@ impl Writer<'_, '_> {
                 u64::from(f.cc.0),
                 u64::from(f.is_declaration()),
                 u64::from(f.linkage.bitcode()),
-                self.e.attr_list_id(&self.p.funcs[fi].attrs),
+                self.e.attr_list_id(self.p.funcs[fi].attrs),
                 encode_align(f.align, &f.name)?,
                 section_id(&f.section),
                 u64::from(visibility),
@@ -1519,8 +1524,7 @@ impl Writer<'_, '_> {
                 27
             }
             InstKind::Call(call) => {
-                let list = info.call_attrs.get(&iid.0).cloned().unwrap_or_default();
-                ops.push(self.e.attr_list_id(&list));
+                ops.push(self.e.attr_list_id(info.call_attrs.get(&iid.0).copied()));
                 let fmf = if p.canon.types.is_float_or_float_vector(inst.ty) {
                     fmf
                 } else {
