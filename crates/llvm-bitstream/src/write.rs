@@ -78,8 +78,18 @@ impl Sink {
     /// Multi-chunk VBR. The chunks are packed into one word and emitted
     /// together while they fit in 32 bits (emitting them one by one gives
     /// the same bits, since chunks are laid out low to high).
+    /// Kept out of line so the one-chunk path of `emit_vbr` stays small
+    /// enough to inline.
+    #[inline(never)]
     fn emit_vbr_slow(&mut self, value: u64, bits: u32) {
         let threshold = 1u64 << (bits - 1);
+        // Two chunks (most characters of vbr6 strings): one emit.
+        let payload = bits - 1;
+        if bits <= 16 && value < 1 << (2 * payload) {
+            let low = (value & (threshold - 1)) | threshold;
+            self.emit((low | (value >> payload) << bits) as u32, 2 * bits);
+            return;
+        }
         let mut v = value;
         let mut packed = 0u64;
         let mut width = 0;
