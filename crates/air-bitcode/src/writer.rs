@@ -151,7 +151,7 @@ pub(crate) fn write(p: &Prepared<'_>) -> Result<Vec<u8>> {
         e,
         s: BitWriter::new(),
         strtab: Strtab::default(),
-        layout: Layout::new(p.module.datalayout.as_deref().unwrap_or_default()),
+        layout: Layout::cached(p.module.datalayout.as_deref().unwrap_or_default()),
         vst_offset_placeholder: 0,
         fn_offsets: Vec::new(),
         rec: Vec::new(),
@@ -320,9 +320,29 @@ impl Writer<'_, '_> {
             .s
             .define_abbrev(abbrev(vec![Literal(11), Vbr(8), Fixed(bits)]));
         self.s.emit_record(1, &[self.e.types.len() as u64]);
-        let types = self.e.types.clone();
-        for ty in types {
-            let t = self.p.canon.ty(ty, "type table")?.clone();
+        let p = self.p;
+        let types = std::mem::take(&mut self.e.types);
+        let result = self.type_records(
+            p,
+            &types,
+            [ptr, function, struct_anon, struct_name, struct_named, array],
+        );
+        self.e.types = types;
+        result?;
+        self.s.exit_block();
+        Ok(())
+    }
+
+    /// The type records of `type_table`, with its abbreviations.
+    fn type_records(
+        &mut self,
+        p: &Prepared<'_>,
+        types: &[TypeId],
+        abbrevs: [u32; 6],
+    ) -> Result<()> {
+        let [ptr, function, struct_anon, struct_name, struct_named, array] = abbrevs;
+        for &ty in types {
+            let t = p.canon.ty(ty, "type table")?;
             let mut ops = Vec::new();
             let mut ab = UNABBREV_RECORD;
             let code = match &t {
@@ -404,7 +424,6 @@ impl Writer<'_, '_> {
             };
             self.s.emit_record_with_abbrev(ab, code, &ops);
         }
-        self.s.exit_block();
         Ok(())
     }
 
@@ -674,7 +693,8 @@ impl Writer<'_, '_> {
                     "internal: a non-constant in the constant range",
                 ));
             };
-            let cc = self.p.canon.get(c).clone();
+            let p = self.p;
+            let cc = p.canon.get(c);
             if last_ty != Some(cc.ty) {
                 last_ty = Some(cc.ty);
                 let t = self.type_id(cc.ty)?;
