@@ -7,6 +7,9 @@
 //! LLVM constant, so the writer must see constants the way LLVM does. This
 //! module maps every model constant to such a canonical constant.
 
+use std::collections::hash_map::Entry;
+use std::fmt::Display;
+
 use air_ir::fxhash::HashMap;
 
 use air_ir::constant::{ConstExpr, ConstKind};
@@ -79,11 +82,39 @@ pub(crate) enum CKind {
     Expr(CExpr),
 }
 
+/// The operands of a canonical constant, without allocating: a slice of
+/// the constant's own list, or up to three operands held inline.
+pub(crate) enum COperands<'a> {
+    Slice(&'a [CId]),
+    Inline([CId; 3], usize),
+}
+
+impl std::ops::Deref for COperands<'_> {
+    type Target = [CId];
+
+    fn deref(&self) -> &[CId] {
+        match self {
+            COperands::Slice(s) => s,
+            COperands::Inline(a, n) => &a[..*n],
+        }
+    }
+}
+
 /// A canonical constant.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct CConst {
     pub ty: TypeId,
     pub kind: CKind,
+}
+
+/// Where a constant error happened (`constant 7`), rendered only when an
+/// error is: formatting it for every constant was most of `Canon::of`.
+pub(crate) struct Context(&'static str, u32);
+
+impl Display for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
 }
 
 /// Recursion guard: model constants nest this deep at most.
@@ -116,21 +147,28 @@ impl<'m> Canon<'m> {
         &self.items[id.0 as usize]
     }
 
+    /// How many canonical constants there are (`CId`s are below this).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
     pub fn intern(&mut self, c: CConst) -> CId {
-        if let Some(id) = self.lookup.get(&c) {
-            return *id;
+        match self.lookup.entry(c) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let id = CId(self.items.len() as u32);
+                self.items.push(e.key().clone());
+                e.insert(id);
+                id
+            }
         }
-        let id = CId(self.items.len() as u32);
-        self.items.push(c.clone());
-        self.lookup.insert(c, id);
-        id
     }
 
     /// The type of a type id, checked.
-    pub fn ty(&self, id: TypeId, context: &str) -> Result<&Type> {
+    pub fn ty(&self, id: TypeId, context: &(impl Display + ?Sized)) -> Result<&Type> {
         self.types
             .try_get(id)
-            .ok_or_else(|| EncodeError::bad_id("type", id.0, context))
+            .ok_or_else(|| EncodeError::bad_id("type", id.0, context.to_string()))
     }
 
     /// The canonical constant of model constant `id`, if it was computed.
@@ -167,7 +205,7 @@ impl<'m> Canon<'m> {
             .consts
             .try_get(id)
             .ok_or_else(|| EncodeError::bad_id("constant", id.0, "constant operand"))?;
-        let context = format!("constant {}", id.0);
+        let context = Context("constant", id.0);
         let ty = c.ty;
         self.ty(ty, &context)?;
         let ops = |s: &mut Self, list: &[ConstId]| -> Result<Vec<CId>> {
@@ -196,13 +234,13 @@ impl<'m> Canon<'m> {
             }
             ConstKind::Global(g) => {
                 if g.0 as usize >= module.globals.len() {
-                    return Err(EncodeError::bad_id("global", g.0, context));
+                    return Err(EncodeError::bad_id("global", g.0, context.to_string()));
                 }
                 CKind::Global(g.0)
             }
             ConstKind::Function(f) => {
                 if f.0 as usize >= module.functions.len() {
-                    return Err(EncodeError::bad_id("function", f.0, context));
+                    return Err(EncodeError::bad_id("function", f.0, context.to_string()));
                 }
                 CKind::Function(f.0)
             }
@@ -214,7 +252,7 @@ impl<'m> Canon<'m> {
     }
 
     fn expr(&mut self, id: ConstId, ty: TypeId, e: &ConstExpr, depth: u32) -> Result<CId> {
-        let context = format!("constant expression {}", id.0);
+        let context = Context("constant expression", id.0);
         let op = |s: &mut Self, c: ConstId| s.of_depth(c, depth + 1);
         let expr = match e {
             ConstExpr::Cast { op: opcode, value } => {
@@ -308,7 +346,13 @@ impl<'m> Canon<'m> {
     /// `null`/`undef`/`poison` is that value of the new type, a bitcast of a
     /// bitcast is one bitcast, and an `addrspacecast` between pointers with
     /// different pointee types is canonicalised to `addrspacecast (bitcast)`.
-    fn fold_cast(&mut self, opcode: Opcode, value: CId, ty: TypeId, context: &str) -> Result<CId> {
+    fn fold_cast(
+        &mut self,
+        opcode: Opcode,
+        value: CId,
+        ty: TypeId,
+        context: &Context,
+    ) -> Result<CId> {
         let src_ty = self.get(value).ty;
         // A cast of a GEP whose indices are all zero casts the GEP's base.
         if opcode != Opcode::AddrSpaceCast {
@@ -450,7 +494,7 @@ impl<'m> Canon<'m> {
 
     /// `ConstantFoldCompareInstruction`'s rewrite of `icmp (a, bitcast b)`
     /// into `icmp (bitcast a, b)` when `b` is a scalar non-FP value.
-    fn fold_icmp_operands(&mut self, lhs: CId, rhs: CId, context: &str) -> Result<(CId, CId)> {
+    fn fold_icmp_operands(&mut self, lhs: CId, rhs: CId, context: &Context) -> Result<(CId, CId)> {
         if let CKind::Expr(CExpr::Cast {
             op: 11,
             value: inner,
@@ -473,13 +517,13 @@ impl<'m> Canon<'m> {
     /// LLVM stores shuffle masks as integers and rebuilds a constant for the
     /// bitcode (`getShuffleMaskForBitcode`): `<N x i32>` with `undef` for
     /// every undefined lane (poison included), canonicalised again.
-    pub fn shuffle_mask(&mut self, mask: CId, context: &str) -> Result<CId> {
+    pub fn shuffle_mask(&mut self, mask: CId, context: &(impl Display + ?Sized)) -> Result<CId> {
         let mask_ty = self.get(mask).ty;
         let len = match self.ty(mask_ty, context)? {
             Type::Vector { len, .. } => *len,
             _ => {
                 return Err(EncodeError::invalid(
-                    context,
+                    context.to_string(),
                     "shufflevector mask is not a vector",
                 ))
             }
@@ -497,7 +541,7 @@ impl<'m> Canon<'m> {
                 .collect(),
             _ => {
                 return Err(EncodeError::invalid(
-                    context,
+                    context.to_string(),
                     "shufflevector mask is not a constant vector",
                 ))
             }
@@ -607,18 +651,44 @@ impl<'m> Canon<'m> {
 
     /// The operands LLVM's `User::operands()` lists for this constant, in
     /// order (the shuffle mask is not an operand; see [`Canon::shuffle_mask`]).
-    pub fn operands(&self, id: CId) -> Vec<CId> {
+    pub fn operands(&self, id: CId) -> COperands<'_> {
         match &self.get(id).kind {
-            CKind::Aggregate(elems) => elems.clone(),
+            CKind::Aggregate(elems) => COperands::Slice(elems),
             CKind::Expr(e) => match e {
-                CExpr::Cast { value, .. } | CExpr::FNeg(value) => vec![*value],
-                CExpr::Gep { operands, .. } => operands.clone(),
-                CExpr::Binary { lhs, rhs, .. } | CExpr::Cmp { lhs, rhs, .. } => vec![*lhs, *rhs],
-                CExpr::Select(a, b, c) | CExpr::InsertElement(a, b, c) => vec![*a, *b, *c],
-                CExpr::ExtractElement(a, b) => vec![*a, *b],
-                CExpr::Shuffle { a, b, .. } => vec![*a, *b],
+                CExpr::Cast { value, .. } | CExpr::FNeg(value) => {
+                    COperands::Slice(std::slice::from_ref(value))
+                }
+                CExpr::Gep { operands, .. } => COperands::Slice(operands),
+                CExpr::Binary { lhs, rhs, .. } | CExpr::Cmp { lhs, rhs, .. } => {
+                    COperands::Inline([*lhs, *rhs, CId(0)], 2)
+                }
+                CExpr::Select(a, b, c) | CExpr::InsertElement(a, b, c) => {
+                    COperands::Inline([*a, *b, *c], 3)
+                }
+                CExpr::ExtractElement(a, b) | CExpr::Shuffle { a, b, .. } => {
+                    COperands::Inline([*a, *b, CId(0)], 2)
+                }
             },
-            _ => Vec::new(),
+            _ => COperands::Slice(&[]),
+        }
+    }
+
+    /// Calls `f` on the subtypes of `ty` in LLVM's `Type::subtypes()` order.
+    pub fn for_each_subtype(&self, ty: TypeId, mut f: impl FnMut(TypeId)) {
+        match self.types.try_get(ty) {
+            Some(Type::Pointer { pointee, .. }) => f(*pointee),
+            Some(Type::Array { elem, .. } | Type::Vector { elem, .. }) => f(*elem),
+            Some(Type::Struct { fields, .. }) => fields.iter().for_each(|t| f(*t)),
+            Some(Type::Named(_)) => {
+                if let Some(StructBody::Fields { fields, .. }) = self.types.struct_body(ty) {
+                    fields.iter().for_each(|t| f(*t));
+                }
+            }
+            Some(Type::Function { ret, params, .. }) => {
+                f(*ret);
+                params.iter().for_each(|t| f(*t));
+            }
+            _ => {}
         }
     }
 
@@ -630,25 +700,6 @@ impl<'m> Canon<'m> {
                 matches!(self.types.try_get(*elem), Some(Type::Int(_)))
             }
             _ => false,
-        }
-    }
-
-    /// Subtypes in LLVM's `Type::subtypes()` order.
-    pub fn subtypes(&self, ty: TypeId) -> Vec<TypeId> {
-        match self.types.try_get(ty) {
-            Some(Type::Pointer { pointee, .. }) => vec![*pointee],
-            Some(Type::Array { elem, .. } | Type::Vector { elem, .. }) => vec![*elem],
-            Some(Type::Struct { fields, .. }) => fields.clone(),
-            Some(Type::Named(_)) => match self.types.struct_body(ty) {
-                Some(StructBody::Fields { fields, .. }) => fields.clone(),
-                _ => Vec::new(),
-            },
-            Some(Type::Function { ret, params, .. }) => {
-                let mut v = vec![*ret];
-                v.extend(params.iter().copied());
-                v
-            }
-            _ => Vec::new(),
         }
     }
 }

@@ -11,13 +11,13 @@
 
 use air_ir::fxhash::HashMap;
 
-use air_ir::attributes::{AttrSet, Attribute};
+use air_ir::attributes::Attribute;
 use air_ir::inst::{InstKind, Value};
 use air_ir::{InstId, TypeId};
 
 use crate::consts::{CExpr, CId, CKind};
 use crate::meta::{Md, MdId};
-use crate::prepare::{AttrList, Prepared};
+use crate::prepare::Prepared;
 use crate::{EncodeError, Result};
 
 /// A value that gets a value id.
@@ -58,15 +58,28 @@ struct MdRange {
 /// Marks a named struct whose element types are being enumerated.
 const VISITING: u32 = u32::MAX;
 
-/// The enumerator state, mirroring LLVM's field by field.
+/// The enumerator state, mirroring LLVM's field by field. LLVM's
+/// `DenseMap`s from types, values and metadata to ids are dense vectors
+/// here, indexed by the arena index (ids are 1-based, 0 = absent), since
+/// every id the writer meets is a small arena index; hashing them was a
+/// large part of the writer's time.
 #[derive(Debug, Default)]
 pub(crate) struct Enumerator {
     pub types: Vec<TypeId>,
-    type_map: HashMap<TypeId, u32>,
+    /// By `TypeId`, for the ids the prepared type table has.
+    type_map: Vec<u32>,
+    /// Type ids outside the table (a malformed module), kept so the error
+    /// is reported where it was before.
+    type_extra: HashMap<TypeId, u32>,
     pub values: Vec<(Val, u32)>,
-    value_map: HashMap<Val, u32>,
+    global_ids: Vec<u32>,
+    func_ids: Vec<u32>,
+    const_ids: Vec<u32>,
+    /// Arguments and instructions of the function being incorporated.
+    arg_ids: Vec<u32>,
+    inst_ids: Vec<u32>,
     pub mds: Vec<MdId>,
-    md_map: HashMap<MdId, MdIndex>,
+    md_map: Vec<Option<MdIndex>>,
     function_mds: Vec<MdId>,
     function_md_info: HashMap<u32, MdRange>,
     pub num_md_strings: usize,
@@ -74,12 +87,18 @@ pub(crate) struct Enumerator {
     pub num_module_values: usize,
     pub first_func_constant: usize,
     pub first_inst_id: usize,
-    pub attr_lists: Vec<AttrList>,
-    attr_list_map: HashMap<AttrList, u32>,
-    pub attr_groups: Vec<(u32, AttrSet)>,
-    attr_group_map: HashMap<(u32, AttrSet), u32>,
+    /// Attribute lists and groups (numbers in `Prepared::attrs`) in
+    /// enumeration order, and their 1-based ids by that number.
+    pub attr_lists: Vec<u32>,
+    attr_list_ids: Vec<u32>,
+    pub attr_groups: Vec<u32>,
+    attr_group_ids: Vec<u32>,
     /// The function being incorporated (its index).
     current: Option<u32>,
+    /// Reused operand buffer of `incorporate_function`.
+    scratch_ops: Vec<Operand>,
+    /// Operands of each function's instructions, by function index.
+    operands: Vec<FnOperands>,
 }
 
 /// The canonical constant as a value: globals and functions are values of
@@ -92,73 +111,95 @@ pub(crate) fn const_val(p: &Prepared<'_>, c: CId) -> Val {
     }
 }
 
-/// The LLVM operand list of an instruction (`I.operands()`), which fixes the
-/// order types and constants are met in.
-pub(crate) fn llvm_operands(p: &Prepared<'_>, func: u32, iid: InstId) -> Result<Vec<Operand>> {
+/// Appends the operands of instruction `iid` in model order
+/// (`InstKind::for_each_operand`, where metadata operands are keyed by
+/// position) as LLVM operands. The shufflevector mask, which is not an
+/// operand in LLVM 14, holds a `Label` placeholder.
+fn model_operands(p: &Prepared<'_>, func: u32, iid: InstId, out: &mut Vec<Operand>) -> Result<()> {
     let f = &p.module.functions[func as usize];
     let inst = f
         .insts
         .get(iid.0 as usize)
         .ok_or_else(|| EncodeError::bad_id("instruction", iid.0, format!("@{}", f.name)))?;
     let info = &p.funcs[func as usize];
-    let model_ops = inst.kind.operands();
-    let v = |pos: usize| -> Result<Operand> {
-        let value = model_ops.get(pos).copied().ok_or_else(|| {
-            EncodeError::invalid(format!("@{}", f.name), "missing instruction operand")
-        })?;
-        value_operand(p, info, iid, pos, value)
-    };
-    let mut out = Vec::new();
-    match &inst.kind {
-        InstKind::Call(call) => {
-            // LLVM keeps the callee as the last operand.
-            for i in 0..call.args.len() {
-                out.push(v(i + 1)?);
+    let shuffle = matches!(inst.kind, InstKind::ShuffleVector { .. });
+    let mut pos = 0;
+    let mut failed = None;
+    inst.kind.for_each_operand(|value| {
+        if shuffle && pos == 2 {
+            out.push(Operand::Label);
+        } else if failed.is_none() {
+            match value_operand(p, info, iid, pos, *value) {
+                Ok(op) => out.push(op),
+                Err(e) => failed = Some(e),
             }
-            out.push(v(0)?);
         }
-        InstKind::Alloca { count, .. } => match count {
-            Some(_) => out.push(v(0)?),
-            None => {
-                let one = info.alloca_one.ok_or_else(|| {
-                    EncodeError::invalid(
-                        format!("@{}", f.name),
-                        "internal: no implicit alloca size",
-                    )
-                })?;
-                out.push(Operand::Value(Val::Const(one)));
-            }
-        },
+        pos += 1;
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The LLVM operand list of an instruction (`I.operands()`), which fixes the
+/// order types and constants are met in, from its model-order operands.
+/// Written into `out` (cleared first), a buffer the caller reuses.
+pub(crate) fn llvm_operands(
+    p: &Prepared<'_>,
+    func: u32,
+    kind: &InstKind,
+    model: &[Operand],
+    out: &mut Vec<Operand>,
+) -> Result<()> {
+    out.clear();
+    match kind {
+        InstKind::Alloca { count: None, .. } => {
+            let one = p.funcs[func as usize].alloca_one.ok_or_else(|| {
+                let name = &p.module.functions[func as usize].name;
+                EncodeError::invalid(format!("@{name}"), "internal: no implicit alloca size")
+            })?;
+            out.push(Operand::Value(Val::Const(one)));
+        }
         InstKind::Br { .. } => out.push(Operand::Label),
+        // LLVM keeps the callee as the last operand.
+        InstKind::Call(_) => {
+            if let Some((callee, args)) = model.split_first() {
+                out.extend_from_slice(args);
+                out.push(*callee);
+            }
+        }
+        // The mask is not an operand in LLVM 14.
+        InstKind::ShuffleVector { .. } => out.extend_from_slice(&model[..model.len().min(2)]),
         InstKind::CondBr { .. } => {
-            out.push(v(0)?);
-            out.push(Operand::Label);
-            out.push(Operand::Label);
+            out.extend_from_slice(model);
+            out.extend([Operand::Label, Operand::Label]);
         }
         InstKind::Switch { cases, .. } => {
-            out.push(v(0)?);
+            out.extend_from_slice(model);
             out.push(Operand::Label);
             for (c, _) in cases {
                 out.push(Operand::Value(const_val(p, p.konst(*c)?)));
                 out.push(Operand::Label);
             }
         }
-        InstKind::ShuffleVector { .. } => {
-            // The mask is not an operand in LLVM 14.
-            out.push(v(0)?);
-            out.push(v(1)?);
-        }
-        _ => {
-            for i in 0..model_ops.len() {
-                out.push(v(i)?);
-            }
-        }
+        _ => out.extend_from_slice(model),
     }
-    Ok(out)
+    Ok(())
+}
+
+/// The model-order operands of every instruction of one function, computed
+/// once and shared by the enumerator's passes and the writer.
+#[derive(Debug, Default)]
+struct FnOperands {
+    ops: Vec<Operand>,
+    /// Start of each instruction's operands (by position in
+    /// `FuncInfo::insts`), plus the end.
+    starts: Vec<u32>,
 }
 
 /// A model operand as an LLVM operand.
-pub(crate) fn value_operand(
+fn value_operand(
     p: &Prepared<'_>,
     info: &crate::prepare::FuncInfo,
     iid: InstId,
@@ -181,13 +222,26 @@ impl Enumerator {
     /// Enumerates the module, as LLVM's `ValueEnumerator` constructor does.
     pub fn new(p: &Prepared<'_>) -> Result<Self> {
         let m = p.module;
-        let mut e = Enumerator::default();
+        let mut e = Enumerator {
+            type_map: vec![0; p.canon.types.len()],
+            global_ids: vec![0; m.globals.len()],
+            func_ids: vec![0; m.functions.len()],
+            const_ids: vec![0; p.canon.len()],
+            md_map: vec![None; p.md.len()],
+            attr_list_ids: vec![0; p.attrs.lists.len()],
+            attr_group_ids: vec![0; p.attrs.groups.len()],
+            ..Enumerator::default()
+        };
+        let mut ops = Vec::new();
+        e.operands = Vec::with_capacity(m.functions.len());
         for g in 0..m.globals.len() as u32 {
             e.enumerate_value(p, Val::Global(g))?;
         }
         for (fi, _) in m.functions.iter().enumerate() {
             e.enumerate_value(p, Val::Func(fi as u32))?;
-            e.enumerate_attributes(p, &p.funcs[fi].attrs);
+            if let Some(list) = p.funcs[fi].attrs {
+                e.enumerate_attributes(p, list);
+            }
         }
         let first_constant = e.values.len();
         for g in &m.globals {
@@ -214,9 +268,14 @@ impl Enumerator {
                 let tag = if f.is_declaration() { 0 } else { fn_tag };
                 e.enumerate_metadata(p, tag, Some(*md))?;
             }
+            let mut cache = FnOperands::default();
             for &(_, iid) in &info.insts {
+                cache.starts.push(cache.ops.len() as u32);
+                let start = cache.ops.len();
+                model_operands(p, fi as u32, iid, &mut cache.ops)?;
                 let inst = &f.insts[iid.0 as usize];
-                for op in llvm_operands(p, fi as u32, iid)? {
+                llvm_operands(p, fi as u32, &inst.kind, &cache.ops[start..], &mut ops)?;
+                for &op in &ops {
                     match op {
                         Operand::Metadata(md) => {
                             if !matches!(p.md.get(md), Md::Local { .. }) {
@@ -239,7 +298,7 @@ impl Enumerator {
                 e.enumerate_type(p, inst.ty);
                 if let InstKind::Call(call) = &inst.kind {
                     if let Some(list) = info.call_attrs.get(&iid.0) {
-                        e.enumerate_attributes(p, list);
+                        e.enumerate_attributes(p, *list);
                     }
                     e.enumerate_type(p, call.fn_ty);
                 }
@@ -249,15 +308,78 @@ impl Enumerator {
                     }
                 }
             }
+            cache.starts.push(cache.ops.len() as u32);
+            e.operands.push(cache);
         }
         e.optimize_constants(p, first_constant, e.values.len());
         e.organize_metadata(p);
         Ok(e)
     }
 
+    /// The 1-based type id, `VISITING`, or 0 when not enumerated.
+    fn type_slot(&self, ty: TypeId) -> u32 {
+        match self.type_map.get(ty.0 as usize) {
+            Some(id) => *id,
+            None => self.type_extra.get(&ty).copied().unwrap_or(0),
+        }
+    }
+
+    fn set_type_slot(&mut self, ty: TypeId, id: u32) {
+        match self.type_map.get_mut(ty.0 as usize) {
+            Some(slot) => *slot = id,
+            None => {
+                self.type_extra.insert(ty, id);
+            }
+        }
+    }
+
+    /// The 1-based value id, 0 when not enumerated.
+    fn value_slot(&self, v: Val) -> u32 {
+        let (list, i) = match v {
+            Val::Global(i) => (&self.global_ids, i),
+            Val::Func(i) => (&self.func_ids, i),
+            Val::Const(c) => (&self.const_ids, c.0),
+            Val::Arg(i) => (&self.arg_ids, i),
+            Val::Inst(i) => (&self.inst_ids, i),
+        };
+        list.get(i as usize).copied().unwrap_or(0)
+    }
+
+    /// Sets a value's 1-based id (0 removes it). Callers only set values
+    /// whose type was found, so the index is valid; the lists of the
+    /// current function's locals grow on demand.
+    fn set_value_slot(&mut self, v: Val, id: u32) {
+        let (list, i) = match v {
+            Val::Global(i) => (&mut self.global_ids, i),
+            Val::Func(i) => (&mut self.func_ids, i),
+            Val::Const(c) => (&mut self.const_ids, c.0),
+            Val::Arg(i) => (&mut self.arg_ids, i),
+            Val::Inst(i) => (&mut self.inst_ids, i),
+        };
+        let i = i as usize;
+        if i >= list.len() {
+            list.resize(i + 1, 0);
+        }
+        list[i] = id;
+    }
+
+    fn md_entry(&self, md: MdId) -> Option<MdIndex> {
+        self.md_map.get(md.0 as usize).copied().flatten()
+    }
+
+    /// The entry of `md`, inserted as a default when absent
+    /// (`MetadataMap[MD]`).
+    fn md_entry_mut(&mut self, md: MdId) -> &mut MdIndex {
+        let i = md.0 as usize;
+        if i >= self.md_map.len() {
+            self.md_map.resize(i + 1, None);
+        }
+        self.md_map[i].get_or_insert_with(MdIndex::default)
+    }
+
     pub fn type_id(&self, ty: TypeId) -> Result<u32> {
-        match self.type_map.get(&ty) {
-            Some(id) if *id != VISITING && *id != 0 => Ok(id - 1),
+        match self.type_slot(ty) {
+            id if id != VISITING && id != 0 => Ok(id - 1),
             _ => Err(EncodeError::bad_id(
                 "type (not enumerated)",
                 ty.0,
@@ -267,14 +389,18 @@ impl Enumerator {
     }
 
     pub fn value_id(&self, v: Val) -> Result<u32> {
-        self.value_map.get(&v).map(|id| id - 1).ok_or_else(|| {
-            EncodeError::invalid("value numbering", format!("{v:?} has no value id"))
-        })
+        match self.value_slot(v) {
+            0 => Err(EncodeError::invalid(
+                "value numbering",
+                format!("{v:?} has no value id"),
+            )),
+            id => Ok(id - 1),
+        }
     }
 
     /// 0-based metadata id.
     pub fn md_id(&self, md: MdId) -> Result<u32> {
-        match self.md_map.get(&md) {
+        match self.md_entry(md) {
             Some(i) if i.id != 0 => Ok(i.id - 1),
             _ => Err(EncodeError::invalid(
                 "metadata numbering",
@@ -291,15 +417,15 @@ impl Enumerator {
         }
     }
 
-    pub fn attr_list_id(&self, list: &AttrList) -> u64 {
-        if list.is_empty() {
-            return 0;
-        }
-        self.attr_list_map.get(list).copied().map_or(0, u64::from)
+    /// The 1-based id of attribute list `list` (a number in
+    /// `Prepared::attrs`); 0 for none.
+    pub fn attr_list_id(&self, list: Option<u32>) -> u64 {
+        list.map_or(0, |l| u64::from(self.attr_list_ids[l as usize]))
     }
 
-    pub fn attr_group_id(&self, key: &(u32, AttrSet)) -> u64 {
-        self.attr_group_map.get(key).copied().map_or(0, u64::from)
+    /// The 1-based id of attribute group `group`.
+    pub fn attr_group_id(&self, group: u32) -> u64 {
+        u64::from(self.attr_group_ids[group as usize])
     }
 
     /// The type of a value.
@@ -335,31 +461,28 @@ impl Enumerator {
 
     /// `EnumerateType`.
     pub fn enumerate_type(&mut self, p: &Prepared<'_>, ty: TypeId) {
-        if self.type_map.get(&ty).is_some_and(|id| *id != 0) {
+        if self.type_slot(ty) != 0 {
             return;
         }
         let named = matches!(p.canon.types.try_get(ty), Some(air_ir::Type::Named(_)));
         if named {
-            self.type_map.insert(ty, VISITING);
+            self.set_type_slot(ty, VISITING);
         }
-        for sub in p.canon.subtypes(ty) {
-            self.enumerate_type(p, sub);
-        }
-        if self
-            .type_map
-            .get(&ty)
-            .is_some_and(|id| *id != 0 && *id != VISITING)
-        {
+        p.canon
+            .for_each_subtype(ty, |sub| self.enumerate_type(p, sub));
+        let id = self.type_slot(ty);
+        if id != 0 && id != VISITING {
             return;
         }
         self.types.push(ty);
-        self.type_map.insert(ty, self.types.len() as u32);
+        self.set_type_slot(ty, self.types.len() as u32);
     }
 
     /// `EnumerateValue`.
     pub fn enumerate_value(&mut self, p: &Prepared<'_>, v: Val) -> Result<()> {
-        if let Some(id) = self.value_map.get(&v) {
-            self.values[*id as usize - 1].1 += 1;
+        let id = self.value_slot(v);
+        if id != 0 {
+            self.values[id as usize - 1].1 += 1;
             return Ok(());
         }
         let ty = self.type_of(p, v)?;
@@ -367,7 +490,7 @@ impl Enumerator {
         if let Val::Const(c) = v {
             let ops = p.canon.operands(c);
             if !ops.is_empty() {
-                for op in ops {
+                for &op in ops.iter() {
                     self.enumerate_value(p, const_val(p, op))?;
                 }
                 match p.canon.kind(c) {
@@ -380,7 +503,7 @@ impl Enumerator {
             }
         }
         self.values.push((v, 1));
-        self.value_map.insert(v, self.values.len() as u32);
+        self.set_value_slot(v, self.values.len() as u32);
         Ok(())
     }
 
@@ -399,10 +522,10 @@ impl Enumerator {
         let Val::Const(c) = v else {
             return Ok(());
         };
-        if self.value_map.contains_key(&v) {
+        if self.value_slot(v) != 0 {
             return Ok(());
         }
-        for op in p.canon.operands(c) {
+        for &op in p.canon.operands(c).iter() {
             self.enumerate_operand_type(p, func, const_val(p, op))?;
         }
         match p.canon.kind(c) {
@@ -415,25 +538,20 @@ impl Enumerator {
         Ok(())
     }
 
-    /// `EnumerateAttributes`.
-    fn enumerate_attributes(&mut self, p: &Prepared<'_>, list: &AttrList) {
-        if list.is_empty() {
-            return;
+    /// `EnumerateAttributes`, for list `list` of `Prepared::attrs`.
+    fn enumerate_attributes(&mut self, p: &Prepared<'_>, list: u32) {
+        if self.attr_list_ids[list as usize] == 0 {
+            self.attr_lists.push(list);
+            self.attr_list_ids[list as usize] = self.attr_lists.len() as u32;
         }
-        if !self.attr_list_map.contains_key(list) {
-            self.attr_lists.push(list.clone());
-            self.attr_list_map
-                .insert(list.clone(), self.attr_lists.len() as u32);
-        }
-        for (index, set) in list {
-            let key = (*index, set.clone());
-            if self.attr_group_map.contains_key(&key) {
+        for &g in &p.attrs.lists[list as usize] {
+            if self.attr_group_ids[g as usize] != 0 {
                 continue;
             }
-            self.attr_groups.push(key.clone());
-            self.attr_group_map
-                .insert(key, self.attr_groups.len() as u32);
-            for a in set {
+            self.attr_groups.push(g);
+            self.attr_group_ids[g as usize] = self.attr_groups.len() as u32;
+            let (_, set) = p.attrs.groups[g as usize];
+            for a in &p.attrs.sets[set as usize] {
                 if let Attribute::Type(_, Some(ty)) = a {
                     self.enumerate_type(p, *ty);
                 }
@@ -457,8 +575,11 @@ impl Enumerator {
                 Val::Arg(_) | Val::Inst(_) => TypeId(u32::MAX),
             }
         };
-        let type_ids: HashMap<TypeId, u32> = self.type_map.clone();
-        let tid = |t: TypeId| type_ids.get(&t).copied().unwrap_or(0);
+        let (type_map, type_extra) = (&self.type_map, &self.type_extra);
+        let tid = |t: TypeId| match type_map.get(t.0 as usize) {
+            Some(id) => *id,
+            None => type_extra.get(&t).copied().unwrap_or(0),
+        };
         let range = &mut self.values[start..end];
         range.sort_by(|l, r| {
             let (lt, rt) = (type_of(&l.0), type_of(&r.0));
@@ -468,15 +589,10 @@ impl Enumerator {
                 r.1.cmp(&l.1)
             }
         });
-        let (ints, rest): (Vec<_>, Vec<_>) = range
-            .iter()
-            .copied()
-            .partition(|(v, _)| p.canon.is_int_or_int_vector(type_of(v)));
-        for (slot, item) in range.iter_mut().zip(ints.into_iter().chain(rest)) {
-            *slot = item;
-        }
+        // A stable partition, integers first.
+        range.sort_by_key(|(v, _)| !p.canon.is_int_or_int_vector(type_of(v)));
         for i in start..end {
-            self.value_map.insert(self.values[i].0, i as u32 + 1);
+            self.set_value_slot(self.values[i].0, i as u32 + 1);
         }
     }
 
@@ -514,7 +630,7 @@ impl Enumerator {
             worklist.pop();
             self.mds.push(n);
             let id = self.mds.len() as u32;
-            self.md_map.entry(n).or_default().id = id;
+            self.md_entry_mut(n).id = id;
             if worklist
                 .last()
                 .is_none_or(|(top, _)| p.md.is_distinct(*top))
@@ -538,19 +654,19 @@ impl Enumerator {
         let Some(md) = md else {
             return Ok(None);
         };
-        if let Some(entry) = self.md_map.get(&md).copied() {
+        if let Some(entry) = self.md_entry(md) {
             if entry.function != 0 && entry.function != f {
                 self.drop_function_from_metadata(p, md);
             }
             return Ok(None);
         }
-        self.md_map.insert(md, MdIndex { function: f, id: 0 });
+        *self.md_entry_mut(md) = MdIndex { function: f, id: 0 };
         if p.md.is_node(md) {
             return Ok(Some(md));
         }
         self.mds.push(md);
         let id = self.mds.len() as u32;
-        self.md_map.entry(md).or_default().id = id;
+        self.md_entry_mut(md).id = id;
         if let Md::Const(c) = p.md.get(md) {
             self.enumerate_value(p, const_val(p, *c))?;
         }
@@ -561,8 +677,8 @@ impl Enumerator {
     /// function and the module) becomes module-level, with its operands.
     fn drop_function_from_metadata(&mut self, p: &Prepared<'_>, md: MdId) {
         let mut worklist = Vec::new();
-        let push = |map: &mut HashMap<MdId, MdIndex>, worklist: &mut Vec<MdId>, m: MdId| {
-            let Some(entry) = map.get_mut(&m) else {
+        let push = |map: &mut Vec<Option<MdIndex>>, worklist: &mut Vec<MdId>, m: MdId| {
+            let Some(Some(entry)) = map.get_mut(m.0 as usize) else {
                 return;
             };
             if entry.function == 0 {
@@ -600,7 +716,7 @@ impl Enumerator {
             .mds
             .iter()
             .map(|md| {
-                let idx = self.md_map.get(md).copied().unwrap_or_default();
+                let idx = self.md_entry(*md).unwrap_or_default();
                 (idx.function, type_order(*md), idx.id, *md)
             })
             .collect();
@@ -610,7 +726,7 @@ impl Enumerator {
         while i < order.len() && order[i].0 == 0 {
             let md = order[i].3;
             self.mds.push(md);
-            self.md_map.entry(md).or_default().id = i as u32 + 1;
+            self.md_entry_mut(md).id = i as u32 + 1;
             if matches!(p.md.get(md), Md::String(_)) {
                 self.num_md_strings += 1;
             }
@@ -637,7 +753,7 @@ impl Enumerator {
             }
             self.function_mds.push(md);
             id += 1;
-            self.md_map.entry(md).or_default().id = id;
+            self.md_entry_mut(md).id = id;
             if matches!(p.md.get(md), Md::String(_)) {
                 range.num_strings += 1;
             }
@@ -658,20 +774,26 @@ impl Enumerator {
         let range = self.function_md_info.get(&tag).copied();
         self.num_md_strings = range.map_or(0, |r| r.num_strings);
         if let Some(r) = range {
-            let slice = self.function_mds[r.first..r.last].to_vec();
-            self.mds.extend(slice);
+            self.mds
+                .extend_from_slice(&self.function_mds[r.first..r.last]);
         }
         let params = p
             .canon
             .types
             .function_parts(f.ty)
             .map_or(0, |(_, params, _)| params.len());
+        // Locals of the previous function were cleared by `purge_function`.
+        self.arg_ids.resize(params, 0);
+        self.inst_ids.resize(f.insts.len(), 0);
         for a in 0..params as u32 {
             self.enumerate_value(p, Val::Arg(a))?;
         }
         self.first_func_constant = self.values.len();
-        for &(_, iid) in &info.insts {
-            for op in llvm_operands(p, fi, iid)? {
+        let mut ops = std::mem::take(&mut self.scratch_ops);
+        for (k, &(_, iid)) in info.insts.iter().enumerate() {
+            let kind = &f.insts[iid.0 as usize].kind;
+            llvm_operands(p, fi, kind, self.inst_operands(fi, k), &mut ops)?;
+            for &op in &ops {
                 if let Operand::Value(v @ Val::Const(_)) = op {
                     self.enumerate_value(p, v)?;
                 }
@@ -683,8 +805,10 @@ impl Enumerator {
         self.optimize_constants(p, self.first_func_constant, self.values.len());
         self.first_inst_id = self.values.len();
         let mut locals = Vec::new();
-        for &(_, iid) in &info.insts {
-            for op in llvm_operands(p, fi, iid)? {
+        for (k, &(_, iid)) in info.insts.iter().enumerate() {
+            let kind = &f.insts[iid.0 as usize].kind;
+            llvm_operands(p, fi, kind, self.inst_operands(fi, k), &mut ops)?;
+            for &op in &ops {
                 if let Operand::Metadata(md) = op {
                     if matches!(p.md.get(md), Md::Local { .. }) {
                         locals.push(md);
@@ -696,18 +820,16 @@ impl Enumerator {
                 self.enumerate_value(p, Val::Inst(iid.0))?;
             }
         }
+        self.scratch_ops = ops;
         for md in locals {
-            if self.md_map.get(&md).is_some_and(|i| i.id != 0) {
+            if self.md_entry(md).is_some_and(|i| i.id != 0) {
                 continue;
             }
             self.mds.push(md);
-            self.md_map.insert(
-                md,
-                MdIndex {
-                    function: tag,
-                    id: self.mds.len() as u32,
-                },
-            );
+            *self.md_entry_mut(md) = MdIndex {
+                function: tag,
+                id: self.mds.len() as u32,
+            };
             if let Md::Local { value, .. } = p.md.get(md) {
                 let v = match value {
                     crate::meta::LocalValue::Arg(a) => Val::Arg(*a),
@@ -719,15 +841,24 @@ impl Enumerator {
         Ok(())
     }
 
+    /// The model-order operands (see [`model_operands`]) of the `k`-th
+    /// instruction of function `fi` (its position in `FuncInfo::insts`).
+    pub fn inst_operands(&self, fi: u32, k: usize) -> &[Operand] {
+        let f = &self.operands[fi as usize];
+        &f.ops[f.starts[k] as usize..f.starts[k + 1] as usize]
+    }
+
     /// `purgeFunction`.
     pub fn purge_function(&mut self) {
         for i in self.num_module_values..self.values.len() {
             let v = self.values[i].0;
-            self.value_map.remove(&v);
+            self.set_value_slot(v, 0);
         }
         for i in self.num_module_mds..self.mds.len() {
             let md = self.mds[i];
-            self.md_map.remove(&md);
+            if let Some(slot) = self.md_map.get_mut(md.0 as usize) {
+                *slot = None;
+            }
         }
         self.values.truncate(self.num_module_values);
         self.mds.truncate(self.num_module_mds);

@@ -3,6 +3,8 @@
 //! always carry an alignment once parsed; `atomicrmw` and `cmpxchg` default
 //! to the value's store size).
 
+use std::sync::Mutex;
+
 use air_ir::types::{StructBody, Type, TypeTable};
 use air_ir::TypeId;
 
@@ -25,7 +27,27 @@ pub(crate) struct Layout {
     aggregate_pref: u32,
 }
 
+/// The last datalayout parsed and its rules: every module of a Metal
+/// toolchain carries the same long datalayout string, and parsing it was a
+/// noticeable part of encoding a small module.
+static LAST: Mutex<Option<(String, Layout)>> = Mutex::new(None);
+
 impl Layout {
+    /// [`Layout::new`], remembering the last string parsed.
+    pub fn cached(dl: &str) -> Self {
+        // A poisoned lock only means another thread panicked mid-update of
+        // a cache; the entry is replaced whole, so it is still consistent.
+        let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((s, layout)) = last.as_ref() {
+            if s == dl {
+                return layout.clone();
+            }
+        }
+        let layout = Layout::new(dl);
+        *last = Some((dl.to_string(), layout.clone()));
+        layout
+    }
+
     /// Parses `dl` over LLVM's defaults; unknown entries are ignored.
     pub fn new(dl: &str) -> Self {
         let mut layout = Layout {

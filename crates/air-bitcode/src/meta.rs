@@ -5,6 +5,8 @@
 //! with the same operands are one node. The model keeps what the text said,
 //! so this module maps model metadata to canonical nodes first.
 
+use std::collections::hash_map::Entry;
+
 use air_ir::fxhash::HashMap;
 
 use air_ir::{MetaId, Metadata, Module, Value};
@@ -58,14 +60,21 @@ impl MdTable {
         &self.items[id.0 as usize]
     }
 
+    /// How many canonical items there are (`MdId`s are below this).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
     fn intern(&mut self, md: Md) -> MdId {
-        if let Some(id) = self.lookup.get(&md) {
-            return *id;
+        match self.lookup.entry(md) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let id = MdId(self.items.len() as u32);
+                self.items.push(e.key().clone());
+                e.insert(id);
+                id
+            }
         }
-        let id = MdId(self.items.len() as u32);
-        self.items.push(md.clone());
-        self.lookup.insert(md, id);
-        id
     }
 
     pub fn is_node(&self, id: MdId) -> bool {
@@ -118,7 +127,6 @@ impl MdTable {
                 "metadata nesting too deep",
             ));
         }
-        let context = format!("metadata item {}", id.0);
         let item = module
             .metadata
             .get(id.0 as usize)
@@ -133,7 +141,7 @@ impl MdTable {
                 Value::Arg(_) | Value::Inst(_) => {
                     let Some(f) = function else {
                         return Err(EncodeError::invalid(
-                            context,
+                            format!("metadata item {}", id.0),
                             "a function-local value is used as metadata outside a function",
                         ));
                     };
@@ -142,7 +150,10 @@ impl MdTable {
                     } else if let Value::Arg(a) = value {
                         LocalValue::Arg(*a)
                     } else {
-                        return Err(EncodeError::invalid(context, "not a local value"));
+                        return Err(EncodeError::invalid(
+                            format!("metadata item {}", id.0),
+                            "not a local value",
+                        ));
                     };
                     let m = self.intern(Md::Local {
                         function: f,
@@ -158,7 +169,7 @@ impl MdTable {
             Metadata::Node { operands, distinct } => {
                 if self.in_progress.contains(&id) {
                     return Err(EncodeError::invalid(
-                        context,
+                        format!("metadata item {}", id.0),
                         "internal: cycle reached before placeholder",
                     ));
                 }

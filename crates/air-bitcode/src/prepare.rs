@@ -19,10 +19,70 @@ use crate::intrinsics::intrinsic_attributes;
 use crate::meta::{MdId, MdTable};
 use crate::{EncodeError, Flavour, Result, WriteOptions};
 
-/// An attribute list as LLVM's `AttributeList`: the non-empty sets, keyed by
-/// LLVM's index (`u32::MAX` = function, 0 = return value, `i + 1` =
-/// parameter `i`), in LLVM's iteration order (function, return, parameters).
-pub(crate) type AttrList = Vec<(u32, AttrSet)>;
+/// The module's attribute lists, interned. LLVM's `AttributeList` is the
+/// non-empty sets keyed by LLVM's index (`u32::MAX` = function, 0 = return
+/// value, `i + 1` = parameter `i`), in LLVM's iteration order (function,
+/// return, parameters); an (index, set) pair is an attribute group. Both
+/// are numbered here once, so the enumerator and writer compare and look
+/// them up by number instead of hashing attribute sets per call.
+#[derive(Debug, Default)]
+pub(crate) struct Attrs {
+    /// Distinct attribute sets.
+    pub sets: Vec<AttrSet>,
+    set_map: HashMap<AttrSet, u32>,
+    /// Distinct groups: (LLVM index, set number).
+    pub groups: Vec<(u32, u32)>,
+    group_map: HashMap<(u32, u32), u32>,
+    /// Distinct non-empty lists, as group numbers.
+    pub lists: Vec<Vec<u32>>,
+    list_map: HashMap<Vec<u32>, u32>,
+}
+
+impl Attrs {
+    fn group(&mut self, index: u32, set: &AttrSet) -> u32 {
+        let set = match self.set_map.get(set) {
+            Some(s) => *s,
+            None => {
+                let s = self.sets.len() as u32;
+                self.sets.push(set.clone());
+                self.set_map.insert(set.clone(), s);
+                s
+            }
+        };
+        let next = self.groups.len() as u32;
+        let g = *self.group_map.entry((index, set)).or_insert(next);
+        if g == next {
+            self.groups.push((index, set));
+        }
+        g
+    }
+
+    /// The number of the list of function, return and parameter sets;
+    /// `None` for an empty list.
+    fn list(&mut self, fn_attrs: &AttrSet, ret: &AttrSet, params: &[AttrSet]) -> Option<u32> {
+        let mut list = Vec::new();
+        if !fn_attrs.is_empty() {
+            list.push(self.group(u32::MAX, fn_attrs));
+        }
+        if !ret.is_empty() {
+            list.push(self.group(0, ret));
+        }
+        for (i, p) in params.iter().enumerate() {
+            if !p.is_empty() {
+                list.push(self.group(i as u32 + 1, p));
+            }
+        }
+        if list.is_empty() {
+            return None;
+        }
+        let next = self.lists.len() as u32;
+        let l = *self.list_map.entry(list.clone()).or_insert(next);
+        if l == next {
+            self.lists.push(list);
+        }
+        Some(l)
+    }
+}
 
 /// LLVM 14's fixed metadata kinds, in id order.
 pub(crate) const FIXED_MD_KINDS: [&str; 31] = [
@@ -87,8 +147,9 @@ pub(crate) const APPLE_DEFAULT_PRODUCER: &str = "32023.850.10";
 /// What the writer needs to know about one function.
 #[derive(Debug, Default)]
 pub(crate) struct FuncInfo {
-    /// The function's attribute list (after the intrinsic reset).
-    pub attrs: AttrList,
+    /// The function's attribute list (after the intrinsic reset), a number
+    /// in [`Prepared::attrs`]; `None` when empty.
+    pub attrs: Option<u32>,
     /// Function attachments, sorted by kind id.
     pub attachments: Vec<(u32, MdId)>,
     /// Instructions in layout order, minus those LLVM dropped, with their
@@ -96,8 +157,8 @@ pub(crate) struct FuncInfo {
     pub insts: Vec<(u32, InstId)>,
     /// Non-`!dbg` attachments per instruction, sorted by kind id.
     pub inst_attachments: HashMap<u32, Vec<(u32, MdId)>>,
-    /// Attribute list of each call.
-    pub call_attrs: HashMap<u32, AttrList>,
+    /// Attribute list of each call with a non-empty one.
+    pub call_attrs: HashMap<u32, u32>,
     /// Canonical metadata of each metadata-typed call argument, by
     /// (instruction, operand position in `InstKind::operands`).
     pub md_operands: HashMap<(u32, usize), MdId>,
@@ -126,6 +187,8 @@ pub(crate) struct Prepared<'m> {
     /// Attachments of each global variable, sorted by kind id.
     pub global_attachments: Vec<Vec<(u32, MdId)>>,
     pub funcs: Vec<FuncInfo>,
+    /// Every attribute list of the module.
+    pub attrs: Attrs,
     /// `T addrspace(N)*` of each global and `F*` of each function.
     pub global_ptr_types: Vec<TypeId>,
     pub function_ptr_types: Vec<TypeId>,
@@ -200,6 +263,7 @@ impl<'m> Prepared<'m> {
         }
 
         let mut funcs = Vec::with_capacity(module.functions.len());
+        let mut attrs = Attrs::default();
         let mut sync_scopes = vec!["singlethread".to_string(), String::new()];
         let mut any_inst_md = false;
         for (fi, f) in module.functions.iter().enumerate() {
@@ -228,7 +292,7 @@ impl<'m> Prepared<'m> {
                     f.params.iter().map(|p| p.attrs.clone()).collect(),
                 ),
             };
-            info.attrs = attr_list(&fn_attrs, &ret_attrs, &param_attrs);
+            info.attrs = attrs.list(&fn_attrs, &ret_attrs, &param_attrs);
             for (name, m) in &f.attachments {
                 let k = kind_id(name);
                 if strip_debug && k == 0 {
@@ -272,10 +336,11 @@ impl<'m> Prepared<'m> {
                     }
                     match &inst.kind {
                         InstKind::Call(call) => {
-                            info.call_attrs.insert(
-                                iid.0,
-                                attr_list(&call.fn_attrs, &call.ret_attrs, &call.arg_attrs),
-                            );
+                            if let Some(l) =
+                                attrs.list(&call.fn_attrs, &call.ret_attrs, &call.arg_attrs)
+                            {
+                                info.call_attrs.insert(iid.0, l);
+                            }
                         }
                         InstKind::Alloca { count: None, .. } => {
                             info.alloca_one = Some(canon.int(32, 1));
@@ -293,13 +358,21 @@ impl<'m> Prepared<'m> {
                         }
                         _ => {}
                     }
-                    for (pos, op) in inst.kind.operands().iter().enumerate() {
-                        if let Value::Metadata(m) = op {
-                            info.md_operands.insert(
-                                (iid.0, pos),
-                                md.of(module, &mut canon, *m, Some(fi as u32))?,
-                            );
+                    let mut pos = 0;
+                    let mut failed = None;
+                    inst.kind.for_each_operand(|op| {
+                        if let (Value::Metadata(m), None) = (op, &failed) {
+                            match md.of(module, &mut canon, *m, Some(fi as u32)) {
+                                Ok(id) => {
+                                    info.md_operands.insert((iid.0, pos), id);
+                                }
+                                Err(e) => failed = Some(e),
+                            }
                         }
+                        pos += 1;
+                    });
+                    if let Some(e) = failed {
+                        return Err(e);
                     }
                 }
             }
@@ -334,6 +407,7 @@ impl<'m> Prepared<'m> {
             named,
             global_attachments,
             funcs,
+            attrs,
             global_ptr_types,
             function_ptr_types,
             metadata_type,
@@ -353,23 +427,6 @@ impl<'m> Prepared<'m> {
     pub fn is_void(&self, ty: TypeId) -> bool {
         matches!(self.canon.types.try_get(ty), Some(Type::Void))
     }
-}
-
-/// Builds an attribute list from function, return and parameter sets.
-pub(crate) fn attr_list(fn_attrs: &AttrSet, ret: &AttrSet, params: &[AttrSet]) -> AttrList {
-    let mut list = Vec::new();
-    if !fn_attrs.is_empty() {
-        list.push((u32::MAX, fn_attrs.clone()));
-    }
-    if !ret.is_empty() {
-        list.push((0, ret.clone()));
-    }
-    for (i, p) in params.iter().enumerate() {
-        if !p.is_empty() {
-            list.push((i as u32 + 1, p.clone()));
-        }
-    }
-    list
 }
 
 /// The sync scopes an instruction names, in operand order.

@@ -1,16 +1,14 @@
 //! LLVM 14's `ModuleBitcodeWriter`: the blocks, abbreviations and records,
 //! in LLVM's order.
 
-use air_ir::fxhash::HashMap;
-
 use air_ir::attributes::Attribute;
-use air_ir::inst::{BlockId, InstKind, TailKind, Value};
+use air_ir::inst::{BlockId, InstKind, TailKind};
 use air_ir::types::{StructBody, Type};
 use air_ir::{InstId, Linkage, TypeId};
 use llvm_bitstream::{Abbrev, AbbrevOp, BitWriter, UNABBREV_RECORD};
 
 use crate::consts::{bitcode_op, fmf_bits, int_flags, CExpr, CId, CKind};
-use crate::enumerate::{const_val, log2_ceil, value_operand, Enumerator, Operand, Val};
+use crate::enumerate::{const_val, log2_ceil, Enumerator, Operand, Val};
 use crate::layout::Layout;
 use crate::meta::{LocalValue, Md, MdId};
 use crate::prepare::{Prepared, APPLE_BUNDLE_TAG, FIXED_BUNDLE_TAGS};
@@ -138,6 +136,11 @@ struct Writer<'p, 'm> {
     layout: Layout,
     vst_offset_placeholder: u64,
     fn_offsets: Vec<(u32, u64)>,
+    /// Reused buffers of `instruction`: the record's operands and the
+    /// instruction's model operands (allocating them per instruction was a
+    /// large share of the writer's time).
+    rec: Vec<u64>,
+    vals: Vec<Operand>,
 }
 
 /// Writes the raw bitstream (no wrapper) of a prepared module.
@@ -148,9 +151,11 @@ pub(crate) fn write(p: &Prepared<'_>) -> Result<Vec<u8>> {
         e,
         s: BitWriter::new(),
         strtab: Strtab::default(),
-        layout: Layout::new(p.module.datalayout.as_deref().unwrap_or_default()),
+        layout: Layout::cached(p.module.datalayout.as_deref().unwrap_or_default()),
         vst_offset_placeholder: 0,
         fn_offsets: Vec::new(),
+        rec: Vec::new(),
+        vals: Vec::new(),
     };
     w.s.emit_magic();
     w.identification();
@@ -315,9 +320,29 @@ impl Writer<'_, '_> {
             .s
             .define_abbrev(abbrev(vec![Literal(11), Vbr(8), Fixed(bits)]));
         self.s.emit_record(1, &[self.e.types.len() as u64]);
-        let types = self.e.types.clone();
-        for ty in types {
-            let t = self.p.canon.ty(ty, "type table")?.clone();
+        let p = self.p;
+        let types = std::mem::take(&mut self.e.types);
+        let result = self.type_records(
+            p,
+            &types,
+            [ptr, function, struct_anon, struct_name, struct_named, array],
+        );
+        self.e.types = types;
+        result?;
+        self.s.exit_block();
+        Ok(())
+    }
+
+    /// The type records of `type_table`, with its abbreviations.
+    fn type_records(
+        &mut self,
+        p: &Prepared<'_>,
+        types: &[TypeId],
+        abbrevs: [u32; 6],
+    ) -> Result<()> {
+        let [ptr, function, struct_anon, struct_name, struct_named, array] = abbrevs;
+        for &ty in types {
+            let t = p.canon.ty(ty, "type table")?;
             let mut ops = Vec::new();
             let mut ab = UNABBREV_RECORD;
             let code = match &t {
@@ -399,7 +424,6 @@ impl Writer<'_, '_> {
             };
             self.s.emit_record_with_abbrev(ab, code, &ops);
         }
-        self.s.exit_block();
         Ok(())
     }
 
@@ -408,9 +432,11 @@ impl Writer<'_, '_> {
             return Ok(());
         }
         self.s.enter_block(PARAMATTR_GROUP_BLOCK, 3);
-        let groups = self.e.attr_groups.clone();
-        for (i, (index, set)) in groups.iter().enumerate() {
-            let mut ops = vec![i as u64 + 1, u64::from(*index)];
+        let p = self.p;
+        for (i, &g) in self.e.attr_groups.iter().enumerate() {
+            let (index, set) = p.attrs.groups[g as usize];
+            let set = &p.attrs.sets[set as usize];
+            let mut ops = vec![i as u64 + 1, u64::from(index)];
             for a in set {
                 match a {
                     Attribute::Enum(k) => ops.extend([0, u64::from(k.bitcode_kind())]),
@@ -443,8 +469,11 @@ impl Writer<'_, '_> {
             return;
         }
         self.s.enter_block(PARAMATTR_BLOCK, 3);
-        for list in self.e.attr_lists.clone() {
-            let ops: Vec<u64> = list.iter().map(|key| self.e.attr_group_id(key)).collect();
+        let mut ops = Vec::new();
+        for &list in &self.e.attr_lists {
+            ops.clear();
+            let groups = &self.p.attrs.lists[list as usize];
+            ops.extend(groups.iter().map(|g| self.e.attr_group_id(*g)));
             self.s.emit_record(2, &ops);
         }
         self.s.exit_block();
@@ -597,7 +626,7 @@ impl Writer<'_, '_> {
                 u64::from(f.cc.0),
                 u64::from(f.is_declaration()),
                 u64::from(f.linkage.bitcode()),
-                self.e.attr_list_id(&self.p.funcs[fi].attrs),
+                self.e.attr_list_id(self.p.funcs[fi].attrs),
                 encode_align(f.align, &f.name)?,
                 section_id(&f.section),
                 u64::from(visibility),
@@ -664,7 +693,8 @@ impl Writer<'_, '_> {
                     "internal: a non-constant in the constant range",
                 ));
             };
-            let cc = self.p.canon.get(c).clone();
+            let p = self.p;
+            let cc = p.canon.get(c);
             if last_ty != Some(cc.ty) {
                 last_ty = Some(cc.ty);
                 let t = self.type_id(cc.ty)?;
@@ -1088,10 +1118,8 @@ impl Writer<'_, '_> {
         }
         let mut inst_id = cst_end as u32;
         let mut needs_attachment = !info.attachments.is_empty();
-        let mut inst_index: HashMap<u32, u32> = HashMap::default();
-        for (count, &(_, iid)) in info.insts.iter().enumerate() {
-            inst_index.insert(iid.0, count as u32);
-            self.instruction(fi, iid, inst_id)?;
+        for (k, &(_, iid)) in info.insts.iter().enumerate() {
+            self.instruction(fi, k, iid, inst_id)?;
             if !p.is_void(f.insts[iid.0 as usize].ty) {
                 inst_id += 1;
             }
@@ -1107,9 +1135,10 @@ impl Writer<'_, '_> {
                 }
                 self.s.emit_record(11, &ops);
             }
-            for &(_, iid) in &info.insts {
+            // Instructions are numbered by their position in the function.
+            for (count, &(_, iid)) in info.insts.iter().enumerate() {
                 if let Some(list) = info.inst_attachments.get(&iid.0) {
-                    let mut ops = vec![u64::from(inst_index[&iid.0])];
+                    let mut ops = vec![count as u64];
                     for (k, md) in list {
                         ops.extend([u64::from(*k), u64::from(self.e.md_id(*md)?)]);
                     }
@@ -1235,10 +1264,6 @@ impl Writer<'_, '_> {
 
     // ---- instructions -------------------------------------------------
 
-    fn operand(&self, fi: u32, iid: InstId, pos: usize, v: Value) -> Result<Operand> {
-        value_operand(self.p, &self.p.funcs[fi as usize], iid, pos, v)
-    }
-
     /// The absolute id and type of an operand (metadata operands number as
     /// their metadata id, as in LLVM's `getValueID(MetadataAsValue)`).
     fn operand_id_type(&self, op: Operand) -> Result<(u32, TypeId)> {
@@ -1270,7 +1295,28 @@ impl Writer<'_, '_> {
         Ok(())
     }
 
-    fn instruction(&mut self, fi: u32, iid: InstId, inst_id: u32) -> Result<()> {
+    /// Writes the `k`-th instruction of function `fi` (`iid`).
+    fn instruction(&mut self, fi: u32, k: usize, iid: InstId, inst_id: u32) -> Result<()> {
+        let mut model_ops = std::mem::take(&mut self.vals);
+        model_ops.clear();
+        model_ops.extend_from_slice(self.e.inst_operands(fi, k));
+        let mut ops = std::mem::take(&mut self.rec);
+        ops.clear();
+        let result = self.instruction_record(fi, iid, inst_id, &model_ops, &mut ops);
+        self.vals = model_ops;
+        self.rec = ops;
+        result
+    }
+
+    /// Builds the record of one instruction in `ops` and emits it.
+    fn instruction_record(
+        &mut self,
+        fi: u32,
+        iid: InstId,
+        inst_id: u32,
+        model_ops: &[Operand],
+        ops: &mut Vec<u64>,
+    ) -> Result<()> {
         let p = self.p;
         let f = &p.module.functions[fi as usize];
         let info = &p.funcs[fi as usize];
@@ -1278,21 +1324,18 @@ impl Writer<'_, '_> {
         // Rendered only on error: formatting it for every instruction
         // was 5% of encoding time.
         let context = InstContext(&f.name, iid.0);
-        let model_ops = inst.kind.operands();
         let op = |pos: usize| -> Result<Operand> {
-            let v = model_ops
+            model_ops
                 .get(pos)
                 .copied()
-                .ok_or_else(|| EncodeError::invalid(context.to_string(), "missing operand"))?;
-            self.operand(fi, iid, pos, v)
+                .ok_or_else(|| EncodeError::invalid(context.to_string(), "missing operand"))
         };
-        let mut ops: Vec<u64> = Vec::new();
         let mut ab = UNABBREV_RECORD;
         let fmf = fmf_bits(inst.flags);
         let code = match &inst.kind {
             InstKind::Binary { op: opcode, .. } => {
-                let fwd = self.push_vt(&mut ops, op(0)?, inst_id)?;
-                self.push_v(&mut ops, op(1)?, inst_id)?;
+                let fwd = self.push_vt(ops, op(0)?, inst_id)?;
+                self.push_v(ops, op(1)?, inst_id)?;
                 ops.push(u64::from(bitcode_op(*opcode, &context)?));
                 let flags = if p.canon.types.is_float_or_float_vector(inst.ty) {
                     fmf
@@ -1311,7 +1354,7 @@ impl Writer<'_, '_> {
                 2
             }
             InstKind::FNeg { .. } => {
-                let fwd = self.push_vt(&mut ops, op(0)?, inst_id)?;
+                let fwd = self.push_vt(ops, op(0)?, inst_id)?;
                 ops.push(0);
                 if !fwd {
                     ab = FUNCTION_INST_UNOP;
@@ -1325,7 +1368,7 @@ impl Writer<'_, '_> {
                 56
             }
             InstKind::Cast { op: opcode, .. } => {
-                let fwd = self.push_vt(&mut ops, op(0)?, inst_id)?;
+                let fwd = self.push_vt(ops, op(0)?, inst_id)?;
                 ops.push(self.type_id(inst.ty)?);
                 ops.push(u64::from(bitcode_op(*opcode, &context)?));
                 if !fwd {
@@ -1334,14 +1377,14 @@ impl Writer<'_, '_> {
                 3
             }
             InstKind::ICmp { pred, .. } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
-                self.push_v(&mut ops, op(1)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
+                self.push_v(ops, op(1)?, inst_id)?;
                 ops.push(u64::from(pred.bitcode()));
                 28
             }
             InstKind::FCmp { pred, .. } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
-                self.push_v(&mut ops, op(1)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
+                self.push_v(ops, op(1)?, inst_id)?;
                 ops.push(u64::from(pred.bitcode()));
                 if fmf != 0 {
                     ops.push(fmf);
@@ -1350,9 +1393,9 @@ impl Writer<'_, '_> {
             }
             InstKind::Select { .. } => {
                 // Operand order in the model: cond, true, false.
-                self.push_vt(&mut ops, op(1)?, inst_id)?;
-                self.push_v(&mut ops, op(2)?, inst_id)?;
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
+                self.push_vt(ops, op(1)?, inst_id)?;
+                self.push_v(ops, op(2)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
                 if fmf != 0 && p.canon.types.is_float_or_float_vector(inst.ty) {
                     ops.push(fmf);
                 }
@@ -1406,7 +1449,7 @@ impl Writer<'_, '_> {
                 atomic,
                 ..
             } => {
-                let fwd = self.push_vt(&mut ops, op(0)?, inst_id)?;
+                let fwd = self.push_vt(ops, op(0)?, inst_id)?;
                 let align =
                     align.unwrap_or_else(|| self.layout.align(&p.canon.types, inst.ty, false));
                 ops.extend([
@@ -1437,8 +1480,8 @@ impl Writer<'_, '_> {
                 value,
                 ..
             } => {
-                self.push_vt(&mut ops, op(1)?, inst_id)?;
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
+                self.push_vt(ops, op(1)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
                 let vty = p.module.value_type(Some(f), *value).ok_or_else(|| {
                     EncodeError::invalid(context.to_string(), "store of an unknown value")
                 })?;
@@ -1465,44 +1508,43 @@ impl Writer<'_, '_> {
                 ops.push(u64::from(*inbounds));
                 ops.push(self.type_id(*source)?);
                 for pos in 0..=indices.len() {
-                    self.push_vt(&mut ops, op(pos)?, inst_id)?;
+                    self.push_vt(ops, op(pos)?, inst_id)?;
                 }
                 43
             }
             InstKind::ExtractElement { .. } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
-                self.push_vt(&mut ops, op(1)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
+                self.push_vt(ops, op(1)?, inst_id)?;
                 6
             }
             InstKind::InsertElement { .. } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
-                self.push_v(&mut ops, op(1)?, inst_id)?;
-                self.push_vt(&mut ops, op(2)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
+                self.push_v(ops, op(1)?, inst_id)?;
+                self.push_vt(ops, op(2)?, inst_id)?;
                 7
             }
             InstKind::ShuffleVector { .. } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
-                self.push_v(&mut ops, op(1)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
+                self.push_v(ops, op(1)?, inst_id)?;
                 let mask = info.shuffle_masks.get(&iid.0).copied().ok_or_else(|| {
                     EncodeError::invalid(context.to_string(), "internal: no shuffle mask")
                 })?;
-                self.push_v(&mut ops, Operand::Value(const_val(p, mask)), inst_id)?;
+                self.push_v(ops, Operand::Value(const_val(p, mask)), inst_id)?;
                 8
             }
             InstKind::ExtractValue { indices, .. } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
                 ops.extend(indices.iter().map(|i| u64::from(*i)));
                 26
             }
             InstKind::InsertValue { indices, .. } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
-                self.push_vt(&mut ops, op(1)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
+                self.push_vt(ops, op(1)?, inst_id)?;
                 ops.extend(indices.iter().map(|i| u64::from(*i)));
                 27
             }
             InstKind::Call(call) => {
-                let list = info.call_attrs.get(&iid.0).cloned().unwrap_or_default();
-                ops.push(self.e.attr_list_id(&list));
+                ops.push(self.e.attr_list_id(info.call_attrs.get(&iid.0).copied()));
                 let fmf = if p.canon.types.is_float_or_float_vector(inst.ty) {
                     fmf
                 } else {
@@ -1520,7 +1562,7 @@ impl Writer<'_, '_> {
                     ops.push(fmf);
                 }
                 ops.push(self.type_id(call.fn_ty)?);
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
                 let (_, params, _) = p.canon.types.function_parts(call.fn_ty).ok_or_else(|| {
                     EncodeError::invalid(context.to_string(), "callee type is not a function type")
                 })?;
@@ -1531,10 +1573,10 @@ impl Writer<'_, '_> {
                         Some(pty) if matches!(p.canon.types.try_get(*pty), Some(Type::Label)) => {
                             ops.push(u64::from(self.operand_id_type(a)?.0));
                         }
-                        Some(_) => self.push_v(&mut ops, a, inst_id)?,
+                        Some(_) => self.push_v(ops, a, inst_id)?,
                         // Variadic arguments carry their type.
                         None => {
-                            self.push_vt(&mut ops, a, inst_id)?;
+                            self.push_vt(ops, a, inst_id)?;
                         }
                     }
                 }
@@ -1548,7 +1590,7 @@ impl Writer<'_, '_> {
                 if_true, if_false, ..
             } => {
                 ops.extend([u64::from(if_true.0), u64::from(if_false.0)]);
-                self.push_v(&mut ops, op(0)?, inst_id)?;
+                self.push_v(ops, op(0)?, inst_id)?;
                 11
             }
             InstKind::Switch {
@@ -1560,7 +1602,7 @@ impl Writer<'_, '_> {
                     EncodeError::invalid(context.to_string(), "switch on an unknown value")
                 })?;
                 ops.push(self.type_id(cty)?);
-                self.push_v(&mut ops, op(0)?, inst_id)?;
+                self.push_v(ops, op(0)?, inst_id)?;
                 ops.push(u64::from(default.0));
                 for (c, b) in cases {
                     let c = p.konst(*c)?;
@@ -1573,7 +1615,7 @@ impl Writer<'_, '_> {
                 match value {
                     None => ab = FUNCTION_INST_RET_VOID,
                     Some(_) => {
-                        if !self.push_vt(&mut ops, op(0)?, inst_id)? {
+                        if !self.push_vt(ops, op(0)?, inst_id)? {
                             ab = FUNCTION_INST_RET_VAL;
                         }
                     }
@@ -1593,8 +1635,8 @@ impl Writer<'_, '_> {
                 value,
                 ..
             } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
-                self.push_vt(&mut ops, op(1)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
+                self.push_vt(ops, op(1)?, inst_id)?;
                 let vty = p.module.value_type(Some(f), *value).ok_or_else(|| {
                     EncodeError::invalid(context.to_string(), "atomicrmw of an unknown value")
                 })?;
@@ -1618,9 +1660,9 @@ impl Writer<'_, '_> {
                 expected,
                 ..
             } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
-                self.push_vt(&mut ops, op(1)?, inst_id)?;
-                self.push_v(&mut ops, op(2)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
+                self.push_vt(ops, op(1)?, inst_id)?;
+                self.push_v(ops, op(2)?, inst_id)?;
                 let vty = p.module.value_type(Some(f), *expected).ok_or_else(|| {
                     EncodeError::invalid(context.to_string(), "cmpxchg of an unknown value")
                 })?;
@@ -1640,11 +1682,11 @@ impl Writer<'_, '_> {
                 36
             }
             InstKind::Freeze { .. } => {
-                self.push_vt(&mut ops, op(0)?, inst_id)?;
+                self.push_vt(ops, op(0)?, inst_id)?;
                 58
             }
         };
-        self.s.emit_record_with_abbrev(ab, code, &ops);
+        self.s.emit_record_with_abbrev(ab, code, ops);
         Ok(())
     }
 }

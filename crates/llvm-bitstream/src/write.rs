@@ -9,93 +9,51 @@ use crate::{
 #[derive(Debug)]
 struct Scope {
     prev_code_width: u32,
-    prev_abbrevs: Vec<Abbrev>,
+    /// Where the enclosing block's abbreviations start in `abbrevs`.
+    prev_abbrev_base: usize,
     /// Word index of the block's length placeholder.
     size_word: usize,
 }
 
-/// Writes an LLVM bitstream, bit for bit as LLVM 14's `BitstreamWriter`.
-#[derive(Debug)]
-pub struct BitWriter {
+/// An abbreviation's operands as a range of `BitWriter::ops`. Abbreviations
+/// are stored once and referred to by range, so entering a block (which
+/// inherits its BLOCKINFO abbreviations) and emitting an abbreviated record
+/// copy two integers instead of cloning operand vectors.
+#[derive(Clone, Copy, Debug)]
+struct AbbrevRange {
+    start: u32,
+    len: u32,
+}
+
+/// The bit sink: packs values least-significant bit first into 32-bit
+/// little-endian words, as `BitstreamWriter::Emit` does. Kept apart from the
+/// abbreviation state so records can read their abbreviation while emitting.
+#[derive(Debug, Default)]
+struct Sink {
     out: Vec<u8>,
-    cur_value: u32,
+    /// Pending bits; fewer than 32 between calls.
+    cur_value: u64,
     cur_bit: u32,
-    code_width: u32,
-    abbrevs: Vec<Abbrev>,
-    scopes: Vec<Scope>,
-    /// Abbreviations registered through BLOCKINFO, per block id.
-    blockinfo: Vec<(u32, Vec<Abbrev>)>,
-    blockinfo_cur: Option<u32>,
 }
 
-impl Default for BitWriter {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl BitWriter {
-    /// An empty stream at the top level (abbreviation width 2).
-    pub fn new() -> Self {
-        BitWriter {
-            out: Vec::new(),
-            cur_value: 0,
-            cur_bit: 0,
-            code_width: 2,
-            abbrevs: Vec::new(),
-            scopes: Vec::new(),
-            blockinfo: Vec::new(),
-            blockinfo_cur: None,
-        }
-    }
-
-    /// The bit position of the next bit written.
-    pub fn bit_position(&self) -> u64 {
-        self.out.len() as u64 * 8 + u64::from(self.cur_bit)
-    }
-
-    /// The index of the next whole 32-bit word (meaningful when aligned).
-    pub fn word_index(&self) -> usize {
-        self.out.len() / 4
-    }
-
-    /// The current abbreviation width.
-    pub fn code_width(&self) -> u32 {
-        self.code_width
-    }
-
-    fn write_word(&mut self, word: u32) {
-        self.out.extend_from_slice(&word.to_le_bytes());
-    }
-
+impl Sink {
     /// Emits the low `bits` bits of `value` (`bits` ≤ 32).
-    pub fn emit(&mut self, value: u32, bits: u32) {
+    #[inline]
+    fn emit(&mut self, value: u32, bits: u32) {
         debug_assert!(bits <= 32, "emit takes at most 32 bits");
-        if bits == 0 {
-            return;
+        let value = u64::from(value) & ((1u64 << bits) - 1);
+        self.cur_value |= value << self.cur_bit;
+        self.cur_bit += bits;
+        if self.cur_bit >= 32 {
+            self.out
+                .extend_from_slice(&(self.cur_value as u32).to_le_bytes());
+            self.cur_value >>= 32;
+            self.cur_bit -= 32;
         }
-        let value = if bits == 32 {
-            value
-        } else {
-            value & ((1u32 << bits) - 1)
-        };
-        self.cur_value |= value.checked_shl(self.cur_bit).unwrap_or(0);
-        if self.cur_bit + bits < 32 {
-            self.cur_bit += bits;
-            return;
-        }
-        let word = self.cur_value;
-        self.write_word(word);
-        self.cur_value = if self.cur_bit == 0 {
-            0
-        } else {
-            value >> (32 - self.cur_bit)
-        };
-        self.cur_bit = (self.cur_bit + bits) & 31;
     }
 
-    /// Emits the low `bits` bits of a 64-bit value (`bits` ≤ 64).
-    pub fn emit64(&mut self, value: u64, bits: u32) {
+    #[inline]
+    fn emit64(&mut self, value: u64, bits: u32) {
         if bits <= 32 {
             self.emit(value as u32, bits);
         } else {
@@ -104,154 +62,61 @@ impl BitWriter {
         }
     }
 
-    /// Emits `value` as VBR with `bits`-bit chunks.
-    pub fn emit_vbr(&mut self, value: u64, bits: u32) {
+    /// VBR: `bits - 1` payload bits per chunk, the top bit set on every
+    /// chunk but the last. Small values (the common case) are one `emit`.
+    #[inline]
+    fn emit_vbr(&mut self, value: u64, bits: u32) {
         debug_assert!((2..=32).contains(&bits), "vbr chunk width out of range");
         let threshold = 1u64 << (bits - 1);
-        let mut v = value;
-        while v >= threshold {
-            self.emit(((v & (threshold - 1)) | threshold) as u32, bits);
-            v >>= bits - 1;
+        if value < threshold {
+            self.emit(value as u32, bits);
+            return;
         }
-        self.emit(v as u32, bits);
+        self.emit_vbr_slow(value, bits);
     }
 
-    /// Pads with zero bits to the next 32-bit boundary.
-    pub fn align32(&mut self) {
+    /// Multi-chunk VBR. The chunks are packed into one word and emitted
+    /// together while they fit in 32 bits (emitting them one by one gives
+    /// the same bits, since chunks are laid out low to high).
+    /// Kept out of line so the one-chunk path of `emit_vbr` stays small
+    /// enough to inline.
+    #[inline(never)]
+    fn emit_vbr_slow(&mut self, value: u64, bits: u32) {
+        let threshold = 1u64 << (bits - 1);
+        // Two chunks (most characters of vbr6 strings): one emit.
+        let payload = bits - 1;
+        if bits <= 16 && value < 1 << (2 * payload) {
+            let low = (value & (threshold - 1)) | threshold;
+            self.emit((low | (value >> payload) << bits) as u32, 2 * bits);
+            return;
+        }
+        let mut v = value;
+        let mut packed = 0u64;
+        let mut width = 0;
+        while v >= threshold {
+            packed |= ((v & (threshold - 1)) | threshold) << width;
+            width += bits;
+            v >>= bits - 1;
+            if width + bits > 32 {
+                self.emit(packed as u32, width);
+                packed = 0;
+                width = 0;
+            }
+        }
+        packed |= v << width;
+        self.emit(packed as u32, width + bits);
+    }
+
+    fn align32(&mut self) {
         if self.cur_bit > 0 {
-            let word = self.cur_value;
-            self.write_word(word);
+            self.out
+                .extend_from_slice(&(self.cur_value as u32).to_le_bytes());
             self.cur_bit = 0;
             self.cur_value = 0;
         }
     }
 
-    /// Emits the `BC 0xC0DE` magic.
-    pub fn emit_magic(&mut self) {
-        self.emit(u32::from(b'B'), 8);
-        self.emit(u32::from(b'C'), 8);
-        self.emit(0x0, 4);
-        self.emit(0xC, 4);
-        self.emit(0xE, 4);
-        self.emit(0xD, 4);
-    }
-
-    fn emit_code(&mut self, code: u32) {
-        self.emit(code, self.code_width);
-    }
-
-    /// Enters block `id` with abbreviation width `code_width`.
-    pub fn enter_block(&mut self, id: u32, code_width: u32) {
-        self.emit_code(ENTER_SUBBLOCK);
-        self.emit_vbr(u64::from(id), 8);
-        self.emit_vbr(u64::from(code_width), 4);
-        self.align32();
-        let size_word = self.word_index();
-        self.emit(0, 32);
-        let inherited = self
-            .blockinfo
-            .iter()
-            .find(|(b, _)| *b == id)
-            .map(|(_, a)| a.clone())
-            .unwrap_or_default();
-        self.scopes.push(Scope {
-            prev_code_width: self.code_width,
-            prev_abbrevs: std::mem::replace(&mut self.abbrevs, inherited),
-            size_word,
-        });
-        self.code_width = code_width;
-    }
-
-    /// Ends the current block and back-patches its length.
-    ///
-    /// # Panics
-    /// If no block is open (a bug in the caller).
-    pub fn exit_block(&mut self) {
-        self.emit_code(END_BLOCK);
-        self.align32();
-        let scope = self.scopes.pop().expect("exit_block without enter_block");
-        let words = (self.word_index() - scope.size_word - 1) as u32;
-        let at = scope.size_word * 4;
-        self.out[at..at + 4].copy_from_slice(&words.to_le_bytes());
-        self.code_width = scope.prev_code_width;
-        self.abbrevs = scope.prev_abbrevs;
-    }
-
-    fn encode_abbrev(&mut self, abbrev: &Abbrev) {
-        self.emit_code(DEFINE_ABBREV);
-        self.emit_vbr(abbrev.ops.len() as u64, 5);
-        for op in &abbrev.ops {
-            match op {
-                AbbrevOp::Literal(v) => {
-                    self.emit(1, 1);
-                    self.emit_vbr(*v, 8);
-                }
-                other => {
-                    self.emit(0, 1);
-                    let (enc, width) = other.encoding();
-                    self.emit(enc as u32, 3);
-                    if let Some(w) = width {
-                        self.emit_vbr(u64::from(w), 5);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Defines an abbreviation in the current block and returns its id.
-    pub fn define_abbrev(&mut self, abbrev: Abbrev) -> u32 {
-        self.encode_abbrev(&abbrev);
-        self.abbrevs.push(abbrev);
-        self.abbrevs.len() as u32 - 1 + FIRST_APPLICATION_ABBREV
-    }
-
-    /// Enters the BLOCKINFO block (width 2, as LLVM uses).
-    pub fn enter_blockinfo(&mut self) {
-        self.enter_block(BLOCKINFO_BLOCK_ID, 2);
-        self.blockinfo_cur = None;
-    }
-
-    /// Inside BLOCKINFO: registers `abbrev` for block `block_id` and returns
-    /// the id it will have in that block.
-    pub fn define_blockinfo_abbrev(&mut self, block_id: u32, abbrev: Abbrev) -> u32 {
-        if self.blockinfo_cur != Some(block_id) {
-            self.emit_record(BLOCKINFO_CODE_SETBID, &[u64::from(block_id)]);
-            self.blockinfo_cur = Some(block_id);
-        }
-        self.encode_abbrev(&abbrev);
-        let list = match self.blockinfo.iter().position(|(b, _)| *b == block_id) {
-            Some(i) => &mut self.blockinfo[i].1,
-            None => {
-                self.blockinfo.push((block_id, Vec::new()));
-                &mut self.blockinfo.last_mut().expect("just pushed").1
-            }
-        };
-        list.push(abbrev);
-        list.len() as u32 - 1 + FIRST_APPLICATION_ABBREV
-    }
-
-    /// Emits an unabbreviated record.
-    pub fn emit_record(&mut self, code: u32, ops: &[u64]) {
-        self.emit_code(UNABBREV_RECORD);
-        self.emit_vbr(u64::from(code), 6);
-        self.emit_vbr(ops.len() as u64, 6);
-        for op in ops {
-            self.emit_vbr(*op, 6);
-        }
-    }
-
-    /// Emits a record with abbreviation `abbrev_id` (or unabbreviated when it
-    /// is [`UNABBREV_RECORD`]). The abbreviation's first operand encodes `code`.
-    pub fn emit_record_with_abbrev(&mut self, abbrev_id: u32, code: u32, ops: &[u64]) {
-        self.emit_record_impl(abbrev_id, code, ops, None);
-    }
-
-    /// Emits a record whose abbreviation ends in a blob (or an array, which
-    /// then carries the blob's bytes).
-    pub fn emit_record_with_blob(&mut self, abbrev_id: u32, code: u32, ops: &[u64], blob: &[u8]) {
-        self.emit_record_impl(abbrev_id, code, ops, Some(blob));
-    }
-
+    #[inline]
     fn emit_field(&mut self, op: AbbrevOp, value: u64) {
         match op {
             AbbrevOp::Fixed(w) => {
@@ -274,21 +139,232 @@ impl BitWriter {
             }
         }
     }
+}
+
+/// Writes an LLVM bitstream, bit for bit as LLVM 14's `BitstreamWriter`.
+#[derive(Debug)]
+pub struct BitWriter {
+    sink: Sink,
+    code_width: u32,
+    /// Operands of every abbreviation ever defined (BLOCKINFO's must outlive
+    /// the BLOCKINFO block; block-local ones are few, so nothing is freed).
+    ops: Vec<AbbrevOp>,
+    /// The abbreviations of all open blocks, innermost last; the current
+    /// block's start at `abbrev_base`.
+    abbrevs: Vec<AbbrevRange>,
+    abbrev_base: usize,
+    scopes: Vec<Scope>,
+    /// Abbreviations registered through BLOCKINFO, per block id.
+    blockinfo: Vec<(u32, Vec<AbbrevRange>)>,
+    blockinfo_cur: Option<u32>,
+}
+
+impl Default for BitWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BitWriter {
+    /// An empty stream at the top level (abbreviation width 2).
+    pub fn new() -> Self {
+        BitWriter {
+            sink: Sink::default(),
+            code_width: 2,
+            ops: Vec::new(),
+            abbrevs: Vec::new(),
+            abbrev_base: 0,
+            scopes: Vec::new(),
+            blockinfo: Vec::new(),
+            blockinfo_cur: None,
+        }
+    }
+
+    /// The bit position of the next bit written.
+    pub fn bit_position(&self) -> u64 {
+        self.sink.out.len() as u64 * 8 + u64::from(self.sink.cur_bit)
+    }
+
+    /// The index of the next whole 32-bit word (meaningful when aligned).
+    pub fn word_index(&self) -> usize {
+        self.sink.out.len() / 4
+    }
+
+    /// The current abbreviation width.
+    pub fn code_width(&self) -> u32 {
+        self.code_width
+    }
+
+    /// Emits the low `bits` bits of `value` (`bits` ≤ 32).
+    pub fn emit(&mut self, value: u32, bits: u32) {
+        self.sink.emit(value, bits);
+    }
+
+    /// Emits the low `bits` bits of a 64-bit value (`bits` ≤ 64).
+    pub fn emit64(&mut self, value: u64, bits: u32) {
+        self.sink.emit64(value, bits);
+    }
+
+    /// Emits `value` as VBR with `bits`-bit chunks.
+    pub fn emit_vbr(&mut self, value: u64, bits: u32) {
+        self.sink.emit_vbr(value, bits);
+    }
+
+    /// Pads with zero bits to the next 32-bit boundary.
+    pub fn align32(&mut self) {
+        self.sink.align32();
+    }
+
+    /// Emits the `BC 0xC0DE` magic.
+    pub fn emit_magic(&mut self) {
+        self.emit(u32::from(b'B'), 8);
+        self.emit(u32::from(b'C'), 8);
+        self.emit(0x0, 4);
+        self.emit(0xC, 4);
+        self.emit(0xE, 4);
+        self.emit(0xD, 4);
+    }
+
+    #[inline]
+    fn emit_code(&mut self, code: u32) {
+        self.sink.emit(code, self.code_width);
+    }
+
+    /// Enters block `id` with abbreviation width `code_width`.
+    pub fn enter_block(&mut self, id: u32, code_width: u32) {
+        self.emit_code(ENTER_SUBBLOCK);
+        self.emit_vbr(u64::from(id), 8);
+        self.emit_vbr(u64::from(code_width), 4);
+        self.align32();
+        let size_word = self.word_index();
+        self.emit(0, 32);
+        self.scopes.push(Scope {
+            prev_code_width: self.code_width,
+            prev_abbrev_base: self.abbrev_base,
+            size_word,
+        });
+        self.abbrev_base = self.abbrevs.len();
+        if let Some((_, inherited)) = self.blockinfo.iter().find(|(b, _)| *b == id) {
+            self.abbrevs.extend_from_slice(inherited);
+        }
+        self.code_width = code_width;
+    }
+
+    /// Ends the current block and back-patches its length.
+    ///
+    /// # Panics
+    /// If no block is open (a bug in the caller).
+    pub fn exit_block(&mut self) {
+        self.emit_code(END_BLOCK);
+        self.align32();
+        let scope = self.scopes.pop().expect("exit_block without enter_block");
+        let words = (self.word_index() - scope.size_word - 1) as u32;
+        let at = scope.size_word * 4;
+        self.sink.out[at..at + 4].copy_from_slice(&words.to_le_bytes());
+        self.code_width = scope.prev_code_width;
+        self.abbrevs.truncate(self.abbrev_base);
+        self.abbrev_base = scope.prev_abbrev_base;
+    }
+
+    /// Writes DEFINE_ABBREV and stores the operands; returns their range.
+    fn encode_abbrev(&mut self, abbrev: &Abbrev) -> AbbrevRange {
+        self.emit_code(DEFINE_ABBREV);
+        self.emit_vbr(abbrev.ops.len() as u64, 5);
+        for op in &abbrev.ops {
+            match op {
+                AbbrevOp::Literal(v) => {
+                    self.emit(1, 1);
+                    self.emit_vbr(*v, 8);
+                }
+                other => {
+                    self.emit(0, 1);
+                    let (enc, width) = other.encoding();
+                    self.emit(enc as u32, 3);
+                    if let Some(w) = width {
+                        self.emit_vbr(u64::from(w), 5);
+                    }
+                }
+            }
+        }
+        let range = AbbrevRange {
+            start: self.ops.len() as u32,
+            len: abbrev.ops.len() as u32,
+        };
+        self.ops.extend_from_slice(&abbrev.ops);
+        range
+    }
+
+    /// Defines an abbreviation in the current block and returns its id.
+    pub fn define_abbrev(&mut self, abbrev: Abbrev) -> u32 {
+        let range = self.encode_abbrev(&abbrev);
+        self.abbrevs.push(range);
+        (self.abbrevs.len() - self.abbrev_base) as u32 - 1 + FIRST_APPLICATION_ABBREV
+    }
+
+    /// Enters the BLOCKINFO block (width 2, as LLVM uses).
+    pub fn enter_blockinfo(&mut self) {
+        self.enter_block(BLOCKINFO_BLOCK_ID, 2);
+        self.blockinfo_cur = None;
+    }
+
+    /// Inside BLOCKINFO: registers `abbrev` for block `block_id` and returns
+    /// the id it will have in that block.
+    pub fn define_blockinfo_abbrev(&mut self, block_id: u32, abbrev: Abbrev) -> u32 {
+        if self.blockinfo_cur != Some(block_id) {
+            self.emit_record(BLOCKINFO_CODE_SETBID, &[u64::from(block_id)]);
+            self.blockinfo_cur = Some(block_id);
+        }
+        let range = self.encode_abbrev(&abbrev);
+        let list = match self.blockinfo.iter().position(|(b, _)| *b == block_id) {
+            Some(i) => &mut self.blockinfo[i].1,
+            None => {
+                self.blockinfo.push((block_id, Vec::new()));
+                &mut self.blockinfo.last_mut().expect("just pushed").1
+            }
+        };
+        list.push(range);
+        list.len() as u32 - 1 + FIRST_APPLICATION_ABBREV
+    }
+
+    /// Emits an unabbreviated record.
+    pub fn emit_record(&mut self, code: u32, ops: &[u64]) {
+        self.emit_code(UNABBREV_RECORD);
+        let s = &mut self.sink;
+        s.emit_vbr(u64::from(code), 6);
+        s.emit_vbr(ops.len() as u64, 6);
+        for op in ops {
+            s.emit_vbr(*op, 6);
+        }
+    }
+
+    /// Emits a record with abbreviation `abbrev_id` (or unabbreviated when it
+    /// is [`UNABBREV_RECORD`]). The abbreviation's first operand encodes `code`.
+    pub fn emit_record_with_abbrev(&mut self, abbrev_id: u32, code: u32, ops: &[u64]) {
+        self.emit_record_impl(abbrev_id, code, ops, None);
+    }
+
+    /// Emits a record whose abbreviation ends in a blob (or an array, which
+    /// then carries the blob's bytes).
+    pub fn emit_record_with_blob(&mut self, abbrev_id: u32, code: u32, ops: &[u64], blob: &[u8]) {
+        self.emit_record_impl(abbrev_id, code, ops, Some(blob));
+    }
 
     fn emit_record_impl(&mut self, abbrev_id: u32, code: u32, ops: &[u64], blob: Option<&[u8]>) {
         if abbrev_id == UNABBREV_RECORD {
             self.emit_record(code, ops);
             return;
         }
-        let index = (abbrev_id - FIRST_APPLICATION_ABBREV) as usize;
-        let abbrev = self.abbrevs[index].clone();
+        let index = self.abbrev_base + (abbrev_id - FIRST_APPLICATION_ABBREV) as usize;
+        let range = self.abbrevs[index];
         self.emit_code(abbrev_id);
-        let mut ops_iter = abbrev.ops.iter().copied().enumerate();
+        let abbrev = &self.ops[range.start as usize..(range.start + range.len) as usize];
+        let s = &mut self.sink;
+        let mut ops_iter = abbrev.iter().copied().enumerate();
         // The first operand describes the record code.
         if let Some((_, first)) = ops_iter.next() {
             match first {
                 AbbrevOp::Literal(v) => debug_assert_eq!(v, u64::from(code), "code literal"),
-                other => self.emit_field(other, u64::from(code)),
+                other => s.emit_field(other, u64::from(code)),
             }
         }
         let mut idx = 0usize;
@@ -299,37 +375,35 @@ impl BitWriter {
                     idx += 1;
                 }
                 AbbrevOp::Array => {
-                    let elem = abbrev.ops.get(i + 1).copied().unwrap_or(AbbrevOp::Fixed(8));
+                    let elem = abbrev.get(i + 1).copied().unwrap_or(AbbrevOp::Fixed(8));
                     ops_iter.next();
                     match blob {
                         Some(bytes) => {
-                            self.emit_vbr(bytes.len() as u64, 6);
+                            s.emit_vbr(bytes.len() as u64, 6);
                             for b in bytes {
-                                self.emit_field(elem, u64::from(*b));
+                                s.emit_field(elem, u64::from(*b));
                             }
                         }
                         None => {
                             let rest = &ops[idx.min(ops.len())..];
-                            self.emit_vbr(rest.len() as u64, 6);
-                            for v in rest {
-                                self.emit_field(elem, *v);
-                            }
+                            s.emit_vbr(rest.len() as u64, 6);
+                            emit_array(s, elem, rest);
                             idx = ops.len();
                         }
                     }
                 }
                 AbbrevOp::Blob => {
                     let bytes = blob.unwrap_or(&[]);
-                    self.emit_vbr(bytes.len() as u64, 6);
-                    self.align32();
-                    self.out.extend_from_slice(bytes);
-                    while self.out.len() % 4 != 0 {
-                        self.out.push(0);
+                    s.emit_vbr(bytes.len() as u64, 6);
+                    s.align32();
+                    s.out.extend_from_slice(bytes);
+                    while s.out.len() % 4 != 0 {
+                        s.out.push(0);
                     }
                 }
                 scalar => {
                     let v = ops.get(idx).copied().unwrap_or(0);
-                    self.emit_field(scalar, v);
+                    s.emit_field(scalar, v);
                     idx += 1;
                 }
             }
@@ -339,7 +413,7 @@ impl BitWriter {
     /// Overwrites the 32-bit word at byte offset `byte_offset` (already
     /// written) with `value`, as LLVM's `BackpatchWord` does.
     pub fn backpatch_word(&mut self, byte_offset: usize, value: u32) {
-        self.out[byte_offset..byte_offset + 4].copy_from_slice(&value.to_le_bytes());
+        self.sink.out[byte_offset..byte_offset + 4].copy_from_slice(&value.to_le_bytes());
     }
 
     /// Overwrites the 32 bits that start at bit `bit_offset` with `value`, as
@@ -348,25 +422,26 @@ impl BitWriter {
     /// sit in the middle of a word). Bits past the end of the stream are
     /// ignored.
     pub fn backpatch_word_at_bit(&mut self, bit_offset: u64, value: u32) {
+        let s = &mut self.sink;
         for i in 0..32u64 {
             let bit = bit_offset + i;
             let set = (value >> i) & 1 == 1;
             let byte = (bit / 8) as usize;
-            if byte < self.out.len() {
+            if byte < s.out.len() {
                 let mask = 1u8 << (bit % 8);
                 if set {
-                    self.out[byte] |= mask;
+                    s.out[byte] |= mask;
                 } else {
-                    self.out[byte] &= !mask;
+                    s.out[byte] &= !mask;
                 }
             } else {
-                let local = bit - self.out.len() as u64 * 8;
-                if local < u64::from(self.cur_bit) {
-                    let mask = 1u32 << local;
+                let local = bit - s.out.len() as u64 * 8;
+                if local < u64::from(s.cur_bit) {
+                    let mask = 1u64 << local;
                     if set {
-                        self.cur_value |= mask;
+                        s.cur_value |= mask;
                     } else {
-                        self.cur_value &= !mask;
+                        s.cur_value &= !mask;
                     }
                 }
             }
@@ -375,13 +450,40 @@ impl BitWriter {
 
     /// Bytes written so far (whole words only).
     pub fn bytes(&self) -> &[u8] {
-        &self.out
+        &self.sink.out
     }
 
     /// Flushes the last partial word and returns the stream.
     pub fn finish(mut self) -> Vec<u8> {
         self.align32();
-        self.out
+        self.sink.out
+    }
+}
+
+/// The elements of an abbreviated array, with the element encoding matched
+/// once per array rather than once per element.
+fn emit_array(s: &mut Sink, elem: AbbrevOp, values: &[u64]) {
+    match elem {
+        AbbrevOp::Fixed(w) if w > 0 && w <= 32 => {
+            for v in values {
+                s.emit(*v as u32, w);
+            }
+        }
+        AbbrevOp::Vbr(w) if w > 0 => {
+            for v in values {
+                s.emit_vbr(*v, w);
+            }
+        }
+        AbbrevOp::Char6 => {
+            for v in values {
+                s.emit_field(AbbrevOp::Char6, *v);
+            }
+        }
+        _ => {
+            for v in values {
+                s.emit_field(elem, *v);
+            }
+        }
     }
 }
 
@@ -421,6 +523,33 @@ mod tests {
         w.emit_vbr(32, 6);
         let b = w.finish();
         assert_eq!(b[0], 32 | ((1 & 0b11) << 6));
+    }
+
+    #[test]
+    fn packed_vbr_matches_chunk_by_chunk() {
+        // The reference: one emit per chunk, as LLVM's EmitVBR64 does.
+        fn reference(w: &mut BitWriter, value: u64, bits: u32) {
+            let threshold = 1u64 << (bits - 1);
+            let mut v = value;
+            while v >= threshold {
+                w.emit(((v & (threshold - 1)) | threshold) as u32, bits);
+                v >>= bits - 1;
+            }
+            w.emit(v as u32, bits);
+        }
+        let values = [0, 1, 31, 32, 300, 1 << 20, u64::from(u32::MAX), u64::MAX];
+        for bits in [3, 4, 5, 6, 8, 16, 32] {
+            for lead in [0, 5, 31] {
+                let (mut a, mut b) = (BitWriter::new(), BitWriter::new());
+                a.emit(0, lead);
+                b.emit(0, lead);
+                for v in values {
+                    a.emit_vbr(v, bits);
+                    reference(&mut b, v, bits);
+                }
+                assert_eq!(a.finish(), b.finish(), "vbr{bits} after {lead} bits");
+            }
+        }
     }
 
     #[test]
