@@ -26,13 +26,12 @@ mod metadata;
 mod types;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use super::lex::{self, NameForm, Token, TokenKind};
 use super::ParseError;
 use crate::attributes::{AttrKind, AttrSet, Attribute};
 use crate::inst::{CallConv, NamedCallConv};
-use crate::metadata::{MetaId, Metadata};
+use crate::metadata::MetaId;
 use crate::module::{
     FuncId, Function, Global, GlobalId, Linkage, Module, Param, ThreadLocal, UnnamedAddr,
     Visibility,
@@ -166,6 +165,8 @@ pub(super) struct Parser<'a> {
     /// pointers), so the hot path skips the type table's hashing.
     word_types: FxMap<&'a str, TypeId>,
     ptr_types: FxMap<(TypeId, u32), TypeId>,
+    /// Integer constants of at most 64 bits by (type, truncated value).
+    int_consts: FxMap<(TypeId, u64), crate::constant::ConstId>,
     /// Next expected `@N` number (globals and functions share it).
     next_global_number: u32,
     named_types: FxMap<Key<'a>, NamedType>,
@@ -174,8 +175,9 @@ pub(super) struct Parser<'a> {
     next_type_number: u32,
     attr_groups: FxMap<u32, AttrSet>,
     meta_slots: FxMap<u32, MetaSlot>,
-    /// Strings and module-level values are uniqued, as LLVM does.
-    meta_intern: HashMap<Metadata, MetaId>,
+    /// Strings and module-level values are uniqued, as LLVM does. The
+    /// index points into `m.metadata`, which keeps the only copy.
+    meta_intern: crate::fxhash::IdIndex,
     /// State of the function body being parsed, if any.
     func: Option<FnState<'a>>,
     /// Where things start, for diagnostics after parsing.
@@ -197,13 +199,14 @@ impl<'a> Parser<'a> {
             symbol_consts: FxMap::default(),
             word_types: FxMap::default(),
             ptr_types: FxMap::default(),
+            int_consts: FxMap::default(),
             next_global_number: 0,
             named_types: FxMap::default(),
             type_aliases: FxMap::default(),
             next_type_number: 0,
             attr_groups: FxMap::default(),
             meta_slots: FxMap::default(),
-            meta_intern: HashMap::new(),
+            meta_intern: crate::fxhash::IdIndex::default(),
             func: None,
             source_map: super::SourceMap::default(),
             inst_offsets: Vec::new(),

@@ -38,7 +38,12 @@ struct BlockSlot {
 /// Per-function parser state.
 #[derive(Debug)]
 pub(super) struct FnState<'a> {
+    /// Named locals.
     values: FxMap<Key<'a>, (Value, TypeId)>,
+    /// Numbered locals (`%7`), indexed by number: they are defined in
+    /// increasing order, so a vector replaces hashing for the common case
+    /// (numbers taken by blocks stay `None`).
+    numbered: Vec<Option<(Value, TypeId)>>,
     forward: FxMap<Key<'a>, u32>,
     fwd: Vec<Forward>,
     /// The next number for an unnamed value or block.
@@ -52,6 +57,33 @@ pub(super) struct FnState<'a> {
     pub(super) local_md: Vec<MetaId>,
 }
 
+impl<'a> FnState<'a> {
+    /// The value bound to `key`, if defined.
+    fn value(&self, key: &Key<'a>) -> Option<(Value, TypeId)> {
+        match key {
+            Key::Id(n) => self.numbered.get(*n as usize).copied().flatten(),
+            Key::Name(_) => self.values.get(key).copied(),
+        }
+    }
+
+    /// Binds `key` (not bound yet). Numbered keys are at most `next_id`,
+    /// which bounds the vector by the number of values and blocks seen.
+    fn insert_value(&mut self, key: Key<'a>, v: (Value, TypeId)) {
+        match key {
+            Key::Id(n) => {
+                let n = n as usize;
+                if self.numbered.len() <= n {
+                    self.numbered.resize(n + 1, None);
+                }
+                self.numbered[n] = Some(v);
+            }
+            Key::Name(_) => {
+                self.values.insert(key, v);
+            }
+        }
+    }
+}
+
 impl<'a> Parser<'a> {
     /// Parses the body of function `id` (the current token is its `{`).
     pub(super) fn function_body(&mut self, id: FuncId) -> PResult<()> {
@@ -61,6 +93,7 @@ impl<'a> Parser<'a> {
         };
         let mut st = FnState {
             values: FxMap::default(),
+            numbered: Vec::new(),
             forward: FxMap::default(),
             fwd: Vec::new(),
             next_id: 0,
@@ -79,7 +112,7 @@ impl<'a> Parser<'a> {
                     Key::Id(st.next_id - 1)
                 }
             };
-            st.values.insert(key, (Value::Arg(i as u32), *ty));
+            st.insert_value(key, (Value::Arg(i as u32), *ty));
         }
         self.func = Some(st);
         self.inst_offsets.clear();
@@ -263,7 +296,10 @@ impl<'a> Parser<'a> {
         let key = self.key_of(at)?;
         self.bump();
         let st = self.state()?;
-        let known = st.values.get(&key).copied().or_else(|| {
+        let known = st.value(&key).or_else(|| {
+            if st.forward.is_empty() {
+                return None;
+            }
             let i = *st.forward.get(&key)?;
             Some((Value::Inst(InstId(FWD_BASE + i)), st.fwd[i as usize].ty))
         });
@@ -304,11 +340,16 @@ impl<'a> Parser<'a> {
     /// Binds `key` to `value`, resolving earlier forward references.
     fn define_local(&mut self, key: Key<'a>, value: Value, ty: TypeId, at: usize) -> PResult<()> {
         let st = self.state()?;
-        if st.values.contains_key(&key) {
+        if st.value(&key).is_some() {
             let text = self.text(self.tok_at(at));
             return Err(self.err_at(at, format!("redefinition of value '{text}'")));
         }
-        if let Some(i) = st.forward.remove(&key) {
+        let fwd = if st.forward.is_empty() {
+            None
+        } else {
+            st.forward.remove(&key)
+        };
+        if let Some(i) = fwd {
             let f = &mut st.fwd[i as usize];
             if f.ty != ty {
                 let fty = f.ty;
@@ -323,7 +364,7 @@ impl<'a> Parser<'a> {
             f.resolved = Some(value);
         }
         let st = self.state()?;
-        st.values.insert(key, (value, ty));
+        st.insert_value(key, (value, ty));
         Ok(())
     }
 
@@ -1132,7 +1173,7 @@ impl<'a> Parser<'a> {
             if matches!(self.m.types.get(ty), Type::Label | Type::Metadata) {
                 return Err(self.err_at(ty_at, "invalid result type for call"));
             }
-            self.m.types.function(ty, arg_tys.clone(), false)
+            self.m.types.function_from_slice(ty, &arg_tys, false)
         };
         // Now the callee, with the type the call implies.
         let after_args = self.pos;

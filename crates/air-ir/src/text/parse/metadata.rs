@@ -221,11 +221,13 @@ impl<'a> Parser<'a> {
 
     /// Uniques strings and module-level values, as LLVM's context does.
     fn intern_md(&mut self, md: Metadata) -> MetaId {
-        if let Some(&id) = self.meta_intern.get(&md) {
-            return id;
+        let hash = crate::fxhash::hash_of(&md);
+        let items = &self.m.metadata;
+        if let Some(id) = self.meta_intern.find(hash, |id| items[id as usize] == md) {
+            return MetaId(id);
         }
-        let id = self.m.add_metadata(md.clone());
-        self.meta_intern.insert(md, id);
+        let id = self.m.add_metadata(md);
+        self.meta_intern.insert(hash, id.0);
         id
     }
 }
