@@ -22,7 +22,7 @@ const FWD_BASE: u32 = 1 << 31;
 #[derive(Debug)]
 struct Forward {
     ty: TypeId,
-    /// Token index of the first use (where "undefined" is reported).
+    /// Offset of the first use (where "undefined" is reported).
     first_use: usize,
     resolved: Option<Value>,
 }
@@ -374,7 +374,7 @@ impl<'a> Parser<'a> {
     /// was a terminator.
     fn instruction(&mut self) -> PResult<bool> {
         let mut name = None;
-        if matches!(self.peek(), TokenKind::Local(_)) && self.peek_n(1) == TokenKind::Equal {
+        if matches!(self.peek(), TokenKind::Local(_)) && self.peek_next() == TokenKind::Equal {
             name = Some((self.key_of(self.pos)?, self.pos));
             self.bump();
             self.bump();
@@ -385,7 +385,7 @@ impl<'a> Parser<'a> {
         };
         let (kind, ty, flags) = self.instruction_kind(w)?;
         let mut attachments = Vec::new();
-        while self.peek() == TokenKind::Comma && self.peek_n(1) == TokenKind::MetaVar {
+        while self.peek() == TokenKind::Comma && self.peek_next() == TokenKind::MetaVar {
             self.bump();
             attachments.push(self.attachment()?);
         }
@@ -425,8 +425,7 @@ impl<'a> Parser<'a> {
             None => {}
         }
         let terminator = kind.opcode().is_terminator();
-        let offset = self.toks.get(start).map_or(0, |t| t.start as usize);
-        self.inst_offsets.push(offset);
+        self.inst_offsets.push(start);
         let st = self.state()?;
         st.insts.push(Instruction {
             name: model_name,
@@ -460,7 +459,7 @@ impl<'a> Parser<'a> {
                     "Acquire"
                 };
                 return Err(self.err_at(
-                    self.pos - 1,
+                    self.prev,
                     format!("atomic {what} cannot use {name} ordering"),
                 ));
             }
@@ -499,8 +498,8 @@ impl<'a> Parser<'a> {
 
     /// `, align N` if present (not consuming a comma before metadata).
     fn optional_align(&mut self) -> PResult<Option<u64>> {
-        if self.peek() == TokenKind::Comma && self.peek_n(1) == TokenKind::Word {
-            let t = self.tok_at(self.pos + 1);
+        if self.peek() == TokenKind::Comma && self.peek_next() == TokenKind::Word {
+            let t = self.next_tok();
             if self.text(t) == "align" {
                 self.bump();
                 self.bump();
@@ -672,7 +671,8 @@ impl<'a> Parser<'a> {
                     let b = self.block_ref()?;
                     self.expect(TokenKind::RBracket, "']' in phi value list")?;
                     incoming.push((v, b));
-                    if !(self.peek() == TokenKind::Comma && self.peek_n(1) == TokenKind::LBracket) {
+                    if !(self.peek() == TokenKind::Comma && self.peek_next() == TokenKind::LBracket)
+                    {
                         break;
                     }
                     self.bump();
@@ -687,7 +687,7 @@ impl<'a> Parser<'a> {
                 let mut count = None;
                 let mut align = None;
                 let mut addrspace = 0;
-                while self.peek() == TokenKind::Comma && self.peek_n(1) != TokenKind::MetaVar {
+                while self.peek() == TokenKind::Comma && self.peek_next() != TokenKind::MetaVar {
                     self.bump();
                     if self.eat_word("align") {
                         align = Some(self.parse_align_value()?);
@@ -774,7 +774,7 @@ impl<'a> Parser<'a> {
                 let (bty, base) = self.typed_value()?;
                 let mut indices = Vec::new();
                 let mut info = Vec::new();
-                while self.peek() == TokenKind::Comma && self.peek_n(1) != TokenKind::MetaVar {
+                while self.peek() == TokenKind::Comma && self.peek_next() != TokenKind::MetaVar {
                     self.bump();
                     let (ity, v) = self.typed_value()?;
                     let cv = match v {
@@ -1031,7 +1031,7 @@ impl<'a> Parser<'a> {
     /// `, 0, 1` constant indices of extractvalue/insertvalue (at least one).
     fn aggregate_indices(&mut self) -> PResult<Vec<u32>> {
         let mut out = Vec::new();
-        while self.peek() == TokenKind::Comma && self.peek_n(1) == TokenKind::Int {
+        while self.peek() == TokenKind::Comma && self.peek_next() == TokenKind::Int {
             self.bump();
             out.push(self.parse_u32()?);
         }
@@ -1177,15 +1177,17 @@ impl<'a> Parser<'a> {
         };
         // Now the callee, with the type the call implies.
         let after_args = self.pos;
-        self.pos = callee_at;
+        let last_of_call = self.prev;
+        self.seek(callee_at);
         let callee_ty = self.ptr_type(fn_ty, 0);
         let callee = self.parse_value(callee_ty)?;
-        self.pos = after_args;
+        self.seek(after_args);
+        self.prev = last_of_call;
         let Some((ret, params, varargs)) = self.m.types.function_parts(fn_ty) else {
             return Err(self.err_at(ty_at, "internal error: call without function type"));
         };
         if args.len() < params.len() {
-            return Err(self.err_at(after_args - 1, "not enough parameters specified for call"));
+            return Err(self.err_at(last_of_call, "not enough parameters specified for call"));
         }
         if args.len() > params.len() && !varargs {
             return Err(self.err_at(arg_pos[params.len()], "too many arguments specified"));

@@ -122,7 +122,7 @@ impl Parser<'_> {
                 }
                 Ok(self.m.constant(ty, ConstKind::Array(elems)))
             }
-            TokenKind::Less if self.peek_n(1) == TokenKind::LBrace => {
+            TokenKind::Less if self.peek_next() == TokenKind::LBrace => {
                 self.bump();
                 self.bump();
                 let c = self.struct_const(ty, true, at)?;
