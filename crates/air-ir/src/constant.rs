@@ -6,8 +6,7 @@
 //! as raw bits at the type's width, so no NaN payload or `-0.0` is ever
 //! changed by a round trip.
 
-use std::collections::HashMap;
-
+use crate::fxhash::{hash_of, IdIndex};
 use crate::inst::Opcode;
 use crate::module::{FuncId, GlobalId};
 use crate::types::TypeId;
@@ -374,7 +373,8 @@ pub struct Constant {
 #[derive(Clone, Debug, Default)]
 pub struct ConstTable {
     items: Vec<Constant>,
-    lookup: HashMap<Constant, ConstId>,
+    /// Fx hash → ids; `items` holds the only copy of each constant.
+    lookup: IdIndex,
 }
 
 impl PartialEq for ConstTable {
@@ -388,13 +388,21 @@ impl Eq for ConstTable {}
 impl ConstTable {
     /// Interns a constant.
     pub fn intern(&mut self, c: Constant) -> ConstId {
-        if let Some(&id) = self.lookup.get(&c) {
+        let hash = hash_of(&c);
+        if let Some(id) = self.find_hashed(hash, &c) {
             return id;
         }
         let id = ConstId(self.items.len() as u32);
-        self.items.push(c.clone());
-        self.lookup.insert(c, id);
+        self.items.push(c);
+        self.lookup.insert(hash, id.0);
         id
+    }
+
+    fn find_hashed(&self, hash: u64, c: &Constant) -> Option<ConstId> {
+        let items = &self.items;
+        self.lookup
+            .find(hash, |id| items[id as usize] == *c)
+            .map(ConstId)
     }
 
     /// The constant `id`.
@@ -412,7 +420,7 @@ impl ConstTable {
 
     /// Looks a constant up without creating it.
     pub fn find(&self, c: &Constant) -> Option<ConstId> {
-        self.lookup.get(c).copied()
+        self.find_hashed(hash_of(c), c)
     }
 
     /// Number of constants.

@@ -63,3 +63,54 @@ impl Hasher for FxHasher {
         self.hash
     }
 }
+
+/// The Fx hash of `v`.
+#[inline]
+pub(crate) fn hash_of<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
+    let mut h = FxHasher::default();
+    v.hash(&mut h);
+    h.finish()
+}
+
+/// A lookup index for arenas that intern by value (types, constants,
+/// metadata strings): it maps a 64-bit hash to the arena ids carrying it, so
+/// the arena holds the only copy of each key. A `HashMap<Key, Id>` would
+/// clone every key (an extra heap allocation per constant or type) and hash
+/// it twice per insertion. Callers hash once and compare candidates against
+/// the arena themselves, which also lets them look up a borrowed form (a
+/// slice of parameter types) without building an owned key.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct IdIndex {
+    /// Hash → index into `entries` of the newest id with that hash.
+    heads: HashMap<u64, u32>,
+    /// (arena id, index of the previous entry with the same hash or
+    /// `NONE`). Full 64-bit collisions are rare, so chains are short.
+    entries: Vec<(u32, u32)>,
+}
+
+impl IdIndex {
+    const NONE: u32 = u32::MAX;
+
+    /// The first id with hash `hash` for which `is_match` holds.
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, mut is_match: impl FnMut(u32) -> bool) -> Option<u32> {
+        let mut e = *self.heads.get(&hash)?;
+        while e != Self::NONE {
+            let (id, prev) = self.entries[e as usize];
+            if is_match(id) {
+                return Some(id);
+            }
+            e = prev;
+        }
+        None
+    }
+
+    /// Records that arena item `id` has hash `hash` (the caller checked it
+    /// is not there yet).
+    #[inline]
+    pub(crate) fn insert(&mut self, hash: u64, id: u32) {
+        let e = self.entries.len() as u32;
+        let prev = self.heads.insert(hash, e).unwrap_or(Self::NONE);
+        self.entries.push((id, prev));
+    }
+}

@@ -7,7 +7,9 @@
 //! their body may be set after creation, which is what recursive types and
 //! forward references in text need.
 
-use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use crate::fxhash::{FxHasher, HashMap, IdIndex};
 
 /// Index of a type in a [`TypeTable`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,6 +77,66 @@ pub enum Type {
     },
 }
 
+/// The interning hash of a shape. Written out by hand (not derived) so that
+/// [`function_hash`] can hash a borrowed parameter slice identically.
+fn shape_hash(t: &Type) -> u64 {
+    let mut h = FxHasher::default();
+    match t {
+        Type::Function {
+            ret,
+            params,
+            varargs,
+        } => return function_hash(*ret, params, *varargs),
+        Type::Void => h.write_u8(0),
+        Type::Int(w) => {
+            h.write_u8(1);
+            h.write_u32(*w);
+        }
+        Type::Half => h.write_u8(2),
+        Type::BFloat => h.write_u8(3),
+        Type::Float => h.write_u8(4),
+        Type::Double => h.write_u8(5),
+        Type::Label => h.write_u8(6),
+        Type::Metadata => h.write_u8(7),
+        Type::Token => h.write_u8(8),
+        Type::Pointer { pointee, addrspace } => {
+            h.write_u8(9);
+            h.write_u32(pointee.0);
+            h.write_u32(*addrspace);
+        }
+        Type::Array { len, elem } => {
+            h.write_u8(10);
+            h.write_u64(*len);
+            h.write_u32(elem.0);
+        }
+        Type::Vector { len, elem } => {
+            h.write_u8(11);
+            h.write_u32(*len);
+            h.write_u32(elem.0);
+        }
+        Type::Struct { fields, packed } => {
+            h.write_u8(12);
+            fields.hash(&mut h);
+            h.write_u8(u8::from(*packed));
+        }
+        Type::Named(n) => {
+            h.write_u8(13);
+            n.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// [`shape_hash`] of a function type, from its parts.
+fn function_hash(ret: TypeId, params: &[TypeId], varargs: bool) -> u64 {
+    let mut h = FxHasher::default();
+    h.write_u8(14);
+    h.write_u32(ret.0);
+    params.hash(&mut h);
+    h.write_u8(u8::from(varargs));
+    h.finish()
+}
+
 /// The body of a named struct.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StructBody {
@@ -93,7 +155,8 @@ pub enum StructBody {
 #[derive(Clone, Debug, Default)]
 pub struct TypeTable {
     types: Vec<Type>,
-    lookup: HashMap<Type, TypeId>,
+    /// Shape hash → ids; `types` holds the only copy of each shape.
+    lookup: IdIndex,
     bodies: HashMap<TypeId, StructBody>,
     /// Named structs in creation order (the order the printer lists them in).
     named_order: Vec<TypeId>,
@@ -119,22 +182,35 @@ impl TypeTable {
     /// Interns `ty` and returns its id. For [`Type::Named`] a new named struct
     /// starts out opaque.
     pub fn intern(&mut self, ty: Type) -> TypeId {
-        if let Some(&id) = self.lookup.get(&ty) {
+        let hash = shape_hash(&ty);
+        if let Some(id) = self.find_hashed(hash, &ty) {
             return id;
         }
+        self.push_new(hash, ty)
+    }
+
+    fn find_hashed(&self, hash: u64, ty: &Type) -> Option<TypeId> {
+        let types = &self.types;
+        self.lookup
+            .find(hash, |id| types[id as usize] == *ty)
+            .map(TypeId)
+    }
+
+    /// Appends a shape known not to be in the table yet.
+    fn push_new(&mut self, hash: u64, ty: Type) -> TypeId {
         let id = TypeId(self.types.len() as u32);
         if let Type::Named(_) = &ty {
             self.bodies.insert(id, StructBody::Opaque);
             self.named_order.push(id);
         }
-        self.types.push(ty.clone());
-        self.lookup.insert(ty, id);
+        self.types.push(ty);
+        self.lookup.insert(hash, id.0);
         id
     }
 
     /// Looks a type up without creating it.
     pub fn find(&self, ty: &Type) -> Option<TypeId> {
-        self.lookup.get(ty).copied()
+        self.find_hashed(shape_hash(ty), ty)
     }
 
     /// The shape of `id`.
@@ -259,6 +335,27 @@ impl TypeTable {
             params,
             varargs,
         })
+    }
+    /// A function type from borrowed parameter types; allocates only when
+    /// the type is new (the parser asks for a call's implied type per call).
+    pub fn function_from_slice(&mut self, ret: TypeId, params: &[TypeId], varargs: bool) -> TypeId {
+        let hash = function_hash(ret, params, varargs);
+        let types = &self.types;
+        let found = self.lookup.find(hash, |id| {
+            matches!(&types[id as usize], Type::Function { ret: r, params: p, varargs: v }
+                if *r == ret && p.as_slice() == params && *v == varargs)
+        });
+        match found {
+            Some(id) => TypeId(id),
+            None => self.push_new(
+                hash,
+                Type::Function {
+                    ret,
+                    params: params.to_vec(),
+                    varargs,
+                },
+            ),
+        }
     }
 
     // Queries.

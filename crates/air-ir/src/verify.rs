@@ -958,7 +958,16 @@ impl<'m> Verifier<'m> {
 
     // ----- operand/type rules shared by instructions and constant expressions -----
 
+    #[inline]
     fn rule_flags(&self, op: Opcode, flags: Flags, fp_type: bool) -> Result<(), String> {
+        // Most instructions carry no flags; nothing below can fail then.
+        if flags.0 == 0 {
+            return Ok(());
+        }
+        self.rule_flags_slow(op, flags, fp_type)
+    }
+
+    fn rule_flags_slow(&self, op: Opcode, flags: Flags, fp_type: bool) -> Result<(), String> {
         let known = Flags::NUW.0 | Flags::NSW.0 | Flags::EXACT.0 | Flags::FAST.0;
         if flags.0 & !known != 0 {
             return Err(format!("unknown flag bits 0x{:X}", flags.0 & !known));
@@ -1735,7 +1744,16 @@ impl<'m> Verifier<'m> {
     ) -> Option<TypeId> {
         let f = body.f;
         match v {
-            Value::Const(c) => self.check_const(site, c, 0),
+            Value::Const(c) => {
+                // Constants are shared by many uses and checked once; the
+                // common already-checked case needs no call.
+                if let (Some(Seen::Done), Some(k)) =
+                    (self.consts.get(c.0 as usize), self.m.consts.try_get(c))
+                {
+                    return self.valid_ty(k.ty).then_some(k.ty);
+                }
+                self.check_const(site, c, 0)
+            }
             Value::Arg(i) => match body.params.get(i as usize) {
                 Some(t) => Some(*t),
                 None => {

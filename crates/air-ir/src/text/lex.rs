@@ -1,10 +1,17 @@
-//! The lexer: turns LLVM IR text into a flat vector of tokens with byte spans.
+//! The lexer: reads one token at a time from a byte offset of LLVM IR text.
+//!
+//! Lexing is on demand ([`next_token`]) rather than into a vector of every
+//! token of the file: for large inputs that vector was the biggest transient
+//! allocation of parsing (twice the size of the text). Tokens are named by
+//! the byte offset where they start, and lexing from a token's start always
+//! yields that same token, so the parser can go back to a saved position by
+//! lexing again.
 //!
 //! Tokens carry no owned data: names, numbers and strings are sliced out of
-//! the source by the parser when (and only when) it needs them, which keeps
-//! lexing allocation-free apart from the token vector itself. Lexical errors
-//! become [`TokenKind::Error`] tokens so that the parser reports them at the
-//! position where it meets them, in text order with its own errors.
+//! the source by the parser when (and only when) it needs them, so lexing
+//! never allocates. Lexical errors become [`TokenKind::Error`] tokens so that
+//! the parser reports them at the position where it meets them, in text
+//! order with its own errors.
 
 /// How a name after a sigil (`@`, `%`) or before a `:` is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,9 +125,58 @@ pub(crate) struct Token {
     pub(crate) end: u32,
 }
 
+impl Token {
+    /// Where lexing continues after this token: its end, or one past it for
+    /// labels, whose span excludes the colon.
+    pub(crate) fn resume(&self) -> usize {
+        match self.kind {
+            TokenKind::Label(_) => self.end as usize + 1,
+            _ => self.end as usize,
+        }
+    }
+}
+
+/// Character classes, looked up in [`CLASS`]: one table load per byte
+/// instead of a chain of range tests in the lexer's inner loops.
+const DIGIT: u8 = 1;
+const HEX: u8 = 2;
+/// `[a-zA-Z0-9_]`: keyword characters.
+const WORD: u8 = 4;
+/// `[-a-zA-Z$._0-9]`: name and label characters.
+const NAME: u8 = 8;
+/// Name characters or `\` (metadata names may contain escapes).
+const META: u8 = 16;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b.is_ascii_digit() {
+            c |= DIGIT;
+        }
+        if b.is_ascii_hexdigit() {
+            c |= HEX;
+        }
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            c |= WORD;
+        }
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_') {
+            c |= NAME | META;
+        }
+        if b == b'\\' {
+            c |= META;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
 /// Characters allowed in bare names and labels (LLVM: `[-a-zA-Z$._0-9]`).
 fn is_name_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_')
+    CLASS[b as usize] & NAME != 0
 }
 
 /// Characters allowed to start a bare name (LLVM: `[-a-zA-Z$._]`).
@@ -131,20 +187,98 @@ fn is_name_start(b: u8) -> bool {
 struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
-    tokens: Vec<Token>,
 }
 
-/// Lexes `src` completely. The result always ends with an [`TokenKind::Eof`]
-/// token. `src` must be shorter than 4 GiB (the caller checks).
+/// The token starting at or after byte `from` (after whitespace and
+/// comments); an [`TokenKind::Eof`] token at the end of the input. `src`
+/// must be shorter than 4 GiB (the caller checks).
+pub(crate) fn next_token(src: &[u8], from: usize) -> Token {
+    Lexer {
+        bytes: src,
+        pos: from,
+    }
+    .token()
+}
+
+/// Every token of `src`, ending with [`TokenKind::Eof`] (for tests).
+#[cfg(test)]
 pub(crate) fn lex(src: &str) -> Vec<Token> {
-    let mut lx = Lexer {
-        bytes: src.as_bytes(),
-        pos: 0,
-        // IR averages roughly one token per five bytes.
-        tokens: Vec::with_capacity(src.len() / 5 + 16),
-    };
-    lx.run();
-    lx.tokens
+    let mut out = Vec::new();
+    let mut at = 0;
+    loop {
+        let t = next_token(src.as_bytes(), at);
+        out.push(t);
+        if t.kind == TokenKind::Eof {
+            return out;
+        }
+        at = t.resume();
+    }
+}
+
+/// Given the offset of a `{`, the offset just past its matching `}` (or the
+/// end of the input). Equivalent to lexing and counting brace tokens, but a
+/// plain byte scan: braces can only hide in strings (which have no escaped
+/// quotes) and comments, and no other token contains `{`, `}`, `"` or `;`.
+/// Pass one skips function bodies with it, so bodies are lexed only once.
+pub(crate) fn skip_braces(src: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = open;
+    while let Some(at) = next_special(src, i) {
+        i = at;
+        match src[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'"' => match src[i + 1..].iter().position(|&b| b == b'"') {
+                Some(n) => i += n + 1,
+                None => return src.len(),
+            },
+            // `;`: a comment to the end of the line.
+            _ => match src[i..].iter().position(|&b| b == b'\n') {
+                Some(n) => i += n,
+                None => return src.len(),
+            },
+        }
+        i += 1;
+    }
+    src.len()
+}
+
+/// The offset of the first `{`, `}`, `"` or `;` at or after `from`. Tests
+/// eight bytes per step (the "has zero byte" bit trick on each byte xor the
+/// wanted value): function bodies are most of a module's text and pass one
+/// scans all of them.
+fn next_special(src: &[u8], from: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // Flags the bytes of `x` that are zero; the lowest flag is always
+    // exact (borrows only create false flags above a real zero byte), so
+    // the lowest flag of an OR of such masks is the first match.
+    fn zeros(x: u64) -> u64 {
+        x.wrapping_sub(LO) & !x & HI
+    }
+    let mut i = from;
+    while let Some(chunk) = src.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w);
+        let m = zeros(x ^ (LO * u64::from(b'{')))
+            | zeros(x ^ (LO * u64::from(b'}')))
+            | zeros(x ^ (LO * u64::from(b'"')))
+            | zeros(x ^ (LO * u64::from(b';')));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    src.get(i..)?
+        .iter()
+        .position(|b| matches!(b, b'{' | b'}' | b'"' | b';'))
+        .map(|n| i + n)
 }
 
 impl Lexer<'_> {
@@ -152,101 +286,100 @@ impl Lexer<'_> {
         self.bytes.get(self.pos + off).copied().unwrap_or(0)
     }
 
-    fn push(&mut self, kind: TokenKind, start: usize) {
-        self.tokens.push(Token {
+    fn make(&self, kind: TokenKind, start: usize) -> Token {
+        Token {
             kind,
             start: start as u32,
             end: self.pos as u32,
-        });
-    }
-
-    fn skip_while(&mut self, f: impl Fn(u8) -> bool) {
-        while self.pos < self.bytes.len() && f(self.bytes[self.pos]) {
-            self.pos += 1;
         }
     }
 
-    fn run(&mut self) {
-        loop {
-            // Whitespace and comments.
-            while let Some(&b) = self.bytes.get(self.pos) {
-                match b {
-                    b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => self.pos += 1,
-                    b';' => self.skip_while(|b| b != b'\n'),
-                    _ => break,
+    /// Skips bytes of character class `mask`.
+    fn skip_class(&mut self, mask: u8) {
+        let rest = &self.bytes[self.pos..];
+        self.pos += rest
+            .iter()
+            .position(|&b| CLASS[b as usize] & mask == 0)
+            .unwrap_or(rest.len());
+    }
+
+    fn token(&mut self) -> Token {
+        // Whitespace and comments.
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => self.pos += 1,
+                b';' => {
+                    let rest = &self.bytes[self.pos..];
+                    self.pos += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
                 }
+                _ => break,
             }
-            let start = self.pos;
-            let Some(&b) = self.bytes.get(self.pos) else {
-                self.push(TokenKind::Eof, start);
-                return;
-            };
-            let kind = match b {
-                b'=' => self.single(TokenKind::Equal),
-                b',' => self.single(TokenKind::Comma),
-                b'*' => self.single(TokenKind::Star),
-                b'(' => self.single(TokenKind::LParen),
-                b')' => self.single(TokenKind::RParen),
-                b'[' => self.single(TokenKind::LBracket),
-                b']' => self.single(TokenKind::RBracket),
-                b'{' => self.single(TokenKind::LBrace),
-                b'}' => self.single(TokenKind::RBrace),
-                b'<' => self.single(TokenKind::Less),
-                b'>' => self.single(TokenKind::Greater),
-                b'@' => self.sigil_name(TokenKind::Global),
-                b'%' => self.sigil_name(TokenKind::Local),
-                b'!' => self.exclaim(),
-                b'#' => {
-                    self.pos += 1;
-                    let digits = self.pos;
-                    self.skip_while(|b| b.is_ascii_digit());
-                    if self.pos == digits {
-                        TokenKind::Error(LexError::BadAttrGroup)
-                    } else {
-                        TokenKind::AttrGroup
-                    }
-                }
-                b'"' => {
-                    if !self.string() {
-                        TokenKind::Error(LexError::UnterminatedString)
-                    } else if self.peek(0) == b':' {
-                        let kind = TokenKind::Label(NameForm::Quoted);
-                        self.push(kind, start);
-                        self.pos += 1;
-                        continue;
-                    } else {
-                        TokenKind::Str
-                    }
-                }
-                b'.' if self.peek(1) == b'.' && self.peek(2) == b'.' => {
-                    self.pos += 3;
-                    TokenKind::Ellipsis
-                }
-                b'0'..=b'9' | b'-' | b'+' => self.number(),
-                b if is_name_start(b) => self.word(),
-                _ => {
-                    // Skip the whole (possibly multi-byte) character.
-                    self.pos += 1;
-                    while self.pos < self.bytes.len() && (self.bytes[self.pos] & 0xC0) == 0x80 {
-                        self.pos += 1;
-                    }
-                    TokenKind::Error(LexError::BadChar)
-                }
-            };
-            if let Some(label_end) = self.label_end_after(start, kind) {
-                // `name:` — the label token excludes the colon.
-                self.pos = label_end;
-                let form = if self.bytes[start..label_end].iter().all(u8::is_ascii_digit) {
-                    NameForm::Id
-                } else {
-                    NameForm::Bare
-                };
-                self.push(TokenKind::Label(form), start);
+        }
+        let start = self.pos;
+        let Some(&b) = self.bytes.get(self.pos) else {
+            return self.make(TokenKind::Eof, start);
+        };
+        let kind = match b {
+            b'=' => self.single(TokenKind::Equal),
+            b',' => self.single(TokenKind::Comma),
+            b'*' => self.single(TokenKind::Star),
+            b'(' => self.single(TokenKind::LParen),
+            b')' => self.single(TokenKind::RParen),
+            b'[' => self.single(TokenKind::LBracket),
+            b']' => self.single(TokenKind::RBracket),
+            b'{' => self.single(TokenKind::LBrace),
+            b'}' => self.single(TokenKind::RBrace),
+            b'<' => self.single(TokenKind::Less),
+            b'>' => self.single(TokenKind::Greater),
+            b'@' => self.sigil_name(TokenKind::Global),
+            b'%' => self.sigil_name(TokenKind::Local),
+            b'!' => self.exclaim(),
+            b'#' => {
                 self.pos += 1;
-                continue;
+                let digits = self.pos;
+                self.skip_class(DIGIT);
+                if self.pos == digits {
+                    TokenKind::Error(LexError::BadAttrGroup)
+                } else {
+                    TokenKind::AttrGroup
+                }
             }
-            self.push(kind, start);
+            b'"' => {
+                if !self.string() {
+                    TokenKind::Error(LexError::UnterminatedString)
+                } else if self.peek(0) == b':' {
+                    // The span excludes the colon; see `Token::resume`.
+                    return self.make(TokenKind::Label(NameForm::Quoted), start);
+                } else {
+                    TokenKind::Str
+                }
+            }
+            b'.' if self.peek(1) == b'.' && self.peek(2) == b'.' => {
+                self.pos += 3;
+                TokenKind::Ellipsis
+            }
+            b'0'..=b'9' | b'-' | b'+' => self.number(),
+            b if is_name_start(b) => self.word(),
+            _ => {
+                // Skip the whole (possibly multi-byte) character.
+                self.pos += 1;
+                while self.pos < self.bytes.len() && (self.bytes[self.pos] & 0xC0) == 0x80 {
+                    self.pos += 1;
+                }
+                TokenKind::Error(LexError::BadChar)
+            }
+        };
+        if let Some(label_end) = self.label_end_after(start, kind) {
+            // `name:` — the label token excludes the colon.
+            self.pos = label_end;
+            let form = if self.bytes[start..label_end].iter().all(u8::is_ascii_digit) {
+                NameForm::Id
+            } else {
+                NameForm::Bare
+            };
+            return self.make(TokenKind::Label(form), start);
         }
+        self.make(kind, start)
     }
 
     /// If the token just lexed from `start` is a word or number that really
@@ -266,10 +399,12 @@ impl Lexer<'_> {
             Some(&b) if b == b':' || is_name_char(b) => {}
             _ => return None,
         }
-        let mut end = start;
-        while end < self.bytes.len() && is_name_char(self.bytes[end]) {
-            end += 1;
-        }
+        let rest = &self.bytes[start..];
+        let end = start
+            + rest
+                .iter()
+                .position(|&b| !is_name_char(b))
+                .unwrap_or(rest.len());
         (end > start && self.bytes.get(end) == Some(&b':')).then_some(end)
     }
 
@@ -306,11 +441,11 @@ impl Lexer<'_> {
                 }
             }
             b'0'..=b'9' => {
-                self.skip_while(|b| b.is_ascii_digit());
+                self.skip_class(DIGIT);
                 make(NameForm::Id)
             }
             b if is_name_start(b) => {
-                self.skip_while(is_name_char);
+                self.skip_class(NAME);
                 make(NameForm::Bare)
             }
             _ => TokenKind::Error(LexError::BadName),
@@ -322,11 +457,11 @@ impl Lexer<'_> {
         self.pos += 1;
         match self.peek(0) {
             b'0'..=b'9' => {
-                self.skip_while(|b| b.is_ascii_digit());
+                self.skip_class(DIGIT);
                 TokenKind::MetaId
             }
             b if is_name_start(b) || b == b'\\' => {
-                self.skip_while(|b| is_name_char(b) || b == b'\\');
+                self.skip_class(META);
                 TokenKind::MetaVar
             }
             _ => TokenKind::Exclaim,
@@ -342,7 +477,7 @@ impl Lexer<'_> {
                 self.pos += 1;
             }
             let digits = self.pos;
-            self.skip_while(|b| b.is_ascii_hexdigit());
+            self.skip_class(HEX);
             return if self.pos == digits {
                 TokenKind::Error(LexError::BadNumber)
             } else {
@@ -353,7 +488,7 @@ impl Lexer<'_> {
             self.pos += 1;
         }
         let digits = self.pos;
-        self.skip_while(|b| b.is_ascii_digit());
+        self.skip_class(DIGIT);
         if self.pos == digits {
             return TokenKind::Error(LexError::BadNumber);
         }
@@ -366,12 +501,12 @@ impl Lexer<'_> {
             };
         }
         self.pos += 1;
-        self.skip_while(|b| b.is_ascii_digit());
+        self.skip_class(DIGIT);
         if matches!(self.peek(0), b'e' | b'E') {
             let sign = usize::from(matches!(self.peek(1), b'-' | b'+'));
             if self.peek(1 + sign).is_ascii_digit() {
                 self.pos += 1 + sign;
-                self.skip_while(|b| b.is_ascii_digit());
+                self.skip_class(DIGIT);
             }
         }
         TokenKind::Float
@@ -393,19 +528,19 @@ impl Lexer<'_> {
             let save = self.pos;
             self.pos += 3;
             let digits = self.pos;
-            self.skip_while(|b| b.is_ascii_hexdigit());
+            self.skip_class(HEX);
             if self.pos > digits {
                 return TokenKind::HexInt;
             }
             self.pos = save;
         }
         if b.is_ascii_alphabetic() || b == b'_' {
-            self.skip_while(|b| b.is_ascii_alphanumeric() || b == b'_');
+            self.skip_class(WORD);
             TokenKind::Word
         } else {
             // `$foo`, `.foo`, `-foo` are only valid as labels; the caller turns
             // them into one if a colon follows.
-            self.skip_while(is_name_char);
+            self.skip_class(NAME);
             TokenKind::Error(LexError::BadChar)
         }
     }
@@ -468,5 +603,51 @@ mod tests {
             [TokenKind::Error(LexError::BadChar), TokenKind::Eof]
         );
         assert_eq!(kinds("@ x")[0], TokenKind::Error(LexError::BadName));
+    }
+
+    /// `skip_braces` must stop where counting brace tokens stops.
+    #[test]
+    fn skip_braces_matches_tokens() {
+        fn by_tokens(src: &str, open: usize) -> usize {
+            let mut depth = 0usize;
+            let mut at = open;
+            loop {
+                let t = next_token(src.as_bytes(), at);
+                match t.kind {
+                    TokenKind::Eof => return src.len(),
+                    TokenKind::LBrace => depth += 1,
+                    TokenKind::RBrace => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return t.end as usize;
+                        }
+                    }
+                    _ => {}
+                }
+                at = t.resume();
+            }
+        }
+        let cases = [
+            "{ ret void }",
+            "{ %x = call i8* @\"}\"() ; } comment {\n ret void } tail",
+            "{ !{ } {{}} \"a{\" } \"",
+            "{ call void @f(i32 0) ; no newline }",
+            "{ \"unterminated } ",
+            "{ \u{20ac} { € } x:\n \"q\": br label %x } rest {",
+            "{ 0123456789abcdef{0123456789abcdef}0123456789;abcdef\n}",
+        ];
+        for src in cases {
+            for (open, _) in src.match_indices('{') {
+                // Only positions that start a token are meaningful.
+                if next_token(src.as_bytes(), open).start as usize != open {
+                    continue;
+                }
+                assert_eq!(
+                    skip_braces(src.as_bytes(), open),
+                    by_tokens(src, open),
+                    "{src:?} at {open}"
+                );
+            }
+        }
     }
 }

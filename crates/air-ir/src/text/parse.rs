@@ -1,12 +1,15 @@
 //! The parser: LLVM 14 typed-pointer IR text to a [`Module`].
 //!
-//! It is a recursive-descent parser over the token vector of [`super::lex`],
-//! run in two passes over the top-level items:
+//! It is a recursive-descent parser over tokens that [`super::lex`] reads on
+//! demand; positions (saved for errors, deferred items and backtracking)
+//! are byte offsets of token starts. It runs in two passes over the
+//! top-level items:
 //!
 //! 1. Pass one parses everything that other items may refer to before its
 //!    definition: named type definitions, attribute groups, function headers
 //!    and global headers (up to the value type). Function bodies, global
-//!    initializers and metadata are skipped by bracket matching. After it,
+//!    initializers and metadata are skipped by bracket matching (bodies by
+//!    a byte scan, so they are lexed once, in pass two). After it,
 //!    every `@name` of the module exists with its final type, in text order,
 //!    so later references (a call before the `declare`, `!air.kernel` naming
 //!    a function defined further down) resolve directly.
@@ -26,13 +29,13 @@ mod metadata;
 mod types;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cell::Cell;
 
 use super::lex::{self, NameForm, Token, TokenKind};
 use super::ParseError;
 use crate::attributes::{AttrKind, AttrSet, Attribute};
 use crate::inst::{CallConv, NamedCallConv};
-use crate::metadata::{MetaId, Metadata};
+use crate::metadata::MetaId;
 use crate::module::{
     FuncId, Function, Global, GlobalId, Linkage, Module, Param, ThreadLocal, UnnamedAddr,
     Visibility,
@@ -77,8 +80,7 @@ pub(crate) fn parse_module_with_map(
             "input too large (limit 4 GiB)",
         ));
     }
-    let toks = lex::lex(src);
-    let mut p = Parser::new(src, file, toks);
+    let mut p = Parser::new(src, file);
     p.parse_all().map_err(|e| *e)?;
     Ok((p.m, p.source_map))
 }
@@ -124,7 +126,7 @@ struct NamedType {
     id: TypeId,
     /// Whether a `%T = type ...` definition was seen.
     defined: bool,
-    /// Token index of the first use, for "undefined type" errors.
+    /// Offset of the first use, for "undefined type" errors.
     first_use: usize,
 }
 
@@ -139,13 +141,13 @@ struct MetaSlot {
 /// Work pass one leaves for pass two.
 #[derive(Clone, Copy, Debug)]
 enum Deferred {
-    /// A global's initializer and trailing fields, from token `resume`.
+    /// A global's initializer and trailing fields, from offset `resume`.
     Global {
         id: GlobalId,
         resume: usize,
         has_init: bool,
     },
-    /// A function body, from its `{` at token `resume`.
+    /// A function body, from its `{` at offset `resume`.
     Body { id: FuncId, resume: usize },
     /// A metadata definition (named or numbered) starting at `start`.
     Metadata { start: usize },
@@ -155,8 +157,14 @@ enum Deferred {
 pub(super) struct Parser<'a> {
     src: &'a str,
     file: &'a str,
-    toks: Vec<Token>,
+    /// The current token.
+    cur: Token,
+    /// The token after `cur`, once something peeked at it.
+    ahead: Cell<Option<Token>>,
+    /// Start offset of `cur` (positions are token start offsets).
     pos: usize,
+    /// Start offset of the token before `cur`.
+    prev: usize,
     m: Module,
     depth: u32,
     symbols: FxMap<Key<'a>, Symbol>,
@@ -166,6 +174,8 @@ pub(super) struct Parser<'a> {
     /// pointers), so the hot path skips the type table's hashing.
     word_types: FxMap<&'a str, TypeId>,
     ptr_types: FxMap<(TypeId, u32), TypeId>,
+    /// Integer constants of at most 64 bits by (type, truncated value).
+    int_consts: FxMap<(TypeId, u64), crate::constant::ConstId>,
     /// Next expected `@N` number (globals and functions share it).
     next_global_number: u32,
     named_types: FxMap<Key<'a>, NamedType>,
@@ -174,8 +184,9 @@ pub(super) struct Parser<'a> {
     next_type_number: u32,
     attr_groups: FxMap<u32, AttrSet>,
     meta_slots: FxMap<u32, MetaSlot>,
-    /// Strings and module-level values are uniqued, as LLVM does.
-    meta_intern: HashMap<Metadata, MetaId>,
+    /// Strings and module-level values are uniqued, as LLVM does. The
+    /// index points into `m.metadata`, which keeps the only copy.
+    meta_intern: crate::fxhash::IdIndex,
     /// State of the function body being parsed, if any.
     func: Option<FnState<'a>>,
     /// Where things start, for diagnostics after parsing.
@@ -185,25 +196,29 @@ pub(super) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn new(src: &'a str, file: &'a str, toks: Vec<Token>) -> Self {
+    fn new(src: &'a str, file: &'a str) -> Self {
+        let cur = lex::next_token(src.as_bytes(), 0);
         Parser {
             src,
             file,
-            toks,
-            pos: 0,
+            cur,
+            ahead: Cell::new(None),
+            pos: cur.start as usize,
+            prev: 0,
             m: Module::new(),
             depth: 0,
             symbols: FxMap::default(),
             symbol_consts: FxMap::default(),
             word_types: FxMap::default(),
             ptr_types: FxMap::default(),
+            int_consts: FxMap::default(),
             next_global_number: 0,
             named_types: FxMap::default(),
             type_aliases: FxMap::default(),
             next_type_number: 0,
             attr_groups: FxMap::default(),
             meta_slots: FxMap::default(),
-            meta_intern: HashMap::new(),
+            meta_intern: crate::fxhash::IdIndex::default(),
             func: None,
             source_map: super::SourceMap::default(),
             inst_offsets: Vec::new(),
@@ -214,31 +229,55 @@ impl<'a> Parser<'a> {
 
     /// The current token (the final `Eof` once the input is exhausted).
     fn tok(&self) -> Token {
-        self.tok_at(self.pos)
+        self.cur
     }
 
-    fn tok_at(&self, index: usize) -> Token {
-        match self.toks.get(index) {
-            Some(t) => *t,
-            // The vector always ends with Eof; this is just a guard.
-            None => *self.toks.last().expect("lexer always emits Eof"),
+    /// The token starting at offset `at` (a position saved earlier).
+    fn tok_at(&self, at: usize) -> Token {
+        if at == self.pos {
+            self.cur
+        } else {
+            lex::next_token(self.src.as_bytes(), at)
         }
     }
 
     fn peek(&self) -> TokenKind {
-        self.tok().kind
+        self.cur.kind
     }
 
-    fn peek_n(&self, n: usize) -> TokenKind {
-        self.tok_at(self.pos.saturating_add(n)).kind
+    /// The token after the current one.
+    fn next_tok(&self) -> Token {
+        if let Some(t) = self.ahead.get() {
+            return t;
+        }
+        let t = lex::next_token(self.src.as_bytes(), self.cur.resume());
+        self.ahead.set(Some(t));
+        t
+    }
+
+    fn peek_next(&self) -> TokenKind {
+        self.next_tok().kind
     }
 
     fn bump(&mut self) -> Token {
-        let t = self.tok();
-        if self.pos < self.toks.len() - 1 {
-            self.pos += 1;
+        let t = self.cur;
+        if t.kind != TokenKind::Eof {
+            self.cur = match self.ahead.take() {
+                Some(n) => n,
+                None => lex::next_token(self.src.as_bytes(), t.resume()),
+            };
+            self.prev = self.pos;
+            self.pos = self.cur.start as usize;
         }
         t
+    }
+
+    /// Continues at the token starting at offset `at` (a saved position).
+    fn seek(&mut self, at: usize) {
+        self.cur = lex::next_token(self.src.as_bytes(), at);
+        self.ahead.set(None);
+        self.prev = at;
+        self.pos = self.cur.start as usize;
     }
 
     fn text(&self, t: Token) -> &'a str {
@@ -300,10 +339,10 @@ impl<'a> Parser<'a> {
         self.err_at(self.pos, msg)
     }
 
-    /// An error at token `index`.
+    /// An error at the token starting at offset `at`.
     #[cold]
-    fn err_at(&self, index: usize, msg: impl Into<String>) -> Box<ParseError> {
-        let t = self.tok_at(index);
+    fn err_at(&self, at: usize, msg: impl Into<String>) -> Box<ParseError> {
+        let t = self.tok_at(at);
         let msg = match t.kind {
             TokenKind::Error(e) => e.message().to_string(),
             _ => msg.into(),
@@ -417,10 +456,7 @@ impl<'a> Parser<'a> {
         self.expect(TokenKind::LParen, "'(' in address space")?;
         let n = self.parse_u32()?;
         if n >= 1 << 24 {
-            return Err(self.err_at(
-                self.pos - 1,
-                "invalid address space, must be a 24-bit integer",
-            ));
+            return Err(self.err_at(self.prev, "invalid address space, must be a 24-bit integer"));
         }
         self.expect(TokenKind::RParen, "')' in address space")?;
         Ok(n)
@@ -468,7 +504,7 @@ impl<'a> Parser<'a> {
                 Some("define" | "declare" | "attributes" | "source_filename" | "target" | "module")
             ),
             TokenKind::Global(_) | TokenKind::Local(_) | TokenKind::MetaVar | TokenKind::MetaId => {
-                self.peek_n(1) == TokenKind::Equal
+                self.peek_next() == TokenKind::Equal
             }
             _ => false,
         }
@@ -496,22 +532,8 @@ impl<'a> Parser<'a> {
 
     /// Skips a `{ ... }` function body (braces balance inside bodies).
     fn skip_body(&mut self) {
-        let mut depth = 0usize;
-        loop {
-            match self.peek() {
-                TokenKind::Eof => return,
-                TokenKind::LBrace => depth += 1,
-                TokenKind::RBrace => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        self.bump();
-                        return;
-                    }
-                }
-                _ => {}
-            }
-            self.bump();
-        }
+        let end = lex::skip_braces(self.src.as_bytes(), self.pos);
+        self.seek(end);
     }
 
     // ----- driver -----
@@ -525,15 +547,15 @@ impl<'a> Parser<'a> {
                     resume,
                     has_init,
                 } => {
-                    self.pos = resume;
+                    self.seek(resume);
                     self.global_tail(id, has_init)?;
                 }
                 Deferred::Body { id, resume } => {
-                    self.pos = resume;
+                    self.seek(resume);
                     self.function_body(id)?;
                 }
                 Deferred::Metadata { start } => {
-                    self.pos = start;
+                    self.seek(start);
                     self.metadata_definition()?;
                 }
             }
@@ -782,9 +804,7 @@ impl<'a> Parser<'a> {
         }
         let id = GlobalId(self.m.globals.len() as u32);
         let key = self.declare_symbol(name_at, Symbol::Global(id), "variable")?;
-        self.source_map
-            .globals
-            .push(self.toks.get(name_at).map_or(0, |t| t.start as usize));
+        self.source_map.globals.push(name_at);
         self.m.globals.push(Global {
             name: key.string_name(),
             value_ty,
@@ -978,9 +998,7 @@ impl<'a> Parser<'a> {
             attachments.push(self.attachment()?);
         }
         let key = self.declare_symbol(name_at, Symbol::Function(id), "function")?;
-        self.source_map
-            .functions
-            .push(self.toks.get(name_at).map_or(0, |t| t.start as usize));
+        self.source_map.functions.push(name_at);
         self.source_map.insts.push(Vec::new());
         self.m.functions.push(Function {
             name: key.string_name(),
@@ -1054,7 +1072,7 @@ impl<'a> Parser<'a> {
         let opaque = self.eat_word("opaque");
         let is_struct = opaque
             || self.peek() == TokenKind::LBrace
-            || (self.peek() == TokenKind::Less && self.peek_n(1) == TokenKind::LBrace);
+            || (self.peek() == TokenKind::Less && self.peek_next() == TokenKind::LBrace);
         if !is_struct {
             // `%T = type i32`: an alias, only valid if not used before.
             if self.named_types.contains_key(&key) {

@@ -22,7 +22,7 @@ const FWD_BASE: u32 = 1 << 31;
 #[derive(Debug)]
 struct Forward {
     ty: TypeId,
-    /// Token index of the first use (where "undefined" is reported).
+    /// Offset of the first use (where "undefined" is reported).
     first_use: usize,
     resolved: Option<Value>,
 }
@@ -38,7 +38,12 @@ struct BlockSlot {
 /// Per-function parser state.
 #[derive(Debug)]
 pub(super) struct FnState<'a> {
+    /// Named locals.
     values: FxMap<Key<'a>, (Value, TypeId)>,
+    /// Numbered locals (`%7`), indexed by number: they are defined in
+    /// increasing order, so a vector replaces hashing for the common case
+    /// (numbers taken by blocks stay `None`).
+    numbered: Vec<Option<(Value, TypeId)>>,
     forward: FxMap<Key<'a>, u32>,
     fwd: Vec<Forward>,
     /// The next number for an unnamed value or block.
@@ -52,6 +57,33 @@ pub(super) struct FnState<'a> {
     pub(super) local_md: Vec<MetaId>,
 }
 
+impl<'a> FnState<'a> {
+    /// The value bound to `key`, if defined.
+    fn value(&self, key: &Key<'a>) -> Option<(Value, TypeId)> {
+        match key {
+            Key::Id(n) => self.numbered.get(*n as usize).copied().flatten(),
+            Key::Name(_) => self.values.get(key).copied(),
+        }
+    }
+
+    /// Binds `key` (not bound yet). Numbered keys are at most `next_id`,
+    /// which bounds the vector by the number of values and blocks seen.
+    fn insert_value(&mut self, key: Key<'a>, v: (Value, TypeId)) {
+        match key {
+            Key::Id(n) => {
+                let n = n as usize;
+                if self.numbered.len() <= n {
+                    self.numbered.resize(n + 1, None);
+                }
+                self.numbered[n] = Some(v);
+            }
+            Key::Name(_) => {
+                self.values.insert(key, v);
+            }
+        }
+    }
+}
+
 impl<'a> Parser<'a> {
     /// Parses the body of function `id` (the current token is its `{`).
     pub(super) fn function_body(&mut self, id: FuncId) -> PResult<()> {
@@ -61,6 +93,7 @@ impl<'a> Parser<'a> {
         };
         let mut st = FnState {
             values: FxMap::default(),
+            numbered: Vec::new(),
             forward: FxMap::default(),
             fwd: Vec::new(),
             next_id: 0,
@@ -79,7 +112,7 @@ impl<'a> Parser<'a> {
                     Key::Id(st.next_id - 1)
                 }
             };
-            st.values.insert(key, (Value::Arg(i as u32), *ty));
+            st.insert_value(key, (Value::Arg(i as u32), *ty));
         }
         self.func = Some(st);
         self.inst_offsets.clear();
@@ -263,7 +296,10 @@ impl<'a> Parser<'a> {
         let key = self.key_of(at)?;
         self.bump();
         let st = self.state()?;
-        let known = st.values.get(&key).copied().or_else(|| {
+        let known = st.value(&key).or_else(|| {
+            if st.forward.is_empty() {
+                return None;
+            }
             let i = *st.forward.get(&key)?;
             Some((Value::Inst(InstId(FWD_BASE + i)), st.fwd[i as usize].ty))
         });
@@ -304,11 +340,16 @@ impl<'a> Parser<'a> {
     /// Binds `key` to `value`, resolving earlier forward references.
     fn define_local(&mut self, key: Key<'a>, value: Value, ty: TypeId, at: usize) -> PResult<()> {
         let st = self.state()?;
-        if st.values.contains_key(&key) {
+        if st.value(&key).is_some() {
             let text = self.text(self.tok_at(at));
             return Err(self.err_at(at, format!("redefinition of value '{text}'")));
         }
-        if let Some(i) = st.forward.remove(&key) {
+        let fwd = if st.forward.is_empty() {
+            None
+        } else {
+            st.forward.remove(&key)
+        };
+        if let Some(i) = fwd {
             let f = &mut st.fwd[i as usize];
             if f.ty != ty {
                 let fty = f.ty;
@@ -323,7 +364,7 @@ impl<'a> Parser<'a> {
             f.resolved = Some(value);
         }
         let st = self.state()?;
-        st.values.insert(key, (value, ty));
+        st.insert_value(key, (value, ty));
         Ok(())
     }
 
@@ -333,7 +374,7 @@ impl<'a> Parser<'a> {
     /// was a terminator.
     fn instruction(&mut self) -> PResult<bool> {
         let mut name = None;
-        if matches!(self.peek(), TokenKind::Local(_)) && self.peek_n(1) == TokenKind::Equal {
+        if matches!(self.peek(), TokenKind::Local(_)) && self.peek_next() == TokenKind::Equal {
             name = Some((self.key_of(self.pos)?, self.pos));
             self.bump();
             self.bump();
@@ -344,7 +385,7 @@ impl<'a> Parser<'a> {
         };
         let (kind, ty, flags) = self.instruction_kind(w)?;
         let mut attachments = Vec::new();
-        while self.peek() == TokenKind::Comma && self.peek_n(1) == TokenKind::MetaVar {
+        while self.peek() == TokenKind::Comma && self.peek_next() == TokenKind::MetaVar {
             self.bump();
             attachments.push(self.attachment()?);
         }
@@ -384,8 +425,7 @@ impl<'a> Parser<'a> {
             None => {}
         }
         let terminator = kind.opcode().is_terminator();
-        let offset = self.toks.get(start).map_or(0, |t| t.start as usize);
-        self.inst_offsets.push(offset);
+        self.inst_offsets.push(start);
         let st = self.state()?;
         st.insts.push(Instruction {
             name: model_name,
@@ -419,7 +459,7 @@ impl<'a> Parser<'a> {
                     "Acquire"
                 };
                 return Err(self.err_at(
-                    self.pos - 1,
+                    self.prev,
                     format!("atomic {what} cannot use {name} ordering"),
                 ));
             }
@@ -458,8 +498,8 @@ impl<'a> Parser<'a> {
 
     /// `, align N` if present (not consuming a comma before metadata).
     fn optional_align(&mut self) -> PResult<Option<u64>> {
-        if self.peek() == TokenKind::Comma && self.peek_n(1) == TokenKind::Word {
-            let t = self.tok_at(self.pos + 1);
+        if self.peek() == TokenKind::Comma && self.peek_next() == TokenKind::Word {
+            let t = self.next_tok();
             if self.text(t) == "align" {
                 self.bump();
                 self.bump();
@@ -631,7 +671,8 @@ impl<'a> Parser<'a> {
                     let b = self.block_ref()?;
                     self.expect(TokenKind::RBracket, "']' in phi value list")?;
                     incoming.push((v, b));
-                    if !(self.peek() == TokenKind::Comma && self.peek_n(1) == TokenKind::LBracket) {
+                    if !(self.peek() == TokenKind::Comma && self.peek_next() == TokenKind::LBracket)
+                    {
                         break;
                     }
                     self.bump();
@@ -646,7 +687,7 @@ impl<'a> Parser<'a> {
                 let mut count = None;
                 let mut align = None;
                 let mut addrspace = 0;
-                while self.peek() == TokenKind::Comma && self.peek_n(1) != TokenKind::MetaVar {
+                while self.peek() == TokenKind::Comma && self.peek_next() != TokenKind::MetaVar {
                     self.bump();
                     if self.eat_word("align") {
                         align = Some(self.parse_align_value()?);
@@ -733,7 +774,7 @@ impl<'a> Parser<'a> {
                 let (bty, base) = self.typed_value()?;
                 let mut indices = Vec::new();
                 let mut info = Vec::new();
-                while self.peek() == TokenKind::Comma && self.peek_n(1) != TokenKind::MetaVar {
+                while self.peek() == TokenKind::Comma && self.peek_next() != TokenKind::MetaVar {
                     self.bump();
                     let (ity, v) = self.typed_value()?;
                     let cv = match v {
@@ -990,7 +1031,7 @@ impl<'a> Parser<'a> {
     /// `, 0, 1` constant indices of extractvalue/insertvalue (at least one).
     fn aggregate_indices(&mut self) -> PResult<Vec<u32>> {
         let mut out = Vec::new();
-        while self.peek() == TokenKind::Comma && self.peek_n(1) == TokenKind::Int {
+        while self.peek() == TokenKind::Comma && self.peek_next() == TokenKind::Int {
             self.bump();
             out.push(self.parse_u32()?);
         }
@@ -1132,19 +1173,21 @@ impl<'a> Parser<'a> {
             if matches!(self.m.types.get(ty), Type::Label | Type::Metadata) {
                 return Err(self.err_at(ty_at, "invalid result type for call"));
             }
-            self.m.types.function(ty, arg_tys.clone(), false)
+            self.m.types.function_from_slice(ty, &arg_tys, false)
         };
         // Now the callee, with the type the call implies.
         let after_args = self.pos;
-        self.pos = callee_at;
+        let last_of_call = self.prev;
+        self.seek(callee_at);
         let callee_ty = self.ptr_type(fn_ty, 0);
         let callee = self.parse_value(callee_ty)?;
-        self.pos = after_args;
+        self.seek(after_args);
+        self.prev = last_of_call;
         let Some((ret, params, varargs)) = self.m.types.function_parts(fn_ty) else {
             return Err(self.err_at(ty_at, "internal error: call without function type"));
         };
         if args.len() < params.len() {
-            return Err(self.err_at(after_args - 1, "not enough parameters specified for call"));
+            return Err(self.err_at(last_of_call, "not enough parameters specified for call"));
         }
         if args.len() > params.len() && !varargs {
             return Err(self.err_at(arg_pos[params.len()], "too many arguments specified"));

@@ -32,6 +32,12 @@ impl Parser<'_> {
                 let Some(width) = self.m.types.int_width(ty) else {
                     return Err(self.err("integer constant must have integer type"));
                 };
+                if t.kind == TokenKind::Int && width <= 64 {
+                    if let Some(v) = small_decimal(self.text(t)) {
+                        self.bump();
+                        return Ok(self.small_int_const(ty, width, v as u64));
+                    }
+                }
                 let v = self.int_literal(width)?;
                 Ok(self.m.constant(ty, ConstKind::Int(v)))
             }
@@ -49,7 +55,8 @@ impl Parser<'_> {
                                 self.type_name(ty)
                             )));
                         }
-                        ConstKind::Int(ApInt::from_u64(1, u64::from(w == "true")))
+                        self.bump();
+                        return Ok(self.small_int_const(ty, 1, u64::from(w == "true")));
                     }
                     "null" => {
                         if !self.m.types.is_pointer(ty) {
@@ -115,7 +122,7 @@ impl Parser<'_> {
                 }
                 Ok(self.m.constant(ty, ConstKind::Array(elems)))
             }
-            TokenKind::Less if self.peek_n(1) == TokenKind::LBrace => {
+            TokenKind::Less if self.peek_next() == TokenKind::LBrace => {
                 self.bump();
                 self.bump();
                 let c = self.struct_const(ty, true, at)?;
@@ -189,6 +196,25 @@ impl Parser<'_> {
             }
             _ => Err(self.err("expected value")),
         }
+    }
+
+    /// The integer constant `value` (truncated to `width` ≤ 64 bits) of
+    /// type `ty`. Cached by value: most literals repeat, and the cache skips
+    /// building an `ApInt` (a heap allocation) just to find it interned.
+    fn small_int_const(&mut self, ty: TypeId, width: u32, value: u64) -> ConstId {
+        let bits = if width >= 64 {
+            value
+        } else {
+            value & ((1u64 << width) - 1)
+        };
+        if let Some(&c) = self.int_consts.get(&(ty, bits)) {
+            return c;
+        }
+        let c = self
+            .m
+            .constant(ty, ConstKind::Int(ApInt::from_u64(width, bits)));
+        self.int_consts.insert((ty, bits), c);
+        c
     }
 
     /// `T a, T b, ... <close>` with every element of type `elem`.
@@ -629,6 +655,27 @@ impl Parser<'_> {
 }
 
 /// Decimal text to a `width`-bit integer (truncating, like LLVM).
+/// A decimal literal of at most 18 digits (so it fits an `i64`), the
+/// common case, parsed without the general `ApInt` path; `None` otherwise.
+fn small_decimal(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let (neg, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(d - b'0');
+    }
+    Some(if neg { -v } else { v })
+}
+
 fn decimal_int(width: u32, text: &str) -> Option<ApInt> {
     let digits = text.len() - usize::from(text.starts_with('-'));
     // Enough bits for the exact value plus a sign bit: log2(10) < 10/3.

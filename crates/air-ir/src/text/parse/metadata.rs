@@ -44,7 +44,7 @@ impl<'a> Parser<'a> {
         if self.peek() == TokenKind::MetaVar {
             return Err(self.specialized_error());
         }
-        if self.peek() != TokenKind::Exclaim || self.peek_n(1) != TokenKind::LBrace {
+        if self.peek() != TokenKind::Exclaim || self.peek_next() != TokenKind::LBrace {
             return Err(self.err("expected metadata node '!{...}'"));
         }
         let operands = self.md_tuple()?;
@@ -118,7 +118,7 @@ impl<'a> Parser<'a> {
         let kind = self.meta_name(at)?;
         let node = match self.peek() {
             TokenKind::MetaId => self.md_ref()?,
-            TokenKind::Exclaim if self.peek_n(1) == TokenKind::LBrace => {
+            TokenKind::Exclaim if self.peek_next() == TokenKind::LBrace => {
                 let operands = self.md_tuple()?;
                 self.m.add_metadata(Metadata::Node {
                     operands,
@@ -163,7 +163,7 @@ impl<'a> Parser<'a> {
     fn md_non_null(&mut self, local: bool) -> PResult<MetaId> {
         match self.peek() {
             TokenKind::MetaId => self.md_ref(),
-            TokenKind::Exclaim => match self.peek_n(1) {
+            TokenKind::Exclaim => match self.peek_next() {
                 TokenKind::Str => {
                     self.bump();
                     let at = self.pos;
@@ -221,11 +221,13 @@ impl<'a> Parser<'a> {
 
     /// Uniques strings and module-level values, as LLVM's context does.
     fn intern_md(&mut self, md: Metadata) -> MetaId {
-        if let Some(&id) = self.meta_intern.get(&md) {
-            return id;
+        let hash = crate::fxhash::hash_of(&md);
+        let items = &self.m.metadata;
+        if let Some(id) = self.meta_intern.find(hash, |id| items[id as usize] == md) {
+            return MetaId(id);
         }
-        let id = self.m.add_metadata(md.clone());
-        self.meta_intern.insert(md, id);
+        let id = self.m.add_metadata(md);
+        self.meta_intern.insert(hash, id.0);
         id
     }
 }
