@@ -262,14 +262,30 @@ struct Reach {
     globals: Vec<GlobalId>,
     fn_seen: HashSet<FuncId>,
     global_seen: HashSet<GlobalId>,
+    /// Constants already walked: walking one again cannot find anything
+    /// new, and the same constant is typically used by many instructions.
+    const_seen: HashSet<ConstId>,
+    /// The walk's stack, kept to avoid an allocation per operand.
+    stack: Vec<ConstId>,
 }
 
 impl Reach {
     /// Walks constant `c`, recording the functions and globals it names.
     /// Global initializers are walked when a global is first seen.
     fn constant(&mut self, m: &Module, c: ConstId) -> Result<()> {
-        let mut stack = vec![c];
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.push(c);
+        let result = self.walk(m, &mut stack);
+        self.stack = stack;
+        result
+    }
+
+    fn walk(&mut self, m: &Module, stack: &mut Vec<ConstId>) -> Result<()> {
         while let Some(c) = stack.pop() {
+            if !self.const_seen.insert(c) {
+                continue;
+            }
             let k = m
                 .consts
                 .try_get(c)
@@ -291,7 +307,7 @@ impl Reach {
                         stack.extend(global.initializer);
                     }
                 }
-                other => push_const_children(other, &mut stack),
+                other => push_const_children(other, stack),
             }
             // Visit operands left to right, so "first use" follows text order.
             stack[start..].reverse();
