@@ -158,8 +158,20 @@ struct Verifier<'m> {
     /// Sizedness of every type (filled once the table is known to be sound).
     sized: Vec<bool>,
     consts: Vec<Seen>,
+    /// Per constant: its type once it is checked (`Seen::Done`) and that type
+    /// exists, else [`NO_TYPE`]. Uses of constants are the most common
+    /// operands, and this answers them with one load.
+    done_ty: Vec<TypeId>,
     air_version: Option<AirVersion>,
+    /// Scratch buffers reused across instructions (GEP indices, call
+    /// argument types), so checking allocates nothing per instruction.
+    gep_scratch: Vec<(TypeId, Option<i128>)>,
+    call_scratch: Vec<Option<TypeId>>,
 }
+
+/// "No type" in the dense per-id tables (type ids never reach `u32::MAX`:
+/// a table that large could not be built).
+const NO_TYPE: TypeId = TypeId(u32::MAX);
 
 /// What a function body check needs to know about the function.
 struct Body<'m> {
@@ -168,6 +180,9 @@ struct Body<'m> {
     params: &'m [TypeId],
     /// (block, index in block) of each arena instruction; `None` if unplaced.
     pos: Vec<Option<(u32, u32)>>,
+    /// Per arena instruction: its result type when that type exists and is
+    /// not void, else [`NO_TYPE`]; with `pos`, what a use needs to know.
+    value_ty: Vec<TypeId>,
     preds: Vec<Vec<u32>>,
     dom: DomTree,
 }
@@ -180,7 +195,10 @@ impl<'m> Verifier<'m> {
             errors: Vec::new(),
             sized: Vec::new(),
             consts: vec![Seen::No; m.consts.len()],
+            done_ty: vec![NO_TYPE; m.consts.len()],
             air_version: AirVersion::from_module(m),
+            gep_scratch: Vec::new(),
+            call_scratch: Vec::new(),
         }
     }
 
@@ -689,6 +707,7 @@ impl<'m> Verifier<'m> {
             self.report(site, format!("constant {hint}: {msg}"));
         }
         self.consts[c.0 as usize] = Seen::Done;
+        self.done_ty[c.0 as usize] = k.ty;
         Some(k.ty)
     }
 
@@ -1699,11 +1718,20 @@ impl<'m> Verifier<'m> {
             self.report(Site::Block(f, 0), msg);
         }
         let dom = DomTree::new(nb, &succs, &preds);
+        let value_ty = f
+            .insts
+            .iter()
+            .map(|x| match self.ty(x.ty) {
+                Some(Type::Void) | None => NO_TYPE,
+                Some(_) => x.ty,
+            })
+            .collect();
         let body = Body {
             f,
             ret,
             params,
             pos,
+            value_ty,
             preds,
             dom,
         };
@@ -1734,7 +1762,59 @@ impl<'m> Verifier<'m> {
     /// Checks one operand (existence, value-ness, dominance) and returns its
     /// type. `phi_from` is the incoming block for phi operands, whose uses
     /// count at the end of that block.
+    ///
+    /// Most operands are fine, and [`Self::operand_ok`] says so with a few
+    /// loads; everything else (first uses of constants, errors, the odd
+    /// cases) goes through [`Self::operand_slow`], the full check.
+    #[inline]
     fn operand(
+        &mut self,
+        body: &Body<'m>,
+        site: Site<'m>,
+        at: (usize, usize),
+        v: Value,
+        phi_from: Option<BlockId>,
+    ) -> Option<TypeId> {
+        match self.operand_ok(body, at, v, phi_from) {
+            Some(t) => Some(t),
+            None => self.operand_slow(body, site, at, v, phi_from),
+        }
+    }
+
+    /// The operand's type if it certainly passes every check of
+    /// [`Self::operand_slow`] (which would then report nothing and return the
+    /// same type); `None` means "not sure", never "wrong".
+    #[inline]
+    fn operand_ok(
+        &self,
+        body: &Body<'m>,
+        (use_block, use_index): (usize, usize),
+        v: Value,
+        phi_from: Option<BlockId>,
+    ) -> Option<TypeId> {
+        match v {
+            Value::Const(c) => {
+                let t = *self.done_ty.get(c.0 as usize)?;
+                (t != NO_TYPE).then_some(t)
+            }
+            Value::Arg(i) => body.params.get(i as usize).copied(),
+            Value::Metadata(_) => None,
+            Value::Inst(id) => {
+                let t = *body.value_ty.get(id.0 as usize)?;
+                let (db, di) = body.pos[id.0 as usize]?;
+                let (db, di) = (db as usize, di as usize);
+                let ok = match phi_from {
+                    Some(pb) => body.dom.dominates_or_unreachable(db, pb.0 as usize),
+                    None if db == use_block => di < use_index,
+                    None => body.dom.dominates_or_unreachable(db, use_block),
+                };
+                (ok && t != NO_TYPE).then_some(t)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn operand_slow(
         &mut self,
         body: &Body<'m>,
         site: Site<'m>,
@@ -1836,12 +1916,15 @@ impl<'m> Verifier<'m> {
         let f = body.f;
         let op = inst.kind.opcode();
         let site = Site::Inst(f, b, i, op);
-        self.check_attachments(site, &inst.attachments);
-        if !self.need_ty(site, inst.ty, "the result type") {
-            return;
+        if !inst.attachments.is_empty() {
+            self.check_attachments(site, &inst.attachments);
         }
         let res = inst.ty;
-        let void = self.is_void(res);
+        let Some(res_shape) = self.ty(res) else {
+            self.need_ty(site, res, "the result type");
+            return;
+        };
+        let void = matches!(res_shape, Type::Void);
         if void && inst.name.is_some() {
             self.report(site, "an instruction without a value cannot have a name");
         }
@@ -1934,7 +2017,9 @@ impl<'m> Verifier<'m> {
                 ..
             } => {
                 let base_ty = opnd!(*base);
-                let mut idx = Vec::with_capacity(indices.len());
+                // Reused between GEPs: no allocation per instruction.
+                let mut idx = std::mem::take(&mut self.gep_scratch);
+                idx.clear();
                 let mut ok = base_ty.is_some();
                 for v in indices {
                     match opnd!(*v) {
@@ -1948,13 +2033,15 @@ impl<'m> Verifier<'m> {
                         None => ok = false,
                     }
                 }
-                if !self.valid_ty(*source) {
+                let r = if !self.valid_ty(*source) {
                     Err(format!("source type #{} does not exist", source.0))
                 } else if let (true, Some(bt)) = (ok, base_ty) {
                     self.rule_gep(*source, bt, &idx, res)
                 } else {
                     Ok(())
-                }
+                };
+                self.gep_scratch = idx;
+                r
             }
             InstKind::ExtractElement { vector, index } => match (opnd!(*vector), opnd!(*index)) {
                 (Some(v), Some(x)) => self.rule_extract_element(v, x, res),
@@ -2103,7 +2190,9 @@ impl<'m> Verifier<'m> {
                 _ => Ok(()),
             },
         };
-        self.check(site, result);
+        if let Err(e) = result {
+            self.report(site, e);
+        }
         // Result kinds: which instructions have a value, and of what kind.
         let has_value = !matches!(
             inst.kind,
@@ -2123,9 +2212,7 @@ impl<'m> Verifier<'m> {
             );
             self.report(site, msg);
         } else if has_value && !matches!(inst.kind, InstKind::Call(_)) {
-            if let Some(Type::Void | Type::Label | Type::Metadata | Type::Function { .. }) =
-                self.ty(res)
-            {
+            if let Type::Void | Type::Label | Type::Metadata | Type::Function { .. } = res_shape {
                 let msg = format!("result type {} is not a value type", self.tt(res));
                 self.report(site, msg);
             }
@@ -2471,7 +2558,9 @@ impl<'m> Verifier<'m> {
         };
         // Check every argument first, so broken operands are reported even
         // when the counts disagree.
-        let mut arg_tys = Vec::with_capacity(call.args.len());
+        // Reused between calls: no allocation per instruction.
+        let mut arg_tys = std::mem::take(&mut self.call_scratch);
+        arg_tys.clear();
         for (k, a) in call.args.iter().enumerate() {
             let ty = match a {
                 Value::Metadata(md) => {
@@ -2481,6 +2570,21 @@ impl<'m> Verifier<'m> {
             };
             arg_tys.push(ty);
         }
+        let r = self.call_rules(body, call, callee_ty, &arg_tys, (ret, params, varargs), res);
+        self.call_scratch = arg_tys;
+        r
+    }
+
+    /// The type rules of a call, once its operands are checked.
+    fn call_rules(
+        &self,
+        body: &Body<'m>,
+        call: &'m crate::inst::Call,
+        callee_ty: Option<TypeId>,
+        arg_tys: &[Option<TypeId>],
+        (ret, params, varargs): (TypeId, &[TypeId], bool),
+        res: TypeId,
+    ) -> Result<(), String> {
         if let Some(ct) = callee_ty {
             if self.t.pointer_parts(ct).map(|(p, _)| p) != Some(call.fn_ty) {
                 return Err(format!(
@@ -2875,6 +2979,8 @@ struct DomTree {
     /// Preorder and postorder numbers in the dominator tree.
     pre: Vec<u32>,
     post: Vec<u32>,
+    /// (pre, post) per block side by side, for the hot dominance query.
+    span: Vec<(u32, u32)>,
 }
 
 impl DomTree {
@@ -2968,11 +3074,32 @@ impl DomTree {
                 }
             }
         }
-        DomTree { rpo, pre, post }
+        let span = pre.iter().copied().zip(post.iter().copied()).collect();
+        DomTree {
+            rpo,
+            pre,
+            post,
+            span,
+        }
     }
 
     fn len(&self) -> usize {
         self.rpo.len()
+    }
+
+    /// `dominates(a, b)` for reachable `b`, and `true` when both are
+    /// unreachable; `false` for out-of-range blocks. A use passes
+    /// dominance when this holds: in an unreachable block (or incoming
+    /// from one) anything goes, else its definition's block must dominate.
+    #[inline]
+    fn dominates_or_unreachable(&self, a: usize, b: usize) -> bool {
+        match (self.span.get(a), self.span.get(b)) {
+            // Unreachable blocks have (MAX, MAX): an unreachable `a` never
+            // contains a reachable `b`, and a reachable `a` never contains
+            // an unreachable `b`.
+            (Some(x), Some(y)) => x.0 <= y.0 && y.1 <= x.1,
+            _ => false,
+        }
     }
 
     fn reachable(&self, b: usize) -> bool {
