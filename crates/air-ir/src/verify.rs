@@ -116,11 +116,28 @@ pub fn verify(module: &Module) -> Result<(), VerifyError> {
 
 /// Checks the module's invariants and returns every problem found (empty
 /// when the module is valid).
+///
+/// Functions of large modules (at least 20 000 instructions) are checked
+/// on several threads; the list is the same as a single thread's, in the
+/// same order.
 pub fn verify_all(module: &Module) -> Vec<VerifyError> {
+    verify_all_with_threads(module, 0)
+}
+
+/// [`verify_all`] on up to `threads` threads. `0` chooses: the available
+/// parallelism for modules of at least 20 000 instructions, else one
+/// thread. Any other count is used as given (at most one thread per
+/// function), whatever the module's size. The result does not depend on
+/// the count.
+pub fn verify_all_with_threads(module: &Module, threads: usize) -> Vec<VerifyError> {
     let mut v = Verifier::new(module);
-    v.run();
+    v.run(threads);
     v.errors
 }
+
+/// Instructions from which [`verify_all`] uses several threads: below
+/// this, starting threads costs about as much as it saves.
+const PARALLEL_MIN_INSTS: usize = 20_000;
 
 /// A location while checking, cheap to copy; turned into a [`Location`]
 /// only when an error is reported.
@@ -163,6 +180,9 @@ struct Verifier<'m> {
     /// operands, and this answers them with one load.
     done_ty: Vec<TypeId>,
     air_version: Option<AirVersion>,
+    /// Whether a constant check has reported an error (see
+    /// [`Self::check_functions`]).
+    const_error: bool,
     /// Scratch buffers reused across instructions (GEP indices, call
     /// argument types), so checking allocates nothing per instruction.
     gep_scratch: Vec<(TypeId, Option<i128>)>,
@@ -197,12 +217,13 @@ impl<'m> Verifier<'m> {
             consts: vec![Seen::No; m.consts.len()],
             done_ty: vec![NO_TYPE; m.consts.len()],
             air_version: AirVersion::from_module(m),
+            const_error: false,
             gep_scratch: Vec::new(),
             call_scratch: Vec::new(),
         }
     }
 
-    fn run(&mut self) {
+    fn run(&mut self, threads: usize) {
         if !self.check_type_table() {
             // Component ids dangle or form cycles: any type query could panic
             // or loop, so stop here.
@@ -213,11 +234,106 @@ impl<'m> Verifier<'m> {
         for g in &m.globals {
             self.check_global(g);
         }
-        for f in &m.functions {
-            self.check_function(f);
-        }
+        self.check_functions(threads);
         self.check_metadata();
         self.check_air();
+    }
+
+    // ----- functions, possibly in parallel -----
+
+    /// A verifier for a share of the functions, in the state this one has
+    /// now (types and globals checked).
+    fn fork(&self) -> Self {
+        Verifier {
+            m: self.m,
+            t: self.t,
+            errors: Vec::new(),
+            sized: self.sized.clone(),
+            consts: self.consts.clone(),
+            done_ty: self.done_ty.clone(),
+            air_version: self.air_version,
+            const_error: false,
+            gep_scratch: Vec::new(),
+            call_scratch: Vec::new(),
+        }
+    }
+
+    /// Takes over a fork's errors (appended) and which constants it checked.
+    fn absorb(&mut self, other: Verifier<'m>) {
+        self.errors.extend(other.errors);
+        for (i, seen) in other.consts.iter().enumerate() {
+            if *seen == Seen::Done && self.consts[i] != Seen::Done {
+                self.consts[i] = Seen::Done;
+                self.done_ty[i] = other.done_ty[i];
+            }
+        }
+    }
+
+    /// Checks every function, in order, or in contiguous chunks on threads.
+    ///
+    /// Function checks are independent except for constants, which are
+    /// checked once, where first reached, and report there. A chunk's fork
+    /// starts with only the constants the globals reached, so it re-checks
+    /// some that an earlier chunk checked already. That changes nothing as
+    /// long as no constant check reports an error: then each check agrees
+    /// with the single-thread run. So the chunks' errors are taken in order
+    /// up to the first chunk (after the first) whose constant checks
+    /// reported something; from there on the functions are checked again
+    /// here, in the exact single-thread state. Broken constants are rare,
+    /// so this redo is too.
+    fn check_functions(&mut self, threads: usize) {
+        let fs: &'m [Function] = &self.m.functions;
+        let threads = match threads {
+            0 => {
+                let insts: usize = fs.iter().map(|f| f.insts.len()).sum();
+                if insts < PARALLEL_MIN_INSTS {
+                    1
+                } else {
+                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                }
+            }
+            n => n,
+        };
+        let chunks = split_functions(fs, threads);
+        if chunks.len() <= 1 {
+            for f in fs {
+                self.check_function(f);
+            }
+            return;
+        }
+        let forks: Vec<Self> = chunks[1..].iter().map(|_| self.fork()).collect();
+        let parts: Vec<Self> = std::thread::scope(|s| {
+            let handles: Vec<_> = forks
+                .into_iter()
+                .zip(&chunks[1..])
+                .map(|(mut v, range)| {
+                    let share = &fs[range.clone()];
+                    s.spawn(move || {
+                        for f in share {
+                            v.check_function(f);
+                        }
+                        v
+                    })
+                })
+                .collect();
+            // The first chunk runs here, in the single-thread state already.
+            for f in &fs[chunks[0].clone()] {
+                self.check_function(f);
+            }
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for (part, range) in parts.into_iter().zip(&chunks[1..]) {
+            if part.const_error {
+                for f in &fs[range.start..] {
+                    self.check_function(f);
+                }
+                return;
+            }
+            self.absorb(part);
+        }
     }
 
     // ----- reporting -----
@@ -673,6 +789,15 @@ impl<'m> Verifier<'m> {
     /// Checks constant `c` (once; errors are reported at the first site that
     /// reaches it) and returns its type if the constant and its type exist.
     fn check_const(&mut self, site: Site<'_>, c: ConstId, depth: u32) -> Option<TypeId> {
+        let before = self.errors.len();
+        let ty = self.check_const_once(site, c, depth);
+        if self.errors.len() != before {
+            self.const_error = true;
+        }
+        ty
+    }
+
+    fn check_const_once(&mut self, site: Site<'_>, c: ConstId, depth: u32) -> Option<TypeId> {
         let Some(k) = self.m.consts.try_get(c) else {
             self.report(site, format!("constant #{} does not exist", c.0));
             return None;
@@ -2838,6 +2963,30 @@ impl<'m> Verifier<'m> {
 }
 
 // ----- helpers -----
+
+/// Splits `fs` into at most `parts` contiguous, non-empty ranges of about
+/// equal work (instructions, plus one per function for its header).
+fn split_functions(fs: &[Function], parts: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = parts.clamp(1, fs.len().max(1));
+    let weight = |f: &Function| f.insts.len() + 1;
+    let total: usize = fs.iter().map(weight).sum();
+    let mut out = Vec::with_capacity(parts);
+    let (mut start, mut acc) = (0, 0);
+    for (i, f) in fs.iter().enumerate() {
+        acc += weight(f);
+        let k = out.len();
+        // Close chunk k once it holds its share, keeping a function for
+        // each chunk still to come.
+        if k + 1 < parts && acc * parts >= total * (k + 1) && fs.len() - (i + 1) >= parts - k - 1 {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < fs.len() {
+        out.push(start..fs.len());
+    }
+    out
+}
 
 fn block_text(f: &Function, b: usize) -> String {
     match f.blocks.get(b).and_then(|x| x.name.as_deref()) {
