@@ -13,9 +13,11 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 
 use crate::attributes::{AttrSet, Attribute};
 use crate::constant::{ConstExpr, ConstId, ConstKind};
+use crate::fxhash::FxHasher;
 use crate::inst::{
     BlockId, CastRule, FlagRule, Flags, InstKind, Instruction, OpClass, Opcode, Ordering, RmwOp,
     Value,
@@ -24,6 +26,8 @@ use crate::intrinsics::{self, type_text, AirVersion};
 use crate::metadata::{MetaId, Metadata, NamedMetadata};
 use crate::module::{Function, Global, Linkage, Module, Visibility};
 use crate::types::{StructBody, Type, TypeId, TypeTable};
+
+type FxHashSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
 
 /// Where a verification error was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -367,17 +371,6 @@ impl<'m> Verifier<'m> {
         });
     }
 
-    /// Reports `r`'s error, if any; returns whether it was `Ok`.
-    fn check(&mut self, site: Site<'_>, r: Result<(), String>) -> bool {
-        match r {
-            Ok(()) => true,
-            Err(e) => {
-                self.report(site, e);
-                false
-            }
-        }
-    }
-
     fn tt(&self, id: TypeId) -> String {
         type_text(self.t, id)
     }
@@ -422,15 +415,16 @@ impl<'m> Verifier<'m> {
     fn check_type_table(&mut self) -> bool {
         let t = self.t;
         let n = t.len();
-        let exists = |c: &TypeId| (c.0 as usize) < n;
         let mut sound = true;
+        let mut comps = Vec::new();
         for id in t.ids() {
             let site = Site::Module;
             let here = |t: &TypeTable| format!("type #{} ({})", id.0, type_shape(t.get(id)));
             let ty = t.get(id);
-            let comps = type_components(t, id);
-            if let Some(bad) = comps.iter().find(|c| !exists(c)) {
-                let msg = format!("{} refers to type #{} which does not exist", here(t), bad.0);
+            comps.clear();
+            type_components(t, id, &mut comps);
+            if let Some(bad) = comps.iter().find(|c| **c >= n) {
+                let msg = format!("{} refers to type #{} which does not exist", here(t), bad);
                 self.report(site, msg);
                 sound = false;
                 continue;
@@ -538,7 +532,7 @@ impl<'m> Verifier<'m> {
         let mut cyclic = Vec::new();
         dfs_post(
             n,
-            |id| structural_children(t, TypeId(id as u32)),
+            |id, out| structural_children(t, TypeId(id as u32), out),
             |id| cyclic.push(id),
             |_| {},
         );
@@ -556,7 +550,7 @@ impl<'m> Verifier<'m> {
         let mut order = Vec::with_capacity(n);
         dfs_post(
             n,
-            |id| sized_children(t, TypeId(id as u32)),
+            |id, out| sized_children(t, TypeId(id as u32), out),
             |id| recursive[id] = true,
             |id| order.push(id),
         );
@@ -576,7 +570,9 @@ impl<'m> Verifier<'m> {
                 Type::Named(_) => matches!(t.struct_body(tid), Some(StructBody::Fields { .. })),
                 _ => false,
             };
-            sized[id] = own && !recursive[id] && sized_children(t, tid).iter().all(|c| sized[*c]);
+            comps.clear();
+            sized_children(t, tid, &mut comps);
+            sized[id] = own && !recursive[id] && comps.iter().all(|c| sized[*c]);
         }
         for (id, rec) in recursive.iter().enumerate() {
             if *rec {
@@ -646,7 +642,12 @@ impl<'m> Verifier<'m> {
     /// Names are the module's symbol table: one symbol per name.
     fn check_symbols(&mut self) {
         let m = self.m;
-        let mut seen: HashSet<&str> = HashSet::with_capacity(m.globals.len() + m.functions.len());
+        // Fx rather than SipHash: names come from the module, and this runs
+        // on every (small) per-entry module metallib links.
+        let mut seen: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(
+            m.globals.len() + m.functions.len(),
+            Default::default(),
+        );
         for g in &m.globals {
             if !g.name.is_empty() && !seen.insert(&g.name) {
                 self.report(
@@ -1712,17 +1713,19 @@ impl<'m> Verifier<'m> {
     /// A declaration whose name the intrinsic table knows must have the
     /// table's type (one of them, when AIR versions differ).
     fn check_intrinsic(&mut self, f: &'m Function) {
-        let forms = intrinsics::lookup_for(&f.name, self.air_version);
-        if forms.is_empty() {
+        // lookup_for's forms, without its two Vecs per function.
+        let forms = intrinsics::lookup_for_iter(&f.name, self.air_version);
+        if forms.clone().next().is_none() {
             return;
         }
         let site = Site::Function(f);
         if !f.blocks.is_empty() {
             self.report(site, format!("intrinsic @{} cannot have a body", f.name));
         }
-        if forms.iter().any(|i| i.matches(self.t, f.ty)) {
+        if forms.clone().any(|i| i.matches(self.t, f.ty)) {
             return;
         }
+        let forms: Vec<_> = forms.collect();
         let expected: Vec<String> = forms.iter().map(|i| i.signature_text()).collect();
         let mut msg = format!(
             "intrinsic @{} must have type {}, but is declared as {}",
@@ -2342,8 +2345,12 @@ impl<'m> Verifier<'m> {
                 self.report(site, msg);
             }
         }
-        let flags = self.rule_flags(op, inst.flags, fp_flags_ok);
-        self.check(site, flags);
+        // Most instructions carry no flags, and then nothing can fail.
+        if inst.flags.0 != 0 {
+            if let Err(e) = self.rule_flags_slow(op, inst.flags, fp_flags_ok) {
+                self.report(site, e);
+            }
+        }
     }
 
     fn check_phi(
@@ -2877,7 +2884,7 @@ impl<'m> Verifier<'m> {
                 }
             }
         }
-        let mut names = HashSet::new();
+        let mut names = FxHashSet::default();
         for nm in &m.named_metadata {
             if nm.name.is_empty() {
                 self.report(Site::Named(nm, None), "named metadata has an empty name");
@@ -3036,51 +3043,55 @@ fn valid_element(t: &Type) -> bool {
     )
 }
 
-/// Every type id a type mentions, named-struct bodies included.
-fn type_components(t: &TypeTable, id: TypeId) -> Vec<TypeId> {
-    let mut v = structural_children(t, id)
-        .into_iter()
-        .map(|c| TypeId(c as u32))
-        .collect::<Vec<_>>();
+/// Appends every type id a type mentions to `out`, named-struct bodies
+/// included.
+fn type_components(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
+    structural_children(t, id, out);
     if let Some(StructBody::Fields { fields, .. }) = t.struct_body(id) {
-        v.extend(fields.iter().copied());
-    }
-    v
-}
-
-/// Ids a type refers to structurally (not through a named struct's body).
-/// Only call with `id` valid; children may be out of range.
-fn structural_children(t: &TypeTable, id: TypeId) -> Vec<usize> {
-    let c = |x: &TypeId| x.0 as usize;
-    match t.get(id) {
-        Type::Pointer { pointee, .. } => vec![c(pointee)],
-        Type::Array { elem, .. } | Type::Vector { elem, .. } => vec![c(elem)],
-        Type::Struct { fields, .. } => fields.iter().map(c).collect(),
-        Type::Function { ret, params, .. } => std::iter::once(ret).chain(params).map(c).collect(),
-        _ => Vec::new(),
+        out.extend(fields.iter().map(|x| x.0 as usize));
     }
 }
 
-/// Ids whose sizes a type's size depends on (pointers depend on none).
-fn sized_children(t: &TypeTable, id: TypeId) -> Vec<usize> {
+/// Appends the ids a type refers to structurally (not through a named
+/// struct's body) to `out`. Only call with `id` valid; children may be out
+/// of range. (Appending into a caller's buffer: the table check visits
+/// every type, and a Vec per type was most of its cost on small modules.)
+fn structural_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
     let c = |x: &TypeId| x.0 as usize;
     match t.get(id) {
-        Type::Array { elem, .. } | Type::Vector { elem, .. } => vec![c(elem)],
-        Type::Struct { fields, .. } => fields.iter().map(c).collect(),
-        Type::Named(_) => match t.struct_body(id) {
-            Some(StructBody::Fields { fields, .. }) => fields.iter().map(c).collect(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
+        Type::Pointer { pointee, .. } => out.push(c(pointee)),
+        Type::Array { elem, .. } | Type::Vector { elem, .. } => out.push(c(elem)),
+        Type::Struct { fields, .. } => out.extend(fields.iter().map(c)),
+        Type::Function { ret, params, .. } => {
+            out.extend(std::iter::once(ret).chain(params).map(c));
+        }
+        _ => {}
+    }
+}
+
+/// Appends the ids whose sizes a type's size depends on (pointers depend
+/// on none) to `out`.
+fn sized_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
+    let c = |x: &TypeId| x.0 as usize;
+    match t.get(id) {
+        Type::Array { elem, .. } | Type::Vector { elem, .. } => out.push(c(elem)),
+        Type::Struct { fields, .. } => out.extend(fields.iter().map(c)),
+        Type::Named(_) => {
+            if let Some(StructBody::Fields { fields, .. }) = t.struct_body(id) {
+                out.extend(fields.iter().map(c));
+            }
+        }
+        _ => {}
     }
 }
 
 /// Iterative depth-first search over `0..n` (so deep types cannot overflow
-/// the stack). Calls `back_edge(target)` for each edge into a node still on
-/// the stack (a cycle); `finish` runs as each node completes.
+/// the stack). `children(node, out)` appends a node's children to `out`.
+/// Calls `back_edge(target)` for each edge into a node still on the stack
+/// (a cycle); `finish` runs as each node completes.
 fn dfs_post(
     n: usize,
-    children: impl Fn(usize) -> Vec<usize>,
+    children: impl Fn(usize, &mut Vec<usize>),
     mut back_edge: impl FnMut(usize),
     mut finish: impl FnMut(usize),
 ) {
@@ -3091,21 +3102,27 @@ fn dfs_post(
         Black,
     }
     let mut color = vec![C::White; n];
-    let mut stack: Vec<(usize, Vec<usize>, usize)> = Vec::new();
+    // The children of every node on the stack, stacked in one buffer: a
+    // frame owns `kids[start..end]` and truncates it when it completes.
+    let mut kids: Vec<usize> = Vec::new();
+    let mut stack: Vec<(usize, usize, usize)> = Vec::new();
     for root in 0..n {
         if color[root] != C::White {
             continue;
         }
         color[root] = C::Grey;
-        stack.push((root, children(root), 0));
-        while let Some((node, kids, next)) = stack.last_mut() {
-            if let Some(&k) = kids.get(*next) {
+        children(root, &mut kids);
+        stack.push((root, 0, kids.len()));
+        while let Some((node, next, end)) = stack.last_mut() {
+            if *next < *end {
+                let k = kids[*next];
                 *next += 1;
                 match color.get(k) {
                     Some(C::White) => {
                         color[k] = C::Grey;
-                        let ks = children(k);
-                        stack.push((k, ks, 0));
+                        let start = kids.len();
+                        children(k, &mut kids);
+                        stack.push((k, start, kids.len()));
                     }
                     Some(C::Grey) => back_edge(k),
                     _ => {}
@@ -3115,6 +3132,9 @@ fn dfs_post(
                 color[node] = C::Black;
                 finish(node);
                 stack.pop();
+                // This frame's children sit at the end of the buffer.
+                let start = stack.last().map_or(0, |f| f.2);
+                kids.truncate(start);
             }
         }
     }
