@@ -821,6 +821,21 @@ pub fn lookup_for(name: &str, version: Option<AirVersion>) -> Vec<Intrinsic> {
     }
 }
 
+/// The forms [`lookup_for`] returns, as a cloneable iterator that
+/// allocates nothing (the verifier asks this for every function).
+pub(crate) fn lookup_for_iter(
+    name: &str,
+    version: Option<AirVersion>,
+) -> impl Iterator<Item = Intrinsic> + Clone {
+    let all: &'static [Entry] = index().get(name).map(|v| v.as_slice()).unwrap_or_default();
+    let fits = |entry: &'static Entry, v: AirVersion| Intrinsic { entry }.row().applies_to(v);
+    // Keep only the fitting forms when there are any, as lookup_for does.
+    let only = version.filter(|v| all.iter().any(|e| fits(e, *v)));
+    all.iter()
+        .filter(move |e| only.is_none_or(|v| fits(e, v)))
+        .map(|entry| Intrinsic { entry })
+}
+
 /// LLVM text of a type, for messages; the printer's own formatter, which
 /// never panics (unknown ids print as a placeholder).
 pub fn type_text(types: &TypeTable, id: TypeId) -> String {

@@ -13,9 +13,11 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 
 use crate::attributes::{AttrSet, Attribute};
 use crate::constant::{ConstExpr, ConstId, ConstKind};
+use crate::fxhash::FxHasher;
 use crate::inst::{
     BlockId, CastRule, FlagRule, Flags, InstKind, Instruction, OpClass, Opcode, Ordering, RmwOp,
     Value,
@@ -24,6 +26,8 @@ use crate::intrinsics::{self, type_text, AirVersion};
 use crate::metadata::{MetaId, Metadata, NamedMetadata};
 use crate::module::{Function, Global, Linkage, Module, Visibility};
 use crate::types::{StructBody, Type, TypeId, TypeTable};
+
+type FxHashSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
 
 /// Where a verification error was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,11 +120,28 @@ pub fn verify(module: &Module) -> Result<(), VerifyError> {
 
 /// Checks the module's invariants and returns every problem found (empty
 /// when the module is valid).
+///
+/// Functions of large modules (at least 20 000 instructions) are checked
+/// on several threads; the list is the same as a single thread's, in the
+/// same order.
 pub fn verify_all(module: &Module) -> Vec<VerifyError> {
+    verify_all_with_threads(module, 0)
+}
+
+/// [`verify_all`] on up to `threads` threads. `0` chooses: the available
+/// parallelism for modules of at least 20 000 instructions, else one
+/// thread. Any other count is used as given (at most one thread per
+/// function), whatever the module's size. The result does not depend on
+/// the count.
+pub fn verify_all_with_threads(module: &Module, threads: usize) -> Vec<VerifyError> {
     let mut v = Verifier::new(module);
-    v.run();
+    v.run(threads);
     v.errors
 }
+
+/// Instructions from which [`verify_all`] uses several threads: below
+/// this, starting threads costs about as much as it saves.
+const PARALLEL_MIN_INSTS: usize = 20_000;
 
 /// A location while checking, cheap to copy; turned into a [`Location`]
 /// only when an error is reported.
@@ -158,8 +179,23 @@ struct Verifier<'m> {
     /// Sizedness of every type (filled once the table is known to be sound).
     sized: Vec<bool>,
     consts: Vec<Seen>,
+    /// Per constant: its type once it is checked (`Seen::Done`) and that type
+    /// exists, else [`NO_TYPE`]. Uses of constants are the most common
+    /// operands, and this answers them with one load.
+    done_ty: Vec<TypeId>,
     air_version: Option<AirVersion>,
+    /// Whether a constant check has reported an error (see
+    /// [`Self::check_functions`]).
+    const_error: bool,
+    /// Scratch buffers reused across instructions (GEP indices, call
+    /// argument types), so checking allocates nothing per instruction.
+    gep_scratch: Vec<(TypeId, Option<i128>)>,
+    call_scratch: Vec<Option<TypeId>>,
 }
+
+/// "No type" in the dense per-id tables (type ids never reach `u32::MAX`:
+/// a table that large could not be built).
+const NO_TYPE: TypeId = TypeId(u32::MAX);
 
 /// What a function body check needs to know about the function.
 struct Body<'m> {
@@ -168,6 +204,9 @@ struct Body<'m> {
     params: &'m [TypeId],
     /// (block, index in block) of each arena instruction; `None` if unplaced.
     pos: Vec<Option<(u32, u32)>>,
+    /// Per arena instruction: its result type when that type exists and is
+    /// not void, else [`NO_TYPE`]; with `pos`, what a use needs to know.
+    value_ty: Vec<TypeId>,
     preds: Vec<Vec<u32>>,
     dom: DomTree,
 }
@@ -180,11 +219,15 @@ impl<'m> Verifier<'m> {
             errors: Vec::new(),
             sized: Vec::new(),
             consts: vec![Seen::No; m.consts.len()],
+            done_ty: vec![NO_TYPE; m.consts.len()],
             air_version: AirVersion::from_module(m),
+            const_error: false,
+            gep_scratch: Vec::new(),
+            call_scratch: Vec::new(),
         }
     }
 
-    fn run(&mut self) {
+    fn run(&mut self, threads: usize) {
         if !self.check_type_table() {
             // Component ids dangle or form cycles: any type query could panic
             // or loop, so stop here.
@@ -195,11 +238,106 @@ impl<'m> Verifier<'m> {
         for g in &m.globals {
             self.check_global(g);
         }
-        for f in &m.functions {
-            self.check_function(f);
-        }
+        self.check_functions(threads);
         self.check_metadata();
         self.check_air();
+    }
+
+    // ----- functions, possibly in parallel -----
+
+    /// A verifier for a share of the functions, in the state this one has
+    /// now (types and globals checked).
+    fn fork(&self) -> Self {
+        Verifier {
+            m: self.m,
+            t: self.t,
+            errors: Vec::new(),
+            sized: self.sized.clone(),
+            consts: self.consts.clone(),
+            done_ty: self.done_ty.clone(),
+            air_version: self.air_version,
+            const_error: false,
+            gep_scratch: Vec::new(),
+            call_scratch: Vec::new(),
+        }
+    }
+
+    /// Takes over a fork's errors (appended) and which constants it checked.
+    fn absorb(&mut self, other: Verifier<'m>) {
+        self.errors.extend(other.errors);
+        for (i, seen) in other.consts.iter().enumerate() {
+            if *seen == Seen::Done && self.consts[i] != Seen::Done {
+                self.consts[i] = Seen::Done;
+                self.done_ty[i] = other.done_ty[i];
+            }
+        }
+    }
+
+    /// Checks every function, in order, or in contiguous chunks on threads.
+    ///
+    /// Function checks are independent except for constants, which are
+    /// checked once, where first reached, and report there. A chunk's fork
+    /// starts with only the constants the globals reached, so it re-checks
+    /// some that an earlier chunk checked already. That changes nothing as
+    /// long as no constant check reports an error: then each check agrees
+    /// with the single-thread run. So the chunks' errors are taken in order
+    /// up to the first chunk (after the first) whose constant checks
+    /// reported something; from there on the functions are checked again
+    /// here, in the exact single-thread state. Broken constants are rare,
+    /// so this redo is too.
+    fn check_functions(&mut self, threads: usize) {
+        let fs: &'m [Function] = &self.m.functions;
+        let threads = match threads {
+            0 => {
+                let insts: usize = fs.iter().map(|f| f.insts.len()).sum();
+                if insts < PARALLEL_MIN_INSTS {
+                    1
+                } else {
+                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                }
+            }
+            n => n,
+        };
+        let chunks = split_functions(fs, threads);
+        if chunks.len() <= 1 {
+            for f in fs {
+                self.check_function(f);
+            }
+            return;
+        }
+        let forks: Vec<Self> = chunks[1..].iter().map(|_| self.fork()).collect();
+        let parts: Vec<Self> = std::thread::scope(|s| {
+            let handles: Vec<_> = forks
+                .into_iter()
+                .zip(&chunks[1..])
+                .map(|(mut v, range)| {
+                    let share = &fs[range.clone()];
+                    s.spawn(move || {
+                        for f in share {
+                            v.check_function(f);
+                        }
+                        v
+                    })
+                })
+                .collect();
+            // The first chunk runs here, in the single-thread state already.
+            for f in &fs[chunks[0].clone()] {
+                self.check_function(f);
+            }
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for (part, range) in parts.into_iter().zip(&chunks[1..]) {
+            if part.const_error {
+                for f in &fs[range.start..] {
+                    self.check_function(f);
+                }
+                return;
+            }
+            self.absorb(part);
+        }
     }
 
     // ----- reporting -----
@@ -231,17 +369,6 @@ impl<'m> Verifier<'m> {
             location,
             message: message.into(),
         });
-    }
-
-    /// Reports `r`'s error, if any; returns whether it was `Ok`.
-    fn check(&mut self, site: Site<'_>, r: Result<(), String>) -> bool {
-        match r {
-            Ok(()) => true,
-            Err(e) => {
-                self.report(site, e);
-                false
-            }
-        }
     }
 
     fn tt(&self, id: TypeId) -> String {
@@ -288,15 +415,16 @@ impl<'m> Verifier<'m> {
     fn check_type_table(&mut self) -> bool {
         let t = self.t;
         let n = t.len();
-        let exists = |c: &TypeId| (c.0 as usize) < n;
         let mut sound = true;
+        let mut comps = Vec::new();
         for id in t.ids() {
             let site = Site::Module;
             let here = |t: &TypeTable| format!("type #{} ({})", id.0, type_shape(t.get(id)));
             let ty = t.get(id);
-            let comps = type_components(t, id);
-            if let Some(bad) = comps.iter().find(|c| !exists(c)) {
-                let msg = format!("{} refers to type #{} which does not exist", here(t), bad.0);
+            comps.clear();
+            type_components(t, id, &mut comps);
+            if let Some(bad) = comps.iter().find(|c| **c >= n) {
+                let msg = format!("{} refers to type #{} which does not exist", here(t), bad);
                 self.report(site, msg);
                 sound = false;
                 continue;
@@ -404,7 +532,7 @@ impl<'m> Verifier<'m> {
         let mut cyclic = Vec::new();
         dfs_post(
             n,
-            |id| structural_children(t, TypeId(id as u32)),
+            |id, out| structural_children(t, TypeId(id as u32), out),
             |id| cyclic.push(id),
             |_| {},
         );
@@ -422,7 +550,7 @@ impl<'m> Verifier<'m> {
         let mut order = Vec::with_capacity(n);
         dfs_post(
             n,
-            |id| sized_children(t, TypeId(id as u32)),
+            |id, out| sized_children(t, TypeId(id as u32), out),
             |id| recursive[id] = true,
             |id| order.push(id),
         );
@@ -442,7 +570,9 @@ impl<'m> Verifier<'m> {
                 Type::Named(_) => matches!(t.struct_body(tid), Some(StructBody::Fields { .. })),
                 _ => false,
             };
-            sized[id] = own && !recursive[id] && sized_children(t, tid).iter().all(|c| sized[*c]);
+            comps.clear();
+            sized_children(t, tid, &mut comps);
+            sized[id] = own && !recursive[id] && comps.iter().all(|c| sized[*c]);
         }
         for (id, rec) in recursive.iter().enumerate() {
             if *rec {
@@ -512,7 +642,12 @@ impl<'m> Verifier<'m> {
     /// Names are the module's symbol table: one symbol per name.
     fn check_symbols(&mut self) {
         let m = self.m;
-        let mut seen: HashSet<&str> = HashSet::with_capacity(m.globals.len() + m.functions.len());
+        // Fx rather than SipHash: names come from the module, and this runs
+        // on every (small) per-entry module metallib links.
+        let mut seen: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(
+            m.globals.len() + m.functions.len(),
+            Default::default(),
+        );
         for g in &m.globals {
             if !g.name.is_empty() && !seen.insert(&g.name) {
                 self.report(
@@ -655,6 +790,15 @@ impl<'m> Verifier<'m> {
     /// Checks constant `c` (once; errors are reported at the first site that
     /// reaches it) and returns its type if the constant and its type exist.
     fn check_const(&mut self, site: Site<'_>, c: ConstId, depth: u32) -> Option<TypeId> {
+        let before = self.errors.len();
+        let ty = self.check_const_once(site, c, depth);
+        if self.errors.len() != before {
+            self.const_error = true;
+        }
+        ty
+    }
+
+    fn check_const_once(&mut self, site: Site<'_>, c: ConstId, depth: u32) -> Option<TypeId> {
         let Some(k) = self.m.consts.try_get(c) else {
             self.report(site, format!("constant #{} does not exist", c.0));
             return None;
@@ -689,6 +833,7 @@ impl<'m> Verifier<'m> {
             self.report(site, format!("constant {hint}: {msg}"));
         }
         self.consts[c.0 as usize] = Seen::Done;
+        self.done_ty[c.0 as usize] = k.ty;
         Some(k.ty)
     }
 
@@ -1568,17 +1713,19 @@ impl<'m> Verifier<'m> {
     /// A declaration whose name the intrinsic table knows must have the
     /// table's type (one of them, when AIR versions differ).
     fn check_intrinsic(&mut self, f: &'m Function) {
-        let forms = intrinsics::lookup_for(&f.name, self.air_version);
-        if forms.is_empty() {
+        // lookup_for's forms, without its two Vecs per function.
+        let forms = intrinsics::lookup_for_iter(&f.name, self.air_version);
+        if forms.clone().next().is_none() {
             return;
         }
         let site = Site::Function(f);
         if !f.blocks.is_empty() {
             self.report(site, format!("intrinsic @{} cannot have a body", f.name));
         }
-        if forms.iter().any(|i| i.matches(self.t, f.ty)) {
+        if forms.clone().any(|i| i.matches(self.t, f.ty)) {
             return;
         }
+        let forms: Vec<_> = forms.collect();
         let expected: Vec<String> = forms.iter().map(|i| i.signature_text()).collect();
         let mut msg = format!(
             "intrinsic @{} must have type {}, but is declared as {}",
@@ -1699,11 +1846,20 @@ impl<'m> Verifier<'m> {
             self.report(Site::Block(f, 0), msg);
         }
         let dom = DomTree::new(nb, &succs, &preds);
+        let value_ty = f
+            .insts
+            .iter()
+            .map(|x| match self.ty(x.ty) {
+                Some(Type::Void) | None => NO_TYPE,
+                Some(_) => x.ty,
+            })
+            .collect();
         let body = Body {
             f,
             ret,
             params,
             pos,
+            value_ty,
             preds,
             dom,
         };
@@ -1734,7 +1890,59 @@ impl<'m> Verifier<'m> {
     /// Checks one operand (existence, value-ness, dominance) and returns its
     /// type. `phi_from` is the incoming block for phi operands, whose uses
     /// count at the end of that block.
+    ///
+    /// Most operands are fine, and [`Self::operand_ok`] says so with a few
+    /// loads; everything else (first uses of constants, errors, the odd
+    /// cases) goes through [`Self::operand_slow`], the full check.
+    #[inline]
     fn operand(
+        &mut self,
+        body: &Body<'m>,
+        site: Site<'m>,
+        at: (usize, usize),
+        v: Value,
+        phi_from: Option<BlockId>,
+    ) -> Option<TypeId> {
+        match self.operand_ok(body, at, v, phi_from) {
+            Some(t) => Some(t),
+            None => self.operand_slow(body, site, at, v, phi_from),
+        }
+    }
+
+    /// The operand's type if it certainly passes every check of
+    /// [`Self::operand_slow`] (which would then report nothing and return the
+    /// same type); `None` means "not sure", never "wrong".
+    #[inline]
+    fn operand_ok(
+        &self,
+        body: &Body<'m>,
+        (use_block, use_index): (usize, usize),
+        v: Value,
+        phi_from: Option<BlockId>,
+    ) -> Option<TypeId> {
+        match v {
+            Value::Const(c) => {
+                let t = *self.done_ty.get(c.0 as usize)?;
+                (t != NO_TYPE).then_some(t)
+            }
+            Value::Arg(i) => body.params.get(i as usize).copied(),
+            Value::Metadata(_) => None,
+            Value::Inst(id) => {
+                let t = *body.value_ty.get(id.0 as usize)?;
+                let (db, di) = body.pos[id.0 as usize]?;
+                let (db, di) = (db as usize, di as usize);
+                let ok = match phi_from {
+                    Some(pb) => body.dom.dominates_or_unreachable(db, pb.0 as usize),
+                    None if db == use_block => di < use_index,
+                    None => body.dom.dominates_or_unreachable(db, use_block),
+                };
+                (ok && t != NO_TYPE).then_some(t)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn operand_slow(
         &mut self,
         body: &Body<'m>,
         site: Site<'m>,
@@ -1836,12 +2044,15 @@ impl<'m> Verifier<'m> {
         let f = body.f;
         let op = inst.kind.opcode();
         let site = Site::Inst(f, b, i, op);
-        self.check_attachments(site, &inst.attachments);
-        if !self.need_ty(site, inst.ty, "the result type") {
-            return;
+        if !inst.attachments.is_empty() {
+            self.check_attachments(site, &inst.attachments);
         }
         let res = inst.ty;
-        let void = self.is_void(res);
+        let Some(res_shape) = self.ty(res) else {
+            self.need_ty(site, res, "the result type");
+            return;
+        };
+        let void = matches!(res_shape, Type::Void);
         if void && inst.name.is_some() {
             self.report(site, "an instruction without a value cannot have a name");
         }
@@ -1934,7 +2145,9 @@ impl<'m> Verifier<'m> {
                 ..
             } => {
                 let base_ty = opnd!(*base);
-                let mut idx = Vec::with_capacity(indices.len());
+                // Reused between GEPs: no allocation per instruction.
+                let mut idx = std::mem::take(&mut self.gep_scratch);
+                idx.clear();
                 let mut ok = base_ty.is_some();
                 for v in indices {
                     match opnd!(*v) {
@@ -1948,13 +2161,15 @@ impl<'m> Verifier<'m> {
                         None => ok = false,
                     }
                 }
-                if !self.valid_ty(*source) {
+                let r = if !self.valid_ty(*source) {
                     Err(format!("source type #{} does not exist", source.0))
                 } else if let (true, Some(bt)) = (ok, base_ty) {
                     self.rule_gep(*source, bt, &idx, res)
                 } else {
                     Ok(())
-                }
+                };
+                self.gep_scratch = idx;
+                r
             }
             InstKind::ExtractElement { vector, index } => match (opnd!(*vector), opnd!(*index)) {
                 (Some(v), Some(x)) => self.rule_extract_element(v, x, res),
@@ -2103,7 +2318,9 @@ impl<'m> Verifier<'m> {
                 _ => Ok(()),
             },
         };
-        self.check(site, result);
+        if let Err(e) = result {
+            self.report(site, e);
+        }
         // Result kinds: which instructions have a value, and of what kind.
         let has_value = !matches!(
             inst.kind,
@@ -2123,15 +2340,17 @@ impl<'m> Verifier<'m> {
             );
             self.report(site, msg);
         } else if has_value && !matches!(inst.kind, InstKind::Call(_)) {
-            if let Some(Type::Void | Type::Label | Type::Metadata | Type::Function { .. }) =
-                self.ty(res)
-            {
+            if let Type::Void | Type::Label | Type::Metadata | Type::Function { .. } = res_shape {
                 let msg = format!("result type {} is not a value type", self.tt(res));
                 self.report(site, msg);
             }
         }
-        let flags = self.rule_flags(op, inst.flags, fp_flags_ok);
-        self.check(site, flags);
+        // Most instructions carry no flags, and then nothing can fail.
+        if inst.flags.0 != 0 {
+            if let Err(e) = self.rule_flags_slow(op, inst.flags, fp_flags_ok) {
+                self.report(site, e);
+            }
+        }
     }
 
     fn check_phi(
@@ -2471,7 +2690,9 @@ impl<'m> Verifier<'m> {
         };
         // Check every argument first, so broken operands are reported even
         // when the counts disagree.
-        let mut arg_tys = Vec::with_capacity(call.args.len());
+        // Reused between calls: no allocation per instruction.
+        let mut arg_tys = std::mem::take(&mut self.call_scratch);
+        arg_tys.clear();
         for (k, a) in call.args.iter().enumerate() {
             let ty = match a {
                 Value::Metadata(md) => {
@@ -2481,6 +2702,21 @@ impl<'m> Verifier<'m> {
             };
             arg_tys.push(ty);
         }
+        let r = self.call_rules(body, call, callee_ty, &arg_tys, (ret, params, varargs), res);
+        self.call_scratch = arg_tys;
+        r
+    }
+
+    /// The type rules of a call, once its operands are checked.
+    fn call_rules(
+        &self,
+        body: &Body<'m>,
+        call: &'m crate::inst::Call,
+        callee_ty: Option<TypeId>,
+        arg_tys: &[Option<TypeId>],
+        (ret, params, varargs): (TypeId, &[TypeId], bool),
+        res: TypeId,
+    ) -> Result<(), String> {
         if let Some(ct) = callee_ty {
             if self.t.pointer_parts(ct).map(|(p, _)| p) != Some(call.fn_ty) {
                 return Err(format!(
@@ -2648,7 +2884,7 @@ impl<'m> Verifier<'m> {
                 }
             }
         }
-        let mut names = HashSet::new();
+        let mut names = FxHashSet::default();
         for nm in &m.named_metadata {
             if nm.name.is_empty() {
                 self.report(Site::Named(nm, None), "named metadata has an empty name");
@@ -2735,6 +2971,30 @@ impl<'m> Verifier<'m> {
 
 // ----- helpers -----
 
+/// Splits `fs` into at most `parts` contiguous, non-empty ranges of about
+/// equal work (instructions, plus one per function for its header).
+fn split_functions(fs: &[Function], parts: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = parts.clamp(1, fs.len().max(1));
+    let weight = |f: &Function| f.insts.len() + 1;
+    let total: usize = fs.iter().map(weight).sum();
+    let mut out = Vec::with_capacity(parts);
+    let (mut start, mut acc) = (0, 0);
+    for (i, f) in fs.iter().enumerate() {
+        acc += weight(f);
+        let k = out.len();
+        // Close chunk k once it holds its share, keeping a function for
+        // each chunk still to come.
+        if k + 1 < parts && acc * parts >= total * (k + 1) && fs.len() - (i + 1) >= parts - k - 1 {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < fs.len() {
+        out.push(start..fs.len());
+    }
+    out
+}
+
 fn block_text(f: &Function, b: usize) -> String {
     match f.blocks.get(b).and_then(|x| x.name.as_deref()) {
         Some(n) => format!("%{n}"),
@@ -2783,51 +3043,55 @@ fn valid_element(t: &Type) -> bool {
     )
 }
 
-/// Every type id a type mentions, named-struct bodies included.
-fn type_components(t: &TypeTable, id: TypeId) -> Vec<TypeId> {
-    let mut v = structural_children(t, id)
-        .into_iter()
-        .map(|c| TypeId(c as u32))
-        .collect::<Vec<_>>();
+/// Appends every type id a type mentions to `out`, named-struct bodies
+/// included.
+fn type_components(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
+    structural_children(t, id, out);
     if let Some(StructBody::Fields { fields, .. }) = t.struct_body(id) {
-        v.extend(fields.iter().copied());
-    }
-    v
-}
-
-/// Ids a type refers to structurally (not through a named struct's body).
-/// Only call with `id` valid; children may be out of range.
-fn structural_children(t: &TypeTable, id: TypeId) -> Vec<usize> {
-    let c = |x: &TypeId| x.0 as usize;
-    match t.get(id) {
-        Type::Pointer { pointee, .. } => vec![c(pointee)],
-        Type::Array { elem, .. } | Type::Vector { elem, .. } => vec![c(elem)],
-        Type::Struct { fields, .. } => fields.iter().map(c).collect(),
-        Type::Function { ret, params, .. } => std::iter::once(ret).chain(params).map(c).collect(),
-        _ => Vec::new(),
+        out.extend(fields.iter().map(|x| x.0 as usize));
     }
 }
 
-/// Ids whose sizes a type's size depends on (pointers depend on none).
-fn sized_children(t: &TypeTable, id: TypeId) -> Vec<usize> {
+/// Appends the ids a type refers to structurally (not through a named
+/// struct's body) to `out`. Only call with `id` valid; children may be out
+/// of range. (Appending into a caller's buffer: the table check visits
+/// every type, and a Vec per type was most of its cost on small modules.)
+fn structural_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
     let c = |x: &TypeId| x.0 as usize;
     match t.get(id) {
-        Type::Array { elem, .. } | Type::Vector { elem, .. } => vec![c(elem)],
-        Type::Struct { fields, .. } => fields.iter().map(c).collect(),
-        Type::Named(_) => match t.struct_body(id) {
-            Some(StructBody::Fields { fields, .. }) => fields.iter().map(c).collect(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
+        Type::Pointer { pointee, .. } => out.push(c(pointee)),
+        Type::Array { elem, .. } | Type::Vector { elem, .. } => out.push(c(elem)),
+        Type::Struct { fields, .. } => out.extend(fields.iter().map(c)),
+        Type::Function { ret, params, .. } => {
+            out.extend(std::iter::once(ret).chain(params).map(c));
+        }
+        _ => {}
+    }
+}
+
+/// Appends the ids whose sizes a type's size depends on (pointers depend
+/// on none) to `out`.
+fn sized_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
+    let c = |x: &TypeId| x.0 as usize;
+    match t.get(id) {
+        Type::Array { elem, .. } | Type::Vector { elem, .. } => out.push(c(elem)),
+        Type::Struct { fields, .. } => out.extend(fields.iter().map(c)),
+        Type::Named(_) => {
+            if let Some(StructBody::Fields { fields, .. }) = t.struct_body(id) {
+                out.extend(fields.iter().map(c));
+            }
+        }
+        _ => {}
     }
 }
 
 /// Iterative depth-first search over `0..n` (so deep types cannot overflow
-/// the stack). Calls `back_edge(target)` for each edge into a node still on
-/// the stack (a cycle); `finish` runs as each node completes.
+/// the stack). `children(node, out)` appends a node's children to `out`.
+/// Calls `back_edge(target)` for each edge into a node still on the stack
+/// (a cycle); `finish` runs as each node completes.
 fn dfs_post(
     n: usize,
-    children: impl Fn(usize) -> Vec<usize>,
+    children: impl Fn(usize, &mut Vec<usize>),
     mut back_edge: impl FnMut(usize),
     mut finish: impl FnMut(usize),
 ) {
@@ -2838,21 +3102,27 @@ fn dfs_post(
         Black,
     }
     let mut color = vec![C::White; n];
-    let mut stack: Vec<(usize, Vec<usize>, usize)> = Vec::new();
+    // The children of every node on the stack, stacked in one buffer: a
+    // frame owns `kids[start..end]` and truncates it when it completes.
+    let mut kids: Vec<usize> = Vec::new();
+    let mut stack: Vec<(usize, usize, usize)> = Vec::new();
     for root in 0..n {
         if color[root] != C::White {
             continue;
         }
         color[root] = C::Grey;
-        stack.push((root, children(root), 0));
-        while let Some((node, kids, next)) = stack.last_mut() {
-            if let Some(&k) = kids.get(*next) {
+        children(root, &mut kids);
+        stack.push((root, 0, kids.len()));
+        while let Some((node, next, end)) = stack.last_mut() {
+            if *next < *end {
+                let k = kids[*next];
                 *next += 1;
                 match color.get(k) {
                     Some(C::White) => {
                         color[k] = C::Grey;
-                        let ks = children(k);
-                        stack.push((k, ks, 0));
+                        let start = kids.len();
+                        children(k, &mut kids);
+                        stack.push((k, start, kids.len()));
                     }
                     Some(C::Grey) => back_edge(k),
                     _ => {}
@@ -2862,6 +3132,9 @@ fn dfs_post(
                 color[node] = C::Black;
                 finish(node);
                 stack.pop();
+                // This frame's children sit at the end of the buffer.
+                let start = stack.last().map_or(0, |f| f.2);
+                kids.truncate(start);
             }
         }
     }
@@ -2875,6 +3148,8 @@ struct DomTree {
     /// Preorder and postorder numbers in the dominator tree.
     pre: Vec<u32>,
     post: Vec<u32>,
+    /// (pre, post) per block side by side, for the hot dominance query.
+    span: Vec<(u32, u32)>,
 }
 
 impl DomTree {
@@ -2968,11 +3243,32 @@ impl DomTree {
                 }
             }
         }
-        DomTree { rpo, pre, post }
+        let span = pre.iter().copied().zip(post.iter().copied()).collect();
+        DomTree {
+            rpo,
+            pre,
+            post,
+            span,
+        }
     }
 
     fn len(&self) -> usize {
         self.rpo.len()
+    }
+
+    /// `dominates(a, b)` for reachable `b`, and `true` when both are
+    /// unreachable; `false` for out-of-range blocks. A use passes
+    /// dominance when this holds: in an unreachable block (or incoming
+    /// from one) anything goes, else its definition's block must dominate.
+    #[inline]
+    fn dominates_or_unreachable(&self, a: usize, b: usize) -> bool {
+        match (self.span.get(a), self.span.get(b)) {
+            // Unreachable blocks have (MAX, MAX): an unreachable `a` never
+            // contains a reachable `b`, and a reachable `a` never contains
+            // an unreachable `b`.
+            (Some(x), Some(y)) => x.0 <= y.0 && y.1 <= x.1,
+            _ => false,
+        }
     }
 
     fn reachable(&self, b: usize) -> bool {

@@ -8,7 +8,7 @@ use air_ir::metadata::{MetaId, Metadata};
 use air_ir::module::Module;
 use air_ir::testgen::{random_module, GenOptions, Rng};
 use air_ir::types::{Type, TypeId};
-use air_ir::verify::verify_all;
+use air_ir::verify::{verify_all, verify_all_with_threads};
 use proptest::prelude::*;
 
 /// An id near the valid range: usually valid, sometimes just past the end.
@@ -132,5 +132,18 @@ proptest! {
         }
         // Only the absence of a panic is asserted: some edits are harmless.
         let _ = verify_all(&m);
+    }
+
+    #[test]
+    fn corrupted_modules_give_the_same_errors_on_any_thread_count(seed in any::<u64>(), edits in 1usize..8) {
+        let mut m = random_module(seed, GenOptions { kernels: 4, stretch: 5, depth: 2 });
+        let mut rng = Rng::new(seed ^ 0x5851_F42D_4C95_7F2D);
+        for _ in 0..edits {
+            corrupt(&mut rng, &mut m);
+        }
+        let one = verify_all_with_threads(&m, 1);
+        for threads in 2..=4 {
+            prop_assert_eq!(&one, &verify_all_with_threads(&m, threads), "{} threads", threads);
+        }
     }
 }
