@@ -26,6 +26,8 @@ mod attrs;
 mod body;
 mod constants;
 mod metadata;
+mod parallel;
+pub(crate) use parallel::MIN_PARALLEL_BYTES;
 mod types;
 
 use std::borrow::Cow;
@@ -63,14 +65,22 @@ pub(crate) fn parse_module(src: &str, file: &str) -> Result<Module, ParseError> 
             "input too large (limit 4 GiB)",
         ));
     }
-    parse_module_with_map(src, file).map(|(m, _)| m)
+    parse_module_with_map(src, file, 0, parallel::MIN_PARALLEL_BYTES).map(|(m, _)| m)
 }
 
 /// Parses a whole module and records where each global, function and
 /// instruction starts.
+///
+/// `threads` caps the threads used for function bodies (0: as many as the
+/// machine has). The result never depends on it: a parallel parse that
+/// meets any error starts over sequentially, so errors are the sequential
+/// parser's. Runs of bodies shorter than `min_parallel_bytes` stay on one
+/// thread.
 pub(crate) fn parse_module_with_map(
     src: &str,
     file: &str,
+    threads: usize,
+    min_parallel_bytes: usize,
 ) -> Result<(Module, super::SourceMap), ParseError> {
     if src.len() >= u32::MAX as usize {
         return Err(ParseError::at(
@@ -81,8 +91,15 @@ pub(crate) fn parse_module_with_map(
         ));
     }
     let mut p = Parser::new(src, file);
-    p.parse_all().map_err(|e| *e)?;
-    Ok((p.m, p.source_map))
+    match p.parse_all(threads, min_parallel_bytes) {
+        Ok(()) => Ok((p.m, p.source_map)),
+        Err(_) if p.went_parallel => {
+            let mut p = Parser::new(src, file);
+            p.parse_all(1, 0).map_err(|e| *e)?;
+            Ok((p.m, p.source_map))
+        }
+        Err(e) => Err(*e),
+    }
 }
 
 /// A name as written after a sigil: a (possibly quoted) name, or a number.
@@ -193,6 +210,9 @@ pub(super) struct Parser<'a> {
     source_map: super::SourceMap,
     /// Start offsets of the current body's instructions, by `InstId`.
     inst_offsets: Vec<usize>,
+    /// Whether some bodies were parsed on several threads (an error then
+    /// means "parse again sequentially", for the sequential error).
+    went_parallel: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -222,6 +242,7 @@ impl<'a> Parser<'a> {
             func: None,
             source_map: super::SourceMap::default(),
             inst_offsets: Vec::new(),
+            went_parallel: false,
         }
     }
 
@@ -538,9 +559,22 @@ impl<'a> Parser<'a> {
 
     // ----- driver -----
 
-    fn parse_all(&mut self) -> PResult<()> {
+    /// Parses the module with up to `threads` threads for bodies (0: the
+    /// machine's parallelism).
+    fn parse_all(&mut self, threads: usize, min_parallel_bytes: usize) -> PResult<()> {
         let deferred = self.pass_one()?;
-        for d in deferred {
+        let mut i = 0;
+        while i < deferred.len() {
+            if threads != 1 {
+                if let Some(n) =
+                    self.try_parallel_run(&deferred[i..], threads, min_parallel_bytes)?
+                {
+                    i += n;
+                    continue;
+                }
+            }
+            let d = deferred[i];
+            i += 1;
             match d {
                 Deferred::Global {
                     id,
@@ -564,6 +598,54 @@ impl<'a> Parser<'a> {
             }
         }
         self.finish()
+    }
+
+    /// If `items` starts with a run of bodies worth parsing in parallel,
+    /// parses it so and returns its length.
+    fn try_parallel_run(
+        &mut self,
+        items: &[Deferred],
+        threads: usize,
+        min_parallel_bytes: usize,
+    ) -> PResult<Option<usize>> {
+        let run = items
+            .iter()
+            .take_while(|d| matches!(d, Deferred::Body { .. }))
+            .count();
+        if run < 2 {
+            return Ok(None);
+        }
+        let start = |d: &Deferred| match *d {
+            Deferred::Global { resume, .. } | Deferred::Body { resume, .. } => resume,
+            Deferred::Metadata { start } => start,
+        };
+        let end = items.get(run).map_or(self.src.len(), start);
+        let first = items.first().map_or(end, start);
+        if end.saturating_sub(first) < min_parallel_bytes {
+            return Ok(None);
+        }
+        let threads = match threads {
+            0 => parallel::default_threads(),
+            n => n,
+        };
+        if threads < 2 {
+            return Ok(None);
+        }
+        let bodies: Vec<parallel::BodyItem> = items[..run]
+            .iter()
+            .enumerate()
+            .filter_map(|(k, d)| match *d {
+                Deferred::Body { id, resume } => Some(parallel::BodyItem {
+                    id,
+                    resume,
+                    len: items.get(k + 1).map_or(end, start).saturating_sub(resume),
+                }),
+                _ => None,
+            })
+            .collect();
+        self.went_parallel = true;
+        self.parse_bodies_parallel(&bodies, threads)?;
+        Ok(Some(run))
     }
 
     fn pass_one(&mut self) -> PResult<Vec<Deferred>> {
