@@ -164,8 +164,13 @@ enum Deferred {
         resume: usize,
         has_init: bool,
     },
-    /// A function body, from its `{` at offset `resume`.
-    Body { id: FuncId, resume: usize },
+    /// A function body, from its `{` at offset `resume` to the token after
+    /// its `}` at `end`.
+    Body {
+        id: FuncId,
+        resume: usize,
+        end: usize,
+    },
     /// A metadata definition (named or numbered) starting at `start`.
     Metadata { start: usize },
 }
@@ -190,6 +195,9 @@ pub(super) struct Parser<'a> {
     /// Interned types by shape, for the common cheap cases (keywords and
     /// pointers), so the hot path skips the type table's hashing.
     word_types: FxMap<&'a str, TypeId>,
+    /// The most common type keywords, by [`types::common_type_slot`]: a
+    /// match on the word is cheaper than hashing it.
+    common_types: [Option<TypeId>; types::COMMON_TYPES],
     ptr_types: FxMap<(TypeId, u32), TypeId>,
     /// Integer constants of at most 64 bits by (type, truncated value).
     int_consts: FxMap<(TypeId, u64), crate::constant::ConstId>,
@@ -230,6 +238,7 @@ impl<'a> Parser<'a> {
             symbols: FxMap::default(),
             symbol_consts: FxMap::default(),
             word_types: FxMap::default(),
+            common_types: [None; types::COMMON_TYPES],
             ptr_types: FxMap::default(),
             int_consts: FxMap::default(),
             next_global_number: 0,
@@ -584,9 +593,9 @@ impl<'a> Parser<'a> {
                     self.seek(resume);
                     self.global_tail(id, has_init)?;
                 }
-                Deferred::Body { id, resume } => {
+                Deferred::Body { id, resume, end } => {
                     self.seek(resume);
-                    self.function_body(id)?;
+                    self.function_body(id, end - resume)?;
                 }
                 Deferred::Metadata { start } => {
                     self.seek(start);
@@ -635,9 +644,14 @@ impl<'a> Parser<'a> {
             .iter()
             .enumerate()
             .filter_map(|(k, d)| match *d {
-                Deferred::Body { id, resume } => Some(parallel::BodyItem {
+                Deferred::Body {
                     id,
                     resume,
+                    end: body_end,
+                } => Some(parallel::BodyItem {
+                    id,
+                    resume,
+                    body_len: body_end - resume,
                     len: items.get(k + 1).map_or(end, start).saturating_sub(resume),
                 }),
                 _ => None,
@@ -688,11 +702,13 @@ impl<'a> Parser<'a> {
                             if self.peek() != TokenKind::LBrace {
                                 return Err(self.err("expected '{' in function body"));
                             }
+                            let resume = self.pos;
+                            self.skip_body();
                             deferred.push(Deferred::Body {
                                 id,
-                                resume: self.pos,
+                                resume,
+                                end: self.pos.max(resume),
                             });
-                            self.skip_body();
                         } else if !self.at_top_level_start() {
                             return Err(match self.word() {
                                 Some(w) => self.err(format!("unknown attribute '{w}'")),

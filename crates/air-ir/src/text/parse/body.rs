@@ -85,8 +85,12 @@ impl<'a> FnState<'a> {
 }
 
 impl<'a> Parser<'a> {
-    /// Parses the body of function `id` (the current token is its `{`).
-    pub(super) fn function_body(&mut self, id: FuncId) -> PResult<()> {
+    /// Parses the body of function `id` (the current token is its `{`),
+    /// `len` bytes of text.
+    pub(super) fn function_body(&mut self, id: FuncId, len: usize) -> PResult<()> {
+        // Instructions take 40 to 90 bytes of text; reserving for the short
+        // end saves the arena's repeated growth (and copies) on large bodies.
+        let expected_insts = len / 40;
         let f = &self.m.functions[id.0 as usize];
         let Some((ret_ty, param_tys, _)) = self.m.types.function_parts(f.ty) else {
             return Err(self.err("internal error: function without function type"));
@@ -100,7 +104,7 @@ impl<'a> Parser<'a> {
             block_keys: FxMap::default(),
             block_slots: Vec::new(),
             blocks: Vec::new(),
-            insts: Vec::new(),
+            insts: Vec::with_capacity(expected_insts),
             ret_ty,
             local_md: Vec::new(),
         };
@@ -116,6 +120,7 @@ impl<'a> Parser<'a> {
         }
         self.func = Some(st);
         self.inst_offsets.clear();
+        self.inst_offsets.reserve(expected_insts);
         let result = self.blocks();
         let Some(st) = self.func.take() else {
             return Err(self.err("internal error: function state lost"));

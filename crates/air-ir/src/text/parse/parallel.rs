@@ -37,6 +37,8 @@ const WORKER_STACK: usize = 8 << 20;
 pub(super) struct BodyItem {
     pub(super) id: FuncId,
     pub(super) resume: usize,
+    /// From its `{` to just past its `}`.
+    pub(super) body_len: usize,
     pub(super) len: usize,
 }
 
@@ -164,7 +166,7 @@ impl<'a> Parser<'a> {
     fn parse_chunk(&mut self, items: &[BodyItem]) -> PResult<()> {
         for b in items {
             self.seek(b.resume);
-            self.function_body(b.id)?;
+            self.function_body(b.id, b.body_len)?;
             if !self.at_top_level_start() {
                 return Err(self.err("expected top-level entity"));
             }
@@ -220,6 +222,7 @@ impl<'a> Parser<'a> {
             symbols: self.symbols.clone(),
             symbol_consts: self.symbol_consts.clone(),
             word_types: self.word_types.clone(),
+            common_types: self.common_types,
             ptr_types: self.ptr_types.clone(),
             int_consts: self.int_consts.clone(),
             next_global_number: self.next_global_number,
