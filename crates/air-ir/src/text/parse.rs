@@ -218,6 +218,8 @@ pub(super) struct Parser<'a> {
     source_map: super::SourceMap,
     /// Start offsets of the current body's instructions, by `InstId`.
     inst_offsets: Vec<usize>,
+    /// Reused buffers for a call's argument types and positions.
+    call_scratch: (Vec<TypeId>, Vec<usize>),
     /// Whether some bodies were parsed on several threads (an error then
     /// means "parse again sequentially", for the sequential error).
     went_parallel: bool,
@@ -251,6 +253,7 @@ impl<'a> Parser<'a> {
             func: None,
             source_map: super::SourceMap::default(),
             inst_offsets: Vec::new(),
+            call_scratch: Default::default(),
             went_parallel: false,
         }
     }
@@ -404,10 +407,9 @@ impl<'a> Parser<'a> {
         };
         match form {
             NameForm::Bare => Ok(Key::Name(Cow::Borrowed(body))),
-            NameForm::Id => body
-                .parse::<u32>()
+            NameForm::Id => decimal_u32(body)
                 .map(Key::Id)
-                .map_err(|_| self.err_at(index, "number too large")),
+                .ok_or_else(|| self.err_at(index, "number too large")),
             NameForm::Quoted => {
                 let inner = body.get(1..body.len().saturating_sub(1)).unwrap_or("");
                 match unescape(inner) {
@@ -1241,6 +1243,28 @@ fn take_fn_alignment(attrs: &mut AttrSet, align: &mut Option<u64>) {
     }
 }
 
+/// A run of ASCII digits (as the lexer delimits numbered names) as a
+/// `u32`, `None` if it is empty or too large. Numbered locals are on nearly
+/// every line of a body; this is much cheaper than `str::parse`.
+fn decimal_u32(s: &str) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut v = 0u64;
+    for &b in s.as_bytes() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        // `v` fits in 32 bits here, so this cannot overflow.
+        v = v * 10 + u64::from(d);
+        if v > u64::from(u32::MAX) {
+            return None;
+        }
+    }
+    u32::try_from(v).ok()
+}
+
 /// Checks an alignment value as LLVM does.
 fn check_align(v: u64) -> Result<(), &'static str> {
     if !v.is_power_of_two() {
@@ -1286,6 +1310,26 @@ fn unescape(s: &str) -> Cow<'_, [u8]> {
 #[cfg(test)]
 mod tests {
     use super::unescape;
+
+    #[test]
+    fn decimal_u32_is_str_parse_on_digits() {
+        // (Unlike `str::parse` it rejects a leading `+`, which the lexer
+        // never puts in a numbered name.)
+        for s in [
+            "",
+            "0",
+            "7",
+            "0042",
+            "4294967295",
+            "4294967296",
+            "99999999999",
+            "12a",
+            "000000000000042",
+            "-1",
+        ] {
+            assert_eq!(super::decimal_u32(s), s.parse::<u32>().ok(), "{s:?}");
+        }
+    }
 
     #[test]
     fn unescapes_like_llvm() {

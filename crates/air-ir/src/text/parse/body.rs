@@ -1127,9 +1127,13 @@ impl<'a> Parser<'a> {
         self.skip_callee()?;
         self.expect(TokenKind::LParen, "'(' in call")?;
         let mut args = Vec::new();
-        let mut arg_tys = Vec::new();
         let mut arg_attrs = Vec::new();
-        let mut arg_pos = Vec::new();
+        // Argument types and positions go to buffers the parser keeps, so
+        // most calls allocate only what the model stores. (An error drops
+        // them, which costs nothing that matters.)
+        let (mut arg_tys, mut arg_pos) = std::mem::take(&mut self.call_scratch);
+        arg_tys.clear();
+        arg_pos.clear();
         if !self.eat(TokenKind::RParen) {
             loop {
                 arg_pos.push(self.pos);
@@ -1204,6 +1208,7 @@ impl<'a> Parser<'a> {
                 format!("argument is not of expected type '{expected}'"),
             ));
         }
+        self.call_scratch = (arg_tys, arg_pos);
         let call = Call {
             callee,
             fn_ty,

@@ -235,6 +235,7 @@ impl<'a> Parser<'a> {
             func: None,
             source_map,
             inst_offsets: Vec::new(),
+            call_scratch: Default::default(),
             went_parallel: true,
         }
     }
