@@ -1250,15 +1250,17 @@ fn decimal_u32(s: &str) -> Option<u32> {
     if s.is_empty() {
         return None;
     }
+    // Up to 19 digits cannot overflow a u64; longer runs (leading zeros
+    // allowed) are checked digit by digit.
+    let short = s.len() <= 19;
     let mut v = 0u64;
     for &b in s.as_bytes() {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
-        // `v` fits in 32 bits here, so this cannot overflow.
         v = v * 10 + u64::from(d);
-        if v > u64::from(u32::MAX) {
+        if !short && v > u64::from(u32::MAX) {
             return None;
         }
     }
@@ -1325,6 +1327,9 @@ mod tests {
             "99999999999",
             "12a",
             "000000000000042",
+            "00000000000000000000000042",
+            "000000000000000000000000000000000000000000004294967296",
+            "18446744073709551615",
             "-1",
         ] {
             assert_eq!(super::decimal_u32(s), s.parse::<u32>().ok(), "{s:?}");
