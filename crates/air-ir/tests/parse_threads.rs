@@ -138,6 +138,18 @@ fn large_inputs_take_the_parallel_path_by_default() {
         let (m, map) = air_ir::parse_with_source_map_threads(&text, "input.ll", threads).unwrap();
         assert_same(&seq, &Ok((m, map)), &format!("{threads} threads"));
     }
+    // The same with an error in a late chunk (there are several chunks
+    // per thread here).
+    let at = text.rfind("\ndefine ").unwrap();
+    let line = at + 1 + text[at + 1..].find("\n  %").unwrap() + 1;
+    let mut bad = text.clone();
+    bad.insert_str(line, "  %zz = add i32 %nope, 1\n");
+    let seq = parse(&bad, 1, 0);
+    assert!(seq.is_err());
+    for threads in [0, 2, 3, 4] {
+        let r = air_ir::parse_with_source_map_threads(&bad, "input.ll", threads);
+        assert_same(&seq, &r, &format!("error, {threads} threads"));
+    }
 }
 
 #[test]

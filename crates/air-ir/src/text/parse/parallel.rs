@@ -16,6 +16,8 @@
 //! always the sequential parser's.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use super::{FxMap, MetaSlot, PResult, Parser};
 use crate::constant::{ConstId, Constant};
@@ -27,6 +29,16 @@ use crate::types::{Type, TypeId};
 /// Below this much body text a run is parsed sequentially: forking and
 /// merging cost more than the threads save.
 pub(crate) const MIN_PARALLEL_BYTES: usize = 256 * 1024;
+
+/// Chunks are at least this long (when there is enough text for one per
+/// thread): each costs a fork of the tables and a merge.
+const MIN_CHUNK_BYTES: usize = 256 * 1024;
+
+/// At most this many chunks per thread.
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// A fork and the result of parsing its chunk.
+type Parsed<'a> = (Parser<'a>, PResult<()>);
 
 /// Stack size of the worker threads.
 const WORKER_STACK: usize = 8 << 20;
@@ -107,52 +119,66 @@ impl<'a> Parser<'a> {
     /// Parses the bodies `items` (consecutive deferred items) on up to
     /// `threads` threads. An `Err` means "parse again sequentially"; its
     /// content is not meaningful.
+    ///
+    /// There are more chunks than threads, handed out in order to whichever
+    /// thread is free: on a shared machine one thread may get less CPU than
+    /// the others, and equal shares fixed up front would all wait for it.
     pub(super) fn parse_bodies_parallel(
         &mut self,
         items: &[BodyItem],
         threads: usize,
     ) -> PResult<()> {
-        let chunks = split(items, threads.max(1));
+        let threads = threads.max(1);
+        let total: usize = items.iter().map(|b| b.len).sum();
+        let chunk_count = (total / MIN_CHUNK_BYTES).clamp(threads, threads * CHUNKS_PER_THREAD);
+        let chunks = split(items, chunk_count);
         let base = Base {
             types: self.m.types.len(),
             consts: self.m.consts.len(),
             metadata: self.m.metadata.len(),
         };
-        let forks: Vec<Parser<'a>> = chunks.iter().skip(1).map(|_| self.fork()).collect();
-        let (first, rest) = chunks
-            .split_first()
-            .map_or((&[][..], &[][..]), |(f, r)| (*f, r));
-        let (r0, done) = std::thread::scope(|s| {
-            let handles: Vec<_> = forks
-                .into_iter()
-                .zip(rest)
-                .map(|(mut w, chunk)| {
-                    // The stack a main thread usually has, so that nesting
-                    // up to the parser's depth cap fits as it does there.
-                    std::thread::Builder::new()
-                        .stack_size(WORKER_STACK)
-                        .spawn_scoped(s, move || {
-                            let r = w.parse_chunk(chunk);
-                            (w, r)
-                        })
-                })
-                .collect();
+        // Forks are made up front: the real parser changes once it parses
+        // the first chunk, and a fork must see the state from before it.
+        let slots: Vec<Mutex<Option<Parsed<'a>>>> = chunks
+            .iter()
+            .skip(1)
+            .map(|_| Mutex::new(Some((self.fork(), Ok(())))))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let rest = chunks.get(1..).unwrap_or_default();
+        // Takes chunks (after the first) in order until none is left.
+        let work = || loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let (Some(slot), Some(chunk)) = (slots.get(i), rest.get(i)) else {
+                return;
+            };
+            let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((w, r)) = guard.as_mut() {
+                *r = w.parse_chunk(chunk);
+            }
+        };
+        let first = chunks.first().copied().unwrap_or_default();
+        let r0 = std::thread::scope(|s| {
+            for _ in 1..threads.min(chunks.len()) {
+                // The stack a main thread usually has, so that nesting up to
+                // the parser's depth cap fits as it does there.
+                let spawned = std::thread::Builder::new()
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(s, work);
+                if spawned.is_err() {
+                    break;
+                }
+            }
             let r0 = self.parse_chunk(first);
-            let done: Vec<_> = handles
-                .into_iter()
-                .map(|h| {
-                    // A thread that could not start fails the parallel
-                    // parse, which the caller redoes sequentially.
-                    h.ok()
-                        .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                })
-                .collect();
-            (r0, done)
+            // Whatever the other threads have not taken yet, this one does
+            // (all of it if no thread could be started).
+            work();
+            r0
         });
         r0?;
-        for (d, chunk) in done.into_iter().zip(rest) {
-            let Some((w, r)) = d else {
-                return Err(self.err("internal error: no thread"));
+        for (slot, chunk) in slots.into_iter().zip(rest) {
+            let Some((w, r)) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+                return Err(self.err("internal error: chunk lost"));
             };
             r?;
             if self.merge(w, base, chunk).is_none() {
