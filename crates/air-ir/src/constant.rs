@@ -267,6 +267,71 @@ pub enum ConstKind {
     Expr(ConstExpr),
 }
 
+impl ConstKind {
+    /// Calls `ty` on every type id and `konst` on every constant id this
+    /// constant names directly (elements, expression operands, the source
+    /// type of a `getelementptr`), so a constant can be moved between
+    /// tables by remapping its ids. The constant's own type is not visited.
+    pub fn for_each_id_mut(
+        &mut self,
+        ty: &mut dyn FnMut(&mut TypeId),
+        konst: &mut dyn FnMut(&mut ConstId),
+    ) {
+        match self {
+            ConstKind::Int(_)
+            | ConstKind::Float(_)
+            | ConstKind::Null
+            | ConstKind::Undef
+            | ConstKind::Poison
+            | ConstKind::Zero
+            | ConstKind::String(_)
+            | ConstKind::Global(_)
+            | ConstKind::Function(_) => {}
+            ConstKind::Array(v) | ConstKind::Vector(v) | ConstKind::Struct(v) => {
+                v.iter_mut().for_each(konst)
+            }
+            ConstKind::Expr(e) => match e {
+                ConstExpr::Cast { value, .. } | ConstExpr::FNeg(value) => konst(value),
+                ConstExpr::GetElementPtr {
+                    source,
+                    base,
+                    indices,
+                    ..
+                } => {
+                    ty(source);
+                    konst(base);
+                    indices.iter_mut().for_each(konst);
+                }
+                ConstExpr::Binary { lhs, rhs, .. }
+                | ConstExpr::ICmp { lhs, rhs, .. }
+                | ConstExpr::FCmp { lhs, rhs, .. } => {
+                    konst(lhs);
+                    konst(rhs);
+                }
+                ConstExpr::Select {
+                    cond: a,
+                    on_true: b,
+                    on_false: c,
+                }
+                | ConstExpr::InsertElement {
+                    vector: a,
+                    element: b,
+                    index: c,
+                }
+                | ConstExpr::ShuffleVector { a, b, mask: c } => {
+                    konst(a);
+                    konst(b);
+                    konst(c);
+                }
+                ConstExpr::ExtractElement { vector, index } => {
+                    konst(vector);
+                    konst(index);
+                }
+            },
+        }
+    }
+}
+
 /// A constant expression (LLVM 14's set that AIR uses).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ConstExpr {

@@ -54,6 +54,9 @@ pub use constant::{ApInt, ConstExpr, ConstId, ConstKind, Constant};
 pub use inst::{BlockId, Flags, InstId, InstKind, Instruction, Opcode, Value};
 pub use metadata::{MetaId, Metadata, NamedMetadata};
 pub use module::{Block, FuncId, Function, Global, GlobalId, Linkage, Module, Param};
-pub use text::{parse, parse_with_source_map, print, render_verify_error, ParseError, SourceMap};
+pub use text::{
+    parse, parse_with_source_map, parse_with_source_map_threads, print, render_verify_error,
+    ParseError, SourceMap,
+};
 pub use types::{Type, TypeId, TypeTable};
 pub use verify::{verify, VerifyError};

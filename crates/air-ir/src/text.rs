@@ -130,7 +130,35 @@ impl SourceMap {
 /// # Errors
 /// As [`parse`].
 pub fn parse_with_source_map(src: &str, file: &str) -> Result<(Module, SourceMap), ParseError> {
-    parse::parse_module_with_map(src, file)
+    parse::parse_module_with_map(src, file, 0, parse::MIN_PARALLEL_BYTES)
+}
+
+/// [`parse_with_source_map`] with function bodies parsed on at most
+/// `threads` threads (0: as many as the machine has; 1: sequential). The
+/// result, including any error, is the same for every thread count; large
+/// inputs just parse faster with more threads.
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_with_source_map_threads(
+    src: &str,
+    file: &str,
+    threads: usize,
+) -> Result<(Module, SourceMap), ParseError> {
+    parse::parse_module_with_map(src, file, threads, parse::MIN_PARALLEL_BYTES)
+}
+
+/// [`parse_with_source_map_threads`] that also parses runs of bodies
+/// shorter than `min_parallel_bytes` in parallel (normally not worth it),
+/// so tests can put small inputs through the parallel path.
+#[doc(hidden)]
+pub fn parse_with_source_map_tuned(
+    src: &str,
+    file: &str,
+    threads: usize,
+    min_parallel_bytes: usize,
+) -> Result<(Module, SourceMap), ParseError> {
+    parse::parse_module_with_map(src, file, threads, min_parallel_bytes)
 }
 
 /// Renders a verifier error found in a module parsed from `src`: with

@@ -77,6 +77,34 @@ pub enum Type {
     },
 }
 
+impl Type {
+    /// Calls `f` on every type id this shape names directly (pointee,
+    /// element, fields, return and parameters), so a shape can be moved
+    /// between tables by remapping its ids. Named structs name none: their
+    /// body lives in the table.
+    pub fn for_each_type_mut(&mut self, f: &mut dyn FnMut(&mut TypeId)) {
+        match self {
+            Type::Pointer { pointee, .. } => f(pointee),
+            Type::Array { elem, .. } | Type::Vector { elem, .. } => f(elem),
+            Type::Struct { fields, .. } => fields.iter_mut().for_each(f),
+            Type::Function { ret, params, .. } => {
+                f(ret);
+                params.iter_mut().for_each(f);
+            }
+            Type::Void
+            | Type::Int(_)
+            | Type::Half
+            | Type::BFloat
+            | Type::Float
+            | Type::Double
+            | Type::Label
+            | Type::Metadata
+            | Type::Token
+            | Type::Named(_) => {}
+        }
+    }
+}
+
 /// The interning hash of a shape. Written out by hand (not derived) so that
 /// [`function_hash`] can hash a borrowed parameter slice identically.
 fn shape_hash(t: &Type) -> u64 {

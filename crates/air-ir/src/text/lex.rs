@@ -304,21 +304,25 @@ impl Lexer<'_> {
     }
 
     fn token(&mut self) -> Token {
-        // Whitespace and comments.
-        while let Some(&b) = self.bytes.get(self.pos) {
+        // Whitespace and comments. Every byte that is not one of them is
+        // above b' ', except `;`, so one compare ends the common case.
+        let b = loop {
+            let Some(&b) = self.bytes.get(self.pos) else {
+                return self.make(TokenKind::Eof, self.pos);
+            };
+            if b > b' ' && b != b';' {
+                break b;
+            }
             match b {
                 b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => self.pos += 1,
                 b';' => {
                     let rest = &self.bytes[self.pos..];
                     self.pos += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
                 }
-                _ => break,
+                _ => break b,
             }
-        }
-        let start = self.pos;
-        let Some(&b) = self.bytes.get(self.pos) else {
-            return self.make(TokenKind::Eof, start);
         };
+        let start = self.pos;
         let kind = match b {
             b'=' => self.single(TokenKind::Equal),
             b',' => self.single(TokenKind::Comma),

@@ -26,6 +26,8 @@ mod attrs;
 mod body;
 mod constants;
 mod metadata;
+mod parallel;
+pub(crate) use parallel::MIN_PARALLEL_BYTES;
 mod types;
 
 use std::borrow::Cow;
@@ -63,14 +65,22 @@ pub(crate) fn parse_module(src: &str, file: &str) -> Result<Module, ParseError> 
             "input too large (limit 4 GiB)",
         ));
     }
-    parse_module_with_map(src, file).map(|(m, _)| m)
+    parse_module_with_map(src, file, 0, parallel::MIN_PARALLEL_BYTES).map(|(m, _)| m)
 }
 
 /// Parses a whole module and records where each global, function and
 /// instruction starts.
+///
+/// `threads` caps the threads used for function bodies (0: as many as the
+/// machine has). The result never depends on it: a parallel parse that
+/// meets any error starts over sequentially, so errors are the sequential
+/// parser's. Runs of bodies shorter than `min_parallel_bytes` stay on one
+/// thread.
 pub(crate) fn parse_module_with_map(
     src: &str,
     file: &str,
+    threads: usize,
+    min_parallel_bytes: usize,
 ) -> Result<(Module, super::SourceMap), ParseError> {
     if src.len() >= u32::MAX as usize {
         return Err(ParseError::at(
@@ -81,8 +91,15 @@ pub(crate) fn parse_module_with_map(
         ));
     }
     let mut p = Parser::new(src, file);
-    p.parse_all().map_err(|e| *e)?;
-    Ok((p.m, p.source_map))
+    match p.parse_all(threads, min_parallel_bytes) {
+        Ok(()) => Ok((p.m, p.source_map)),
+        Err(_) if p.went_parallel => {
+            let mut p = Parser::new(src, file);
+            p.parse_all(1, 0).map_err(|e| *e)?;
+            Ok((p.m, p.source_map))
+        }
+        Err(e) => Err(*e),
+    }
 }
 
 /// A name as written after a sigil: a (possibly quoted) name, or a number.
@@ -147,8 +164,13 @@ enum Deferred {
         resume: usize,
         has_init: bool,
     },
-    /// A function body, from its `{` at offset `resume`.
-    Body { id: FuncId, resume: usize },
+    /// A function body, from its `{` at offset `resume` to the token after
+    /// its `}` at `end`.
+    Body {
+        id: FuncId,
+        resume: usize,
+        end: usize,
+    },
     /// A metadata definition (named or numbered) starting at `start`.
     Metadata { start: usize },
 }
@@ -173,6 +195,9 @@ pub(super) struct Parser<'a> {
     /// Interned types by shape, for the common cheap cases (keywords and
     /// pointers), so the hot path skips the type table's hashing.
     word_types: FxMap<&'a str, TypeId>,
+    /// The most common type keywords, by [`types::common_type_slot`]: a
+    /// match on the word is cheaper than hashing it.
+    common_types: [Option<TypeId>; types::COMMON_TYPES],
     ptr_types: FxMap<(TypeId, u32), TypeId>,
     /// Integer constants of at most 64 bits by (type, truncated value).
     int_consts: FxMap<(TypeId, u64), crate::constant::ConstId>,
@@ -193,6 +218,11 @@ pub(super) struct Parser<'a> {
     source_map: super::SourceMap,
     /// Start offsets of the current body's instructions, by `InstId`.
     inst_offsets: Vec<usize>,
+    /// Reused buffers for a call's argument types and positions.
+    call_scratch: (Vec<TypeId>, Vec<usize>),
+    /// Whether some bodies were parsed on several threads (an error then
+    /// means "parse again sequentially", for the sequential error).
+    went_parallel: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -210,6 +240,7 @@ impl<'a> Parser<'a> {
             symbols: FxMap::default(),
             symbol_consts: FxMap::default(),
             word_types: FxMap::default(),
+            common_types: [None; types::COMMON_TYPES],
             ptr_types: FxMap::default(),
             int_consts: FxMap::default(),
             next_global_number: 0,
@@ -222,6 +253,8 @@ impl<'a> Parser<'a> {
             func: None,
             source_map: super::SourceMap::default(),
             inst_offsets: Vec::new(),
+            call_scratch: Default::default(),
+            went_parallel: false,
         }
     }
 
@@ -374,10 +407,9 @@ impl<'a> Parser<'a> {
         };
         match form {
             NameForm::Bare => Ok(Key::Name(Cow::Borrowed(body))),
-            NameForm::Id => body
-                .parse::<u32>()
+            NameForm::Id => decimal_u32(body)
                 .map(Key::Id)
-                .map_err(|_| self.err_at(index, "number too large")),
+                .ok_or_else(|| self.err_at(index, "number too large")),
             NameForm::Quoted => {
                 let inner = body.get(1..body.len().saturating_sub(1)).unwrap_or("");
                 match unescape(inner) {
@@ -538,9 +570,22 @@ impl<'a> Parser<'a> {
 
     // ----- driver -----
 
-    fn parse_all(&mut self) -> PResult<()> {
+    /// Parses the module with up to `threads` threads for bodies (0: the
+    /// machine's parallelism).
+    fn parse_all(&mut self, threads: usize, min_parallel_bytes: usize) -> PResult<()> {
         let deferred = self.pass_one()?;
-        for d in deferred {
+        let mut i = 0;
+        while i < deferred.len() {
+            if threads != 1 {
+                if let Some(n) =
+                    self.try_parallel_run(&deferred[i..], threads, min_parallel_bytes)?
+                {
+                    i += n;
+                    continue;
+                }
+            }
+            let d = deferred[i];
+            i += 1;
             match d {
                 Deferred::Global {
                     id,
@@ -550,9 +595,9 @@ impl<'a> Parser<'a> {
                     self.seek(resume);
                     self.global_tail(id, has_init)?;
                 }
-                Deferred::Body { id, resume } => {
+                Deferred::Body { id, resume, end } => {
                     self.seek(resume);
-                    self.function_body(id)?;
+                    self.function_body(id, end - resume)?;
                 }
                 Deferred::Metadata { start } => {
                     self.seek(start);
@@ -564,6 +609,59 @@ impl<'a> Parser<'a> {
             }
         }
         self.finish()
+    }
+
+    /// If `items` starts with a run of bodies worth parsing in parallel,
+    /// parses it so and returns its length.
+    fn try_parallel_run(
+        &mut self,
+        items: &[Deferred],
+        threads: usize,
+        min_parallel_bytes: usize,
+    ) -> PResult<Option<usize>> {
+        let run = items
+            .iter()
+            .take_while(|d| matches!(d, Deferred::Body { .. }))
+            .count();
+        if run < 2 {
+            return Ok(None);
+        }
+        let start = |d: &Deferred| match *d {
+            Deferred::Global { resume, .. } | Deferred::Body { resume, .. } => resume,
+            Deferred::Metadata { start } => start,
+        };
+        let end = items.get(run).map_or(self.src.len(), start);
+        let first = items.first().map_or(end, start);
+        if end.saturating_sub(first) < min_parallel_bytes {
+            return Ok(None);
+        }
+        let threads = match threads {
+            0 => parallel::default_threads(),
+            n => n,
+        };
+        if threads < 2 {
+            return Ok(None);
+        }
+        let bodies: Vec<parallel::BodyItem> = items[..run]
+            .iter()
+            .enumerate()
+            .filter_map(|(k, d)| match *d {
+                Deferred::Body {
+                    id,
+                    resume,
+                    end: body_end,
+                } => Some(parallel::BodyItem {
+                    id,
+                    resume,
+                    body_len: body_end - resume,
+                    len: items.get(k + 1).map_or(end, start).saturating_sub(resume),
+                }),
+                _ => None,
+            })
+            .collect();
+        self.went_parallel = true;
+        self.parse_bodies_parallel(&bodies, threads)?;
+        Ok(Some(run))
     }
 
     fn pass_one(&mut self) -> PResult<Vec<Deferred>> {
@@ -606,11 +704,13 @@ impl<'a> Parser<'a> {
                             if self.peek() != TokenKind::LBrace {
                                 return Err(self.err("expected '{' in function body"));
                             }
+                            let resume = self.pos;
+                            self.skip_body();
                             deferred.push(Deferred::Body {
                                 id,
-                                resume: self.pos,
+                                resume,
+                                end: self.pos.max(resume),
                             });
-                            self.skip_body();
                         } else if !self.at_top_level_start() {
                             return Err(match self.word() {
                                 Some(w) => self.err(format!("unknown attribute '{w}'")),
@@ -1143,6 +1243,30 @@ fn take_fn_alignment(attrs: &mut AttrSet, align: &mut Option<u64>) {
     }
 }
 
+/// A run of ASCII digits (as the lexer delimits numbered names) as a
+/// `u32`, `None` if it is empty or too large. Numbered locals are on nearly
+/// every line of a body; this is much cheaper than `str::parse`.
+fn decimal_u32(s: &str) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    // Up to 19 digits cannot overflow a u64; longer runs (leading zeros
+    // allowed) are checked digit by digit.
+    let short = s.len() <= 19;
+    let mut v = 0u64;
+    for &b in s.as_bytes() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+        if !short && v > u64::from(u32::MAX) {
+            return None;
+        }
+    }
+    u32::try_from(v).ok()
+}
+
 /// Checks an alignment value as LLVM does.
 fn check_align(v: u64) -> Result<(), &'static str> {
     if !v.is_power_of_two() {
@@ -1188,6 +1312,29 @@ fn unescape(s: &str) -> Cow<'_, [u8]> {
 #[cfg(test)]
 mod tests {
     use super::unescape;
+
+    #[test]
+    fn decimal_u32_is_str_parse_on_digits() {
+        // (Unlike `str::parse` it rejects a leading `+`, which the lexer
+        // never puts in a numbered name.)
+        for s in [
+            "",
+            "0",
+            "7",
+            "0042",
+            "4294967295",
+            "4294967296",
+            "99999999999",
+            "12a",
+            "000000000000042",
+            "00000000000000000000000042",
+            "000000000000000000000000000000000000000000004294967296",
+            "18446744073709551615",
+            "-1",
+        ] {
+            assert_eq!(super::decimal_u32(s), s.parse::<u32>().ok(), "{s:?}");
+        }
+    }
 
     #[test]
     fn unescapes_like_llvm() {

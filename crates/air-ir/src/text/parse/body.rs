@@ -85,8 +85,12 @@ impl<'a> FnState<'a> {
 }
 
 impl<'a> Parser<'a> {
-    /// Parses the body of function `id` (the current token is its `{`).
-    pub(super) fn function_body(&mut self, id: FuncId) -> PResult<()> {
+    /// Parses the body of function `id` (the current token is its `{`),
+    /// `len` bytes of text.
+    pub(super) fn function_body(&mut self, id: FuncId, len: usize) -> PResult<()> {
+        // Instructions take 40 to 90 bytes of text; reserving for the short
+        // end saves the arena's repeated growth (and copies) on large bodies.
+        let expected_insts = len / 40;
         let f = &self.m.functions[id.0 as usize];
         let Some((ret_ty, param_tys, _)) = self.m.types.function_parts(f.ty) else {
             return Err(self.err("internal error: function without function type"));
@@ -100,7 +104,7 @@ impl<'a> Parser<'a> {
             block_keys: FxMap::default(),
             block_slots: Vec::new(),
             blocks: Vec::new(),
-            insts: Vec::new(),
+            insts: Vec::with_capacity(expected_insts),
             ret_ty,
             local_md: Vec::new(),
         };
@@ -116,6 +120,7 @@ impl<'a> Parser<'a> {
         }
         self.func = Some(st);
         self.inst_offsets.clear();
+        self.inst_offsets.reserve(expected_insts);
         let result = self.blocks();
         let Some(st) = self.func.take() else {
             return Err(self.err("internal error: function state lost"));
@@ -1122,9 +1127,13 @@ impl<'a> Parser<'a> {
         self.skip_callee()?;
         self.expect(TokenKind::LParen, "'(' in call")?;
         let mut args = Vec::new();
-        let mut arg_tys = Vec::new();
         let mut arg_attrs = Vec::new();
-        let mut arg_pos = Vec::new();
+        // Argument types and positions go to buffers the parser keeps, so
+        // most calls allocate only what the model stores. (An error drops
+        // them, which costs nothing that matters.)
+        let (mut arg_tys, mut arg_pos) = std::mem::take(&mut self.call_scratch);
+        arg_tys.clear();
+        arg_pos.clear();
         if !self.eat(TokenKind::RParen) {
             loop {
                 arg_pos.push(self.pos);
@@ -1199,6 +1208,7 @@ impl<'a> Parser<'a> {
                 format!("argument is not of expected type '{expected}'"),
             ));
         }
+        self.call_scratch = (arg_tys, arg_pos);
         let call = Call {
             callee,
             fn_ty,

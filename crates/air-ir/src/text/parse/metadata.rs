@@ -220,7 +220,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Uniques strings and module-level values, as LLVM's context does.
-    fn intern_md(&mut self, md: Metadata) -> MetaId {
+    pub(super) fn intern_md(&mut self, md: Metadata) -> MetaId {
         let hash = crate::fxhash::hash_of(&md);
         let items = &self.m.metadata;
         if let Some(id) = self.meta_intern.find(hash, |id| items[id as usize] == md) {

@@ -4,6 +4,25 @@ use super::{PResult, Parser};
 use crate::text::lex::TokenKind;
 use crate::types::{StructBody, Type, TypeId};
 
+/// How many type keywords [`common_type_slot`] knows.
+pub(super) const COMMON_TYPES: usize = 9;
+
+/// The cache slot of the type keywords AIR uses most.
+fn common_type_slot(w: &[u8]) -> Option<usize> {
+    Some(match w {
+        b"i32" => 0,
+        b"float" => 1,
+        b"i8" => 2,
+        b"i1" => 3,
+        b"i64" => 4,
+        b"void" => 5,
+        b"half" => 6,
+        b"i16" => 7,
+        b"double" => 8,
+        _ => return None,
+    })
+}
+
 impl Parser<'_> {
     /// A type, including pointer and function-type suffixes.
     pub(super) fn parse_type(&mut self) -> PResult<TypeId> {
@@ -97,7 +116,12 @@ impl Parser<'_> {
         match t.kind {
             TokenKind::Word => {
                 let w = self.text(t);
-                if let Some(&ty) = self.word_types.get(w) {
+                let slot = common_type_slot(w.as_bytes());
+                let known = match slot {
+                    Some(i) => self.common_types[i],
+                    None => self.word_types.get(w).copied(),
+                };
+                if let Some(ty) = known {
                     self.bump();
                     return Ok(ty);
                 }
@@ -129,7 +153,12 @@ impl Parser<'_> {
                 };
                 self.bump();
                 let id = self.m.types.intern(ty);
-                self.word_types.insert(w, id);
+                match slot {
+                    Some(i) => self.common_types[i] = Some(id),
+                    None => {
+                        self.word_types.insert(w, id);
+                    }
+                }
                 Ok(id)
             }
             TokenKind::Local(_) => {
