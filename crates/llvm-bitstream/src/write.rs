@@ -141,6 +141,32 @@ impl Sink {
     }
 }
 
+/// A pre-encoded run of bits (whole words plus a partial last word), made
+/// by [`BitWriter::into_bits`] and spliced into a stream by
+/// [`BitWriter::emit_bits`]. Writers use it for record sequences that are
+/// the same in every stream (fixed names, tags), so they are encoded once
+/// instead of character by character each time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bits {
+    /// Whole 32-bit words, little-endian.
+    bytes: Vec<u8>,
+    /// The bits after the last whole word (fewer than 32).
+    tail: u32,
+    tail_bits: u32,
+}
+
+impl Bits {
+    /// The number of bits.
+    pub fn len(&self) -> u64 {
+        self.bytes.len() as u64 * 8 + u64::from(self.tail_bits)
+    }
+
+    /// Whether there are no bits.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Writes an LLVM bitstream, bit for bit as LLVM 14's `BitstreamWriter`.
 #[derive(Debug)]
 pub struct BitWriter {
@@ -177,6 +203,44 @@ impl BitWriter {
             scopes: Vec::new(),
             blockinfo: Vec::new(),
             blockinfo_cur: None,
+        }
+    }
+
+    /// An empty stream whose records use abbreviation width `code_width`,
+    /// as inside a block entered with that width: for pre-encoding records
+    /// into [`Bits`] that [`BitWriter::emit_bits`] later splices into such a
+    /// block. Abbreviated records need the abbreviations, so only
+    /// unabbreviated ones make sense here.
+    pub fn with_code_width(code_width: u32) -> Self {
+        BitWriter {
+            code_width,
+            ..Self::new()
+        }
+    }
+
+    /// The bits written so far, without padding the last word.
+    pub fn into_bits(self) -> Bits {
+        Bits {
+            bytes: self.sink.out,
+            tail: self.sink.cur_value as u32,
+            tail_bits: self.sink.cur_bit,
+        }
+    }
+
+    /// Appends pre-encoded bits, exactly as if the records they hold were
+    /// emitted here. At a word boundary (the start of a block's contents)
+    /// the whole words are copied as bytes.
+    pub fn emit_bits(&mut self, bits: &Bits) {
+        let s = &mut self.sink;
+        if s.cur_bit == 0 {
+            s.out.extend_from_slice(&bits.bytes);
+        } else {
+            for word in bits.bytes.chunks_exact(4) {
+                s.emit(u32::from_le_bytes([word[0], word[1], word[2], word[3]]), 32);
+            }
+        }
+        if bits.tail_bits > 0 {
+            s.emit(bits.tail, bits.tail_bits);
         }
     }
 
@@ -564,6 +628,31 @@ mod tests {
         assert_eq!(word & 0b111, 0b101);
         assert_eq!((word >> 3) & 0xFFFF_FFFF, 0xDEAD_BEEF);
         assert_eq!((word >> 35) & 0x7F, 0x7F);
+    }
+
+    #[test]
+    fn spliced_bits_match_direct_emission() {
+        let records = |w: &mut BitWriter| {
+            w.emit_record(6, &[0, 100, 98, 103]);
+            w.emit_record(6, &[1, 116, 98, 97, 97, 1000]);
+            w.emit_record(1, &[]);
+        };
+        let mut template = BitWriter::with_code_width(3);
+        records(&mut template);
+        let bits = template.into_bits();
+        for lead in [0, 1, 5, 31, 32, 45] {
+            let (mut a, mut b) = (BitWriter::new(), BitWriter::new());
+            a.enter_block(8, 3);
+            b.enter_block(8, 3);
+            a.emit64(0x5555_5555_5555, lead);
+            b.emit64(0x5555_5555_5555, lead);
+            records(&mut a);
+            b.emit_bits(&bits);
+            assert_eq!(a.bit_position(), b.bit_position());
+            a.exit_block();
+            b.exit_block();
+            assert_eq!(a.finish(), b.finish(), "after {lead} bits");
+        }
     }
 
     #[test]
