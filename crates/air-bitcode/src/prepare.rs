@@ -178,10 +178,11 @@ pub(crate) struct Prepared<'m> {
     pub canon: Canon<'m>,
     pub md: MdTable,
     pub source_filename: String,
-    /// Metadata kind names by id.
-    pub md_kinds: Vec<String>,
+    /// Metadata kind names by id; borrowed (fixed names or the module's),
+    /// since allocating the 31 fixed names showed up in every encode.
+    pub md_kinds: Vec<&'m str>,
     /// Sync scope names by id (0 = `singlethread`, 1 = system).
-    pub sync_scopes: Vec<String>,
+    pub sync_scopes: Vec<&'m str>,
     /// Named metadata with canonical operands.
     pub named: Vec<(String, Vec<MdId>)>,
     /// Attachments of each global variable, sorted by kind id.
@@ -220,15 +221,16 @@ impl<'m> Prepared<'m> {
             .collect();
 
         let strip_debug = as_parsed && debug_info_version(module) != Some(3);
-        let mut kinds: Vec<String> = FIXED_MD_KINDS.iter().map(|s| s.to_string()).collect();
+        let mut kinds: Vec<&'m str> = Vec::with_capacity(FIXED_MD_KINDS.len() + 8);
+        kinds.extend(FIXED_MD_KINDS);
         if options.flavour == Flavour::Apple {
-            kinds.extend(APPLE_MD_KINDS.iter().map(|s| s.to_string()));
+            kinds.extend(APPLE_MD_KINDS);
         }
-        let mut kind_id = |name: &str| -> u32 {
-            match kinds.iter().position(|k| k == name) {
+        let mut kind_id = |name: &'m str| -> u32 {
+            match kinds.iter().position(|k| *k == name) {
                 Some(i) => i as u32,
                 None => {
-                    kinds.push(name.to_string());
+                    kinds.push(name);
                     kinds.len() as u32 - 1
                 }
             }
@@ -264,7 +266,7 @@ impl<'m> Prepared<'m> {
 
         let mut funcs = Vec::with_capacity(module.functions.len());
         let mut attrs = Attrs::default();
-        let mut sync_scopes = vec!["singlethread".to_string(), String::new()];
+        let mut sync_scopes: Vec<&'m str> = vec!["singlethread", ""];
         let mut any_inst_md = false;
         for (fi, f) in module.functions.iter().enumerate() {
             let context = format!("function @{}", f.name);
@@ -328,10 +330,9 @@ impl<'m> Prepared<'m> {
                         list.sort_by_key(|(k, _)| *k);
                         info.inst_attachments.insert(iid.0, list);
                     }
-                    for scope in inst_scopes(&inst.kind) {
-                        let name = if scope.is_empty() { "" } else { scope };
-                        if !sync_scopes.iter().any(|s| s == name) {
-                            sync_scopes.push(name.to_string());
+                    if let Some(name) = inst_scope(&inst.kind) {
+                        if !sync_scopes.contains(&name) {
+                            sync_scopes.push(name);
                         }
                     }
                     match &inst.kind {
@@ -429,19 +430,20 @@ impl<'m> Prepared<'m> {
     }
 }
 
-/// The sync scopes an instruction names, in operand order.
-fn inst_scopes(kind: &InstKind) -> Vec<&str> {
+/// The sync scope an instruction names (at most one; returned without a
+/// `Vec`, since this runs for every instruction).
+fn inst_scope(kind: &InstKind) -> Option<&str> {
     match kind {
         InstKind::Load {
             atomic: Some(a), ..
         }
         | InstKind::Store {
             atomic: Some(a), ..
-        } => vec![a.scope.as_str()],
+        } => Some(a.scope.as_str()),
         InstKind::AtomicRmw { scope, .. }
         | InstKind::CmpXchg { scope, .. }
-        | InstKind::Fence { scope, .. } => vec![scope.as_str()],
-        _ => Vec::new(),
+        | InstKind::Fence { scope, .. } => Some(scope.as_str()),
+        _ => None,
     }
 }
 
