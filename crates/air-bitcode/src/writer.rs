@@ -1350,11 +1350,26 @@ impl Writer<'_, '_> {
         }
     }
 
+    /// The absolute id of an operand, without its type: most operands are
+    /// backward references whose type the record does not carry, and
+    /// looking the type up anyway was a large share of record building.
+    fn operand_id(&self, op: Operand) -> Result<u32> {
+        match op {
+            Operand::Value(v) => self.e.value_id(v),
+            Operand::Metadata(md) => self.e.md_id(md),
+            Operand::Label => Err(EncodeError::invalid(
+                "instruction",
+                "internal: label operand",
+            )),
+        }
+    }
+
     /// `pushValueAndType`: relative id, plus the type for forward references.
     fn push_vt(&self, ops: &mut Vec<u64>, op: Operand, inst_id: u32) -> Result<bool> {
-        let (id, ty) = self.operand_id_type(op)?;
+        let id = self.operand_id(op)?;
         ops.push(u64::from(inst_id.wrapping_sub(id)));
         if id >= inst_id {
+            let (_, ty) = self.operand_id_type(op)?;
             ops.push(self.type_id(ty)?);
             return Ok(true);
         }
@@ -1363,7 +1378,7 @@ impl Writer<'_, '_> {
 
     /// `pushValue`: relative id only.
     fn push_v(&self, ops: &mut Vec<u64>, op: Operand, inst_id: u32) -> Result<()> {
-        let (id, _) = self.operand_id_type(op)?;
+        let id = self.operand_id(op)?;
         ops.push(u64::from(inst_id.wrapping_sub(id)));
         Ok(())
     }
@@ -1477,7 +1492,7 @@ impl Writer<'_, '_> {
             InstKind::Phi { incoming } => {
                 ops.push(self.type_id(inst.ty)?);
                 for (pos, (_, block)) in incoming.iter().enumerate() {
-                    let (id, _) = self.operand_id_type(op(pos)?)?;
+                    let id = self.operand_id(op(pos)?)?;
                     let diff = i64::from(inst_id as i32) - i64::from(id as i32);
                     ops.push(signed_vbr(diff as u64));
                     ops.push(u64::from(block.0));
@@ -1644,7 +1659,7 @@ impl Writer<'_, '_> {
                     match params.get(i) {
                         // Label parameters (asm labels) are absolute ids.
                         Some(pty) if matches!(p.canon.types.try_get(*pty), Some(Type::Label)) => {
-                            ops.push(u64::from(self.operand_id_type(a)?.0));
+                            ops.push(u64::from(self.operand_id(a)?));
                         }
                         Some(_) => self.push_v(ops, a, inst_id)?,
                         // Variadic arguments carry their type.
