@@ -7,16 +7,14 @@
 //! LLVM constant, so the writer must see constants the way LLVM does. This
 //! module maps every model constant to such a canonical constant.
 
-use std::collections::hash_map::Entry;
 use std::fmt::Display;
-
-use air_ir::fxhash::HashMap;
 
 use air_ir::constant::{ConstExpr, ConstKind};
 use air_ir::inst::Opcode;
 use air_ir::types::{StructBody, Type, TypeTable};
 use air_ir::{ApInt, ConstId, Module, TypeId};
 
+use crate::intern::Interner;
 use crate::{EncodeError, Result};
 
 /// Index of a canonical constant.
@@ -127,8 +125,7 @@ const MAX_DEPTH: u32 = 512;
 pub(crate) struct Canon<'m> {
     module: &'m Module,
     pub types: TypeTable,
-    items: Vec<CConst>,
-    lookup: HashMap<CConst, CId>,
+    items: Interner<CConst>,
     memo: Vec<Option<CId>>,
 }
 
@@ -137,14 +134,13 @@ impl<'m> Canon<'m> {
         Canon {
             module,
             types: module.types.clone(),
-            items: Vec::new(),
-            lookup: HashMap::default(),
+            items: Interner::default(),
             memo: vec![None; module.consts.len()],
         }
     }
 
     pub fn get(&self, id: CId) -> &CConst {
-        &self.items[id.0 as usize]
+        self.items.get(id.0)
     }
 
     /// How many canonical constants there are (`CId`s are below this).
@@ -153,15 +149,7 @@ impl<'m> Canon<'m> {
     }
 
     pub fn intern(&mut self, c: CConst) -> CId {
-        match self.lookup.entry(c) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                let id = CId(self.items.len() as u32);
-                self.items.push(e.key().clone());
-                e.insert(id);
-                id
-            }
-        }
+        CId(self.items.intern(c))
     }
 
     /// The type of a type id, checked.

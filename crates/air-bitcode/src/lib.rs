@@ -54,6 +54,7 @@
 
 mod consts;
 mod enumerate;
+mod intern;
 mod intrinsics;
 mod layout;
 mod libcalls;
