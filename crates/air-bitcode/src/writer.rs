@@ -235,7 +235,7 @@ pub(crate) fn write(p: &Prepared<'_>) -> Result<Vec<u8>> {
     Ok(w.s.finish())
 }
 
-impl Writer<'_, '_> {
+impl<'m> Writer<'_, 'm> {
     fn type_id(&self, ty: TypeId) -> Result<u64> {
         self.e.type_id(ty).map(u64::from)
     }
@@ -1242,15 +1242,16 @@ impl Writer<'_, '_> {
                 );
             }
         }
-        let mention_block = |map: &mut StringMapOrder<_>, b: BlockId| -> Result<()> {
-            let block = f.blocks.get(b.0 as usize).ok_or_else(|| {
-                EncodeError::bad_id("block", b.0, format!("function @{}", f.name))
-            })?;
-            if let Some(name) = block.name.as_deref() {
-                map.insert(name.as_bytes(), (true, u64::from(b.0), name));
-            }
-            Ok(())
-        };
+        let mention_block =
+            |map: &mut StringMapOrder<'m, (bool, u64, &'m str)>, b: BlockId| -> Result<()> {
+                let block = f.blocks.get(b.0 as usize).ok_or_else(|| {
+                    EncodeError::bad_id("block", b.0, format!("function @{}", f.name))
+                })?;
+                if let Some(name) = block.name.as_deref() {
+                    map.insert(name.as_bytes(), (true, u64::from(b.0), name));
+                }
+                Ok(())
+            };
         for (b, block) in f.blocks.iter().enumerate() {
             mention_block(&mut map, BlockId(b as u32))?;
             for iid in &block.insts {
@@ -1275,10 +1276,14 @@ impl Writer<'_, '_> {
             return Ok(());
         }
         self.s.enter_block(VALUE_SYMTAB_BLOCK, 4);
+        // One record buffer for all entries (two allocations per named
+        // value showed up on large functions).
+        let mut ops = std::mem::take(&mut self.rec);
         for (is_block, id, name) in entries {
             let enc = string_encoding(name.as_bytes());
-            let mut ops = vec![id];
-            ops.extend(chars_unsigned(name.as_bytes()));
+            ops.clear();
+            ops.push(id);
+            ops.extend(name.bytes().map(u64::from));
             let (code, ab) = if is_block {
                 (
                     2,
@@ -1300,6 +1305,7 @@ impl Writer<'_, '_> {
             };
             self.s.emit_record_with_abbrev(ab, code, &ops);
         }
+        self.rec = ops;
         self.s.exit_block();
         Ok(())
     }
