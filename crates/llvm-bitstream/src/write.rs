@@ -515,6 +515,25 @@ impl BitWriter {
                         s.out.push(0);
                     }
                 }
+                // Fixed and VBR fields (nearly all of them) are emitted
+                // inline: through the out-of-line `emit_field` they cost
+                // several times the bits they write.
+                AbbrevOp::Fixed(w) => {
+                    let v = ops.get(idx).copied().unwrap_or(0);
+                    if w > 0 && w <= 32 {
+                        s.emit(v as u32, w);
+                    } else {
+                        s.emit_field(op, v);
+                    }
+                    idx += 1;
+                }
+                AbbrevOp::Vbr(w) => {
+                    let v = ops.get(idx).copied().unwrap_or(0);
+                    if w > 0 {
+                        s.emit_vbr(v, w);
+                    }
+                    idx += 1;
+                }
                 scalar => {
                     let v = ops.get(idx).copied().unwrap_or(0);
                     s.emit_field(scalar, v);
