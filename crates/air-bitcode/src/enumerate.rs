@@ -238,7 +238,7 @@ impl Enumerator {
             func_ids: vec![0; m.functions.len()],
             const_ids: vec![0; p.canon.len()],
             md_map: vec![None; p.md.len()],
-            attr_list_ids: vec![0; p.attrs.lists.len()],
+            attr_list_ids: vec![0; p.attrs.num_lists()],
             attr_group_ids: vec![0; p.attrs.groups.len()],
             ..Enumerator::default()
         };
@@ -557,14 +557,14 @@ impl Enumerator {
             self.attr_lists.push(list);
             self.attr_list_ids[list as usize] = self.attr_lists.len() as u32;
         }
-        for &g in &p.attrs.lists[list as usize] {
+        for &g in p.attrs.list_groups(list) {
             if self.attr_group_ids[g as usize] != 0 {
                 continue;
             }
             self.attr_groups.push(g);
             self.attr_group_ids[g as usize] = self.attr_groups.len() as u32;
             let (_, set) = p.attrs.groups[g as usize];
-            for a in &p.attrs.sets[set as usize] {
+            for a in p.attrs.set(set) {
                 if let Attribute::Type(_, Some(ty)) = a {
                     self.enumerate_type(p, *ty);
                 }

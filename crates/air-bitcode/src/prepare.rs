@@ -7,6 +7,8 @@
 //! (without a `"Debug Info Version"` flag) stripped debug info. This module
 //! computes all of that up front, so the enumerator and writer only read.
 
+use std::borrow::Cow;
+
 use air_ir::fxhash::HashMap;
 
 use air_ir::attributes::AttrSet;
@@ -15,6 +17,7 @@ use air_ir::types::Type;
 use air_ir::{ConstKind, InstId, MetaId, Metadata, Module, TypeId};
 
 use crate::consts::{CId, CKind, Canon};
+use crate::intern::Interner;
 use crate::intrinsics::intrinsic_attributes;
 use crate::meta::{MdId, MdTable};
 use crate::{EncodeError, Flavour, Result, WriteOptions};
@@ -24,31 +27,38 @@ use crate::{EncodeError, Flavour, Result, WriteOptions};
 /// value, `i + 1` = parameter `i`), in LLVM's iteration order (function,
 /// return, parameters); an (index, set) pair is an attribute group. Both
 /// are numbered here once, so the enumerator and writer compare and look
-/// them up by number instead of hashing attribute sets per call.
+/// them up by number instead of hashing attribute sets per call. Sets are
+/// borrowed from the module where they can be (cloning them, string
+/// attributes and all, was most of this).
 #[derive(Debug, Default)]
-pub(crate) struct Attrs {
+pub(crate) struct Attrs<'m> {
     /// Distinct attribute sets.
-    pub sets: Vec<AttrSet>,
-    set_map: HashMap<AttrSet, u32>,
+    sets: Interner<Cow<'m, AttrSet>>,
     /// Distinct groups: (LLVM index, set number).
     pub groups: Vec<(u32, u32)>,
     group_map: HashMap<(u32, u32), u32>,
     /// Distinct non-empty lists, as group numbers.
-    pub lists: Vec<Vec<u32>>,
-    list_map: HashMap<Vec<u32>, u32>,
+    lists: Interner<Vec<u32>>,
 }
 
-impl Attrs {
-    fn group(&mut self, index: u32, set: &AttrSet) -> u32 {
-        let set = match self.set_map.get(set) {
-            Some(s) => *s,
-            None => {
-                let s = self.sets.len() as u32;
-                self.sets.push(set.clone());
-                self.set_map.insert(set.clone(), s);
-                s
-            }
-        };
+impl<'m> Attrs<'m> {
+    /// Set number `i`.
+    pub fn set(&self, i: u32) -> &AttrSet {
+        self.sets.get(i)
+    }
+
+    /// The groups of list number `i`.
+    pub fn list_groups(&self, i: u32) -> &[u32] {
+        self.lists.get(i)
+    }
+
+    /// How many lists there are.
+    pub fn num_lists(&self) -> usize {
+        self.lists.len()
+    }
+
+    fn group(&mut self, index: u32, set: Cow<'m, AttrSet>) -> u32 {
+        let set = self.sets.intern(set);
         let next = self.groups.len() as u32;
         let g = *self.group_map.entry((index, set)).or_insert(next);
         if g == next {
@@ -59,7 +69,12 @@ impl Attrs {
 
     /// The number of the list of function, return and parameter sets;
     /// `None` for an empty list.
-    fn list(&mut self, fn_attrs: &AttrSet, ret: &AttrSet, params: &[AttrSet]) -> Option<u32> {
+    fn list(
+        &mut self,
+        fn_attrs: Cow<'m, AttrSet>,
+        ret: Cow<'m, AttrSet>,
+        params: impl IntoIterator<Item = Cow<'m, AttrSet>>,
+    ) -> Option<u32> {
         let mut list = Vec::new();
         if !fn_attrs.is_empty() {
             list.push(self.group(u32::MAX, fn_attrs));
@@ -67,7 +82,7 @@ impl Attrs {
         if !ret.is_empty() {
             list.push(self.group(0, ret));
         }
-        for (i, p) in params.iter().enumerate() {
+        for (i, p) in params.into_iter().enumerate() {
             if !p.is_empty() {
                 list.push(self.group(i as u32 + 1, p));
             }
@@ -75,12 +90,7 @@ impl Attrs {
         if list.is_empty() {
             return None;
         }
-        let next = self.lists.len() as u32;
-        let l = *self.list_map.entry(list.clone()).or_insert(next);
-        if l == next {
-            self.lists.push(list);
-        }
-        Some(l)
+        Some(self.lists.intern(list))
     }
 }
 
@@ -189,7 +199,7 @@ pub(crate) struct Prepared<'m> {
     pub global_attachments: Vec<Vec<(u32, MdId)>>,
     pub funcs: Vec<FuncInfo>,
     /// Every attribute list of the module.
-    pub attrs: Attrs,
+    pub attrs: Attrs<'m>,
     /// `T addrspace(N)*` of each global and `F*` of each function.
     pub global_ptr_types: Vec<TypeId>,
     pub function_ptr_types: Vec<TypeId>,
@@ -286,15 +296,18 @@ impl<'m> Prepared<'m> {
             } else {
                 None
             };
-            let (fn_attrs, ret_attrs, param_attrs) = match upgraded {
-                Some((fn_attrs, params)) => (fn_attrs, AttrSet::new(), params),
-                None => (
-                    f.fn_attrs.clone(),
-                    f.ret_attrs.clone(),
-                    f.params.iter().map(|p| p.attrs.clone()).collect(),
+            info.attrs = match upgraded {
+                Some((fn_attrs, params)) => attrs.list(
+                    Cow::Owned(fn_attrs),
+                    Cow::Owned(AttrSet::new()),
+                    params.into_iter().map(Cow::Owned),
+                ),
+                None => attrs.list(
+                    Cow::Borrowed(&f.fn_attrs),
+                    Cow::Borrowed(&f.ret_attrs),
+                    f.params.iter().map(|p| Cow::Borrowed(&p.attrs)),
                 ),
             };
-            info.attrs = attrs.list(&fn_attrs, &ret_attrs, &param_attrs);
             for (name, m) in &f.attachments {
                 let k = kind_id(name);
                 if strip_debug && k == 0 {
@@ -337,9 +350,11 @@ impl<'m> Prepared<'m> {
                     }
                     match &inst.kind {
                         InstKind::Call(call) => {
-                            if let Some(l) =
-                                attrs.list(&call.fn_attrs, &call.ret_attrs, &call.arg_attrs)
-                            {
+                            if let Some(l) = attrs.list(
+                                Cow::Borrowed(&call.fn_attrs),
+                                Cow::Borrowed(&call.ret_attrs),
+                                call.arg_attrs.iter().map(Cow::Borrowed),
+                            ) {
                                 info.call_attrs.insert(iid.0, l);
                             }
                         }

@@ -501,7 +501,7 @@ impl<'m> Writer<'_, 'm> {
         let p = self.p;
         for (i, &g) in self.e.attr_groups.iter().enumerate() {
             let (index, set) = p.attrs.groups[g as usize];
-            let set = &p.attrs.sets[set as usize];
+            let set = p.attrs.set(set);
             let mut ops = vec![i as u64 + 1, u64::from(index)];
             for a in set {
                 match a {
@@ -538,7 +538,7 @@ impl<'m> Writer<'_, 'm> {
         let mut ops = Vec::new();
         for &list in &self.e.attr_lists {
             ops.clear();
-            let groups = &self.p.attrs.lists[list as usize];
+            let groups = self.p.attrs.list_groups(list);
             ops.extend(groups.iter().map(|g| self.e.attr_group_id(*g)));
             self.s.emit_record(2, &ops);
         }
