@@ -134,7 +134,8 @@ impl<'m> Canon<'m> {
         Canon {
             module,
             types: module.types.clone(),
-            items: Interner::default(),
+            // Most model constants map to a canonical constant of their own.
+            items: Interner::with_capacity(module.consts.len()),
             memo: vec![None; module.consts.len()],
         }
     }

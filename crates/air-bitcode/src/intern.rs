@@ -35,6 +35,16 @@ impl<T> Default for Interner<T> {
 }
 
 impl<T: Hash + Eq> Interner<T> {
+    /// Room for `n` items without regrowing (growing the hash table
+    /// rehashes it, which showed up on small modules).
+    pub fn with_capacity(n: usize) -> Self {
+        Interner {
+            items: Vec::with_capacity(n),
+            heads: HashMap::with_capacity_and_hasher(n, Default::default()),
+            next: Vec::with_capacity(n),
+        }
+    }
+
     pub fn get(&self, i: u32) -> &T {
         &self.items[i as usize]
     }

@@ -55,6 +55,16 @@ pub(crate) struct MdTable {
 }
 
 impl MdTable {
+    /// A table for `module`, sized for its metadata.
+    pub fn new(module: &Module) -> Self {
+        let n = module.metadata.len();
+        MdTable {
+            items: Interner::with_capacity(n),
+            memo: vec![None; n],
+            ..MdTable::default()
+        }
+    }
+
     pub fn get(&self, id: MdId) -> &Md {
         self.items.get(id.0)
     }

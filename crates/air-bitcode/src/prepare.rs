@@ -216,7 +216,7 @@ impl<'m> Prepared<'m> {
         for i in 0..module.consts.len() {
             canon.of(air_ir::ConstId(i as u32))?;
         }
-        let mut md = MdTable::default();
+        let mut md = MdTable::new(module);
         let metadata_type = canon.types.metadata();
         let label_type = canon.types.label();
         let global_ptr_types = module
