@@ -781,7 +781,11 @@ impl<'m> Writer<'_, 'm> {
             cstring6 = self.s.define_abbrev(abbrev(vec![Literal(9), Array, Char6]));
         }
         let mut last_ty: Option<TypeId> = None;
+        // One record buffer for the block (a Vec per constant showed up on
+        // modules with many constants); put back when done.
+        let mut ops = std::mem::take(&mut self.rec);
         for i in first..last {
+            ops.clear();
             let Val::Const(c) = self.e.values[i].0 else {
                 return Err(EncodeError::invalid(
                     "constants block",
@@ -795,7 +799,6 @@ impl<'m> Writer<'_, 'm> {
                 let t = self.type_id(cc.ty)?;
                 self.s.emit_record_with_abbrev(CONSTANTS_SETTYPE, 1, &[t]);
             }
-            let mut ops: Vec<u64> = Vec::new();
             let mut ab = UNABBREV_RECORD;
             let code = if self.p.canon.is_null(c) {
                 2
@@ -884,6 +887,7 @@ impl<'m> Writer<'_, 'm> {
             };
             self.s.emit_record_with_abbrev(ab, code, &ops);
         }
+        self.rec = ops;
         self.s.exit_block();
         Ok(())
     }
