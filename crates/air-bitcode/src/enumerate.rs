@@ -278,7 +278,15 @@ impl Enumerator {
                 let tag = if f.is_declaration() { 0 } else { fn_tag };
                 e.enumerate_metadata(p, tag, Some(*md))?;
             }
-            let mut cache = FnOperands::default();
+            // Sized for about three operands per instruction, so the
+            // lists rarely regrow (regrowing copied them repeatedly).
+            let n = info.insts.len();
+            let mut cache = FnOperands {
+                ops: Vec::with_capacity(3 * n),
+                starts: Vec::with_capacity(n + 1),
+                llvm_ops: Vec::with_capacity(3 * n),
+                llvm_starts: Vec::with_capacity(n + 1),
+            };
             for &(_, iid) in &info.insts {
                 cache.starts.push(cache.ops.len() as u32);
                 let start = cache.ops.len();
