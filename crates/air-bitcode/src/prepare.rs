@@ -516,7 +516,7 @@ fn debug_info_version(module: &Module) -> Option<u64> {
 
 impl Canon<'_> {
     /// Kind of a canonical constant, for callers that only hold `&self`.
-    pub fn kind(&self, id: CId) -> &CKind {
+    pub fn kind(&self, id: CId) -> &CKind<'_> {
         &self.get(id).kind
     }
 }
