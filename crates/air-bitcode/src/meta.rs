@@ -26,8 +26,10 @@ pub(crate) enum LocalValue {
 
 /// A canonical metadata item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Md {
-    String(Vec<u8>),
+pub(crate) enum Md<'m> {
+    /// Borrowed from the model (copying every string was a large share
+    /// of preparing a small module's metadata).
+    String(&'m [u8]),
     Const(CId),
     Local {
         function: u32,
@@ -46,17 +48,17 @@ const MAX_DEPTH: u32 = 512;
 
 /// Canonical metadata, built on demand from the model's arena.
 #[derive(Debug, Default)]
-pub(crate) struct MdTable {
-    items: Interner<Md>,
+pub(crate) struct MdTable<'m> {
+    items: Interner<Md<'m>>,
     /// By model `MetaId` (dense: ids are arena indices).
     memo: Vec<Option<MdId>>,
     local_memo: HashMap<(MetaId, u32), MdId>,
     in_progress: Vec<MetaId>,
 }
 
-impl MdTable {
+impl<'m> MdTable<'m> {
     /// A table for `module`, sized for its metadata.
-    pub fn new(module: &Module) -> Self {
+    pub fn new(module: &'m Module) -> Self {
         let n = module.metadata.len();
         MdTable {
             items: Interner::with_capacity(n),
@@ -65,7 +67,7 @@ impl MdTable {
         }
     }
 
-    pub fn get(&self, id: MdId) -> &Md {
+    pub fn get(&self, id: MdId) -> &Md<'m> {
         self.items.get(id.0)
     }
 
@@ -74,7 +76,7 @@ impl MdTable {
         self.items.len()
     }
 
-    fn intern(&mut self, md: Md) -> MdId {
+    fn intern(&mut self, md: Md<'m>) -> MdId {
         MdId(self.items.intern(md))
     }
 
@@ -110,7 +112,7 @@ impl MdTable {
     /// function whose instructions use it (needed for function-local values).
     pub fn of(
         &mut self,
-        module: &Module,
+        module: &'m Module,
         canon: &mut Canon<'_>,
         id: MetaId,
         function: Option<u32>,
@@ -120,7 +122,7 @@ impl MdTable {
 
     fn of_depth(
         &mut self,
-        module: &Module,
+        module: &'m Module,
         canon: &mut Canon<'_>,
         id: MetaId,
         function: Option<u32>,
@@ -145,7 +147,7 @@ impl MdTable {
             .get(id.0 as usize)
             .ok_or_else(|| EncodeError::bad_id("metadata", id.0, "metadata reference"))?;
         let out = match item {
-            Metadata::String(bytes) => self.intern(Md::String(bytes.clone())),
+            Metadata::String(bytes) => self.intern(Md::String(bytes)),
             Metadata::Value { value, .. } => match value {
                 Value::Const(c) => {
                     let c = canon.of(*c)?;

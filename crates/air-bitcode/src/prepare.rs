@@ -186,7 +186,7 @@ pub(crate) struct Prepared<'m> {
     /// The producer string of the irsymtab.
     pub irsymtab_producer: String,
     pub canon: Canon<'m>,
-    pub md: MdTable,
+    pub md: MdTable<'m>,
     pub source_filename: String,
     /// Metadata kind names by id; borrowed (fixed names or the module's),
     /// since allocating the 31 fixed names showed up in every encode.
