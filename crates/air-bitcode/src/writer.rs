@@ -1065,11 +1065,15 @@ impl<'m> Writer<'_, 'm> {
             Md::Node {
                 operands, distinct, ..
             } => {
-                let mut ops = Vec::with_capacity(operands.len());
+                // The writer's record buffer: a Vec per node showed up on
+                // small modules, whose metadata is most of their records.
+                let mut ops = std::mem::take(&mut self.rec);
+                ops.clear();
                 for o in operands {
                     ops.push(self.e.md_or_null_id(*o)?);
                 }
                 self.s.emit_record(if *distinct { 5 } else { 3 }, &ops);
+                self.rec = ops;
                 Ok(())
             }
         }
