@@ -7,16 +7,15 @@
 //! LLVM constant, so the writer must see constants the way LLVM does. This
 //! module maps every model constant to such a canonical constant.
 
-use std::collections::hash_map::Entry;
+use std::borrow::Cow;
 use std::fmt::Display;
-
-use air_ir::fxhash::HashMap;
 
 use air_ir::constant::{ConstExpr, ConstKind};
 use air_ir::inst::Opcode;
 use air_ir::types::{StructBody, Type, TypeTable};
 use air_ir::{ApInt, ConstId, Module, TypeId};
 
+use crate::intern::Interner;
 use crate::{EncodeError, Result};
 
 /// Index of a canonical constant.
@@ -63,8 +62,11 @@ pub(crate) enum CExpr {
 
 /// What a canonical constant is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum CKind {
-    Int(ApInt),
+pub(crate) enum CKind<'m> {
+    /// Borrowed from the model when it comes from there: an `ApInt` is a
+    /// `Vec`, and cloning every integer constant was a large share of
+    /// canonicalisation.
+    Int(Cow<'m, ApInt>),
     /// Raw bits at the type's width.
     Float(u64),
     /// `null` of a pointer type.
@@ -102,9 +104,9 @@ impl std::ops::Deref for COperands<'_> {
 
 /// A canonical constant.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct CConst {
+pub(crate) struct CConst<'m> {
     pub ty: TypeId,
-    pub kind: CKind,
+    pub kind: CKind<'m>,
 }
 
 /// Where a constant error happened (`constant 7`), rendered only when an
@@ -127,8 +129,7 @@ const MAX_DEPTH: u32 = 512;
 pub(crate) struct Canon<'m> {
     module: &'m Module,
     pub types: TypeTable,
-    items: Vec<CConst>,
-    lookup: HashMap<CConst, CId>,
+    items: Interner<CConst<'m>>,
     memo: Vec<Option<CId>>,
 }
 
@@ -137,14 +138,14 @@ impl<'m> Canon<'m> {
         Canon {
             module,
             types: module.types.clone(),
-            items: Vec::new(),
-            lookup: HashMap::default(),
+            // Most model constants map to a canonical constant of their own.
+            items: Interner::with_capacity(module.consts.len()),
             memo: vec![None; module.consts.len()],
         }
     }
 
-    pub fn get(&self, id: CId) -> &CConst {
-        &self.items[id.0 as usize]
+    pub fn get(&self, id: CId) -> &CConst<'m> {
+        self.items.get(id.0)
     }
 
     /// How many canonical constants there are (`CId`s are below this).
@@ -152,16 +153,8 @@ impl<'m> Canon<'m> {
         self.items.len()
     }
 
-    pub fn intern(&mut self, c: CConst) -> CId {
-        match self.lookup.entry(c) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                let id = CId(self.items.len() as u32);
-                self.items.push(e.key().clone());
-                e.insert(id);
-                id
-            }
-        }
+    pub fn intern(&mut self, c: CConst<'m>) -> CId {
+        CId(self.items.intern(c))
     }
 
     /// The type of a type id, checked.
@@ -181,7 +174,7 @@ impl<'m> Canon<'m> {
         let ty = self.types.int(bits);
         self.intern(CConst {
             ty,
-            kind: CKind::Int(ApInt::from_u64(bits, value)),
+            kind: CKind::Int(Cow::Owned(ApInt::from_u64(bits, value))),
         })
     }
 
@@ -212,7 +205,7 @@ impl<'m> Canon<'m> {
             list.iter().map(|o| s.of_depth(*o, depth + 1)).collect()
         };
         let kind = match &c.kind {
-            ConstKind::Int(v) => CKind::Int(v.clone()),
+            ConstKind::Int(v) => CKind::Int(Cow::Borrowed(v)),
             ConstKind::Float(bits) => CKind::Float(*bits),
             ConstKind::Null | ConstKind::Zero => self.zero_kind(ty),
             ConstKind::Undef => CKind::Undef,
@@ -563,9 +556,9 @@ impl<'m> Canon<'m> {
     }
 
     /// `Constant::getNullValue(ty)`.
-    fn zero_kind(&self, ty: TypeId) -> CKind {
+    fn zero_kind(&self, ty: TypeId) -> CKind<'m> {
         match self.types.try_get(ty) {
-            Some(Type::Int(w)) => CKind::Int(ApInt::zero(*w)),
+            Some(Type::Int(w)) => CKind::Int(Cow::Owned(ApInt::zero(*w))),
             Some(Type::Half | Type::BFloat | Type::Float | Type::Double) => CKind::Float(0),
             Some(Type::Pointer { .. }) => CKind::Null,
             _ => CKind::AggZero,
@@ -597,7 +590,7 @@ impl<'m> Canon<'m> {
     }
 
     /// `ConstantArray::get` / `ConstantVector::get`.
-    fn sequence_kind(&self, ty: TypeId, elems: Vec<CId>) -> CKind {
+    fn sequence_kind(&self, ty: TypeId, elems: Vec<CId>) -> CKind<'m> {
         let Some(first) = elems.first().copied() else {
             return CKind::AggZero;
         };
@@ -630,7 +623,7 @@ impl<'m> Canon<'m> {
     }
 
     /// `ConstantStruct::get`.
-    fn struct_kind(&self, fields: Vec<CId>) -> CKind {
+    fn struct_kind(&self, fields: Vec<CId>) -> CKind<'m> {
         if fields.is_empty() || fields.iter().all(|f| self.is_null(*f)) {
             return CKind::AggZero;
         }

@@ -95,8 +95,6 @@ pub(crate) struct Enumerator {
     attr_group_ids: Vec<u32>,
     /// The function being incorporated (its index).
     current: Option<u32>,
-    /// Reused operand buffer of `incorporate_function`.
-    scratch_ops: Vec<Operand>,
     /// Operands of each function's instructions, by function index.
     operands: Vec<FnOperands>,
 }
@@ -196,6 +194,18 @@ struct FnOperands {
     /// Start of each instruction's operands (by position in
     /// `FuncInfo::insts`), plus the end.
     starts: Vec<u32>,
+    /// The same in LLVM order ([`llvm_operands`]), which
+    /// `incorporate_function` walks twice; rebuilding it per walk was a
+    /// tenth of the enumerator's time.
+    llvm_ops: Vec<Operand>,
+    llvm_starts: Vec<u32>,
+}
+
+impl FnOperands {
+    /// The LLVM-order operands of the `k`-th instruction.
+    fn llvm(&self, k: usize) -> &[Operand] {
+        &self.llvm_ops[self.llvm_starts[k] as usize..self.llvm_starts[k + 1] as usize]
+    }
 }
 
 /// A model operand as an LLVM operand.
@@ -228,7 +238,7 @@ impl Enumerator {
             func_ids: vec![0; m.functions.len()],
             const_ids: vec![0; p.canon.len()],
             md_map: vec![None; p.md.len()],
-            attr_list_ids: vec![0; p.attrs.lists.len()],
+            attr_list_ids: vec![0; p.attrs.num_lists()],
             attr_group_ids: vec![0; p.attrs.groups.len()],
             ..Enumerator::default()
         };
@@ -268,13 +278,23 @@ impl Enumerator {
                 let tag = if f.is_declaration() { 0 } else { fn_tag };
                 e.enumerate_metadata(p, tag, Some(*md))?;
             }
-            let mut cache = FnOperands::default();
+            // Sized for about three operands per instruction, so the
+            // lists rarely regrow (regrowing copied them repeatedly).
+            let n = info.insts.len();
+            let mut cache = FnOperands {
+                ops: Vec::with_capacity(3 * n),
+                starts: Vec::with_capacity(n + 1),
+                llvm_ops: Vec::with_capacity(3 * n),
+                llvm_starts: Vec::with_capacity(n + 1),
+            };
             for &(_, iid) in &info.insts {
                 cache.starts.push(cache.ops.len() as u32);
                 let start = cache.ops.len();
                 model_operands(p, fi as u32, iid, &mut cache.ops)?;
                 let inst = &f.insts[iid.0 as usize];
                 llvm_operands(p, fi as u32, &inst.kind, &cache.ops[start..], &mut ops)?;
+                cache.llvm_starts.push(cache.llvm_ops.len() as u32);
+                cache.llvm_ops.extend_from_slice(&ops);
                 for &op in &ops {
                     match op {
                         Operand::Metadata(md) => {
@@ -309,6 +329,7 @@ impl Enumerator {
                 }
             }
             cache.starts.push(cache.ops.len() as u32);
+            cache.llvm_starts.push(cache.llvm_ops.len() as u32);
             e.operands.push(cache);
         }
         e.optimize_constants(p, first_constant, e.values.len());
@@ -544,14 +565,14 @@ impl Enumerator {
             self.attr_lists.push(list);
             self.attr_list_ids[list as usize] = self.attr_lists.len() as u32;
         }
-        for &g in &p.attrs.lists[list as usize] {
+        for &g in p.attrs.list_groups(list) {
             if self.attr_group_ids[g as usize] != 0 {
                 continue;
             }
             self.attr_groups.push(g);
             self.attr_group_ids[g as usize] = self.attr_groups.len() as u32;
             let (_, set) = p.attrs.groups[g as usize];
-            for a in &p.attrs.sets[set as usize] {
+            for a in p.attrs.set(set) {
                 if let Attribute::Type(_, Some(ty)) = a {
                     self.enumerate_type(p, *ty);
                 }
@@ -766,7 +787,6 @@ impl Enumerator {
     /// then instruction values and function-local metadata.
     pub fn incorporate_function(&mut self, p: &Prepared<'_>, fi: u32) -> Result<()> {
         let f = &p.module.functions[fi as usize];
-        let info = &p.funcs[fi as usize];
         self.current = Some(fi);
         self.num_module_values = self.values.len();
         self.num_module_mds = self.mds.len();
@@ -789,11 +809,25 @@ impl Enumerator {
             self.enumerate_value(p, Val::Arg(a))?;
         }
         self.first_func_constant = self.values.len();
-        let mut ops = std::mem::take(&mut self.scratch_ops);
+        // Taken out of `self` while `enumerate_value` borrows it mutably.
+        let cache = std::mem::take(&mut self.operands[fi as usize]);
+        let result = self.incorporate_values(p, fi, tag, &cache);
+        self.operands[fi as usize] = cache;
+        result
+    }
+
+    /// The part of `incorporate_function` that walks the operands.
+    fn incorporate_values(
+        &mut self,
+        p: &Prepared<'_>,
+        fi: u32,
+        tag: u32,
+        cache: &FnOperands,
+    ) -> Result<()> {
+        let f = &p.module.functions[fi as usize];
+        let info = &p.funcs[fi as usize];
         for (k, &(_, iid)) in info.insts.iter().enumerate() {
-            let kind = &f.insts[iid.0 as usize].kind;
-            llvm_operands(p, fi, kind, self.inst_operands(fi, k), &mut ops)?;
-            for &op in &ops {
+            for &op in cache.llvm(k) {
                 if let Operand::Value(v @ Val::Const(_)) = op {
                     self.enumerate_value(p, v)?;
                 }
@@ -806,9 +840,7 @@ impl Enumerator {
         self.first_inst_id = self.values.len();
         let mut locals = Vec::new();
         for (k, &(_, iid)) in info.insts.iter().enumerate() {
-            let kind = &f.insts[iid.0 as usize].kind;
-            llvm_operands(p, fi, kind, self.inst_operands(fi, k), &mut ops)?;
-            for &op in &ops {
+            for &op in cache.llvm(k) {
                 if let Operand::Metadata(md) = op {
                     if matches!(p.md.get(md), Md::Local { .. }) {
                         locals.push(md);
@@ -820,7 +852,6 @@ impl Enumerator {
                 self.enumerate_value(p, Val::Inst(iid.0))?;
             }
         }
-        self.scratch_ops = ops;
         for md in locals {
             if self.md_entry(md).is_some_and(|i| i.id != 0) {
                 continue;

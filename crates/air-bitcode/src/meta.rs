@@ -5,13 +5,12 @@
 //! with the same operands are one node. The model keeps what the text said,
 //! so this module maps model metadata to canonical nodes first.
 
-use std::collections::hash_map::Entry;
-
 use air_ir::fxhash::HashMap;
 
 use air_ir::{MetaId, Metadata, Module, Value};
 
 use crate::consts::{CId, Canon};
+use crate::intern::Interner;
 use crate::{EncodeError, Result};
 
 /// Index of a canonical metadata item.
@@ -27,8 +26,10 @@ pub(crate) enum LocalValue {
 
 /// A canonical metadata item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Md {
-    String(Vec<u8>),
+pub(crate) enum Md<'m> {
+    /// Borrowed from the model (copying every string was a large share
+    /// of preparing a small module's metadata).
+    String(&'m [u8]),
     Const(CId),
     Local {
         function: u32,
@@ -47,17 +48,27 @@ const MAX_DEPTH: u32 = 512;
 
 /// Canonical metadata, built on demand from the model's arena.
 #[derive(Debug, Default)]
-pub(crate) struct MdTable {
-    items: Vec<Md>,
-    lookup: HashMap<Md, MdId>,
-    memo: HashMap<MetaId, MdId>,
+pub(crate) struct MdTable<'m> {
+    items: Interner<Md<'m>>,
+    /// By model `MetaId` (dense: ids are arena indices).
+    memo: Vec<Option<MdId>>,
     local_memo: HashMap<(MetaId, u32), MdId>,
     in_progress: Vec<MetaId>,
 }
 
-impl MdTable {
-    pub fn get(&self, id: MdId) -> &Md {
-        &self.items[id.0 as usize]
+impl<'m> MdTable<'m> {
+    /// A table for `module`, sized for its metadata.
+    pub fn new(module: &'m Module) -> Self {
+        let n = module.metadata.len();
+        MdTable {
+            items: Interner::with_capacity(n),
+            memo: vec![None; n],
+            ..MdTable::default()
+        }
+    }
+
+    pub fn get(&self, id: MdId) -> &Md<'m> {
+        self.items.get(id.0)
     }
 
     /// How many canonical items there are (`MdId`s are below this).
@@ -65,16 +76,20 @@ impl MdTable {
         self.items.len()
     }
 
-    fn intern(&mut self, md: Md) -> MdId {
-        match self.lookup.entry(md) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                let id = MdId(self.items.len() as u32);
-                self.items.push(e.key().clone());
-                e.insert(id);
-                id
-            }
+    fn intern(&mut self, md: Md<'m>) -> MdId {
+        MdId(self.items.intern(md))
+    }
+
+    fn memo(&self, id: MetaId) -> Option<MdId> {
+        self.memo.get(id.0 as usize).copied().flatten()
+    }
+
+    fn set_memo(&mut self, id: MetaId, md: MdId) {
+        let i = id.0 as usize;
+        if i >= self.memo.len() {
+            self.memo.resize(i + 1, None);
         }
+        self.memo[i] = Some(md);
     }
 
     pub fn is_node(&self, id: MdId) -> bool {
@@ -97,7 +112,7 @@ impl MdTable {
     /// function whose instructions use it (needed for function-local values).
     pub fn of(
         &mut self,
-        module: &Module,
+        module: &'m Module,
         canon: &mut Canon<'_>,
         id: MetaId,
         function: Option<u32>,
@@ -107,14 +122,14 @@ impl MdTable {
 
     fn of_depth(
         &mut self,
-        module: &Module,
+        module: &'m Module,
         canon: &mut Canon<'_>,
         id: MetaId,
         function: Option<u32>,
         depth: u32,
     ) -> Result<MdId> {
-        if let Some(m) = self.memo.get(&id) {
-            return Ok(*m);
+        if let Some(m) = self.memo(id) {
+            return Ok(m);
         }
         if let Some(f) = function {
             if let Some(m) = self.local_memo.get(&(id, f)) {
@@ -132,7 +147,7 @@ impl MdTable {
             .get(id.0 as usize)
             .ok_or_else(|| EncodeError::bad_id("metadata", id.0, "metadata reference"))?;
         let out = match item {
-            Metadata::String(bytes) => self.intern(Md::String(bytes.clone())),
+            Metadata::String(bytes) => self.intern(Md::String(bytes)),
             Metadata::Value { value, .. } => match value {
                 Value::Const(c) => {
                     let c = canon.of(*c)?;
@@ -177,12 +192,15 @@ impl MdTable {
                 // identity first so the cycle can refer to them.
                 let on_cycle = *distinct || self.reaches(module, id, id, 0);
                 if on_cycle {
-                    let placeholder = self.intern(Md::Node {
+                    // A node with an identity equals no other node (the
+                    // memo maps its model id to it), so it is added
+                    // without a lookup and its contents filled in later.
+                    let placeholder = MdId(self.items.push_unique(Md::Node {
                         operands: Vec::new(),
                         distinct: *distinct,
                         identity: Some(id.0),
-                    });
-                    self.memo.insert(id, placeholder);
+                    }));
+                    self.set_memo(id, placeholder);
                     let mut ops = Vec::with_capacity(operands.len());
                     for o in operands {
                         ops.push(match o {
@@ -197,10 +215,7 @@ impl MdTable {
                         distinct: *distinct,
                         identity: Some(id.0),
                     };
-                    let old =
-                        std::mem::replace(&mut self.items[placeholder.0 as usize], full.clone());
-                    self.lookup.remove(&old);
-                    self.lookup.insert(full, placeholder);
+                    self.items.replace_unique(placeholder.0, full);
                     return Ok(placeholder);
                 }
                 self.in_progress.push(id);
@@ -220,7 +235,7 @@ impl MdTable {
             }
         };
         if !matches!(self.get(out), Md::Local { .. }) {
-            self.memo.insert(id, out);
+            self.set_memo(id, out);
         }
         Ok(out)
     }
@@ -234,8 +249,7 @@ impl MdTable {
             return false;
         };
         operands.iter().flatten().any(|o| {
-            *o == target
-                || (!self.memo.contains_key(o) && self.reaches(module, *o, target, depth + 1))
+            *o == target || (self.memo(*o).is_none() && self.reaches(module, *o, target, depth + 1))
         })
     }
 }

@@ -7,6 +7,8 @@
 //! (without a `"Debug Info Version"` flag) stripped debug info. This module
 //! computes all of that up front, so the enumerator and writer only read.
 
+use std::borrow::Cow;
+
 use air_ir::fxhash::HashMap;
 
 use air_ir::attributes::AttrSet;
@@ -15,6 +17,7 @@ use air_ir::types::Type;
 use air_ir::{ConstKind, InstId, MetaId, Metadata, Module, TypeId};
 
 use crate::consts::{CId, CKind, Canon};
+use crate::intern::Interner;
 use crate::intrinsics::intrinsic_attributes;
 use crate::meta::{MdId, MdTable};
 use crate::{EncodeError, Flavour, Result, WriteOptions};
@@ -24,31 +27,38 @@ use crate::{EncodeError, Flavour, Result, WriteOptions};
 /// value, `i + 1` = parameter `i`), in LLVM's iteration order (function,
 /// return, parameters); an (index, set) pair is an attribute group. Both
 /// are numbered here once, so the enumerator and writer compare and look
-/// them up by number instead of hashing attribute sets per call.
+/// them up by number instead of hashing attribute sets per call. Sets are
+/// borrowed from the module where they can be (cloning them, string
+/// attributes and all, was most of this).
 #[derive(Debug, Default)]
-pub(crate) struct Attrs {
+pub(crate) struct Attrs<'m> {
     /// Distinct attribute sets.
-    pub sets: Vec<AttrSet>,
-    set_map: HashMap<AttrSet, u32>,
+    sets: Interner<Cow<'m, AttrSet>>,
     /// Distinct groups: (LLVM index, set number).
     pub groups: Vec<(u32, u32)>,
     group_map: HashMap<(u32, u32), u32>,
     /// Distinct non-empty lists, as group numbers.
-    pub lists: Vec<Vec<u32>>,
-    list_map: HashMap<Vec<u32>, u32>,
+    lists: Interner<Vec<u32>>,
 }
 
-impl Attrs {
-    fn group(&mut self, index: u32, set: &AttrSet) -> u32 {
-        let set = match self.set_map.get(set) {
-            Some(s) => *s,
-            None => {
-                let s = self.sets.len() as u32;
-                self.sets.push(set.clone());
-                self.set_map.insert(set.clone(), s);
-                s
-            }
-        };
+impl<'m> Attrs<'m> {
+    /// Set number `i`.
+    pub fn set(&self, i: u32) -> &AttrSet {
+        self.sets.get(i)
+    }
+
+    /// The groups of list number `i`.
+    pub fn list_groups(&self, i: u32) -> &[u32] {
+        self.lists.get(i)
+    }
+
+    /// How many lists there are.
+    pub fn num_lists(&self) -> usize {
+        self.lists.len()
+    }
+
+    fn group(&mut self, index: u32, set: Cow<'m, AttrSet>) -> u32 {
+        let set = self.sets.intern(set);
         let next = self.groups.len() as u32;
         let g = *self.group_map.entry((index, set)).or_insert(next);
         if g == next {
@@ -59,7 +69,12 @@ impl Attrs {
 
     /// The number of the list of function, return and parameter sets;
     /// `None` for an empty list.
-    fn list(&mut self, fn_attrs: &AttrSet, ret: &AttrSet, params: &[AttrSet]) -> Option<u32> {
+    fn list(
+        &mut self,
+        fn_attrs: Cow<'m, AttrSet>,
+        ret: Cow<'m, AttrSet>,
+        params: impl IntoIterator<Item = Cow<'m, AttrSet>>,
+    ) -> Option<u32> {
         let mut list = Vec::new();
         if !fn_attrs.is_empty() {
             list.push(self.group(u32::MAX, fn_attrs));
@@ -67,7 +82,7 @@ impl Attrs {
         if !ret.is_empty() {
             list.push(self.group(0, ret));
         }
-        for (i, p) in params.iter().enumerate() {
+        for (i, p) in params.into_iter().enumerate() {
             if !p.is_empty() {
                 list.push(self.group(i as u32 + 1, p));
             }
@@ -75,12 +90,7 @@ impl Attrs {
         if list.is_empty() {
             return None;
         }
-        let next = self.lists.len() as u32;
-        let l = *self.list_map.entry(list.clone()).or_insert(next);
-        if l == next {
-            self.lists.push(list);
-        }
-        Some(l)
+        Some(self.lists.intern(list))
     }
 }
 
@@ -176,19 +186,20 @@ pub(crate) struct Prepared<'m> {
     /// The producer string of the irsymtab.
     pub irsymtab_producer: String,
     pub canon: Canon<'m>,
-    pub md: MdTable,
+    pub md: MdTable<'m>,
     pub source_filename: String,
-    /// Metadata kind names by id.
-    pub md_kinds: Vec<String>,
+    /// Metadata kind names by id; borrowed (fixed names or the module's),
+    /// since allocating the 31 fixed names showed up in every encode.
+    pub md_kinds: Vec<&'m str>,
     /// Sync scope names by id (0 = `singlethread`, 1 = system).
-    pub sync_scopes: Vec<String>,
+    pub sync_scopes: Vec<&'m str>,
     /// Named metadata with canonical operands.
     pub named: Vec<(String, Vec<MdId>)>,
     /// Attachments of each global variable, sorted by kind id.
     pub global_attachments: Vec<Vec<(u32, MdId)>>,
     pub funcs: Vec<FuncInfo>,
     /// Every attribute list of the module.
-    pub attrs: Attrs,
+    pub attrs: Attrs<'m>,
     /// `T addrspace(N)*` of each global and `F*` of each function.
     pub global_ptr_types: Vec<TypeId>,
     pub function_ptr_types: Vec<TypeId>,
@@ -205,7 +216,7 @@ impl<'m> Prepared<'m> {
         for i in 0..module.consts.len() {
             canon.of(air_ir::ConstId(i as u32))?;
         }
-        let mut md = MdTable::default();
+        let mut md = MdTable::new(module);
         let metadata_type = canon.types.metadata();
         let label_type = canon.types.label();
         let global_ptr_types = module
@@ -220,15 +231,16 @@ impl<'m> Prepared<'m> {
             .collect();
 
         let strip_debug = as_parsed && debug_info_version(module) != Some(3);
-        let mut kinds: Vec<String> = FIXED_MD_KINDS.iter().map(|s| s.to_string()).collect();
+        let mut kinds: Vec<&'m str> = Vec::with_capacity(FIXED_MD_KINDS.len() + 8);
+        kinds.extend(FIXED_MD_KINDS);
         if options.flavour == Flavour::Apple {
-            kinds.extend(APPLE_MD_KINDS.iter().map(|s| s.to_string()));
+            kinds.extend(APPLE_MD_KINDS);
         }
-        let mut kind_id = |name: &str| -> u32 {
-            match kinds.iter().position(|k| k == name) {
+        let mut kind_id = |name: &'m str| -> u32 {
+            match kinds.iter().position(|k| *k == name) {
                 Some(i) => i as u32,
                 None => {
-                    kinds.push(name.to_string());
+                    kinds.push(name);
                     kinds.len() as u32 - 1
                 }
             }
@@ -264,7 +276,7 @@ impl<'m> Prepared<'m> {
 
         let mut funcs = Vec::with_capacity(module.functions.len());
         let mut attrs = Attrs::default();
-        let mut sync_scopes = vec!["singlethread".to_string(), String::new()];
+        let mut sync_scopes: Vec<&'m str> = vec!["singlethread", ""];
         let mut any_inst_md = false;
         for (fi, f) in module.functions.iter().enumerate() {
             let context = format!("function @{}", f.name);
@@ -284,15 +296,18 @@ impl<'m> Prepared<'m> {
             } else {
                 None
             };
-            let (fn_attrs, ret_attrs, param_attrs) = match upgraded {
-                Some((fn_attrs, params)) => (fn_attrs, AttrSet::new(), params),
-                None => (
-                    f.fn_attrs.clone(),
-                    f.ret_attrs.clone(),
-                    f.params.iter().map(|p| p.attrs.clone()).collect(),
+            info.attrs = match upgraded {
+                Some((fn_attrs, params)) => attrs.list(
+                    Cow::Owned(fn_attrs),
+                    Cow::Owned(AttrSet::new()),
+                    params.into_iter().map(Cow::Owned),
+                ),
+                None => attrs.list(
+                    Cow::Borrowed(&f.fn_attrs),
+                    Cow::Borrowed(&f.ret_attrs),
+                    f.params.iter().map(|p| Cow::Borrowed(&p.attrs)),
                 ),
             };
-            info.attrs = attrs.list(&fn_attrs, &ret_attrs, &param_attrs);
             for (name, m) in &f.attachments {
                 let k = kind_id(name);
                 if strip_debug && k == 0 {
@@ -328,17 +343,18 @@ impl<'m> Prepared<'m> {
                         list.sort_by_key(|(k, _)| *k);
                         info.inst_attachments.insert(iid.0, list);
                     }
-                    for scope in inst_scopes(&inst.kind) {
-                        let name = if scope.is_empty() { "" } else { scope };
-                        if !sync_scopes.iter().any(|s| s == name) {
-                            sync_scopes.push(name.to_string());
+                    if let Some(name) = inst_scope(&inst.kind) {
+                        if !sync_scopes.contains(&name) {
+                            sync_scopes.push(name);
                         }
                     }
                     match &inst.kind {
                         InstKind::Call(call) => {
-                            if let Some(l) =
-                                attrs.list(&call.fn_attrs, &call.ret_attrs, &call.arg_attrs)
-                            {
+                            if let Some(l) = attrs.list(
+                                Cow::Borrowed(&call.fn_attrs),
+                                Cow::Borrowed(&call.ret_attrs),
+                                call.arg_attrs.iter().map(Cow::Borrowed),
+                            ) {
                                 info.call_attrs.insert(iid.0, l);
                             }
                         }
@@ -429,19 +445,20 @@ impl<'m> Prepared<'m> {
     }
 }
 
-/// The sync scopes an instruction names, in operand order.
-fn inst_scopes(kind: &InstKind) -> Vec<&str> {
+/// The sync scope an instruction names (at most one; returned without a
+/// `Vec`, since this runs for every instruction).
+fn inst_scope(kind: &InstKind) -> Option<&str> {
     match kind {
         InstKind::Load {
             atomic: Some(a), ..
         }
         | InstKind::Store {
             atomic: Some(a), ..
-        } => vec![a.scope.as_str()],
+        } => Some(a.scope.as_str()),
         InstKind::AtomicRmw { scope, .. }
         | InstKind::CmpXchg { scope, .. }
-        | InstKind::Fence { scope, .. } => vec![scope.as_str()],
-        _ => Vec::new(),
+        | InstKind::Fence { scope, .. } => Some(scope.as_str()),
+        _ => None,
     }
 }
 
@@ -499,7 +516,7 @@ fn debug_info_version(module: &Module) -> Option<u64> {
 
 impl Canon<'_> {
     /// Kind of a canonical constant, for callers that only hold `&self`.
-    pub fn kind(&self, id: CId) -> &CKind {
+    pub fn kind(&self, id: CId) -> &CKind<'_> {
         &self.get(id).kind
     }
 }

@@ -18,16 +18,17 @@
 //! tombstones, and the in-place rehash (which exists to clear tombstones)
 //! never triggers on its own.
 
-/// A `StringMap` that records only where each key lands.
+/// A `StringMap` that records only where each key lands. Keys are
+/// borrowed (they are the module's value names), not copied per entry.
 #[derive(Debug)]
-pub(crate) struct StringMapOrder<T> {
+pub(crate) struct StringMapOrder<'k, T> {
     /// Each bucket: the full hash and the index into `values`.
     buckets: Vec<Option<(u32, usize)>>,
-    keys: Vec<Vec<u8>>,
+    keys: Vec<&'k [u8]>,
     values: Vec<T>,
 }
 
-impl<T> Default for StringMapOrder<T> {
+impl<T> Default for StringMapOrder<'_, T> {
     fn default() -> Self {
         StringMapOrder {
             buckets: Vec::new(),
@@ -57,10 +58,10 @@ fn probe(size: usize, hash: u32, mut stop: impl FnMut(usize) -> bool) -> usize {
     bucket
 }
 
-impl<T> StringMapOrder<T> {
+impl<'k, T> StringMapOrder<'k, T> {
     /// Inserts `key` unless it is present (`StringMap::try_emplace`);
     /// returns whether it was inserted.
-    pub fn insert(&mut self, key: &[u8], value: T) -> bool {
+    pub fn insert(&mut self, key: &'k [u8], value: T) -> bool {
         if self.buckets.is_empty() {
             self.buckets = vec![None; 16];
         }
@@ -74,7 +75,7 @@ impl<T> StringMapOrder<T> {
             return false;
         }
         self.buckets[bucket] = Some((hash, self.values.len()));
-        self.keys.push(key.to_vec());
+        self.keys.push(key);
         self.values.push(value);
         self.rehash_if_needed();
         true
@@ -144,9 +145,10 @@ mod tests {
 
     #[test]
     fn growth_keeps_every_entry() {
+        let names: Vec<String> = (0..200).map(|i| format!("v{i}")).collect();
         let mut m = StringMapOrder::default();
-        for i in 0..200u32 {
-            assert!(m.insert(format!("v{i}").as_bytes(), i));
+        for (i, name) in names.iter().enumerate() {
+            assert!(m.insert(name.as_bytes(), i as u32));
         }
         let mut all = m.into_ordered();
         all.sort_unstable();

@@ -342,7 +342,7 @@ fn used_values(p: &Prepared<'_>) -> Vec<usize> {
 
 /// `Value::stripPointerCasts` on a constant, returning the global or
 /// function it reaches.
-fn strip_pointer_casts<'p>(p: &'p Prepared<'_>, mut c: CId) -> Option<&'p CKind> {
+fn strip_pointer_casts<'p>(p: &'p Prepared<'_>, mut c: CId) -> Option<&'p CKind<'p>> {
     // Casts nest at most as deep as the constant table is long.
     for _ in 0..=p.module.consts.len() {
         match p.canon.kind(c) {

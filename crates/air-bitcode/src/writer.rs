@@ -1,17 +1,21 @@
 //! LLVM 14's `ModuleBitcodeWriter`: the blocks, abbreviations and records,
 //! in LLVM's order.
 
+use std::sync::Mutex;
+
 use air_ir::attributes::Attribute;
 use air_ir::inst::{BlockId, InstKind, TailKind};
 use air_ir::types::{StructBody, Type};
 use air_ir::{InstId, Linkage, TypeId};
-use llvm_bitstream::{Abbrev, AbbrevOp, BitWriter, UNABBREV_RECORD};
+use llvm_bitstream::{Abbrev, AbbrevOp, BitWriter, Bits, UNABBREV_RECORD};
 
 use crate::consts::{bitcode_op, fmf_bits, int_flags, CExpr, CId, CKind};
 use crate::enumerate::{const_val, log2_ceil, Enumerator, Operand, Val};
 use crate::layout::Layout;
 use crate::meta::{LocalValue, Md, MdId};
-use crate::prepare::{Prepared, APPLE_BUNDLE_TAG, FIXED_BUNDLE_TAGS};
+use crate::prepare::{
+    Prepared, APPLE_BUNDLE_TAG, APPLE_MD_KINDS, FIXED_BUNDLE_TAGS, FIXED_MD_KINDS,
+};
 use crate::string_map::StringMapOrder;
 use crate::symtab::{ir_name, Strtab};
 use crate::{EncodeError, Flavour, Result, LLVM14_PRODUCER};
@@ -51,6 +55,70 @@ const FUNCTION_INST_RET_VOID: u32 = 10;
 const FUNCTION_INST_RET_VAL: u32 = 11;
 const FUNCTION_INST_UNREACHABLE: u32 = 12;
 const FUNCTION_INST_GEP: u32 = 13;
+
+/// The sync scopes LLVM registers in every context, in id order.
+const FIXED_SYNC_SCOPES: [&str; 2] = ["singlethread", ""];
+
+/// The records every module of a flavour starts its METADATA_KIND,
+/// OPERAND_BUNDLE_TAGS and SYNC_SCOPE_NAMES blocks with, encoded once per
+/// process: they are a few hundred characters, each a VBR6 chunk pair,
+/// and encoding them per module was over a tenth of a small module's
+/// encode. Each block's contents start at a word boundary, so the
+/// pre-encoded bits are copied in as bytes.
+struct FixedRecords {
+    /// How many kinds `md_kind_records` holds, and their names.
+    md_kinds: usize,
+    md_kind_names: Vec<&'static str>,
+    md_kind_records: Bits,
+    bundle_tag_records: Bits,
+    /// Only the fixed scopes; a module's own follow them.
+    sync_scope_records: Bits,
+}
+
+impl FixedRecords {
+    fn of(flavour: Flavour) -> &'static FixedRecords {
+        // A pure cache: the value depends on the flavour only, and
+        // `OnceLock` makes concurrent first calls safe.
+        static LLVM14: std::sync::OnceLock<FixedRecords> = std::sync::OnceLock::new();
+        static APPLE: std::sync::OnceLock<FixedRecords> = std::sync::OnceLock::new();
+        match flavour {
+            Flavour::Llvm14 => LLVM14.get_or_init(|| FixedRecords::new(flavour)),
+            Flavour::Apple => APPLE.get_or_init(|| FixedRecords::new(flavour)),
+        }
+    }
+
+    fn new(flavour: Flavour) -> FixedRecords {
+        // Apple's LLVM registers two more fixed kinds and one more fixed
+        // bundle tag than LLVM 14.
+        let (apple_kinds, apple_tags): (&[&'static str], &[&'static str]) = match flavour {
+            Flavour::Llvm14 => (&[], &[]),
+            Flavour::Apple => (&APPLE_MD_KINDS, &[APPLE_BUNDLE_TAG]),
+        };
+        let md_kind_names: Vec<&'static str> =
+            FIXED_MD_KINDS.iter().chain(apple_kinds).copied().collect();
+        let mut kinds = BitWriter::with_code_width(3);
+        for (i, name) in md_kind_names.iter().enumerate() {
+            let mut ops = vec![i as u64];
+            ops.extend(chars_signed64(name.as_bytes()));
+            kinds.emit_record(6, &ops);
+        }
+        let mut tags = BitWriter::with_code_width(3);
+        for tag in FIXED_BUNDLE_TAGS.iter().chain(apple_tags) {
+            tags.emit_record(1, &chars_signed64(tag.as_bytes()));
+        }
+        let mut scopes = BitWriter::with_code_width(2);
+        for name in FIXED_SYNC_SCOPES {
+            scopes.emit_record(1, &chars_signed64(name.as_bytes()));
+        }
+        FixedRecords {
+            md_kinds: md_kind_names.len(),
+            md_kind_names,
+            md_kind_records: kinds.into_bits(),
+            bundle_tag_records: tags.into_bits(),
+            sync_scope_records: scopes.into_bits(),
+        }
+    }
+}
 
 /// Above this many non-string metadata records LLVM writes an index.
 const METADATA_INDEX_THRESHOLD: usize = 25;
@@ -169,7 +237,7 @@ pub(crate) fn write(p: &Prepared<'_>) -> Result<Vec<u8>> {
     Ok(w.s.finish())
 }
 
-impl Writer<'_, '_> {
+impl<'m> Writer<'_, 'm> {
     fn type_id(&self, ty: TypeId) -> Result<u64> {
         self.e.type_id(ty).map(u64::from)
     }
@@ -435,7 +503,7 @@ impl Writer<'_, '_> {
         let p = self.p;
         for (i, &g) in self.e.attr_groups.iter().enumerate() {
             let (index, set) = p.attrs.groups[g as usize];
-            let set = &p.attrs.sets[set as usize];
+            let set = p.attrs.set(set);
             let mut ops = vec![i as u64 + 1, u64::from(index)];
             for a in set {
                 match a {
@@ -472,21 +540,48 @@ impl Writer<'_, '_> {
         let mut ops = Vec::new();
         for &list in &self.e.attr_lists {
             ops.clear();
-            let groups = &self.p.attrs.lists[list as usize];
+            let groups = self.p.attrs.list_groups(list);
             ops.extend(groups.iter().map(|g| self.e.attr_group_id(*g)));
             self.s.emit_record(2, &ops);
         }
         self.s.exit_block();
     }
 
+    /// An unabbreviated MODULE-block record of `s`'s characters (the
+    /// triple, the datalayout), from a cache of recently encoded ones: a
+    /// run of modules shares a handful of such strings, and encoding the
+    /// datalayout's ~200 characters was 2% of a small module's encode.
+    fn module_string_record(&mut self, code: u32, s: &str) {
+        /// (code, string, encoded record), most recent last. A pure cache
+        /// behind a lock, safe for concurrent encodes; a poisoned lock only
+        /// means a thread panicked while holding it, and entries are
+        /// pushed whole, so the contents are still consistent.
+        static RECENT: Mutex<Vec<(u32, String, Bits)>> = Mutex::new(Vec::new());
+        const KEEP: usize = 8;
+        debug_assert_eq!(self.s.code_width(), 3, "not in the MODULE block");
+        let mut recent = RECENT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, bits)) = recent.iter().find(|(c, k, _)| *c == code && k == s) {
+            self.s.emit_bits(bits);
+            return;
+        }
+        let mut w = BitWriter::with_code_width(3);
+        w.emit_record(code, &chars_signed32(s.as_bytes()));
+        let bits = w.into_bits();
+        self.s.emit_bits(&bits);
+        if recent.len() >= KEEP {
+            recent.remove(0);
+        }
+        recent.push((code, s.to_string(), bits));
+    }
+
     fn module_info(&mut self) -> Result<()> {
         use AbbrevOp::*;
         let m = self.p.module;
         if let Some(t) = m.triple.as_deref().filter(|t| !t.is_empty()) {
-            self.s.emit_record(2, &chars_signed32(t.as_bytes()));
+            self.module_string_record(2, t);
         }
         if let Some(dl) = m.datalayout.as_deref().filter(|d| !d.is_empty()) {
-            self.s.emit_record(3, &chars_signed32(dl.as_bytes()));
+            self.module_string_record(3, dl);
         }
         if !m.module_asm.is_empty() {
             let mut asm = String::new();
@@ -686,7 +781,11 @@ impl Writer<'_, '_> {
             cstring6 = self.s.define_abbrev(abbrev(vec![Literal(9), Array, Char6]));
         }
         let mut last_ty: Option<TypeId> = None;
+        // One record buffer for the block (a Vec per constant showed up on
+        // modules with many constants); put back when done.
+        let mut ops = std::mem::take(&mut self.rec);
         for i in first..last {
+            ops.clear();
             let Val::Const(c) = self.e.values[i].0 else {
                 return Err(EncodeError::invalid(
                     "constants block",
@@ -700,7 +799,6 @@ impl Writer<'_, '_> {
                 let t = self.type_id(cc.ty)?;
                 self.s.emit_record_with_abbrev(CONSTANTS_SETTYPE, 1, &[t]);
             }
-            let mut ops: Vec<u64> = Vec::new();
             let mut ab = UNABBREV_RECORD;
             let code = if self.p.canon.is_null(c) {
                 2
@@ -789,6 +887,7 @@ impl Writer<'_, '_> {
             };
             self.s.emit_record_with_abbrev(ab, code, &ops);
         }
+        self.rec = ops;
         self.s.exit_block();
         Ok(())
     }
@@ -902,7 +1001,15 @@ impl Writer<'_, '_> {
 
     fn metadata_kinds(&mut self) {
         self.s.enter_block(METADATA_KIND_BLOCK, 3);
-        for (i, name) in self.p.md_kinds.iter().enumerate() {
+        let fixed = FixedRecords::of(self.p.flavour);
+        let kinds = &self.p.md_kinds;
+        // `Prepared` starts the list with the fixed kinds, so the template
+        // holds exactly the first `md_kinds` records.
+        debug_assert!(
+            kinds.len() >= fixed.md_kinds && kinds[..fixed.md_kinds] == fixed.md_kind_names[..]
+        );
+        self.s.emit_bits(&fixed.md_kind_records);
+        for (i, name) in kinds.iter().enumerate().skip(fixed.md_kinds) {
             let mut ops = vec![i as u64];
             ops.extend(chars_signed64(name.as_bytes()));
             self.s.emit_record(6, &ops);
@@ -958,11 +1065,15 @@ impl Writer<'_, '_> {
             Md::Node {
                 operands, distinct, ..
             } => {
-                let mut ops = Vec::with_capacity(operands.len());
+                // The writer's record buffer: a Vec per node showed up on
+                // small modules, whose metadata is most of their records.
+                let mut ops = std::mem::take(&mut self.rec);
+                ops.clear();
                 for o in operands {
                     ops.push(self.e.md_or_null_id(*o)?);
                 }
                 self.s.emit_record(if *distinct { 5 } else { 3 }, &ops);
+                self.rec = ops;
                 Ok(())
             }
         }
@@ -1068,20 +1179,19 @@ impl Writer<'_, '_> {
 
     fn bundle_tags(&mut self) {
         self.s.enter_block(OPERAND_BUNDLE_TAGS_BLOCK, 3);
-        // Apple's LLVM registers one more fixed tag than LLVM 14.
-        let apple: &[&str] = match self.p.flavour {
-            Flavour::Llvm14 => &[],
-            Flavour::Apple => &[APPLE_BUNDLE_TAG],
-        };
-        for tag in FIXED_BUNDLE_TAGS.iter().chain(apple) {
-            self.s.emit_record(1, &chars_signed64(tag.as_bytes()));
-        }
+        self.s
+            .emit_bits(&FixedRecords::of(self.p.flavour).bundle_tag_records);
         self.s.exit_block();
     }
 
     fn sync_scopes(&mut self) {
         self.s.enter_block(SYNC_SCOPE_NAMES_BLOCK, 2);
-        for name in &self.p.sync_scopes {
+        let scopes = &self.p.sync_scopes;
+        // `Prepared` always starts with LLVM's two fixed scopes.
+        debug_assert!(scopes.len() >= 2 && scopes[..2] == FIXED_SYNC_SCOPES);
+        self.s
+            .emit_bits(&FixedRecords::of(self.p.flavour).sync_scope_records);
+        for name in &scopes[FIXED_SYNC_SCOPES.len()..] {
             self.s.emit_record(1, &chars_signed64(name.as_bytes()));
         }
         self.s.exit_block();
@@ -1091,7 +1201,7 @@ impl Writer<'_, '_> {
         self.p
             .sync_scopes
             .iter()
-            .position(|s| s == scope)
+            .position(|s| *s == scope)
             .map_or(1, |i| i as u64)
     }
 
@@ -1169,15 +1279,16 @@ impl Writer<'_, '_> {
                 );
             }
         }
-        let mention_block = |map: &mut StringMapOrder<_>, b: BlockId| -> Result<()> {
-            let block = f.blocks.get(b.0 as usize).ok_or_else(|| {
-                EncodeError::bad_id("block", b.0, format!("function @{}", f.name))
-            })?;
-            if let Some(name) = block.name.as_deref() {
-                map.insert(name.as_bytes(), (true, u64::from(b.0), name));
-            }
-            Ok(())
-        };
+        let mention_block =
+            |map: &mut StringMapOrder<'m, (bool, u64, &'m str)>, b: BlockId| -> Result<()> {
+                let block = f.blocks.get(b.0 as usize).ok_or_else(|| {
+                    EncodeError::bad_id("block", b.0, format!("function @{}", f.name))
+                })?;
+                if let Some(name) = block.name.as_deref() {
+                    map.insert(name.as_bytes(), (true, u64::from(b.0), name));
+                }
+                Ok(())
+            };
         for (b, block) in f.blocks.iter().enumerate() {
             mention_block(&mut map, BlockId(b as u32))?;
             for iid in &block.insts {
@@ -1202,10 +1313,14 @@ impl Writer<'_, '_> {
             return Ok(());
         }
         self.s.enter_block(VALUE_SYMTAB_BLOCK, 4);
+        // One record buffer for all entries (two allocations per named
+        // value showed up on large functions).
+        let mut ops = std::mem::take(&mut self.rec);
         for (is_block, id, name) in entries {
             let enc = string_encoding(name.as_bytes());
-            let mut ops = vec![id];
-            ops.extend(chars_unsigned(name.as_bytes()));
+            ops.clear();
+            ops.push(id);
+            ops.extend(name.bytes().map(u64::from));
             let (code, ab) = if is_block {
                 (
                     2,
@@ -1227,6 +1342,7 @@ impl Writer<'_, '_> {
             };
             self.s.emit_record_with_abbrev(ab, code, &ops);
         }
+        self.rec = ops;
         self.s.exit_block();
         Ok(())
     }
@@ -1277,11 +1393,26 @@ impl Writer<'_, '_> {
         }
     }
 
+    /// The absolute id of an operand, without its type: most operands are
+    /// backward references whose type the record does not carry, and
+    /// looking the type up anyway was a large share of record building.
+    fn operand_id(&self, op: Operand) -> Result<u32> {
+        match op {
+            Operand::Value(v) => self.e.value_id(v),
+            Operand::Metadata(md) => self.e.md_id(md),
+            Operand::Label => Err(EncodeError::invalid(
+                "instruction",
+                "internal: label operand",
+            )),
+        }
+    }
+
     /// `pushValueAndType`: relative id, plus the type for forward references.
     fn push_vt(&self, ops: &mut Vec<u64>, op: Operand, inst_id: u32) -> Result<bool> {
-        let (id, ty) = self.operand_id_type(op)?;
+        let id = self.operand_id(op)?;
         ops.push(u64::from(inst_id.wrapping_sub(id)));
         if id >= inst_id {
+            let (_, ty) = self.operand_id_type(op)?;
             ops.push(self.type_id(ty)?);
             return Ok(true);
         }
@@ -1290,7 +1421,7 @@ impl Writer<'_, '_> {
 
     /// `pushValue`: relative id only.
     fn push_v(&self, ops: &mut Vec<u64>, op: Operand, inst_id: u32) -> Result<()> {
-        let (id, _) = self.operand_id_type(op)?;
+        let id = self.operand_id(op)?;
         ops.push(u64::from(inst_id.wrapping_sub(id)));
         Ok(())
     }
@@ -1404,7 +1535,7 @@ impl Writer<'_, '_> {
             InstKind::Phi { incoming } => {
                 ops.push(self.type_id(inst.ty)?);
                 for (pos, (_, block)) in incoming.iter().enumerate() {
-                    let (id, _) = self.operand_id_type(op(pos)?)?;
+                    let id = self.operand_id(op(pos)?)?;
                     let diff = i64::from(inst_id as i32) - i64::from(id as i32);
                     ops.push(signed_vbr(diff as u64));
                     ops.push(u64::from(block.0));
@@ -1571,7 +1702,7 @@ impl Writer<'_, '_> {
                     match params.get(i) {
                         // Label parameters (asm labels) are absolute ids.
                         Some(pty) if matches!(p.canon.types.try_get(*pty), Some(Type::Label)) => {
-                            ops.push(u64::from(self.operand_id_type(a)?.0));
+                            ops.push(u64::from(self.operand_id(a)?));
                         }
                         Some(_) => self.push_v(ops, a, inst_id)?,
                         // Variadic arguments carry their type.

@@ -49,7 +49,7 @@ mod read;
 mod write;
 
 pub use read::{Block, Entry, ReadError, Reader, Record, Stream, Wrapper};
-pub use write::BitWriter;
+pub use write::{BitWriter, Bits};
 
 /// Abbreviation id of END_BLOCK.
 pub const END_BLOCK: u32 = 0;

@@ -107,6 +107,58 @@ impl Sink {
         self.emit(packed as u32, width + bits);
     }
 
+    /// VBR-encodes a run of values (record operands, array elements).
+    /// Values whose chunks fit in 32 bits (all characters, nearly all ids)
+    /// are packed into a 64-bit accumulator and flushed a word at a time:
+    /// the same bits as one `emit_vbr` per value, for fewer calls.
+    fn emit_vbr_run(&mut self, values: &[u64], bits: u32) {
+        if !(2..=16).contains(&bits) {
+            for v in values {
+                self.emit_vbr(*v, bits);
+            }
+            return;
+        }
+        let payload = bits - 1;
+        let one = 1u64 << payload;
+        // Values below this take at most 32 / bits chunks, ≤ 32 bits.
+        let packable = 1u64 << ((32 / bits) * payload);
+        let mut acc = 0u64;
+        let mut n = 0u32;
+        for &v in values {
+            let (chunk, width) = if v < one {
+                (v, bits)
+            } else if v < packable {
+                let (mut chunk, mut width, mut x) = (0u64, 0u32, v);
+                while x >= one {
+                    chunk |= ((x & (one - 1)) | one) << width;
+                    width += bits;
+                    x >>= payload;
+                }
+                (chunk | x << width, width + bits)
+            } else {
+                // Rare: flush what is packed, then the general path.
+                if n > 0 {
+                    self.emit(acc as u32, n);
+                    acc = 0;
+                    n = 0;
+                }
+                self.emit_vbr_slow(v, bits);
+                continue;
+            };
+            // `n` < 32 and `width` ≤ 32, so this fits in 64 bits.
+            acc |= chunk << n;
+            n += width;
+            if n >= 32 {
+                self.emit(acc as u32, 32);
+                acc >>= 32;
+                n -= 32;
+            }
+        }
+        if n > 0 {
+            self.emit(acc as u32, n);
+        }
+    }
+
     fn align32(&mut self) {
         if self.cur_bit > 0 {
             self.out
@@ -138,6 +190,32 @@ impl Sink {
                 debug_assert!(false, "not a scalar operand")
             }
         }
+    }
+}
+
+/// A pre-encoded run of bits (whole words plus a partial last word), made
+/// by [`BitWriter::into_bits`] and spliced into a stream by
+/// [`BitWriter::emit_bits`]. Writers use it for record sequences that are
+/// the same in every stream (fixed names, tags), so they are encoded once
+/// instead of character by character each time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bits {
+    /// Whole 32-bit words, little-endian.
+    bytes: Vec<u8>,
+    /// The bits after the last whole word (fewer than 32).
+    tail: u32,
+    tail_bits: u32,
+}
+
+impl Bits {
+    /// The number of bits.
+    pub fn len(&self) -> u64 {
+        self.bytes.len() as u64 * 8 + u64::from(self.tail_bits)
+    }
+
+    /// Whether there are no bits.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -177,6 +255,44 @@ impl BitWriter {
             scopes: Vec::new(),
             blockinfo: Vec::new(),
             blockinfo_cur: None,
+        }
+    }
+
+    /// An empty stream whose records use abbreviation width `code_width`,
+    /// as inside a block entered with that width: for pre-encoding records
+    /// into [`Bits`] that [`BitWriter::emit_bits`] later splices into such a
+    /// block. Abbreviated records need the abbreviations, so only
+    /// unabbreviated ones make sense here.
+    pub fn with_code_width(code_width: u32) -> Self {
+        BitWriter {
+            code_width,
+            ..Self::new()
+        }
+    }
+
+    /// The bits written so far, without padding the last word.
+    pub fn into_bits(self) -> Bits {
+        Bits {
+            bytes: self.sink.out,
+            tail: self.sink.cur_value as u32,
+            tail_bits: self.sink.cur_bit,
+        }
+    }
+
+    /// Appends pre-encoded bits, exactly as if the records they hold were
+    /// emitted here. At a word boundary (the start of a block's contents)
+    /// the whole words are copied as bytes.
+    pub fn emit_bits(&mut self, bits: &Bits) {
+        let s = &mut self.sink;
+        if s.cur_bit == 0 {
+            s.out.extend_from_slice(&bits.bytes);
+        } else {
+            for word in bits.bytes.chunks_exact(4) {
+                s.emit(u32::from_le_bytes([word[0], word[1], word[2], word[3]]), 32);
+            }
+        }
+        if bits.tail_bits > 0 {
+            s.emit(bits.tail, bits.tail_bits);
         }
     }
 
@@ -332,9 +448,7 @@ impl BitWriter {
         let s = &mut self.sink;
         s.emit_vbr(u64::from(code), 6);
         s.emit_vbr(ops.len() as u64, 6);
-        for op in ops {
-            s.emit_vbr(*op, 6);
-        }
+        s.emit_vbr_run(ops, 6);
     }
 
     /// Emits a record with abbreviation `abbrev_id` (or unabbreviated when it
@@ -400,6 +514,25 @@ impl BitWriter {
                     while s.out.len() % 4 != 0 {
                         s.out.push(0);
                     }
+                }
+                // Fixed and VBR fields (nearly all of them) are emitted
+                // inline: through the out-of-line `emit_field` they cost
+                // several times the bits they write.
+                AbbrevOp::Fixed(w) => {
+                    let v = ops.get(idx).copied().unwrap_or(0);
+                    if w > 0 && w <= 32 {
+                        s.emit(v as u32, w);
+                    } else {
+                        s.emit_field(op, v);
+                    }
+                    idx += 1;
+                }
+                AbbrevOp::Vbr(w) => {
+                    let v = ops.get(idx).copied().unwrap_or(0);
+                    if w > 0 {
+                        s.emit_vbr(v, w);
+                    }
+                    idx += 1;
                 }
                 scalar => {
                     let v = ops.get(idx).copied().unwrap_or(0);
@@ -469,11 +602,7 @@ fn emit_array(s: &mut Sink, elem: AbbrevOp, values: &[u64]) {
                 s.emit(*v as u32, w);
             }
         }
-        AbbrevOp::Vbr(w) if w > 0 => {
-            for v in values {
-                s.emit_vbr(*v, w);
-            }
-        }
+        AbbrevOp::Vbr(w) if w > 0 => s.emit_vbr_run(values, w),
         AbbrevOp::Char6 => {
             for v in values {
                 s.emit_field(AbbrevOp::Char6, *v);
@@ -553,6 +682,27 @@ mod tests {
     }
 
     #[test]
+    fn vbr_runs_match_one_value_at_a_time() {
+        let values: Vec<u64> = [0, 1, 31, 32, 97, 300, 1023, 1024, 1 << 20, u64::MAX, 5]
+            .into_iter()
+            .cycle()
+            .take(40)
+            .collect();
+        for bits in [2, 3, 4, 6, 8, 16, 17, 32] {
+            for lead in [0, 3, 31] {
+                let (mut a, mut b) = (BitWriter::new(), BitWriter::new());
+                a.emit(0, lead);
+                b.emit(0, lead);
+                a.sink.emit_vbr_run(&values, bits);
+                for v in &values {
+                    b.emit_vbr(*v, bits);
+                }
+                assert_eq!(a.finish(), b.finish(), "vbr{bits} run after {lead} bits");
+            }
+        }
+    }
+
+    #[test]
     fn backpatch_at_an_unaligned_bit() {
         let mut w = BitWriter::new();
         w.emit(0b101, 3);
@@ -564,6 +714,31 @@ mod tests {
         assert_eq!(word & 0b111, 0b101);
         assert_eq!((word >> 3) & 0xFFFF_FFFF, 0xDEAD_BEEF);
         assert_eq!((word >> 35) & 0x7F, 0x7F);
+    }
+
+    #[test]
+    fn spliced_bits_match_direct_emission() {
+        let records = |w: &mut BitWriter| {
+            w.emit_record(6, &[0, 100, 98, 103]);
+            w.emit_record(6, &[1, 116, 98, 97, 97, 1000]);
+            w.emit_record(1, &[]);
+        };
+        let mut template = BitWriter::with_code_width(3);
+        records(&mut template);
+        let bits = template.into_bits();
+        for lead in [0, 1, 5, 31, 32, 45] {
+            let (mut a, mut b) = (BitWriter::new(), BitWriter::new());
+            a.enter_block(8, 3);
+            b.enter_block(8, 3);
+            a.emit64(0x5555_5555_5555, lead);
+            b.emit64(0x5555_5555_5555, lead);
+            records(&mut a);
+            b.emit_bits(&bits);
+            assert_eq!(a.bit_position(), b.bit_position());
+            a.exit_block();
+            b.exit_block();
+            assert_eq!(a.finish(), b.finish(), "after {lead} bits");
+        }
     }
 
     #[test]
