@@ -4,8 +4,6 @@
 //! (including constants shared between functions, which are checked once
 //! and reported where first reached).
 
-use std::path::Path;
-
 use air_ir::constant::{ConstKind, Constant};
 use air_ir::inst::{InstId, InstKind, Value};
 use air_ir::module::Module;
@@ -31,14 +29,7 @@ fn same_for_all_counts(name: &str, m: &Module) -> Vec<VerifyError> {
 
 #[test]
 fn corpus_gives_the_same_result_on_any_thread_count() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read corpus {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ll"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "empty corpus at {}", dir.display());
+    let files = airlink_test_support::corpus_files();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy();
