@@ -48,6 +48,15 @@ pub mod text;
 pub mod types;
 pub mod verify;
 
+/// How many threads "as many as useful" means (the machine's available
+/// parallelism), looked up once per process: on Linux the lookup reads
+/// cgroup files, which costs tens of microseconds, as much as assembling a
+/// small shell.
+pub fn available_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 pub use attributes::{AttrKind, AttrSet, Attribute};
 pub use builder::{BuildError, Builder};
 pub use constant::{ApInt, ConstExpr, ConstId, ConstKind, Constant};

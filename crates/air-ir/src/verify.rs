@@ -293,7 +293,7 @@ impl<'m> Verifier<'m> {
                 if insts < PARALLEL_MIN_INSTS {
                     1
                 } else {
-                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                    crate::available_threads()
                 }
             }
             n => n,

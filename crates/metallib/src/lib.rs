@@ -184,7 +184,10 @@ where
         })
     };
     let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        // One entry needs no thread count (and a library of one entry is
+        // the latency-critical JIT case).
+        _ if entries.len() == 1 => 1,
+        0 => air_ir::available_threads(),
         n => n,
     }
     .min(entries.len());

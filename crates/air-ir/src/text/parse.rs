@@ -636,7 +636,7 @@ impl<'a> Parser<'a> {
             return Ok(None);
         }
         let threads = match threads {
-            0 => parallel::default_threads(),
+            0 => crate::available_threads(),
             n => n,
         };
         if threads < 2 {

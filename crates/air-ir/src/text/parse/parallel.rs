@@ -62,13 +62,6 @@ struct Base {
     metadata: usize,
 }
 
-/// The thread count to use when the caller asked for "as many as useful"
-/// (0). Looked up once: on Linux it reads cgroup files.
-pub(super) fn default_threads() -> usize {
-    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
 /// Maps an id of a fork to the real table: ids below `base` are shared, the
 /// others were recorded in `map` when their entry was merged. `None` if the
 /// id is not from the fork (cannot happen: entries only name older ones).
