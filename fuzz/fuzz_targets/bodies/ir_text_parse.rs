@@ -5,16 +5,45 @@
 //! module or an error, never panic, overflow the stack or hang. A module it
 //! accepts must print to text that parses back to an equal module, and the
 //! verifier must give a verdict on it without panicking.
+//!
+//! The multi-threaded paths are checked differentially: the parser with its
+//! size threshold lowered to zero (so any run of two or more bodies is split
+//! across 3 threads and merged) must give exactly the sequential result —
+//! the same module with the same source map, or the same error — and the
+//! verifier on 3 threads the same error list as on one.
 
 /// Runs one input.
 pub fn run(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(module) = air_ir::parse(text, "fuzz.ll") else {
-        return;
+    let sequential = air_ir::text::parse_with_source_map_tuned(text, "fuzz.ll", 1, usize::MAX);
+    let threaded = air_ir::text::parse_with_source_map_tuned(text, "fuzz.ll", 3, 0);
+    let module = match (sequential, threaded) {
+        (Ok((m, map)), Ok((m3, map3))) => {
+            assert!(m3 == m, "the threaded parse built a different module");
+            assert!(
+                map3 == map,
+                "the threaded parse built a different source map"
+            );
+            m
+        }
+        (Err(e), Err(e3)) => {
+            assert_eq!(e3, e, "the threaded parse reported a different error");
+            return;
+        }
+        (s, t) => panic!(
+            "sequential and threaded parses disagree: {:?} vs {:?}",
+            s.err(),
+            t.err()
+        ),
     };
-    let _ = air_ir::verify(&module);
+    let errors = air_ir::verify::verify_all_with_threads(&module, 1);
+    assert_eq!(
+        air_ir::verify::verify_all_with_threads(&module, 3),
+        errors,
+        "the threaded verifier reported differently"
+    );
     let printed = air_ir::print(&module);
     let again = match air_ir::parse(&printed, "printed.ll") {
         Ok(m) => m,
