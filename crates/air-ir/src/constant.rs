@@ -267,17 +267,11 @@ pub enum ConstKind {
     Expr(ConstExpr),
 }
 
-impl ConstKind {
-    /// Calls `ty` on every type id and `konst` on every constant id this
-    /// constant names directly (elements, expression operands, the source
-    /// type of a `getelementptr`), so a constant can be moved between
-    /// tables by remapping its ids. The constant's own type is not visited.
-    pub fn for_each_id_mut(
-        &mut self,
-        ty: &mut dyn FnMut(&mut TypeId),
-        konst: &mut dyn FnMut(&mut ConstId),
-    ) {
-        match self {
+/// The one list of where a constant keeps the ids it names, shared by the
+/// shared and the mutable visitor (`$iter` is `iter` or `iter_mut`).
+macro_rules! visit_const_ids {
+    ($kind:expr, $ty:ident, $konst:ident, $iter:ident) => {
+        match $kind {
             ConstKind::Int(_)
             | ConstKind::Float(_)
             | ConstKind::Null
@@ -288,25 +282,25 @@ impl ConstKind {
             | ConstKind::Global(_)
             | ConstKind::Function(_) => {}
             ConstKind::Array(v) | ConstKind::Vector(v) | ConstKind::Struct(v) => {
-                v.iter_mut().for_each(konst)
+                v.$iter().for_each(|c| $konst(c))
             }
             ConstKind::Expr(e) => match e {
-                ConstExpr::Cast { value, .. } | ConstExpr::FNeg(value) => konst(value),
+                ConstExpr::Cast { value, .. } | ConstExpr::FNeg(value) => $konst(value),
                 ConstExpr::GetElementPtr {
                     source,
                     base,
                     indices,
                     ..
                 } => {
-                    ty(source);
-                    konst(base);
-                    indices.iter_mut().for_each(konst);
+                    $ty(source);
+                    $konst(base);
+                    indices.$iter().for_each(|c| $konst(c));
                 }
                 ConstExpr::Binary { lhs, rhs, .. }
                 | ConstExpr::ICmp { lhs, rhs, .. }
                 | ConstExpr::FCmp { lhs, rhs, .. } => {
-                    konst(lhs);
-                    konst(rhs);
+                    $konst(lhs);
+                    $konst(rhs);
                 }
                 ConstExpr::Select {
                     cond: a,
@@ -319,16 +313,38 @@ impl ConstKind {
                     index: c,
                 }
                 | ConstExpr::ShuffleVector { a, b, mask: c } => {
-                    konst(a);
-                    konst(b);
-                    konst(c);
+                    $konst(a);
+                    $konst(b);
+                    $konst(c);
                 }
                 ConstExpr::ExtractElement { vector, index } => {
-                    konst(vector);
-                    konst(index);
+                    $konst(vector);
+                    $konst(index);
                 }
             },
         }
+    };
+}
+
+impl ConstKind {
+    /// Calls `ty` on every type id and `konst` on every constant id this
+    /// constant names directly (elements, expression operands, the source
+    /// type of a `getelementptr`), in text order, so a constant can be moved
+    /// between tables by remapping its ids. The constant's own type is not
+    /// visited.
+    pub fn for_each_id_mut(
+        &mut self,
+        ty: &mut dyn FnMut(&mut TypeId),
+        konst: &mut dyn FnMut(&mut ConstId),
+    ) {
+        visit_const_ids!(self, ty, konst, iter_mut)
+    }
+
+    /// Calls `konst` on every constant id this constant names directly, in
+    /// the order of [`ConstKind::for_each_id_mut`], without allocating.
+    pub fn for_each_const(&self, mut konst: impl FnMut(&ConstId)) {
+        let ty = |_: &TypeId| {};
+        visit_const_ids!(self, ty, konst, iter)
     }
 }
 

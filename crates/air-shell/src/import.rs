@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 
-use air_ir::constant::ConstExpr;
 use air_ir::types::StructBody;
 use air_ir::{
     ConstId, ConstKind, Constant, FuncId, GlobalId, Linkage, MetaId, Metadata, Module, Type,
@@ -156,92 +155,18 @@ impl Importer<'_> {
         };
         let ty = self.ty(ty);
         let kind = match kind {
-            ConstKind::Array(items) => ConstKind::Array(self.konsts(&items)),
-            ConstKind::Vector(items) => ConstKind::Vector(self.konsts(&items)),
-            ConstKind::Struct(items) => ConstKind::Struct(self.konsts(&items)),
             ConstKind::Global(g) => ConstKind::Global(self.global(g)),
             ConstKind::Function(f) => ConstKind::Function(self.func(f)),
-            ConstKind::Expr(e) => ConstKind::Expr(self.expr(e)),
-            plain => plain,
+            mut other => {
+                // Types first, then constants: the order the ids appear in.
+                other.for_each_id_mut(&mut |t| *t = self.ty(*t), &mut |_| {});
+                other.for_each_id_mut(&mut |_| {}, &mut |c| *c = self.konst(*c));
+                other
+            }
         };
         let id = self.dst.constant(ty, kind);
         self.consts.insert(c, id);
         id
-    }
-
-    fn konsts(&mut self, items: &[ConstId]) -> Vec<ConstId> {
-        items.iter().map(|c| self.konst(*c)).collect()
-    }
-
-    fn expr(&mut self, e: ConstExpr) -> ConstExpr {
-        match e {
-            ConstExpr::Cast { op, value } => ConstExpr::Cast {
-                op,
-                value: self.konst(value),
-            },
-            ConstExpr::GetElementPtr {
-                source,
-                base,
-                indices,
-                inbounds,
-                inrange,
-            } => ConstExpr::GetElementPtr {
-                source: self.ty(source),
-                base: self.konst(base),
-                indices: self.konsts(&indices),
-                inbounds,
-                inrange,
-            },
-            ConstExpr::Binary {
-                op,
-                lhs,
-                rhs,
-                flags,
-            } => ConstExpr::Binary {
-                op,
-                lhs: self.konst(lhs),
-                rhs: self.konst(rhs),
-                flags,
-            },
-            ConstExpr::FNeg(v) => ConstExpr::FNeg(self.konst(v)),
-            ConstExpr::ICmp { pred, lhs, rhs } => ConstExpr::ICmp {
-                pred,
-                lhs: self.konst(lhs),
-                rhs: self.konst(rhs),
-            },
-            ConstExpr::FCmp { pred, lhs, rhs } => ConstExpr::FCmp {
-                pred,
-                lhs: self.konst(lhs),
-                rhs: self.konst(rhs),
-            },
-            ConstExpr::Select {
-                cond,
-                on_true,
-                on_false,
-            } => ConstExpr::Select {
-                cond: self.konst(cond),
-                on_true: self.konst(on_true),
-                on_false: self.konst(on_false),
-            },
-            ConstExpr::ExtractElement { vector, index } => ConstExpr::ExtractElement {
-                vector: self.konst(vector),
-                index: self.konst(index),
-            },
-            ConstExpr::InsertElement {
-                vector,
-                element,
-                index,
-            } => ConstExpr::InsertElement {
-                vector: self.konst(vector),
-                element: self.konst(element),
-                index: self.konst(index),
-            },
-            ConstExpr::ShuffleVector { a, b, mask } => ConstExpr::ShuffleVector {
-                a: self.konst(a),
-                b: self.konst(b),
-                mask: self.konst(mask),
-            },
-        }
     }
 
     fn meta(&mut self, m: MetaId) -> MetaId {

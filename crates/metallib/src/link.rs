@@ -307,7 +307,7 @@ impl Reach {
                         stack.extend(global.initializer);
                     }
                 }
-                other => push_const_children(other, stack),
+                other => other.for_each_const(|c| stack.push(*c)),
             }
             // Visit operands left to right, so "first use" follows text order.
             stack[start..].reverse();
@@ -332,37 +332,6 @@ impl Reach {
             },
             Value::Arg(_) | Value::Inst(_) => Ok(()),
         }
-    }
-}
-
-/// Pushes the constants a constant is built from onto `out`, in text
-/// order (no allocation of its own: this runs for every constant reached).
-fn push_const_children(kind: &ConstKind, out: &mut Vec<ConstId>) {
-    match kind {
-        ConstKind::Array(v) | ConstKind::Vector(v) | ConstKind::Struct(v) => out.extend(v),
-        ConstKind::Expr(e) => match e {
-            ConstExpr::Cast { value, .. } | ConstExpr::FNeg(value) => out.push(*value),
-            ConstExpr::GetElementPtr { base, indices, .. } => {
-                out.push(*base);
-                out.extend(indices);
-            }
-            ConstExpr::Binary { lhs, rhs, .. }
-            | ConstExpr::ICmp { lhs, rhs, .. }
-            | ConstExpr::FCmp { lhs, rhs, .. } => out.extend([*lhs, *rhs]),
-            ConstExpr::Select {
-                cond,
-                on_true,
-                on_false,
-            } => out.extend([*cond, *on_true, *on_false]),
-            ConstExpr::ExtractElement { vector, index } => out.extend([*vector, *index]),
-            ConstExpr::InsertElement {
-                vector,
-                element,
-                index,
-            } => out.extend([*vector, *element, *index]),
-            ConstExpr::ShuffleVector { a, b, mask } => out.extend([*a, *b, *mask]),
-        },
-        _ => {}
     }
 }
 
@@ -430,7 +399,7 @@ impl Copier<'_> {
             match &k.kind {
                 ConstKind::Function(f) if !self.funcs.contains_key(f) => return false,
                 ConstKind::Global(g) if !self.globals.contains_key(g) => return false,
-                other => push_const_children(other, &mut stack),
+                other => other.for_each_const(|c| stack.push(*c)),
             }
         }
         true
@@ -456,7 +425,7 @@ impl Copier<'_> {
             if !ready {
                 stack.push((c, true));
                 children.clear();
-                push_const_children(&k.kind, &mut children);
+                k.kind.for_each_const(|c| children.push(*c));
                 stack.extend(
                     children
                         .iter()
@@ -465,7 +434,6 @@ impl Copier<'_> {
                 );
                 continue;
             }
-            let map = |x: &ConstId| self.consts[x];
             let kind = match &k.kind {
                 ConstKind::Function(f) => ConstKind::Function(
                     *self
@@ -479,11 +447,13 @@ impl Copier<'_> {
                         .get(g)
                         .ok_or(LinkError::DanglingId { what: "global" })?,
                 ),
-                ConstKind::Array(v) => ConstKind::Array(v.iter().map(map).collect()),
-                ConstKind::Vector(v) => ConstKind::Vector(v.iter().map(map).collect()),
-                ConstKind::Struct(v) => ConstKind::Struct(v.iter().map(map).collect()),
-                ConstKind::Expr(e) => ConstKind::Expr(remap_expr(e, map)),
-                other => other.clone(),
+                other => {
+                    // Types keep their ids: the linked module starts from a
+                    // copy of the input's type table.
+                    let mut kind = other.clone();
+                    kind.for_each_id_mut(&mut |_| {}, &mut |c| *c = self.consts[c]);
+                    kind
+                }
             };
             let new = self.dst.consts.intern(Constant { ty: k.ty, kind });
             self.consts.insert(c, new);
@@ -586,78 +556,6 @@ impl Copier<'_> {
                 Some(Metadata::Value { value: Value::Const(c), .. }) if !self.const_is_kept(*c)
             )
         })
-    }
-}
-
-/// Rebuilds a constant expression with remapped operands.
-fn remap_expr(e: &ConstExpr, map: impl Fn(&ConstId) -> ConstId) -> ConstExpr {
-    match e {
-        ConstExpr::Cast { op, value } => ConstExpr::Cast {
-            op: *op,
-            value: map(value),
-        },
-        ConstExpr::GetElementPtr {
-            source,
-            base,
-            indices,
-            inbounds,
-            inrange,
-        } => ConstExpr::GetElementPtr {
-            source: *source,
-            base: map(base),
-            indices: indices.iter().map(&map).collect(),
-            inbounds: *inbounds,
-            inrange: *inrange,
-        },
-        ConstExpr::Binary {
-            op,
-            lhs,
-            rhs,
-            flags,
-        } => ConstExpr::Binary {
-            op: *op,
-            lhs: map(lhs),
-            rhs: map(rhs),
-            flags: *flags,
-        },
-        ConstExpr::FNeg(v) => ConstExpr::FNeg(map(v)),
-        ConstExpr::ICmp { pred, lhs, rhs } => ConstExpr::ICmp {
-            pred: *pred,
-            lhs: map(lhs),
-            rhs: map(rhs),
-        },
-        ConstExpr::FCmp { pred, lhs, rhs } => ConstExpr::FCmp {
-            pred: *pred,
-            lhs: map(lhs),
-            rhs: map(rhs),
-        },
-        ConstExpr::Select {
-            cond,
-            on_true,
-            on_false,
-        } => ConstExpr::Select {
-            cond: map(cond),
-            on_true: map(on_true),
-            on_false: map(on_false),
-        },
-        ConstExpr::ExtractElement { vector, index } => ConstExpr::ExtractElement {
-            vector: map(vector),
-            index: map(index),
-        },
-        ConstExpr::InsertElement {
-            vector,
-            element,
-            index,
-        } => ConstExpr::InsertElement {
-            vector: map(vector),
-            element: map(element),
-            index: map(index),
-        },
-        ConstExpr::ShuffleVector { a, b, mask } => ConstExpr::ShuffleVector {
-            a: map(a),
-            b: map(b),
-            mask: map(mask),
-        },
     }
 }
 
