@@ -976,8 +976,7 @@ impl Builder {
         failure: Ordering,
     ) -> Result<Value> {
         let t = self.type_of(expected)?;
-        let i1 = self.module.types.i1();
-        let ty = self.module.types.struct_(vec![t, i1], false);
+        let ty = self.module.types.cmpxchg_result(t);
         self.push(
             ty,
             InstKind::CmpXchg {

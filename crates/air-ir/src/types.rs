@@ -352,6 +352,12 @@ impl TypeTable {
     pub fn struct_(&mut self, fields: Vec<TypeId>, packed: bool) -> TypeId {
         self.intern(Type::Struct { fields, packed })
     }
+    /// The result type of a `cmpxchg` on values of type `value`:
+    /// `{ value, i1 }` (the old value and whether it was replaced).
+    pub fn cmpxchg_result(&mut self, value: TypeId) -> TypeId {
+        let i1 = self.i1();
+        self.struct_(vec![value, i1], false)
+    }
     /// A named struct (opaque until [`TypeTable::set_struct_body`]).
     pub fn named(&mut self, name: &str) -> TypeId {
         self.intern(Type::Named(name.to_string()))

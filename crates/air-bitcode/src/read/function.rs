@@ -885,8 +885,7 @@ impl Reader<'_> {
                 } else {
                     None
                 };
-                let i1 = self.m.types.i1();
-                let ty = self.m.types.struct_(vec![ety, i1], false);
+                let ty = self.m.types.cmpxchg_result(ety);
                 (
                     ty,
                     InstKind::CmpXchg {

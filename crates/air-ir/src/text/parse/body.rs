@@ -289,6 +289,16 @@ impl<'a> Parser<'a> {
         Ok(Value::Const(self.parse_const(ty)?))
     }
 
+    /// `T a, b` of `icmp`/`fcmp`, with the result type (`i1` or a vector
+    /// of `i1`).
+    fn compare_operands(&mut self) -> PResult<(Value, Value, TypeId)> {
+        let ty = self.parse_type()?;
+        let lhs = self.parse_value(ty)?;
+        self.comma()?;
+        let rhs = self.parse_value(ty)?;
+        Ok((lhs, rhs, self.cmp_result_type(ty)))
+    }
+
     /// `T v`.
     fn typed_value(&mut self) -> PResult<(TypeId, Value)> {
         let ty = self.parse_type()?;
@@ -623,11 +633,7 @@ impl<'a> Parser<'a> {
                     None => return Err(self.err("expected icmp predicate (e.g. 'eq')")),
                 };
                 self.bump();
-                let ty = self.parse_type()?;
-                let lhs = self.parse_value(ty)?;
-                self.comma()?;
-                let rhs = self.parse_value(ty)?;
-                let res = self.cmp_result_type(ty);
+                let (lhs, rhs, res) = self.compare_operands()?;
                 (InstKind::ICmp { pred, lhs, rhs }, res, no_flags)
             }
             OpClass::FCmp => {
@@ -637,11 +643,7 @@ impl<'a> Parser<'a> {
                     None => return Err(self.err("expected fcmp predicate (e.g. 'oeq')")),
                 };
                 self.bump();
-                let ty = self.parse_type()?;
-                let lhs = self.parse_value(ty)?;
-                self.comma()?;
-                let rhs = self.parse_value(ty)?;
-                let res = self.cmp_result_type(ty);
+                let (lhs, rhs, res) = self.compare_operands()?;
                 (InstKind::FCmp { pred, lhs, rhs }, res, flags)
             }
             OpClass::Select => {
@@ -1006,8 +1008,7 @@ impl<'a> Parser<'a> {
                 let success = self.ordering()?;
                 let failure = self.ordering()?;
                 let align = self.optional_align()?;
-                let i1 = self.m.types.i1();
-                let ty = self.m.types.struct_(vec![cty, i1], false);
+                let ty = self.m.types.cmpxchg_result(cty);
                 let kind = InstKind::CmpXchg {
                     ptr,
                     expected,
