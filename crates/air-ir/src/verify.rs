@@ -2119,7 +2119,14 @@ impl<'m> Verifier<'m> {
             } => {
                 self.check_align(site, *align);
                 match opnd!(*ptr) {
-                    Some(p) => self.rule_load(p, res, *align, atomic.as_ref().map(|a| a.ordering)),
+                    Some(p) => self.rule_access(
+                        "load",
+                        Ordering::Release,
+                        res,
+                        p,
+                        *align,
+                        atomic.as_ref().map(|a| a.ordering),
+                    ),
                     None => Ok(()),
                 }
             }
@@ -2132,9 +2139,14 @@ impl<'m> Verifier<'m> {
             } => {
                 self.check_align(site, *align);
                 match (opnd!(*value), opnd!(*ptr)) {
-                    (Some(v), Some(p)) => {
-                        self.rule_store(v, p, *align, atomic.as_ref().map(|a| a.ordering))
-                    }
+                    (Some(v), Some(p)) => self.rule_access(
+                        "store",
+                        Ordering::Acquire,
+                        v,
+                        p,
+                        *align,
+                        atomic.as_ref().map(|a| a.ordering),
+                    ),
                     _ => Ok(()),
                 }
             }
@@ -2475,58 +2487,34 @@ impl<'m> Verifier<'m> {
         Ok(())
     }
 
-    fn rule_load(
+    /// `load` (`word` = "load", `banned` = release) and `store` (`word` =
+    /// "store", `banned` = acquire): `value` is the loaded or stored type.
+    fn rule_access(
         &self,
-        p: TypeId,
-        res: TypeId,
-        align: Option<u64>,
-        ordering: Option<Ordering>,
-    ) -> Result<(), String> {
-        let Some((pointee, _)) = self.t.pointer_parts(p) else {
-            return Err(format!(
-                "load address must be a pointer, not {}",
-                self.tt(p)
-            ));
-        };
-        if res != pointee {
-            return Err(format!("loads {} through {}", self.tt(res), self.tt(p)));
-        }
-        if !self.is_sized(res) {
-            return Err(format!("cannot load the unsized type {}", self.tt(res)));
-        }
-        if let Some(o) = ordering {
-            if matches!(o, Ordering::Release | Ordering::AcqRel) {
-                return Err(format!("an atomic load cannot be {}", o.spelling()));
-            }
-            self.rule_atomic_access("an atomic load", res, align, true)?;
-        }
-        Ok(())
-    }
-
-    fn rule_store(
-        &self,
-        v: TypeId,
+        word: &str,
+        banned: Ordering,
+        value: TypeId,
         p: TypeId,
         align: Option<u64>,
         ordering: Option<Ordering>,
     ) -> Result<(), String> {
         let Some((pointee, _)) = self.t.pointer_parts(p) else {
             return Err(format!(
-                "store address must be a pointer, not {}",
+                "{word} address must be a pointer, not {}",
                 self.tt(p)
             ));
         };
-        if v != pointee {
-            return Err(format!("stores {} through {}", self.tt(v), self.tt(p)));
+        if value != pointee {
+            return Err(format!("{word}s {} through {}", self.tt(value), self.tt(p)));
         }
-        if !self.is_sized(v) {
-            return Err(format!("cannot store the unsized type {}", self.tt(v)));
+        if !self.is_sized(value) {
+            return Err(format!("cannot {word} the unsized type {}", self.tt(value)));
         }
         if let Some(o) = ordering {
-            if matches!(o, Ordering::Acquire | Ordering::AcqRel) {
-                return Err(format!("an atomic store cannot be {}", o.spelling()));
+            if o == banned || o == Ordering::AcqRel {
+                return Err(format!("an atomic {word} cannot be {}", o.spelling()));
             }
-            self.rule_atomic_access("an atomic store", v, align, true)?;
+            self.rule_atomic_access(&format!("an atomic {word}"), value, align, true)?;
         }
         Ok(())
     }
