@@ -65,7 +65,7 @@ pub use metadata::{MetaId, Metadata, NamedMetadata};
 pub use module::{Block, FuncId, Function, Global, GlobalId, Linkage, Module, Param};
 pub use text::{
     parse, parse_with_source_map, parse_with_source_map_threads, print, render_verify_error,
-    ParseError, SourceMap,
+    BodyFork, LazyModule, ParseError, SourceMap,
 };
 pub use types::{Type, TypeId, TypeTable};
 pub use verify::{verify, VerifyError};

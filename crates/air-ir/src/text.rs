@@ -8,6 +8,7 @@ use std::fmt;
 
 use crate::module::Module;
 
+pub use parse::lazy::{BodyFork, LazyModule};
 pub use print::{print_module, type_to_string, PrintOptions};
 
 /// A text error with its position.

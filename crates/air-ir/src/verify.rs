@@ -24,7 +24,7 @@ use crate::inst::{
 };
 use crate::intrinsics::{self, type_text, AirVersion};
 use crate::metadata::{MetaId, Metadata, NamedMetadata};
-use crate::module::{Function, Global, Linkage, Module, Visibility};
+use crate::module::{FuncId, Function, Global, Linkage, Module, Visibility};
 use crate::types::{StructBody, Type, TypeId, TypeTable};
 
 type FxHashSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
@@ -136,6 +136,29 @@ pub fn verify_all(module: &Module) -> Vec<VerifyError> {
 pub fn verify_all_with_threads(module: &Module, threads: usize) -> Vec<VerifyError> {
     let mut v = Verifier::new(module);
     v.run(threads);
+    v.errors
+}
+
+/// Checks only the functions `functions` of `module` (their headers and
+/// bodies, with the constants they use) and the metadata items from index
+/// `metadata_from` on, on the current thread. This is the part of
+/// [`verify_all`] that depends on function bodies, for pipelines that
+/// parse bodies on demand ([`crate::text::BodyFork::verify`]) and check
+/// the rest once, on the skeleton, with [`verify_all`].
+pub(crate) fn verify_functions(
+    module: &Module,
+    functions: &[FuncId],
+    metadata_from: usize,
+) -> Vec<VerifyError> {
+    let mut v = Verifier::new(module);
+    if v.check_type_table() {
+        for f in functions {
+            if let Some(func) = module.functions.get(f.0 as usize) {
+                v.check_function(func);
+            }
+        }
+        v.check_metadata_items(metadata_from);
+    }
     v.errors
 }
 
@@ -2824,9 +2847,15 @@ impl<'m> Verifier<'m> {
     }
 
     fn check_metadata(&mut self) {
+        self.check_metadata_items(0);
+        self.check_named_metadata();
+    }
+
+    /// Checks the metadata items from index `from` on.
+    fn check_metadata_items(&mut self, from: usize) {
         let m = self.m;
         let n = m.metadata.len();
-        for (i, md) in m.metadata.iter().enumerate() {
+        for (i, md) in m.metadata.iter().enumerate().skip(from) {
             let site = Site::Meta(MetaId(i as u32));
             match md {
                 Metadata::String(_) => {}
@@ -2872,6 +2901,11 @@ impl<'m> Verifier<'m> {
                 }
             }
         }
+    }
+
+    /// Checks the named metadata lists.
+    fn check_named_metadata(&mut self) {
+        let m = self.m;
         let mut names = FxHashSet::default();
         for nm in &m.named_metadata {
             if nm.name.is_empty() {

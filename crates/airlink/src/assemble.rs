@@ -100,6 +100,13 @@ impl Opts {
         let flavour = parse_flavour(&self.flavour)?;
         let name = display_name(&self.input);
         let text = read_text(&self.input)?;
+        if let (Some(path), None) = (&self.output, &self.emit_bc) {
+            // Only the library: bodies are parsed entry by entry, so a
+            // large input never has all of them in memory at once.
+            let bytes = self.library_from_text(&text, &name, flavour)?;
+            drop(text);
+            return write_output(Some(path), &bytes);
+        }
         let module = parse_and_verify(&text, &name)?;
         // The text is only needed for diagnostics, which are over now; a
         // large input should not stay resident while it is encoded.
@@ -131,6 +138,38 @@ impl Opts {
             write_output(Some(path), bytes)?;
         }
         Ok(())
+    }
+}
+
+impl Opts {
+    /// The library straight from the text ([`metallib::TextModule`]: same
+    /// bytes and errors as parse, verify and assemble in a row).
+    fn library_from_text(
+        &self,
+        text: &str,
+        name: &str,
+        flavour: air_bitcode::Flavour,
+    ) -> Result<Vec<u8>> {
+        let render = |e: metallib::TextError| match e {
+            metallib::TextError::Parse(e) => anyhow::anyhow!("{e}"),
+            metallib::TextError::Invalid { module, map, error } => anyhow::anyhow!(
+                "{}",
+                air_ir::render_verify_error(text, name, &module, &map, &error)
+            ),
+            e => anyhow::anyhow!("{name}: error: {e}"),
+        };
+        let parsed = metallib::TextModule::parse(text, name).map_err(render)?;
+        let target = pick_target(self.target.as_deref(), parsed.module().triple.as_deref())?;
+        let options = metallib::AssembleOptions {
+            target,
+            retarget: self.retarget,
+            threads: self.threads,
+        };
+        parsed
+            .assemble(&options, |m| {
+                encode(m, flavour, name, self.producer.as_deref()).map_err(|e| e.to_string())
+            })
+            .map_err(render)
     }
 }
 

@@ -40,12 +40,14 @@ pub mod inspect;
 pub mod link;
 pub mod raw;
 pub mod read;
+pub mod stream;
 pub mod target;
 pub mod write;
 
 pub use error::{ReadError, ReadErrorKind, WriteError};
 pub use link::{link_entries, EntryKind, LinkError, LinkedEntry};
 pub use read::{HashStatus, MetallibFile};
+pub use stream::{assemble_text, TextError, TextModule};
 pub use target::{apply_target, retarget, TargetError};
 pub use write::{Builder, NewFunction};
 
@@ -207,33 +209,58 @@ fn parallel_map<T: Sync, R: Send>(
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    if threads <= 1 {
-        return items.iter().map(f).collect();
+    let states = vec![(); threads.max(1)];
+    parallel_map_with(items, states, |_, item| f(item)).0
+}
+
+/// [`parallel_map`] with one worker per state in `states`: each worker
+/// passes its own state to `f` for every item it takes. Returns the results
+/// in item order and the states.
+fn parallel_map_with<S: Send, T: Sync, R: Send>(
+    items: &[T],
+    mut states: Vec<S>,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> (Vec<R>, Vec<S>) {
+    if states.len() <= 1 {
+        let results = match states.first_mut() {
+            Some(state) => items.iter().map(|item| f(state, item)).collect(),
+            None => Vec::new(),
+        };
+        return (results, states);
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let worker = || {
+    let worker = |mut state: S| {
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(item) = items.get(i) else { break };
-            done.push((i, f(item)));
+            done.push((i, f(&mut state, item)));
         }
-        done
+        (done, state)
     };
     let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    let first = states.remove(0);
+    let mut states_out = Vec::with_capacity(states.len() + 1);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
-        let mut all = worker();
+        let handles: Vec<_> = states
+            .into_iter()
+            .map(|state| scope.spawn(move || worker(state)))
+            .collect();
+        let (mut all, state) = worker(first);
+        states_out.push(state);
         for h in handles {
             // A panic in `f` is a bug; carry it to the caller unchanged.
-            all.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            let (done, state) = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            all.extend(done);
+            states_out.push(state);
         }
         for (i, r) in all {
             slots[i] = Some(r);
         }
     });
-    slots
+    let results = slots
         .into_iter()
         .map(|r| r.expect("every item was processed"))
-        .collect()
+        .collect();
+    (results, states_out)
 }

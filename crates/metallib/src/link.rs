@@ -335,6 +335,12 @@ impl Reach {
     }
 }
 
+/// The functions [`link_entry`] keeps for `entry`: the entry first, then
+/// the others in order of discovery.
+pub(crate) fn reached_functions(m: &Module, entry: FuncId) -> Result<Vec<FuncId>> {
+    reach(m, entry).map(|r| r.functions)
+}
+
 /// Finds everything `entry` uses: functions in first-use order (the entry
 /// first) and globals in first-use order.
 fn reach(m: &Module, entry: FuncId) -> Result<Reach> {

@@ -25,6 +25,7 @@
 mod attrs;
 mod body;
 mod constants;
+pub(super) mod lazy;
 mod metadata;
 mod parallel;
 pub(crate) use parallel::MIN_PARALLEL_BYTES;
