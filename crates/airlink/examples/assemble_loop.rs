@@ -1,6 +1,7 @@
 //! Assembles one `.ll` file in-process N times; a fixed workload for
 //! profilers (`valgrind --tool=callgrind`, `perf`), which the timing bench
-//! is not. Usage: `assemble_loop FILE.ll [N]`.
+//! is not. Usage: `assemble_loop FILE.ll [N]`; `AIRLINK_WHOLE=1` runs the
+//! whole-module pipeline instead of `airlink assemble`'s.
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -9,26 +10,33 @@ fn main() {
     let text = std::fs::read_to_string(&path).expect("readable input");
     let target = air_target::Target::by_id("macos26").expect("target");
     let mut total = 0;
+    let encode = |m: &air_ir::Module| {
+        let options = air_bitcode::WriteOptions {
+            flavour: air_bitcode::Flavour::Apple,
+            input_path: path.clone(),
+            producer: None,
+        };
+        air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
+    };
+    let options = metallib::AssembleOptions {
+        target,
+        retarget: true,
+        threads: 0,
+    };
+    // AIRLINK_WHOLE=1: the whole-module pipeline (parse, verify, assemble)
+    // instead of the entry-by-entry one `airlink assemble -o` uses.
+    let whole = std::env::var_os("AIRLINK_WHOLE").is_some();
     for _ in 0..n {
         rss("read");
-        let (module, _map) = air_ir::parse_with_source_map(&text, &path).expect("parses");
-        rss("parsed");
-        air_ir::verify(&module).expect("verifies");
-        rss("verified");
-        let options = metallib::AssembleOptions {
-            target,
-            retarget: true,
-            threads: 0,
+        let bytes = if whole {
+            let (module, _map) = air_ir::parse_with_source_map(&text, &path).expect("parses");
+            rss("parsed");
+            air_ir::verify(&module).expect("verifies");
+            rss("verified");
+            metallib::assemble(&module, &options, encode).expect("assembles")
+        } else {
+            metallib::assemble_text(&text, &path, &options, encode).expect("assembles")
         };
-        let bytes = metallib::assemble(&module, &options, |m| {
-            let options = air_bitcode::WriteOptions {
-                flavour: air_bitcode::Flavour::Apple,
-                input_path: path.clone(),
-                producer: None,
-            };
-            air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
-        })
-        .expect("assembles");
         rss("assembled");
         total += bytes.len();
     }

@@ -72,10 +72,16 @@ pub enum Fallback {
     Container,
 }
 
+/// Below this much text [`TextModule`] parses the whole module at once:
+/// the memory saved is small, and for a one-entry shell the skeleton check
+/// and the fork cost about 8 % more work than the whole-module pipeline
+/// (callgrind, `assemble_loop` on the simple shell).
+pub const LAZY_MIN_BYTES: usize = 256 * 1024;
+
 /// Text → `.metallib` bytes, as `parse`, `verify` and [`crate::assemble`]
-/// in a row give them (same bytes, same errors), in less memory: at most
-/// one entry's bodies per thread are parsed at a time (see the module
-/// docs). [`TextModule`] does the same in two steps, for callers that look
+/// in a row give them (same bytes, same errors), in less memory: from
+/// [`LAZY_MIN_BYTES`] of text on, at most one entry's bodies per thread
+/// are parsed at a time (see the module docs). [`TextModule`] does the same in two steps, for callers that look
 /// at the module (its triple) before choosing the options.
 ///
 /// # Errors
@@ -110,12 +116,21 @@ enum State<'a> {
 
 impl<'a> TextModule<'a> {
     /// Parses and checks everything but the function bodies; if that fails,
-    /// parses and verifies the whole module for the exact error.
+    /// or the text is shorter than [`LAZY_MIN_BYTES`], parses and verifies
+    /// the whole module.
     ///
     /// # Errors
     /// A syntax error or a module that does not verify (bodies included:
     /// see [`Self::assemble`]).
     pub fn parse(text: &'a str, file: &'a str) -> Result<Self, TextError> {
+        if text.len() < LAZY_MIN_BYTES {
+            let module = whole(text, file)?;
+            return Ok(TextModule {
+                text,
+                file,
+                state: State::Whole(Box::new(module)),
+            });
+        }
         if let Ok(lazy) = LazyModule::new(text, file) {
             if air_ir::verify(lazy.skeleton()).is_ok() {
                 return Ok(TextModule {
