@@ -257,8 +257,10 @@ const DROPPED_NAMED: &str = "air.source_file_name";
 
 /// What one entry's module keeps, in first-use order.
 #[derive(Default)]
-struct Reach {
-    functions: Vec<FuncId>,
+pub(crate) struct Reach {
+    /// The functions, the entry first, then the others in order of
+    /// discovery.
+    pub(crate) functions: Vec<FuncId>,
     globals: Vec<GlobalId>,
     fn_seen: HashSet<FuncId>,
     global_seen: HashSet<GlobalId>,
@@ -335,10 +337,9 @@ impl Reach {
     }
 }
 
-/// The functions [`link_entry`] keeps for `entry`: the entry first, then
-/// the others in order of discovery.
-pub(crate) fn reached_functions(m: &Module, entry: FuncId) -> Result<Vec<FuncId>> {
-    reach(m, entry).map(|r| r.functions)
+/// What [`link_entry`] keeps for `entry`, for [`link_reached`].
+pub(crate) fn reached(m: &Module, entry: FuncId) -> Result<Reach> {
+    reach(m, entry)
 }
 
 /// Finds everything `entry` uses: functions in first-use order (the entry
@@ -571,8 +572,12 @@ impl Copier<'_> {
 /// [`LinkError::DanglingId`] when the module refers to ids it does not have
 /// (a module that passed [`air_ir::verify()`] never does).
 pub fn link_entry(m: &Module, entry: &EntryPoint) -> Result<Module> {
-    let reached = reach(m, entry.function)?;
+    link_reached(m, entry, reach(m, entry.function)?)
+}
 
+/// [`link_entry`] with the walk from the entry already done
+/// ([`reached`] on the same module).
+pub(crate) fn link_reached(m: &Module, entry: &EntryPoint, reached: Reach) -> Result<Module> {
     // Function order: the entry, then the rest in reverse order of first use.
     let mut fn_order = vec![entry.function];
     fn_order.extend(reached.functions[1..].iter().rev());

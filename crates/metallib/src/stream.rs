@@ -336,24 +336,26 @@ impl<'a> Worker<'a> {
         self.parse(entry.function)?;
         // Each round parses the helpers the parsed bodies call; a
         // placeholder body calls nothing, so the walk ends once every
-        // reached function is parsed.
-        loop {
-            let reached = link::reached_functions(self.fork.module(), entry.function)
-                .map_err(|_| Fallback::Entry)?;
-            let before = self.parsed_now.len();
-            let mut any = false;
-            for f in reached {
-                if !self.fork.is_parsed(f) {
-                    self.parse(f)?;
-                    any = true;
-                }
+        // reached function is parsed, and that last walk is the link step's.
+        let reached = loop {
+            let reached =
+                link::reached(self.fork.module(), entry.function).map_err(|_| Fallback::Entry)?;
+            let missing: Vec<FuncId> = reached
+                .functions
+                .iter()
+                .copied()
+                .filter(|f| !self.fork.is_parsed(*f))
+                .collect();
+            if missing.is_empty() {
+                break reached;
             }
-            if !any && self.parsed_now.len() == before {
-                break;
+            for f in missing {
+                self.parse(f)?;
             }
-        }
+        };
         self.check_parsed()?;
-        let linked = link::link_entry(self.fork.module(), entry).map_err(|_| Fallback::Entry)?;
+        let linked =
+            link::link_reached(self.fork.module(), entry, reached).map_err(|_| Fallback::Entry)?;
         air_ir::verify(&linked).map_err(|_| Fallback::Entry)?;
         let bytes = encode(&linked).map_err(|_| Fallback::Entry)?;
         drop(linked);
