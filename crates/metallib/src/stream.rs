@@ -291,9 +291,18 @@ struct Worker<'a> {
     fork: BodyFork<'a>,
     /// Per function: its body was parsed and checked by this worker.
     checked: Vec<bool>,
-    /// Functions parsed for the current entry.
+    /// Functions parsed and not yet checked.
     parsed_now: Vec<FuncId>,
+    /// Helpers whose bodies stay parsed for later entries, and the length
+    /// of their text.
+    helpers: Vec<FuncId>,
+    helper_bytes: usize,
 }
+
+/// Helper bodies a worker keeps parsed between entries, in bytes of text:
+/// entries commonly share helpers, but keeping every helper ever parsed
+/// would let a module of many large helpers fill memory again.
+const HELPER_CACHE_BYTES: usize = 1 << 20;
 
 impl<'a> Worker<'a> {
     fn new(lazy: &LazyModule<'a>) -> Self {
@@ -301,6 +310,8 @@ impl<'a> Worker<'a> {
             checked: vec![false; lazy.skeleton().functions.len()],
             fork: lazy.fork(),
             parsed_now: Vec::new(),
+            helpers: Vec::new(),
+            helper_bytes: 0,
         }
     }
 
@@ -327,7 +338,8 @@ impl<'a> Worker<'a> {
 
     /// Parses what `entry` reaches, checks it, links, checks and encodes
     /// the entry's module, then drops the entry's body. Helpers' bodies stay
-    /// parsed for later entries of this worker.
+    /// parsed for later entries of this worker, up to
+    /// [`HELPER_CACHE_BYTES`] of their text.
     fn entry<E: Into<EncodeFailure>>(
         &mut self,
         entry: &EntryPoint,
@@ -354,12 +366,26 @@ impl<'a> Worker<'a> {
             }
         };
         self.check_parsed()?;
+        let helpers = reached.functions[1..].to_vec();
         let linked =
             link::link_reached(self.fork.module(), entry, reached).map_err(|_| Fallback::Entry)?;
         air_ir::verify(&linked).map_err(|_| Fallback::Entry)?;
         let bytes = encode(&linked).map_err(|_| Fallback::Entry)?;
         drop(linked);
         self.fork.drop_body(entry.function);
+        for &f in &helpers {
+            let len = self.fork.body_len(f);
+            if len > 0 && self.fork.is_parsed(f) && !self.helpers.contains(&f) {
+                self.helpers.push(f);
+                self.helper_bytes += len;
+            }
+        }
+        if self.helper_bytes > HELPER_CACHE_BYTES {
+            for f in self.helpers.drain(..) {
+                self.fork.drop_body(f);
+            }
+            self.helper_bytes = 0;
+        }
         Ok(bytes)
     }
 

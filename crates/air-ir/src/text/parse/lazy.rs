@@ -128,6 +128,15 @@ impl<'a> BodyFork<'a> {
         }
     }
 
+    /// The length in bytes of `f`'s body text if it is parsed on demand,
+    /// else 0.
+    pub fn body_len(&self, f: FuncId) -> usize {
+        match self.bodies.get(f.0 as usize) {
+            Some(Some(r)) => r.end - r.resume,
+            _ => 0,
+        }
+    }
+
     /// Parses `f`'s body into the fork's module, replacing the placeholder.
     /// Returns whether there was anything to parse.
     ///
