@@ -16,6 +16,10 @@ Without --target, the target whose triple matches the input's is used, else maco
 A module whose triple does not match the target is an error unless --retarget is given,
 which rewrites the triple, !air.version and !air.language_version.
 
+From 256 KiB of text on, function bodies are parsed entry by entry while the library is
+built (peak memory about 2.5x the input instead of about 5x); bytes and errors are the same.
+--emit-bc needs the whole module at once and turns this off.
+
 --emit-bc writes the wrapped LLVM bitcode of the module exactly as parsed (no link step);
 --flavour llvm14 gives what `llvm-as-14 -preserve-bc-uselistorder=false` writes for it.
 

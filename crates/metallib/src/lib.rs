@@ -5,6 +5,9 @@
 //! Modules are encoded by the caller: [`assemble`] takes a closure from a
 //! linked [`air_ir::Module`] to its wrapped bitcode, so this crate never
 //! links LLVM and does not depend on a particular bitcode writer.
+//! [`assemble_text`] starts from text and, for large inputs, parses function
+//! bodies entry by entry instead of holding the whole parsed module (same
+//! bytes and errors, a fraction of the memory; see [`stream`]).
 //!
 //! ```
 //! use metallib::{raw::{FunctionType, Versions}, write::{Builder, NewFunction}, MetallibFile};
