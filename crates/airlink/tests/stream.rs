@@ -77,3 +77,202 @@ fn generated_modules_give_the_same_bytes() {
         }
     }
 }
+
+/// The whole-module pipeline's result in a comparable form: the library,
+/// or which stage failed and its message.
+fn whole_result(text: &str, name: &str, options: &AssembleOptions) -> Result<Vec<u8>, String> {
+    let (module, _) =
+        air_ir::parse_with_source_map(text, name).map_err(|e| format!("parse: {e}"))?;
+    air_ir::verify(&module).map_err(|e| format!("invalid: {e}"))?;
+    metallib::assemble(&module, options, encode).map_err(|e| format!("assemble: {e}"))
+}
+
+/// `assemble_text` with the lazy path taken at any size, in the same form.
+fn text_result(text: &str, name: &str, options: &AssembleOptions) -> Result<Vec<u8>, String> {
+    let parsed = metallib::TextModule::parse_tuned(text, name, 0).map_err(describe)?;
+    parsed.assemble(options, encode).map_err(describe)
+}
+
+fn describe(e: metallib::TextError) -> String {
+    match e {
+        metallib::TextError::Parse(e) => format!("parse: {e}"),
+        metallib::TextError::Invalid { error, .. } => format!("invalid: {error}"),
+        e => format!("assemble: {e}"),
+    }
+}
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Indices of the lines inside function bodies (not the `define` line or
+/// the closing brace): where the lazy path differs from the whole one.
+fn body_lines(lines: &[&str]) -> Vec<usize> {
+    let mut inside = false;
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.starts_with("define ") {
+            inside = true;
+        } else if *l == "}" {
+            inside = false;
+        } else if inside {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// One damaged copy of `text`, mostly inside a body.
+fn mutate(text: &str, rng: &mut Rng) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    let body = body_lines(&lines);
+    if body.is_empty() {
+        return text[..rng.below(text.len())].to_string();
+    }
+    let at = body[rng.below(body.len())];
+    let owned;
+    match rng.below(9) {
+        0 => {
+            lines.remove(at);
+        }
+        1 => lines.insert(at, lines[at]),
+        2 if at + 1 < lines.len() => lines.swap(at, at + 1),
+        3 => {
+            // An operand that names nothing.
+            let l = lines[at];
+            owned = match l.rfind('%') {
+                Some(p) if p > l.find('=').unwrap_or(0) => format!("{}%never_defined", &l[..p]),
+                _ => format!("{l} %never_defined"),
+            };
+            lines[at] = &owned;
+        }
+        4 => {
+            // Metadata that is never defined, attached in a body.
+            owned = format!("{}, !never !99999", lines[at]);
+            lines[at] = &owned;
+        }
+        5 => {
+            owned = lines[at].replacen("i32", "i64", 1);
+            lines[at] = &owned;
+        }
+        6 => {
+            // Cut the text inside a body.
+            let offset: usize = lines[..at].iter().map(|l| l.len() + 1).sum();
+            let cut = offset + rng.below(lines[at].len() + 1);
+            return text[..cut.min(text.len())].to_string();
+        }
+        7 => {
+            // A helper no entry reaches, with a body that does not verify.
+            let mut out = text.to_string();
+            out.push_str("\ndefine internal void @unreached_helper(i32 %a) {\n  %b = add i64 %a, 1\n  ret void\n}\n");
+            return out;
+        }
+        _ => {
+            // A body-local type error the skeleton cannot see.
+            owned = "  %broken = fadd i32 1, 2".to_string();
+            lines.insert(at, &owned);
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+fn inputs() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = airlink_test_support::corpus_files()
+        .into_iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    for seed in 0..4u64 {
+        let options = air_ir::testgen::GenOptions {
+            kernels: 2 + seed as usize % 3,
+            stretch: 12,
+            depth: 2,
+        };
+        let text = air_ir::print(&air_ir::testgen::random_module(100 + seed, options));
+        out.push((format!("gen{seed}.ll"), text));
+    }
+    out
+}
+
+/// Damaged inputs: the lazy path never accepts what the whole pipeline
+/// rejects, and `assemble_text` (lazy at any size) reports exactly what the
+/// whole pipeline reports.
+#[test]
+fn damaged_inputs_give_the_whole_pipelines_result() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut cases, mut rejected, mut lazy_ok) = (0, 0, 0);
+    for (name, text) in inputs() {
+        for _ in 0..40 {
+            let damaged = mutate(&text, &mut rng);
+            let options = AssembleOptions {
+                target: air_target::Target::by_id("macos26").unwrap(),
+                retarget: true,
+                threads: 1 + rng.below(3),
+            };
+            let whole = whole_result(&damaged, &name, &options);
+            let via_text = text_result(&damaged, &name, &options);
+            assert!(
+                whole == via_text,
+                "{name}: assemble_text differs from the whole pipeline on\n{damaged}\nwhole: {:?}\ntext: {:?}",
+                whole.as_ref().err(),
+                via_text.as_ref().err()
+            );
+            if let Ok(bytes) = assemble_text_lazily(&damaged, &name, &options, encode) {
+                lazy_ok += 1;
+                assert!(
+                    whole.as_ref() == Ok(&bytes),
+                    "{name}: the lazy path accepted what the whole pipeline gives as {:?}:\n{damaged}",
+                    whole.as_ref().err()
+                );
+            }
+            rejected += usize::from(whole.is_err());
+            cases += 1;
+        }
+    }
+    eprintln!("{cases} damaged inputs: {rejected} rejected, {lazy_ok} taken by the lazy path");
+    // The damage must actually reach both outcomes, or the test shows
+    // nothing.
+    assert!(rejected > cases / 3, "{rejected} of {cases} rejected");
+    assert!(lazy_ok > 0, "no damaged input was still valid");
+}
+
+/// The invalid-input corpus of the parser and verifier through
+/// `assemble_text` with the lazy path at any size.
+#[test]
+fn invalid_corpus_gives_the_whole_pipelines_errors() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../air-ir/tests/invalid");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue; // not UTF-8: the parser's own tests cover bytes
+        };
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let options = AssembleOptions::new(air_target::Target::by_id("macos26").unwrap());
+        let whole = whole_result(&text, &name, &options);
+        assert!(whole.is_err(), "{name} is meant to be invalid");
+        assert_eq!(text_result(&text, &name, &options), whole, "{name}");
+        assert!(
+            assemble_text_lazily(&text, &name, &options, encode).is_err(),
+            "{name}"
+        );
+        n += 1;
+    }
+    assert!(n > 20, "only {n} invalid inputs read");
+}

@@ -123,7 +123,18 @@ impl<'a> TextModule<'a> {
     /// A syntax error or a module that does not verify (bodies included:
     /// see [`Self::assemble`]).
     pub fn parse(text: &'a str, file: &'a str) -> Result<Self, TextError> {
-        if text.len() < LAZY_MIN_BYTES {
+        Self::parse_tuned(text, file, LAZY_MIN_BYTES)
+    }
+
+    /// [`Self::parse`] with the size from which the lazy path is taken (for
+    /// tests of the lazy path on small inputs).
+    #[doc(hidden)]
+    pub fn parse_tuned(
+        text: &'a str,
+        file: &'a str,
+        lazy_min_bytes: usize,
+    ) -> Result<Self, TextError> {
+        if text.len() < lazy_min_bytes {
             let module = whole(text, file)?;
             return Ok(TextModule {
                 text,
