@@ -2,6 +2,7 @@
 //! whole-module pipeline (parse, verify, `metallib::assemble`): same bytes
 //! for valid inputs, and the lazy path really taken for them.
 
+use airlink_test_support::Rng;
 use metallib::stream::{assemble_text_lazily, Fallback};
 use metallib::AssembleOptions;
 
@@ -98,22 +99,6 @@ fn describe(e: metallib::TextError) -> String {
         metallib::TextError::Parse(e) => format!("parse: {e}"),
         metallib::TextError::Invalid { error, .. } => format!("invalid: {error}"),
         e => format!("assemble: {e}"),
-    }
-}
-
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 

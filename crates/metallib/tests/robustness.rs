@@ -6,21 +6,7 @@ use metallib::raw::{FunctionType, Versions};
 use metallib::write::{Builder, NewFunction, RawContainer, RawTag};
 use metallib::MetallibFile;
 
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use airlink_test_support::Rng;
 
 /// A fake wrapped module: wrapper header, a few bitcode-looking bytes, padding.
 fn fake_module(len: u32) -> Vec<u8> {

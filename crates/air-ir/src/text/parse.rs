@@ -259,6 +259,44 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A parser with this one's position and tables around module `m`, for
+    /// parsing bodies apart from this one (see `parallel` and `lazy`).
+    fn fork_with(
+        &self,
+        m: Module,
+        source_map: super::SourceMap,
+        went_parallel: bool,
+    ) -> Parser<'a> {
+        Parser {
+            src: self.src,
+            file: self.file,
+            cur: self.cur,
+            ahead: Cell::new(None),
+            pos: self.pos,
+            prev: self.prev,
+            m,
+            depth: 0,
+            symbols: self.symbols.clone(),
+            symbol_consts: self.symbol_consts.clone(),
+            word_types: self.word_types.clone(),
+            common_types: self.common_types,
+            ptr_types: self.ptr_types.clone(),
+            int_consts: self.int_consts.clone(),
+            next_global_number: self.next_global_number,
+            named_types: self.named_types.clone(),
+            type_aliases: self.type_aliases.clone(),
+            next_type_number: self.next_type_number,
+            attr_groups: self.attr_groups.clone(),
+            meta_slots: self.meta_slots.clone(),
+            meta_intern: self.meta_intern.clone(),
+            func: None,
+            source_map,
+            inst_offsets: Vec::new(),
+            call_scratch: Default::default(),
+            went_parallel,
+        }
+    }
+
     // ----- token helpers -----
 
     /// The current token (the final `Eof` once the input is exhausted).
@@ -585,31 +623,37 @@ impl<'a> Parser<'a> {
                     continue;
                 }
             }
-            let d = deferred[i];
+            self.parse_deferred(deferred[i])?;
             i += 1;
-            match d {
-                Deferred::Global {
-                    id,
-                    resume,
-                    has_init,
-                } => {
-                    self.seek(resume);
-                    self.global_tail(id, has_init)?;
-                }
-                Deferred::Body { id, resume, end } => {
-                    self.seek(resume);
-                    self.function_body(id, end - resume)?;
-                }
-                Deferred::Metadata { start } => {
-                    self.seek(start);
-                    self.metadata_definition()?;
-                }
-            }
-            if !self.at_top_level_start() {
-                return Err(self.err("expected top-level entity"));
-            }
         }
         self.finish()
+    }
+
+    /// Parses one item pass one left, which must end where the next
+    /// top-level entity starts.
+    fn parse_deferred(&mut self, d: Deferred) -> PResult<()> {
+        match d {
+            Deferred::Global {
+                id,
+                resume,
+                has_init,
+            } => {
+                self.seek(resume);
+                self.global_tail(id, has_init)?;
+            }
+            Deferred::Body { id, resume, end } => {
+                self.seek(resume);
+                self.function_body(id, end - resume)?;
+            }
+            Deferred::Metadata { start } => {
+                self.seek(start);
+                self.metadata_definition()?;
+            }
+        }
+        if !self.at_top_level_start() {
+            return Err(self.err("expected top-level entity"));
+        }
+        Ok(())
     }
 
     /// If `items` starts with a run of bodies worth parsing in parallel,

@@ -191,66 +191,23 @@ impl<'a> Parser<'a> {
         let mut bodies = vec![None; self.m.functions.len()];
         for d in deferred {
             match d {
-                Deferred::Global {
-                    id,
-                    resume,
-                    has_init,
-                } => {
-                    self.seek(resume);
-                    self.global_tail(id, has_init)?;
-                }
                 Deferred::Body { id, resume, end } => {
                     if let Some(slot) = bodies.get_mut(id.0 as usize) {
                         *slot = Some(BodyRange { resume, end });
                     }
                     placeholder(&mut self.m, id);
-                    continue;
                 }
-                Deferred::Metadata { start } => {
-                    self.seek(start);
-                    self.metadata_definition()?;
-                }
-            }
-            if !self.at_top_level_start() {
-                return Err(self.err("expected top-level entity"));
+                other => self.parse_deferred(other)?,
             }
         }
         self.finish()?;
         Ok(bodies)
     }
 
-    /// A copy of the whole state, for parsing bodies on demand.
+    /// A copy of the whole state, for parsing bodies on demand. No source
+    /// map: the fork's results are never used for diagnostics.
     fn fork_whole(&self) -> Parser<'a> {
-        Parser {
-            src: self.src,
-            file: self.file,
-            cur: self.cur,
-            ahead: std::cell::Cell::new(None),
-            pos: self.pos,
-            prev: self.prev,
-            m: self.m.clone(),
-            depth: 0,
-            symbols: self.symbols.clone(),
-            symbol_consts: self.symbol_consts.clone(),
-            word_types: self.word_types.clone(),
-            common_types: self.common_types,
-            ptr_types: self.ptr_types.clone(),
-            int_consts: self.int_consts.clone(),
-            next_global_number: self.next_global_number,
-            named_types: self.named_types.clone(),
-            type_aliases: self.type_aliases.clone(),
-            next_type_number: self.next_type_number,
-            attr_groups: self.attr_groups.clone(),
-            meta_slots: self.meta_slots.clone(),
-            meta_intern: self.meta_intern.clone(),
-            func: None,
-            // No source map: the fork's results are never used for
-            // diagnostics.
-            source_map: Default::default(),
-            inst_offsets: Vec::new(),
-            call_scratch: Default::default(),
-            went_parallel: false,
-        }
+        self.fork_with(self.m.clone(), Default::default(), false)
     }
 
     /// Parses one deferred body out of text order. Every metadata
@@ -258,11 +215,11 @@ impl<'a> Parser<'a> {
     /// new `!N` slot or names a new type refers to something never defined.
     fn lazy_body(&mut self, f: FuncId, range: BodyRange) -> PResult<()> {
         let (slots, types) = (self.meta_slots.len(), self.named_types.len());
-        self.seek(range.resume);
-        self.function_body(f, range.end - range.resume)?;
-        if !self.at_top_level_start() {
-            return Err(self.err("expected top-level entity"));
-        }
+        self.parse_deferred(Deferred::Body {
+            id: f,
+            resume: range.resume,
+            end: range.end,
+        })?;
         if self.meta_slots.len() != slots || self.named_types.len() != types {
             return Err(self.err_at(range.resume, "reference to undefined metadata or type"));
         }

@@ -15,7 +15,6 @@
 //! makes the caller parse the whole input again sequentially, so errors are
 //! always the sequential parser's.
 
-use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -229,34 +228,7 @@ impl<'a> Parser<'a> {
             insts: vec![Vec::new(); self.m.functions.len()],
             ..Default::default()
         };
-        Parser {
-            src: self.src,
-            file: self.file,
-            cur: self.cur,
-            ahead: Cell::new(None),
-            pos: self.pos,
-            prev: self.prev,
-            m,
-            depth: 0,
-            symbols: self.symbols.clone(),
-            symbol_consts: self.symbol_consts.clone(),
-            word_types: self.word_types.clone(),
-            common_types: self.common_types,
-            ptr_types: self.ptr_types.clone(),
-            int_consts: self.int_consts.clone(),
-            next_global_number: self.next_global_number,
-            named_types: self.named_types.clone(),
-            type_aliases: self.type_aliases.clone(),
-            next_type_number: self.next_type_number,
-            attr_groups: self.attr_groups.clone(),
-            meta_slots: self.meta_slots.clone(),
-            meta_intern: self.meta_intern.clone(),
-            func: None,
-            source_map,
-            inst_offsets: Vec::new(),
-            call_scratch: Default::default(),
-            went_parallel: true,
-        }
+        self.fork_with(m, source_map, true)
     }
 
     /// Moves the fork `w`'s bodies of `items` into this parser, re-interning
