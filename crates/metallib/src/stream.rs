@@ -70,6 +70,8 @@ pub enum Fallback {
     Entry,
     /// The container could not be written.
     Container,
+    /// Another entry failed first.
+    Abandoned,
 }
 
 /// Below this much text [`TextModule`] parses the whole module at once:
@@ -256,8 +258,16 @@ where
     .min(entries.len());
     let workers: Vec<Worker<'_>> = (0..threads).map(|_| Worker::new(lazy)).collect();
 
+    // Once one entry fails the whole pipeline takes over, so the other
+    // workers stop instead of finishing a large library for nothing.
+    let failed = std::sync::atomic::AtomicBool::new(false);
     let (results, workers) = crate::parallel_map_with(&entries, workers, |w, entry| {
-        let bytes = w.entry(entry, encode)?;
+        if failed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Fallback::Abandoned);
+        }
+        let bytes = w.entry(entry, encode).inspect_err(|_| {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+        })?;
         Ok(NewFunction {
             name: w.fork.module().function(entry.function).name.clone(),
             function_type: entry.kind.function_type(),
