@@ -330,7 +330,7 @@ entry:
         let bytes = compare(text, "helpers.ll", threads)
             .unwrap_or_else(|why| panic!("{threads} threads: lazy path fell back: {why:?}"));
         let file = metallib::MetallibFile::parse(&bytes).unwrap();
-        let names: Vec<&str> = file.functions().iter().map(|f| f.name.as_ref()).collect();
+        let names: Vec<&str> = file.functions().iter().map(|f| f.name).collect();
         assert_eq!(names, ["k1", "k2", "vis"]);
     }
     // The unreached function is still checked: break it and the lazy path
