@@ -340,3 +340,24 @@ entry:
     assert!(assemble_text_lazily(&broken, "helpers.ll", &options, encode).is_err());
     assert!(whole_result(&broken, "helpers.ll", &options).is_err());
 }
+
+/// Constant expressions nested as deep as the parser allows, in the bodies
+/// of two entries handled on worker threads: the workers' stacks must hold
+/// what the parser, verifier and encoder recurse through on the main
+/// thread.
+#[test]
+fn deep_constants_in_bodies_fit_on_worker_threads() {
+    let mut expr = "i64 1".to_string();
+    for _ in 0..124 {
+        expr = format!("i64 add ({expr}, i64 1)");
+    }
+    let body = format!(
+        "define void @kNAME(i64 addrspace(1)* %out) {{\nentry:\n  store {expr}, i64 addrspace(1)* %out, align 8\n  ret void\n}}\n"
+    );
+    let text = format!(
+        "target datalayout = \"e-p:64:64:64-i1:8:8-i8:8:8-i16:16:16-i32:32:32-i64:64:64-f32:32:32-f64:64:64-v16:16:16-v24:32:32-v32:32:32-v48:64:64-v64:64:64-v96:128:128-v128:128:128-v192:256:256-v256:256:256-v512:512:512-v1024:1024:1024-n8:16:32\"\ntarget triple = \"air64_v28-apple-macosx26.0.0\"\n\n{}\n{}\n!air.kernel = !{{!0, !1}}\n!0 = !{{void (i64 addrspace(1)*)* @k0, !2, !2}}\n!1 = !{{void (i64 addrspace(1)*)* @k1, !2, !2}}\n!2 = !{{}}\n",
+        body.replace("NAME", "0"),
+        body.replace("NAME", "1")
+    );
+    compare(&text, "deep.ll", 2).unwrap_or_else(|why| panic!("lazy path fell back: {why:?}"));
+}
