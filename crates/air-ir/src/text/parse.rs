@@ -56,8 +56,8 @@ type PResult<T> = Result<T, Box<ParseError>>;
 /// Maximum nesting of types, constants and metadata.
 const MAX_DEPTH: u32 = 128;
 
-/// Parses a whole module.
-pub(crate) fn parse_module(src: &str, file: &str) -> Result<Module, ParseError> {
+/// Offsets are `u32`: refuses inputs of 4 GiB or more.
+pub(crate) fn check_size(src: &str, file: &str) -> Result<(), ParseError> {
     if src.len() >= u32::MAX as usize {
         return Err(ParseError::at(
             file,
@@ -66,6 +66,12 @@ pub(crate) fn parse_module(src: &str, file: &str) -> Result<Module, ParseError> 
             "input too large (limit 4 GiB)",
         ));
     }
+    Ok(())
+}
+
+/// Parses a whole module.
+pub(crate) fn parse_module(src: &str, file: &str) -> Result<Module, ParseError> {
+    check_size(src, file)?;
     parse_module_with_map(src, file, 0, parallel::MIN_PARALLEL_BYTES).map(|(m, _)| m)
 }
 
@@ -83,14 +89,7 @@ pub(crate) fn parse_module_with_map(
     threads: usize,
     min_parallel_bytes: usize,
 ) -> Result<(Module, super::SourceMap), ParseError> {
-    if src.len() >= u32::MAX as usize {
-        return Err(ParseError::at(
-            file,
-            src,
-            0,
-            "input too large (limit 4 GiB)",
-        ));
-    }
+    check_size(src, file)?;
     let mut p = Parser::new(src, file);
     match p.parse_all(threads, min_parallel_bytes) {
         Ok(()) => Ok((p.m, p.source_map)),

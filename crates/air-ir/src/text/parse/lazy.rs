@@ -71,14 +71,7 @@ impl<'a> LazyModule<'a> {
     /// A syntax error outside the bodies (the sequential parser's, since
     /// this part runs in text order as it does there).
     pub fn new(src: &'a str, file: &'a str) -> Result<Self, ParseError> {
-        if src.len() >= u32::MAX as usize {
-            return Err(ParseError::at(
-                file,
-                src,
-                0,
-                "input too large (limit 4 GiB)",
-            ));
-        }
+        super::check_size(src, file)?;
         let mut p = Parser::new(src, file);
         let bodies = p.skeleton().map_err(|e| *e)?;
         Ok(LazyModule { p, bodies })
