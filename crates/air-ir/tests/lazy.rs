@@ -181,3 +181,27 @@ fn skeleton_errors_are_the_whole_parsers() {
     let lazy = LazyModule::new(&text, "t.ll").unwrap_err();
     assert_eq!(lazy, whole);
 }
+
+/// `take_function` hands over exactly the parsed function and leaves the
+/// placeholder, like `drop_body`; an unparsed body cannot be taken.
+#[test]
+fn taken_functions_are_the_parsed_ones() {
+    for (name, text) in inputs() {
+        let lazy = LazyModule::new(&text, &name).unwrap();
+        let mut fork = lazy.fork();
+        for f in lazy_functions(&lazy) {
+            assert!(fork.take_function(f).is_none(), "{name}: not parsed yet");
+            fork.parse(f).unwrap();
+            let parsed = fork.module().functions[f.0 as usize].clone();
+            let taken = fork.take_function(f).unwrap();
+            assert_eq!(taken, parsed, "{name}");
+            assert!(!fork.is_parsed(f));
+            assert_eq!(fork.module().functions[f.0 as usize].insts.len(), 1);
+            assert_eq!(
+                fork.module().functions[f.0 as usize].name,
+                parsed.name,
+                "{name}: the header stays"
+            );
+        }
+    }
+}

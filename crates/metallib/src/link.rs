@@ -33,7 +33,9 @@ use std::hash::BuildHasherDefault;
 use air_ir::fxhash::{FxHasher, HashMap};
 
 use air_ir::constant::{ConstExpr, ConstKind, ConstTable, Constant};
-use air_ir::{ConstId, FuncId, GlobalId, InstKind, MetaId, Metadata, Module, NamedMetadata, Value};
+use air_ir::{
+    ConstId, FuncId, Function, GlobalId, InstKind, MetaId, Metadata, Module, NamedMetadata, Value,
+};
 
 use crate::raw::FunctionType;
 
@@ -572,12 +574,19 @@ impl Copier<'_> {
 /// [`LinkError::DanglingId`] when the module refers to ids it does not have
 /// (a module that passed [`air_ir::verify()`] never does).
 pub fn link_entry(m: &Module, entry: &EntryPoint) -> Result<Module> {
-    link_reached(m, entry, reach(m, entry.function)?)
+    link_reached(m, entry, reach(m, entry.function)?, Vec::new())
 }
 
 /// [`link_entry`] with the walk from the entry already done
-/// ([`reached`] on the same module).
-pub(crate) fn link_reached(m: &Module, entry: &EntryPoint, reached: Reach) -> Result<Module> {
+/// ([`reached`] on the same module). Functions in `owned` are used as
+/// given instead of being copied out of `m` (the entry-by-entry path hands
+/// over bodies it would drop next, so a large entry is not held twice).
+pub(crate) fn link_reached(
+    m: &Module,
+    entry: &EntryPoint,
+    reached: Reach,
+    mut owned: Vec<(FuncId, Function)>,
+) -> Result<Module> {
     // Function order: the entry, then the rest in reverse order of first use.
     let mut fn_order = vec![entry.function];
     fn_order.extend(reached.functions[1..].iter().rev());
@@ -620,9 +629,11 @@ pub(crate) fn link_reached(m: &Module, entry: &EntryPoint, reached: Reach) -> Re
         c.dst.globals.push(global);
     }
     for &f in &fn_order {
-        let src = m.function(f);
-        let mut func = src.clone();
-        func.attachments = c.attachments(&src.attachments)?;
+        let mut func = match owned.iter().position(|(g, _)| *g == f) {
+            Some(i) => owned.swap_remove(i).1,
+            None => m.function(f).clone(),
+        };
+        func.attachments = c.attachments(&func.attachments)?;
         for inst in &mut func.insts {
             let mut err = None;
             inst.kind.for_each_operand_mut(|v| match c.value(*v) {

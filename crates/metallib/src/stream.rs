@@ -388,12 +388,19 @@ impl<'a> Worker<'a> {
         };
         self.check_parsed()?;
         let helpers = reached.functions[1..].to_vec();
-        let linked =
-            link::link_reached(self.fork.module(), entry, reached).map_err(|_| Fallback::Entry)?;
+        // The entry's body is dropped after this entry anyway: hand it to
+        // the link step instead of copying it.
+        let owned: Vec<(FuncId, air_ir::Function)> = self
+            .fork
+            .take_function(entry.function)
+            .map(|f| (entry.function, f))
+            .into_iter()
+            .collect();
+        let linked = link::link_reached(self.fork.module(), entry, reached, owned)
+            .map_err(|_| Fallback::Entry)?;
         air_ir::verify(&linked).map_err(|_| Fallback::Entry)?;
         let bytes = encode(&linked).map_err(|_| Fallback::Entry)?;
         drop(linked);
-        self.fork.drop_body(entry.function);
         for &f in &helpers {
             let len = self.fork.body_len(f);
             if len > 0 && self.fork.is_parsed(f) && !self.helpers.contains(&f) {

@@ -17,7 +17,7 @@
 
 use super::{Deferred, PResult, Parser};
 use crate::inst::{Flags, InstId, InstKind, Instruction};
-use crate::module::{Block, FuncId, Module};
+use crate::module::{Block, FuncId, Function, Module};
 use crate::text::ParseError;
 
 /// Where a deferred body lies in the text: from its `{` to the token after
@@ -160,6 +160,26 @@ impl<'a> BodyFork<'a> {
         let from = self.checked_metadata;
         self.checked_metadata = self.p.m.metadata.len();
         crate::verify::verify_functions(&self.p.m, functions, from)
+    }
+
+    /// Moves `f`'s parsed body out of the fork: returns the whole function
+    /// and leaves the placeholder in its place, as [`Self::drop_body`]
+    /// does. `None` if `f`'s body is not a parsed lazy one.
+    pub fn take_function(&mut self, f: FuncId) -> Option<Function> {
+        if !matches!(self.bodies.get(f.0 as usize), Some(Some(_))) || !self.is_parsed(f) {
+            return None;
+        }
+        let func = self.p.m.functions.get_mut(f.0 as usize)?;
+        let blocks = std::mem::take(&mut func.blocks);
+        let insts = std::mem::take(&mut func.insts);
+        let taken = Function {
+            blocks,
+            insts,
+            ..func.clone()
+        };
+        self.parsed[f.0 as usize] = false;
+        placeholder(&mut self.p.m, f);
+        Some(taken)
     }
 
     /// Puts the placeholder back in place of `f`'s parsed body, freeing it.
