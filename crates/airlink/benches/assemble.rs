@@ -14,7 +14,9 @@
 //!   with `air_shell`);
 //! * `copies_{1,10,100,200}.ll`: 1, 10, 100 (and, for peak memory, 200) copies of one large generated
 //!   kernel (`air_ir::testgen`), each copy renamed and listed in
-//!   `!air.kernel`, so the link step keeps every one of them.
+//!   `!air.kernel`, so the link step keeps every one of them;
+//! * `one_huge_kernel.ll` (peak memory only): one generated kernel of about
+//!   10 MB, the shape the entry-by-entry path cannot split.
 //!
 //! Each input is timed in-process (text in memory → `.metallib` bytes:
 //! parse, verify, link step per entry, bitcode, container), through our CLI
@@ -226,12 +228,29 @@ fn main() {
         inputs.push((format!("{n} × large kernel"), path, text));
     }
 
+    // One kernel of about 10 MB, for the memory table only: what the
+    // entry-by-entry path cannot split.
+    {
+        let options = air_ir::testgen::GenOptions {
+            kernels: 1,
+            stretch: 120_000,
+            depth: 3,
+        };
+        let text = air_ir::print(&air_ir::testgen::random_module(11, options));
+        let path = dir.join("one_huge_kernel.ll");
+        std::fs::write(&path, &text).unwrap();
+        inputs.push(("1 × huge kernel".to_string(), path, text));
+    }
+
     println!("## assemble: text → metallib\n");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("In-process runs use all {cores} cores (entries are linked and encoded in parallel); the 1-thread column is the same work on one thread.\n");
     println!("| input | size | in-process median | in-process MB/s | in-process, 1 thread | CLI process median | CLI MB/s | llvm-as-14 median | llvm-as-14 MB/s | CLI ÷ llvm-as (speed-up) | in-process ÷ llvm-as |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (label, path, text) in inputs.iter().filter(|(l, _, _)| !l.starts_with("200 ")) {
+    for (label, path, text) in inputs
+        .iter()
+        .filter(|(l, _, _)| !l.starts_with("200 ") && !l.contains("huge"))
+    {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let entries = assemble(text, &name);
         assert!(!entries.is_empty());
@@ -334,7 +353,10 @@ fn main() {
     println!("\n## peak memory (maximum resident set size, /usr/bin/time -v)\n");
     println!("| input | size | airlink assemble | ratio to input | llvm-as-14 |");
     println!("|---|---:|---:|---:|---:|");
-    for (_, path, text) in inputs.iter().filter(|(l, _, _)| l.contains("large")) {
+    for (_, path, text) in inputs
+        .iter()
+        .filter(|(l, _, _)| l.contains("large") || l.contains("huge"))
+    {
         let p = path.to_string_lossy();
         let out = dir.join("peak.metallib").to_string_lossy().into_owned();
         let ours = peak_rss_kib(cli, &["assemble", &p, "-o", &out]);
