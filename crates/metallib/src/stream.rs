@@ -7,8 +7,11 @@
 //! into a skeleton first ([`air_ir::LazyModule`]: everything but the
 //! bodies), which is checked once; then each worker thread owns a
 //! [`air_ir::BodyFork`] and, entry by entry, parses the entry's body and
-//! those of the functions it reaches, checks them, links, checks and
-//! encodes the entry's module and drops the entry's body again. Bodies no
+//! those of the functions it reaches, checks them, links (the entry's body
+//! moves into the linked module rather than being copied), checks and
+//! encodes the entry's module, and drops it. Helpers' bodies stay parsed
+//! for the worker's later entries, up to 1 MiB of their
+//! text. Bodies no
 //! entry reaches are parsed and checked at the end, so every body of the
 //! input is checked exactly as the whole-module verifier would.
 //!
@@ -18,7 +21,7 @@
 //! much memory and time a valid input takes. The container bytes are the
 //! same because the link step copies what it keeps into a fresh module in
 //! its own walk order, whatever order the source tables were filled in
-//! (tests/stream.rs compares both pipelines byte for byte).
+//! (crates/airlink/tests/stream.rs compares both pipelines byte for byte).
 
 use air_ir::{BodyFork, FuncId, LazyModule, Module};
 
@@ -83,7 +86,7 @@ pub const LAZY_MIN_BYTES: usize = 256 * 1024;
 /// Text → `.metallib` bytes, as `parse`, `verify` and [`crate::assemble`]
 /// in a row give them (same bytes, same errors), in less memory: from
 /// [`LAZY_MIN_BYTES`] of text on, at most one entry's bodies per thread
-/// are parsed at a time (see the module docs). [`TextModule`] does the same in two steps, for callers that look
+/// (and a bounded cache of helpers) are parsed at a time (see the module docs). [`TextModule`] does the same in two steps, for callers that look
 /// at the module (its triple) before choosing the options.
 ///
 /// # Errors
