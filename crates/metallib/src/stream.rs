@@ -10,8 +10,7 @@
 //! those of the functions it reaches, checks them, links (the entry's body
 //! moves into the linked module rather than being copied), checks and
 //! encodes the entry's module, and drops it. Helpers' bodies stay parsed
-//! for the worker's later entries, up to 1 MiB of their
-//! text. Bodies no
+//! for the worker's later entries, up to 1 MiB of their text. Bodies no
 //! entry reaches are parsed and checked at the end, so every body of the
 //! input is checked exactly as the whole-module verifier would.
 //!
