@@ -28,6 +28,7 @@ pub const KINDS: &[&str] = &[
     "undefined_metadata",
     "defined_metadata",
     "inline_metadata",
+    "invalid_inline_metadata",
     "undefined_type",
     "change_type",
     "truncate_in_body",
@@ -160,6 +161,12 @@ pub fn damage_of_kind(text: &str, kind: &str, rng: &mut Rng) -> String {
             lines[inst].push_str(&attach);
         }
         "inline_metadata" => lines[inst].push_str(", !lazy.test !{!\"lazy\", i32 7}"),
+        // A node made in the body whose constant only the verifier
+        // rejects: checked with the metadata a body adds, not with the
+        // function.
+        "invalid_inline_metadata" => {
+            lines[inst].push_str(", !lazy.test !{i32 trunc (i32 1 to i32)}");
+        }
         "undefined_type" => lines.insert(
             at,
             "  %lazy_alloca = alloca %never.defined.type, align 4".to_string(),
