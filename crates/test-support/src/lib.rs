@@ -5,6 +5,8 @@
 
 #![deny(missing_docs)]
 
+pub mod damage;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
