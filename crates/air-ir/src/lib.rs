@@ -68,4 +68,4 @@ pub use text::{
     BodyFork, LazyModule, ParseError, SourceMap,
 };
 pub use types::{Type, TypeId, TypeTable};
-pub use verify::{verify, VerifyError};
+pub use verify::{verify, verify_outside_bodies, VerifyError};

@@ -139,6 +139,30 @@ pub fn verify_all_with_threads(module: &Module, threads: usize) -> Vec<VerifyErr
     v.errors
 }
 
+/// [`verify`] without looking inside function bodies: types, symbols,
+/// globals, function headers (linkage, attributes, types, intrinsic
+/// signatures), metadata, named metadata and the AIR rules, but no
+/// instruction, and no constant reached only from an instruction.
+///
+/// This is for a module whose bodies are copies of bodies already checked
+/// in a module of the same type table, with every operand id mapped to a
+/// copy of the same type and name: `metallib`'s link step, which builds one
+/// such module per entry. Body checks look only at the body and at the
+/// types, names and signatures of what it uses, so they would find nothing
+/// new there; the module-level parts are new and are checked.
+///
+/// # Errors
+/// The first problem found.
+pub fn verify_outside_bodies(module: &Module) -> Result<(), VerifyError> {
+    let mut v = Verifier::new(module);
+    v.bodies = false;
+    v.run(1);
+    match v.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 /// Checks only the functions `functions` of `module` (their headers and
 /// bodies, with the constants they use) and the metadata items from index
 /// `metadata_from` on, on the current thread. This is the part of
@@ -214,6 +238,8 @@ struct Verifier<'m> {
     /// argument types), so checking allocates nothing per instruction.
     gep_scratch: Vec<(TypeId, Option<i128>)>,
     call_scratch: Vec<Option<TypeId>>,
+    /// Whether function bodies are checked (see [`verify_outside_bodies`]).
+    bodies: bool,
 }
 
 /// "No type" in the dense per-id tables (type ids never reach `u32::MAX`:
@@ -247,6 +273,7 @@ impl<'m> Verifier<'m> {
             const_error: false,
             gep_scratch: Vec::new(),
             call_scratch: Vec::new(),
+            bodies: true,
         }
     }
 
@@ -282,6 +309,7 @@ impl<'m> Verifier<'m> {
             const_error: false,
             gep_scratch: Vec::new(),
             call_scratch: Vec::new(),
+            bodies: self.bodies,
         }
     }
 
@@ -1730,7 +1758,9 @@ impl<'m> Verifier<'m> {
             }
             return;
         }
-        self.check_body(f, ret, params);
+        if self.bodies {
+            self.check_body(f, ret, params);
+        }
     }
 
     /// A declaration whose name the intrinsic table knows must have the

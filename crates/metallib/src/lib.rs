@@ -79,7 +79,9 @@ pub enum AssembleError {
     /// The link step failed.
     #[error(transparent)]
     Link(#[from] LinkError),
-    /// The link step produced a module the verifier rejects (a bug here).
+    /// The link step produced a module the verifier rejects (a bug here;
+    /// release builds check what the link step writes anew, debug builds
+    /// the whole module).
     #[error("the linked module of @{entry} does not verify: {source}")]
     LinkedModuleInvalid {
         /// The entry.
@@ -173,7 +175,7 @@ where
     let one = |entry: &link::EntryPoint| -> Result<NewFunction, AssembleError> {
         let name = module.function(entry.function).name.clone();
         let linked = link::link_entry(module, entry)?;
-        air_ir::verify(&linked).map_err(|source| AssembleError::LinkedModuleInvalid {
+        link::verify_linked(&linked).map_err(|source| AssembleError::LinkedModuleInvalid {
             entry: name.clone(),
             source,
         })?;

@@ -568,6 +568,25 @@ impl Copier<'_> {
     }
 }
 
+/// Checks a module the link step built.
+///
+/// Its function bodies are the checked bodies of the input with every
+/// operand id mapped to a copy of the same type and name (the type table
+/// is copied whole; constants, globals and functions are copied, never
+/// rebuilt), so checking them again would re-prove the input's checks: in
+/// release builds only what the link step writes anew (symbols, headers,
+/// globals, metadata, named metadata, the AIR rules) is checked, with
+/// [`air_ir::verify_outside_bodies`]. Debug builds, which the test suite
+/// uses, check the whole module, bodies included, so a link step that
+/// broke a body would fail the tests.
+pub(crate) fn verify_linked(linked: &Module) -> std::result::Result<(), air_ir::VerifyError> {
+    if cfg!(debug_assertions) {
+        air_ir::verify(linked)
+    } else {
+        air_ir::verify_outside_bodies(linked)
+    }
+}
+
 /// Runs the link step for one entry function.
 ///
 /// # Errors

@@ -400,7 +400,7 @@ impl<'a> Worker<'a> {
             .collect();
         let linked = link::link_reached(self.fork.module(), entry, reached, owned)
             .map_err(|_| Fallback::Entry)?;
-        air_ir::verify(&linked).map_err(|_| Fallback::Entry)?;
+        link::verify_linked(&linked).map_err(|_| Fallback::Entry)?;
         let bytes = encode(&linked).map_err(|_| Fallback::Entry)?;
         drop(linked);
         for &f in &helpers {
