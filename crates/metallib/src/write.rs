@@ -174,6 +174,10 @@ impl RawContainer {
     }
 }
 
+/// Module bytes from which [`Builder::to_raw`] hashes on several threads
+/// (below, a thread costs more than it saves).
+const PARALLEL_HASH_MIN_BYTES: usize = 1 << 20;
+
 /// A function to add to a [`Builder`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewFunction {
@@ -230,8 +234,20 @@ impl Builder {
     /// A name that is empty, contains NUL or is too long for its tag.
     pub fn to_raw(&self) -> Result<RawContainer> {
         let mut functions = Vec::with_capacity(self.functions.len());
-        let mut module_list = Vec::new();
-        for (i, f) in self.functions.iter().enumerate() {
+        let total: usize = self.functions.iter().map(|f| f.module.len()).sum();
+        let mut module_list = Vec::with_capacity(total);
+        // Hashing is the one pass over every module byte left after
+        // encoding, and it runs after every entry is done: on a large
+        // library, share it out instead of leaving the other cores idle.
+        let threads = if total >= PARALLEL_HASH_MIN_BYTES {
+            air_ir::available_threads().min(self.functions.len())
+        } else {
+            1
+        };
+        let hashes = crate::parallel_map(&self.functions, threads, |f| -> [u8; 32] {
+            Sha256::digest(&f.module).into()
+        });
+        for ((i, f), hash) in self.functions.iter().enumerate().zip(hashes) {
             if f.name.is_empty() || f.name.contains('\0') {
                 return Err(WriteError::BadName {
                     name: f.name.clone(),
@@ -246,7 +262,6 @@ impl Builder {
                 private_metadata: 8 * i as u64,
                 module: module_list.len() as u64,
             };
-            let hash: [u8; 32] = Sha256::digest(&f.module).into();
             // The stand-alone tool's order (the one-step driver puts MDSZ
             // after VERS); both load, and this one is what the reverse-linking
             // shells were measured with.
