@@ -287,6 +287,10 @@ impl Enumerator {
                 llvm_ops: Vec::with_capacity(3 * n),
                 llvm_starts: Vec::with_capacity(n + 1),
             };
+            // Parameter types came with the function's type, enumerated
+            // with the function value above, so an argument operand adds no
+            // type; checked here once rather than per operand.
+            let params = p.canon.types.function_parts(f.ty).map_or(0, |(_, ps, _)| ps.len());
             for &(_, iid) in &info.insts {
                 cache.starts.push(cache.ops.len() as u32);
                 let start = cache.ops.len();
@@ -303,6 +307,14 @@ impl Enumerator {
                             }
                         }
                         Operand::Label => e.enumerate_type(p, p.label_type),
+                        // The common operands, without `type_of`'s general
+                        // lookup: an argument (see `params`) and an
+                        // instruction result (usually enumerated already,
+                        // but not for a phi's forward reference).
+                        Operand::Value(Val::Arg(a)) if (a as usize) < params => {}
+                        Operand::Value(Val::Inst(i)) if (i as usize) < f.insts.len() => {
+                            e.enumerate_type(p, f.insts[i as usize].ty)
+                        }
                         Operand::Value(v) => e.enumerate_operand_type(p, Some(fi as u32), v)?,
                     }
                 }
