@@ -290,7 +290,11 @@ impl Enumerator {
             // Parameter types came with the function's type, enumerated
             // with the function value above, so an argument operand adds no
             // type; checked here once rather than per operand.
-            let params = p.canon.types.function_parts(f.ty).map_or(0, |(_, ps, _)| ps.len());
+            let params = p
+                .canon
+                .types
+                .function_parts(f.ty)
+                .map_or(0, |(_, ps, _)| ps.len());
             for &(_, iid) in &info.insts {
                 cache.starts.push(cache.ops.len() as u32);
                 let start = cache.ops.len();

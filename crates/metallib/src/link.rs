@@ -268,7 +268,8 @@ pub(crate) struct Reach {
     global_seen: HashSet<GlobalId>,
     /// Constants already walked: walking one again cannot find anything
     /// new, and the same constant is typically used by many instructions.
-    const_seen: HashSet<ConstId>,
+    /// Dense, by constant id (see [`ConstMap`]); sized by [`reach`].
+    const_seen: Vec<bool>,
     /// The walk's stack, kept to avoid an allocation per operand.
     stack: Vec<ConstId>,
 }
@@ -287,8 +288,11 @@ impl Reach {
 
     fn walk(&mut self, m: &Module, stack: &mut Vec<ConstId>) -> Result<()> {
         while let Some(c) = stack.pop() {
-            if !self.const_seen.insert(c) {
-                continue;
+            match self.const_seen.get_mut(c.0 as usize) {
+                Some(seen) if *seen => continue,
+                Some(seen) => *seen = true,
+                // Beyond the table: `try_get` below reports it.
+                None => {}
             }
             let k = m
                 .consts
@@ -347,7 +351,10 @@ pub(crate) fn reached(m: &Module, entry: FuncId) -> Result<Reach> {
 /// Finds everything `entry` uses: functions in first-use order (the entry
 /// first) and globals in first-use order.
 fn reach(m: &Module, entry: FuncId) -> Result<Reach> {
-    let mut r = Reach::default();
+    let mut r = Reach {
+        const_seen: vec![false; m.consts.len()],
+        ..Reach::default()
+    };
     r.fn_seen.insert(entry);
     r.functions.push(entry);
     // Bodies are scanned in discovery order: the entry's first, then each
@@ -380,13 +387,47 @@ fn reach(m: &Module, entry: FuncId) -> Result<Reach> {
     Ok(r)
 }
 
+/// Old constant id → new one, dense: constants are the most common
+/// operands, and every instruction's are looked up (a hash lookup each was
+/// most of the remap's time). Ids beyond the table (a module that did not
+/// verify) are simply never found.
+struct ConstMap(Vec<u32>);
+
+impl ConstMap {
+    const NONE: u32 = u32::MAX;
+
+    fn new(len: usize) -> Self {
+        ConstMap(vec![Self::NONE; len])
+    }
+
+    fn get(&self, c: ConstId) -> Option<ConstId> {
+        match self.0.get(c.0 as usize) {
+            Some(&n) if n != Self::NONE => Some(ConstId(n)),
+            _ => None,
+        }
+    }
+
+    fn contains(&self, c: ConstId) -> bool {
+        self.get(c).is_some()
+    }
+
+    fn insert(&mut self, c: ConstId, new: ConstId) {
+        if let Some(slot) = self.0.get_mut(c.0 as usize) {
+            *slot = new.0;
+        }
+    }
+}
+
 /// Copies the used parts of a module into a new one, remapping ids.
 struct Copier<'m> {
     src: &'m Module,
     dst: Module,
     funcs: HashMap<FuncId, FuncId>,
     globals: HashMap<GlobalId, GlobalId>,
-    consts: HashMap<ConstId, ConstId>,
+    consts: ConstMap,
+    /// Buffers of [`Self::constant`]'s walk, kept between calls.
+    const_stack: Vec<(ConstId, bool)>,
+    const_children: Vec<ConstId>,
     /// Old metadata id → new id, or `None` when it named a dropped value.
     metas: HashMap<MetaId, Option<MetaId>>,
 }
@@ -416,14 +457,31 @@ impl Copier<'_> {
 
     /// Copies constant `c` (which must name only kept values).
     fn constant(&mut self, c: ConstId) -> Result<ConstId> {
-        if let Some(n) = self.consts.get(&c) {
-            return Ok(*n);
+        if let Some(n) = self.consts.get(c) {
+            return Ok(n);
         }
         // Post-order without recursion: children first, then the parent.
-        let mut stack = vec![(c, false)];
-        let mut children = Vec::new();
+        let mut stack = std::mem::take(&mut self.const_stack);
+        let mut children = std::mem::take(&mut self.const_children);
+        stack.clear();
+        stack.push((c, false));
+        let result = self.copy_constants(&mut stack, &mut children);
+        self.const_stack = stack;
+        self.const_children = children;
+        result?;
+        self.consts
+            .get(c)
+            .ok_or(LinkError::DanglingId { what: "constant" })
+    }
+
+    /// The walk of [`Self::constant`], on its buffers.
+    fn copy_constants(
+        &mut self,
+        stack: &mut Vec<(ConstId, bool)>,
+        children: &mut Vec<ConstId>,
+    ) -> Result<()> {
         while let Some((c, ready)) = stack.pop() {
-            if self.consts.contains_key(&c) {
+            if self.consts.contains(c) {
                 continue;
             }
             let k = self
@@ -438,7 +496,7 @@ impl Copier<'_> {
                 stack.extend(
                     children
                         .iter()
-                        .filter(|ch| !self.consts.contains_key(ch))
+                        .filter(|ch| !self.consts.contains(**ch))
                         .map(|ch| (*ch, false)),
                 );
                 continue;
@@ -460,14 +518,18 @@ impl Copier<'_> {
                     // Types keep their ids: the linked module starts from a
                     // copy of the input's type table.
                     let mut kind = other.clone();
-                    kind.for_each_id_mut(&mut |_| {}, &mut |c| *c = self.consts[c]);
+                    // Children were copied first (post-order).
+                    let consts = &self.consts;
+                    kind.for_each_id_mut(&mut |_| {}, &mut |c| {
+                        *c = consts.get(*c).unwrap_or(*c);
+                    });
                     kind
                 }
             };
             let new = self.dst.consts.intern(Constant { ty: k.ty, kind });
             self.consts.insert(c, new);
         }
-        Ok(self.consts[&c])
+        Ok(())
     }
 
     /// Copies metadata reachable from `root`; `None` when `root` itself is a
@@ -637,7 +699,9 @@ pub(crate) fn link_reached(
             .enumerate()
             .map(|(i, g)| (*g, GlobalId(i as u32)))
             .collect(),
-        consts: HashMap::default(),
+        consts: ConstMap::new(m.consts.len()),
+        const_stack: Vec::new(),
+        const_children: Vec::new(),
         metas: HashMap::default(),
     };
 
