@@ -103,19 +103,28 @@ struct Gen {
     kernel_nodes: Vec<crate::metadata::MetaId>,
 }
 
-/// Values visible at the current point, by type.
+/// Values visible at the current point, by type, each type's in the order
+/// they became visible. (Grouped by type, since a pick looks at one type:
+/// filtering one list of every value made generating large functions
+/// quadratic.)
 #[derive(Clone, Default)]
 struct Scope {
-    values: Vec<(TypeId, Value)>,
+    by_type: Vec<(TypeId, Vec<Value>)>,
 }
 
 impl Scope {
-    fn of(&self, ty: TypeId) -> Vec<Value> {
-        self.values
+    fn of(&self, ty: TypeId) -> &[Value] {
+        self.by_type
             .iter()
-            .filter(|(t, _)| *t == ty)
-            .map(|(_, v)| *v)
-            .collect()
+            .find(|(t, _)| *t == ty)
+            .map_or(&[], |(_, vs)| vs.as_slice())
+    }
+
+    fn push(&mut self, ty: TypeId, v: Value) {
+        match self.by_type.iter_mut().find(|(t, _)| *t == ty) {
+            Some((_, vs)) => vs.push(v),
+            None => self.by_type.push((ty, vec![v])),
+        }
     }
 }
 
@@ -212,7 +221,7 @@ impl Gen {
         let mut scope = Scope::default();
         for (i, p) in params.iter().enumerate() {
             self.b.set_param_name(f, i, &format!("p{i}"));
-            scope.values.push((*p, Value::Arg(i as u32)));
+            scope.push(*p, Value::Arg(i as u32));
         }
         self.stretch(&mut scope, 4, false);
         let r = self.value_of(&scope, ret);
@@ -256,7 +265,7 @@ impl Gen {
         self.b.position_at_end(f, entry);
         let mut scope = Scope::default();
         for (i, p) in params.iter().enumerate() {
-            scope.values.push((*p, Value::Arg(i as u32)));
+            scope.push(*p, Value::Arg(i as u32));
         }
         self.body(f, &mut scope, options.depth, options.stretch);
         let _ = self.b.ret(None);
@@ -302,7 +311,7 @@ impl Gen {
         self.b.position_at_end(f, join);
         if let Ok(phi) = self.b.phi(ty, vec![(v1, end1), (v2, end2)]) {
             let _ = self.b.set_name(phi, "merged");
-            scope.values.push((ty, phi));
+            scope.push(ty, phi);
         }
     }
 
@@ -320,7 +329,7 @@ impl Gen {
         };
         let _ = self.b.set_name(i, "i");
         let mut inner = scope.clone();
-        inner.values.push((self.t.i32, i));
+        inner.push(self.t.i32, i);
         self.body(f, &mut inner, depth - 1, stretch / 2 + 1);
         let one = self.b.const_int(self.t.i32, 1);
         let Ok(next) = self
@@ -345,7 +354,7 @@ impl Gen {
         let pred = *self.rng.pick(IntPredicate::ALL);
         match self.b.icmp(pred, a, c) {
             Ok(v) => {
-                scope.values.push((self.t.i1, v));
+                scope.push(self.t.i1, v);
                 v
             }
             Err(_) => self.b.const_int(self.t.i1, 1),
@@ -356,7 +365,7 @@ impl Gen {
     fn value_of(&mut self, scope: &Scope, ty: TypeId) -> Value {
         let found = scope.of(ty);
         if !found.is_empty() && self.rng.chance(4, 5) {
-            return *self.rng.pick(&found);
+            return *self.rng.pick(found);
         }
         let t = &self.t;
         if ty == t.float || ty == t.half {
@@ -393,7 +402,7 @@ impl Gen {
                 if self.rng.chance(1, 3) {
                     let _ = self.b.set_name(v, "v");
                 }
-                scope.values.push((ty, v));
+                scope.push(ty, v);
             }
         }
     }
