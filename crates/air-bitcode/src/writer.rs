@@ -104,11 +104,11 @@ impl FixedRecords {
         }
         let mut tags = BitWriter::with_code_width(3);
         for tag in FIXED_BUNDLE_TAGS.iter().chain(apple_tags) {
-            tags.emit_record(1, &chars_signed64(tag.as_bytes()));
+            tags.emit_record(1, &chars_signed64(tag.as_bytes()).collect::<Vec<_>>());
         }
         let mut scopes = BitWriter::with_code_width(2);
         for name in FIXED_SYNC_SCOPES {
-            scopes.emit_record(1, &chars_signed64(name.as_bytes()));
+            scopes.emit_record(1, &chars_signed64(name.as_bytes()).collect::<Vec<_>>());
         }
         FixedRecords {
             md_kinds: md_kind_names.len(),
@@ -132,8 +132,11 @@ fn chars_signed32(s: &[u8]) -> Vec<u64> {
         .collect()
 }
 
-fn chars_signed64(s: &[u8]) -> Vec<u64> {
-    s.iter().map(|b| *b as i8 as i64 as u64).collect()
+/// A string's bytes as sign-extended record operands (what LLVM's
+/// `StringRef` of `char` gives); an iterator, so records append it
+/// without a buffer of their own.
+fn chars_signed64(s: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    s.iter().map(|b| *b as i8 as i64 as u64)
 }
 
 fn chars_unsigned(s: &[u8]) -> Vec<u64> {
@@ -501,10 +504,13 @@ impl<'m> Writer<'_, 'm> {
         }
         self.s.enter_block(PARAMATTR_GROUP_BLOCK, 3);
         let p = self.p;
+        // One buffer for every group's record.
+        let mut ops = Vec::new();
         for (i, &g) in self.e.attr_groups.iter().enumerate() {
             let (index, set) = p.attrs.groups[g as usize];
             let set = p.attrs.set(set);
-            let mut ops = vec![i as u64 + 1, u64::from(index)];
+            ops.clear();
+            ops.extend([i as u64 + 1, u64::from(index)]);
             for a in set {
                 match a {
                     Attribute::Enum(k) => ops.extend([0, u64::from(k.bitcode_kind())]),
@@ -1191,8 +1197,11 @@ impl<'m> Writer<'_, 'm> {
         debug_assert!(scopes.len() >= 2 && scopes[..2] == FIXED_SYNC_SCOPES);
         self.s
             .emit_bits(&FixedRecords::of(self.p.flavour).sync_scope_records);
+        let mut ops = Vec::new();
         for name in &scopes[FIXED_SYNC_SCOPES.len()..] {
-            self.s.emit_record(1, &chars_signed64(name.as_bytes()));
+            ops.clear();
+            ops.extend(chars_signed64(name.as_bytes()));
+            self.s.emit_record(1, &ops);
         }
         self.s.exit_block();
     }

@@ -430,11 +430,28 @@ struct Copier<'m> {
     const_children: Vec<ConstId>,
     /// Old metadata id → new id, or `None` when it named a dropped value.
     metas: HashMap<MetaId, Option<MetaId>>,
+    /// Buffers of [`Self::metadata`]'s walk, kept between calls.
+    md_order: Vec<MetaId>,
+    md_stack: Vec<MetaId>,
 }
 
 impl Copier<'_> {
     /// Whether constant `c` names only kept functions and globals.
     fn const_is_kept(&self, c: ConstId) -> bool {
+        // Most constants metadata holds are plain numbers: no walk (and no
+        // stack to allocate) for a constant without operands.
+        match self.src.consts.try_get(c).map(|k| &k.kind) {
+            None => return false,
+            Some(ConstKind::Function(f)) => return self.funcs.contains_key(f),
+            Some(ConstKind::Global(g)) => return self.globals.contains_key(g),
+            Some(kind) => {
+                let mut leaf = true;
+                kind.for_each_const(|_| leaf = false);
+                if leaf {
+                    return true;
+                }
+            }
+        }
         let mut stack = vec![c];
         let mut steps = 0usize;
         while let Some(c) = stack.pop() {
@@ -542,8 +559,20 @@ impl Copier<'_> {
         // iteratively so long chains cannot overflow the stack; cycles
         // (`distinct !{!0}`) are fine because slots exist before operands
         // are filled in.
-        let mut order = Vec::new();
-        let mut stack = vec![root];
+        let mut order = std::mem::take(&mut self.md_order);
+        let mut stack = std::mem::take(&mut self.md_stack);
+        order.clear();
+        stack.clear();
+        stack.push(root);
+        let result = self.copy_metadata(&mut order, &mut stack);
+        self.md_order = order;
+        self.md_stack = stack;
+        result?;
+        Ok(self.metas.get(&root).copied().flatten())
+    }
+
+    /// The two passes of [`Self::metadata`], on its buffers.
+    fn copy_metadata(&mut self, order: &mut Vec<MetaId>, stack: &mut Vec<MetaId>) -> Result<()> {
         while let Some(id) = stack.pop() {
             if self.metas.contains_key(&id) {
                 continue;
@@ -569,7 +598,7 @@ impl Copier<'_> {
             }
         }
         // Pass 2: fill the slots.
-        for id in order {
+        for &id in order.iter() {
             let md = &self.src.metadata[id.0 as usize];
             let new = match md {
                 Metadata::String(s) => Metadata::String(s.clone()),
@@ -589,7 +618,7 @@ impl Copier<'_> {
                 self.dst.metadata[slot.0 as usize] = new;
             }
         }
-        Ok(self.metas[&root])
+        Ok(())
     }
 
     /// Remaps an instruction operand.
@@ -703,6 +732,8 @@ pub(crate) fn link_reached(
         const_stack: Vec::new(),
         const_children: Vec::new(),
         metas: HashMap::default(),
+        md_order: Vec::new(),
+        md_stack: Vec::new(),
     };
 
     for &g in &global_order {
