@@ -2,7 +2,7 @@
 //! whole-module parser gives, and the errors a skeleton cannot see are
 //! found when the body is parsed or checked.
 
-use air_ir::{FuncId, LazyModule};
+use air_ir::{BodyFork, FuncId, LazyModule};
 
 fn inputs() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = airlink_test_support::corpus_files()
@@ -174,6 +174,20 @@ fn body_errors_are_found_when_the_body_is_parsed() {
     }
 }
 
+/// Parses `text` entry by entry: the skeleton must verify and the first
+/// function's body must check cleanly; `then` gets the errors of checking
+/// the second function's body, and the fork.
+fn second_body_check(text: &str, then: impl FnOnce(Vec<air_ir::VerifyError>, &mut BodyFork<'_>)) {
+    let lazy = LazyModule::new(text, "t.ll").unwrap();
+    air_ir::verify(lazy.skeleton()).unwrap();
+    let mut fork = lazy.fork();
+    fork.parse(FuncId(0)).unwrap();
+    assert!(fork.verify(&[FuncId(0)]).is_empty());
+    fork.parse(FuncId(1)).unwrap();
+    let errors = fork.verify(&[FuncId(1)]);
+    then(errors, &mut fork);
+}
+
 /// A body that parses but does not verify passes the skeleton check and
 /// fails the fork's.
 #[test]
@@ -181,18 +195,13 @@ fn invalid_bodies_fail_the_forks_check() {
     let text = with_body("%z = fadd i32 %x, 1\n  ret void");
     let whole = air_ir::parse(&text, "t.ll").unwrap();
     assert!(air_ir::verify(&whole).is_err());
-    let lazy = LazyModule::new(&text, "t.ll").unwrap();
-    air_ir::verify(lazy.skeleton()).unwrap();
-    let mut fork = lazy.fork();
-    fork.parse(FuncId(0)).unwrap();
-    assert!(fork.verify(&[FuncId(0)]).is_empty());
-    fork.parse(FuncId(1)).unwrap();
-    let errors = fork.verify(&[FuncId(1)]);
-    assert!(!errors.is_empty());
-    assert_eq!(
-        errors[0].message,
-        air_ir::verify(&whole).unwrap_err().message
-    );
+    second_body_check(&text, |errors, _| {
+        assert!(!errors.is_empty());
+        assert_eq!(
+            errors[0].message,
+            air_ir::verify(&whole).unwrap_err().message
+        );
+    });
 }
 
 /// A syntax error outside the bodies fails the skeleton with the whole
@@ -242,17 +251,12 @@ fn metadata_made_in_a_body_is_checked_once() {
         matches!(expected.location, air_ir::verify::Location::Metadata(_)),
         "{expected:?}"
     );
-    let lazy = LazyModule::new(&text, "t.ll").unwrap();
-    air_ir::verify(lazy.skeleton()).unwrap();
-    let mut fork = lazy.fork();
-    fork.parse(FuncId(0)).unwrap();
-    assert!(fork.verify(&[FuncId(0)]).is_empty());
-    fork.parse(FuncId(1)).unwrap();
-    let errors = fork.verify(&[FuncId(1)]);
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0].message, expected.message);
-    // Checked already: a later call over no function reports nothing.
-    assert!(fork.verify(&[]).is_empty());
+    second_body_check(&text, |errors, fork| {
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, expected.message);
+        // Checked already: a later call over no function reports nothing.
+        assert!(fork.verify(&[]).is_empty());
+    });
 }
 
 /// How the lazy parser and the whole parser split damaged inputs
