@@ -113,7 +113,12 @@ pub(crate) fn const_val(p: &Prepared<'_>, c: CId) -> Val {
 /// (`InstKind::for_each_operand`, where metadata operands are keyed by
 /// position) as LLVM operands. The shufflevector mask, which is not an
 /// operand in LLVM 14, holds a `Label` placeholder.
-fn model_operands(p: &Prepared<'_>, func: u32, iid: InstId, out: &mut Vec<Operand>) -> Result<()> {
+pub(crate) fn model_operands(
+    p: &Prepared<'_>,
+    func: u32,
+    iid: InstId,
+    out: &mut Vec<Operand>,
+) -> Result<()> {
     let f = &p.module.functions[func as usize];
     let inst = f
         .insts
@@ -186,18 +191,17 @@ pub(crate) fn llvm_operands(
     Ok(())
 }
 
-/// The model-order operands of every instruction of one function, computed
-/// once and shared by the enumerator's passes and the writer.
+/// The LLVM-order operands ([`llvm_operands`]) of every instruction of one
+/// function, computed once: the enumerator walks them three times, and
+/// rebuilding them per walk was a tenth of its time. The model-order lists
+/// they come from are not kept (the writer rebuilds one instruction's at a
+/// time): on a function of 400 000 instructions keeping both cost 18 MB.
 #[derive(Debug, Default)]
 struct FnOperands {
-    ops: Vec<Operand>,
+    /// Every instruction's operands, back to back.
+    llvm_ops: Vec<Operand>,
     /// Start of each instruction's operands (by position in
     /// `FuncInfo::insts`), plus the end.
-    starts: Vec<u32>,
-    /// The same in LLVM order ([`llvm_operands`]), which
-    /// `incorporate_function` walks twice; rebuilding it per walk was a
-    /// tenth of the enumerator's time.
-    llvm_ops: Vec<Operand>,
     llvm_starts: Vec<u32>,
 }
 
@@ -242,7 +246,7 @@ impl Enumerator {
             attr_group_ids: vec![0; p.attrs.groups.len()],
             ..Enumerator::default()
         };
-        let mut ops = Vec::new();
+        let (mut model, mut ops) = (Vec::new(), Vec::new());
         e.operands = Vec::with_capacity(m.functions.len());
         for g in 0..m.globals.len() as u32 {
             e.enumerate_value(p, Val::Global(g))?;
@@ -282,8 +286,6 @@ impl Enumerator {
             // lists rarely regrow (regrowing copied them repeatedly).
             let n = info.insts.len();
             let mut cache = FnOperands {
-                ops: Vec::with_capacity(3 * n),
-                starts: Vec::with_capacity(n + 1),
                 llvm_ops: Vec::with_capacity(3 * n),
                 llvm_starts: Vec::with_capacity(n + 1),
             };
@@ -296,11 +298,10 @@ impl Enumerator {
                 .function_parts(f.ty)
                 .map_or(0, |(_, ps, _)| ps.len());
             for &(_, iid) in &info.insts {
-                cache.starts.push(cache.ops.len() as u32);
-                let start = cache.ops.len();
-                model_operands(p, fi as u32, iid, &mut cache.ops)?;
+                model.clear();
+                model_operands(p, fi as u32, iid, &mut model)?;
                 let inst = &f.insts[iid.0 as usize];
-                llvm_operands(p, fi as u32, &inst.kind, &cache.ops[start..], &mut ops)?;
+                llvm_operands(p, fi as u32, &inst.kind, &model, &mut ops)?;
                 cache.llvm_starts.push(cache.llvm_ops.len() as u32);
                 cache.llvm_ops.extend_from_slice(&ops);
                 for &op in &ops {
@@ -344,7 +345,6 @@ impl Enumerator {
                     }
                 }
             }
-            cache.starts.push(cache.ops.len() as u32);
             cache.llvm_starts.push(cache.llvm_ops.len() as u32);
             e.operands.push(cache);
         }
@@ -888,15 +888,12 @@ impl Enumerator {
         Ok(())
     }
 
-    /// The model-order operands (see [`model_operands`]) of the `k`-th
-    /// instruction of function `fi` (its position in `FuncInfo::insts`).
-    pub fn inst_operands(&self, fi: u32, k: usize) -> &[Operand] {
-        let f = &self.operands[fi as usize];
-        &f.ops[f.starts[k] as usize..f.starts[k + 1] as usize]
-    }
-
-    /// `purgeFunction`.
+    /// `purgeFunction`. The function's operand lists go too: each function
+    /// is written once.
     pub fn purge_function(&mut self) {
+        if let Some(fi) = self.current {
+            self.operands[fi as usize] = FnOperands::default();
+        }
         for i in self.num_module_values..self.values.len() {
             let v = self.values[i].0;
             self.set_value_slot(v, 0);

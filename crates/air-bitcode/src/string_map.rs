@@ -20,18 +20,27 @@
 
 /// A `StringMap` that records only where each key lands. Keys are
 /// borrowed (they are the module's value names), not copied per entry.
+/// A function can name hundreds of thousands of values, so the table is
+/// kept small: a bucket is a 4-byte entry index and the hashes sit beside
+/// the keys.
 #[derive(Debug)]
 pub(crate) struct StringMapOrder<'k, T> {
-    /// Each bucket: the full hash and the index into `values`.
-    buckets: Vec<Option<(u32, usize)>>,
+    /// Each bucket: the index of its entry, or `EMPTY`.
+    buckets: Vec<u32>,
+    /// Per entry, in insertion order: the full hash, the key, the value.
+    hashes: Vec<u32>,
     keys: Vec<&'k [u8]>,
     values: Vec<T>,
 }
+
+/// An empty bucket.
+const EMPTY: u32 = u32::MAX;
 
 impl<T> Default for StringMapOrder<'_, T> {
     fn default() -> Self {
         StringMapOrder {
             buckets: Vec::new(),
+            hashes: Vec::new(),
             keys: Vec::new(),
             values: Vec::new(),
         }
@@ -60,21 +69,27 @@ fn probe(size: usize, hash: u32, mut stop: impl FnMut(usize) -> bool) -> usize {
 
 impl<'k, T> StringMapOrder<'k, T> {
     /// Inserts `key` unless it is present (`StringMap::try_emplace`);
-    /// returns whether it was inserted.
+    /// returns whether it was inserted. Entries past `u32::MAX - 1` are
+    /// not representable and are refused (a text input's size limit keeps
+    /// a function far below that).
     pub fn insert(&mut self, key: &'k [u8], value: T) -> bool {
-        if self.buckets.is_empty() {
-            self.buckets = vec![None; 16];
-        }
-        let hash = djb_hash(key);
-        let (buckets, keys) = (&self.buckets, &self.keys);
-        let bucket = probe(buckets.len(), hash, |b| match buckets[b] {
-            None => true,
-            Some((h, i)) => h == hash && keys[i] == key,
-        });
-        if self.buckets[bucket].is_some() {
+        if self.values.len() >= EMPTY as usize {
             return false;
         }
-        self.buckets[bucket] = Some((hash, self.values.len()));
+        if self.buckets.is_empty() {
+            self.buckets = vec![EMPTY; 16];
+        }
+        let hash = djb_hash(key);
+        let (buckets, hashes, keys) = (&self.buckets, &self.hashes, &self.keys);
+        let bucket = probe(buckets.len(), hash, |b| match buckets[b] {
+            EMPTY => true,
+            i => hashes[i as usize] == hash && keys[i as usize] == key,
+        });
+        if self.buckets[bucket] != EMPTY {
+            return false;
+        }
+        self.buckets[bucket] = self.values.len() as u32;
+        self.hashes.push(hash);
         self.keys.push(key);
         self.values.push(value);
         self.rehash_if_needed();
@@ -91,28 +106,35 @@ impl<'k, T> StringMapOrder<'k, T> {
         } else {
             return;
         };
-        let mut table: Vec<Option<(u32, usize)>> = vec![None; new_size];
-        for (hash, index) in self.buckets.iter().flatten().copied() {
-            let bucket = probe(new_size, hash, |b| table[b].is_none());
-            table[bucket] = Some((hash, index));
+        let mut table = vec![EMPTY; new_size];
+        for &index in self.buckets.iter().filter(|&&i| i != EMPTY) {
+            let bucket = probe(new_size, self.hashes[index as usize], |b| table[b] == EMPTY);
+            table[bucket] = index;
         }
         self.buckets = table;
     }
 
-    /// The values in iteration (bucket) order.
-    pub fn into_ordered(self) -> Vec<T> {
-        let mut slots: Vec<Option<T>> = self.values.into_iter().map(Some).collect();
+    /// Whether nothing was inserted.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The keys and values in iteration (bucket) order.
+    pub fn ordered(&self) -> impl Iterator<Item = (&'k [u8], &T)> + '_ {
         self.buckets
             .iter()
-            .flatten()
-            .filter_map(|(_, i)| slots.get_mut(*i).and_then(Option::take))
-            .collect()
+            .filter(|&&i| i != EMPTY)
+            .map(|&i| (self.keys[i as usize], &self.values[i as usize]))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn values<T: Copy>(m: &StringMapOrder<'_, T>) -> Vec<T> {
+        m.ordered().map(|(_, v)| *v).collect()
+    }
 
     #[test]
     fn djb_hash_with_seed_zero() {
@@ -130,7 +152,7 @@ mod tests {
         assert!(m.insert(b"b", 'b'));
         assert!(m.insert(b"a", 'a'));
         assert!(!m.insert(b"a", 'x'));
-        assert_eq!(m.into_ordered(), vec!['a', 'b']);
+        assert_eq!(values(&m), vec!['a', 'b']);
     }
 
     #[test]
@@ -140,7 +162,7 @@ mod tests {
         m.insert(b"a", 0);
         m.insert(b"r", 1);
         m.insert(b"q", 2); // 1 → 2 (taken) → 4
-        assert_eq!(m.into_ordered(), vec![0, 1, 2]);
+        assert_eq!(values(&m), vec![0, 1, 2]);
     }
 
     #[test]
@@ -150,7 +172,7 @@ mod tests {
         for (i, name) in names.iter().enumerate() {
             assert!(m.insert(name.as_bytes(), i as u32));
         }
-        let mut all = m.into_ordered();
+        let mut all = values(&m);
         all.sort_unstable();
         assert_eq!(all, (0..200).collect::<Vec<_>>());
     }

@@ -1237,8 +1237,8 @@ impl<'m> Writer<'_, 'm> {
         }
         let mut inst_id = cst_end as u32;
         let mut needs_attachment = !info.attachments.is_empty();
-        for (k, &(_, iid)) in info.insts.iter().enumerate() {
-            self.instruction(fi, k, iid, inst_id)?;
+        for &(_, iid) in &info.insts {
+            self.instruction(fi, iid, inst_id)?;
             if !p.is_void(f.insts[iid.0 as usize].ty) {
                 inst_id += 1;
             }
@@ -1279,25 +1279,25 @@ impl<'m> Writer<'_, 'm> {
         // mentions it (its label, or an earlier branch or phi naming it),
         // then each instruction once its operands are parsed. The file
         // order is the resulting StringMap's bucket order.
-        let mut map: StringMapOrder<(bool, u64, &str)> = StringMapOrder::default();
+        // Values are (is block, id): the name is the key.
+        let mut map: StringMapOrder<(bool, u32)> = StringMapOrder::default();
         for (i, param) in f.params.iter().enumerate() {
             if let Some(name) = param.name.as_deref() {
                 map.insert(
                     name.as_bytes(),
-                    (false, self.value_id(Val::Arg(i as u32))?, name),
+                    (false, self.e.value_id(Val::Arg(i as u32))?),
                 );
             }
         }
-        let mention_block =
-            |map: &mut StringMapOrder<'m, (bool, u64, &'m str)>, b: BlockId| -> Result<()> {
-                let block = f.blocks.get(b.0 as usize).ok_or_else(|| {
-                    EncodeError::bad_id("block", b.0, format!("function @{}", f.name))
-                })?;
-                if let Some(name) = block.name.as_deref() {
-                    map.insert(name.as_bytes(), (true, u64::from(b.0), name));
-                }
-                Ok(())
-            };
+        let mention_block = |map: &mut StringMapOrder<'m, (bool, u32)>, b: BlockId| -> Result<()> {
+            let block = f.blocks.get(b.0 as usize).ok_or_else(|| {
+                EncodeError::bad_id("block", b.0, format!("function @{}", f.name))
+            })?;
+            if let Some(name) = block.name.as_deref() {
+                map.insert(name.as_bytes(), (true, b.0));
+            }
+            Ok(())
+        };
         for (b, block) in f.blocks.iter().enumerate() {
             mention_block(&mut map, BlockId(b as u32))?;
             for iid in &block.insts {
@@ -1310,26 +1310,22 @@ impl<'m> Writer<'_, 'm> {
                 // Instructions `StripDebugInfo` deleted are void calls: they
                 // have neither a name nor a block operand.
                 if let (Some(name), false) = (inst.name.as_deref(), p.is_void(inst.ty)) {
-                    map.insert(
-                        name.as_bytes(),
-                        (false, self.value_id(Val::Inst(iid.0))?, name),
-                    );
+                    map.insert(name.as_bytes(), (false, self.e.value_id(Val::Inst(iid.0))?));
                 }
             }
         }
-        let entries = map.into_ordered();
-        if entries.is_empty() {
+        if map.is_empty() {
             return Ok(());
         }
         self.s.enter_block(VALUE_SYMTAB_BLOCK, 4);
         // One record buffer for all entries (two allocations per named
         // value showed up on large functions).
         let mut ops = std::mem::take(&mut self.rec);
-        for (is_block, id, name) in entries {
-            let enc = string_encoding(name.as_bytes());
+        for (name, &(is_block, id)) in map.ordered() {
+            let enc = string_encoding(name);
             ops.clear();
-            ops.push(id);
-            ops.extend(name.bytes().map(u64::from));
+            ops.push(u64::from(id));
+            ops.extend(name.iter().map(|&b| u64::from(b)));
             let (code, ab) = if is_block {
                 (
                     2,
@@ -1435,14 +1431,14 @@ impl<'m> Writer<'_, 'm> {
         Ok(())
     }
 
-    /// Writes the `k`-th instruction of function `fi` (`iid`).
-    fn instruction(&mut self, fi: u32, k: usize, iid: InstId, inst_id: u32) -> Result<()> {
+    /// Writes instruction `iid` of function `fi`.
+    fn instruction(&mut self, fi: u32, iid: InstId, inst_id: u32) -> Result<()> {
         let mut model_ops = std::mem::take(&mut self.vals);
         model_ops.clear();
-        model_ops.extend_from_slice(self.e.inst_operands(fi, k));
         let mut ops = std::mem::take(&mut self.rec);
         ops.clear();
-        let result = self.instruction_record(fi, iid, inst_id, &model_ops, &mut ops);
+        let result = crate::enumerate::model_operands(self.p, fi, iid, &mut model_ops)
+            .and_then(|()| self.instruction_record(fi, iid, inst_id, &model_ops, &mut ops));
         self.vals = model_ops;
         self.rec = ops;
         result
