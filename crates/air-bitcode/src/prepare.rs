@@ -455,9 +455,9 @@ fn inst_scope(kind: &InstKind) -> Option<&str> {
         | InstKind::Store {
             atomic: Some(a), ..
         } => Some(a.scope.as_str()),
-        InstKind::AtomicRmw { scope, .. }
-        | InstKind::CmpXchg { scope, .. }
-        | InstKind::Fence { scope, .. } => Some(scope.as_str()),
+        InstKind::AtomicRmw(rmw) => Some(rmw.scope.as_str()),
+        InstKind::CmpXchg(xchg) => Some(xchg.scope.as_str()),
+        InstKind::Fence { scope, .. } => Some(scope.as_str()),
         _ => None,
     }
 }

@@ -1762,15 +1762,16 @@ impl<'m> Writer<'_, 'm> {
                 ab = FUNCTION_INST_UNREACHABLE;
                 15
             }
-            InstKind::AtomicRmw {
-                op: rmw,
-                volatile,
-                ordering,
-                scope,
-                align,
-                value,
-                ..
-            } => {
+            InstKind::AtomicRmw(rmw_) => {
+                let air_ir::AtomicRmw {
+                    op: rmw,
+                    volatile,
+                    ordering,
+                    scope,
+                    align,
+                    value,
+                    ..
+                } = &**rmw_;
                 self.push_vt(ops, op(0)?, inst_id)?;
                 self.push_vt(ops, op(1)?, inst_id)?;
                 let vty = p.module.value_type(Some(f), *value).ok_or_else(|| {
@@ -1786,16 +1787,17 @@ impl<'m> Writer<'_, 'm> {
                 ]);
                 59
             }
-            InstKind::CmpXchg {
-                success,
-                failure,
-                scope,
-                weak,
-                volatile,
-                align,
-                expected,
-                ..
-            } => {
+            InstKind::CmpXchg(xchg) => {
+                let air_ir::CmpXchg {
+                    success,
+                    failure,
+                    scope,
+                    weak,
+                    volatile,
+                    align,
+                    expected,
+                    ..
+                } = &**xchg;
                 self.push_vt(ops, op(0)?, inst_id)?;
                 self.push_vt(ops, op(1)?, inst_id)?;
                 self.push_v(ops, op(2)?, inst_id)?;

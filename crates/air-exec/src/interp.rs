@@ -281,7 +281,8 @@ impl<'p> Machine<'p> {
                 self.ret(t, v);
             }
             InstKind::Unreachable => return undefined("`unreachable` was reached"),
-            InstKind::AtomicRmw { op, ptr, value, .. } => {
+            InstKind::AtomicRmw(boxed) => {
+                let air_ir::AtomicRmw { op, ptr, value, .. } = &**boxed;
                 // Threads run one at a time, so read-modify-write is atomic.
                 let ty = Self::type_of(module, func, *value)?;
                 let p = self.operand(t, *ptr)?.ptr()?;
@@ -291,9 +292,10 @@ impl<'p> Machine<'p> {
                 self.store(t, p, ty, &new, "atomicrmw")?;
                 Self::set(t, id, old);
             }
-            InstKind::CmpXchg {
-                ptr, expected, new, ..
-            } => {
+            InstKind::CmpXchg(xchg) => {
+                let air_ir::CmpXchg {
+                    ptr, expected, new, ..
+                } = &**xchg;
                 let ty = Self::type_of(module, func, *expected)?;
                 let p = self.operand(t, *ptr)?.ptr()?;
                 let (e, n) = (self.operand(t, *expected)?, self.operand(t, *new)?);

@@ -514,7 +514,7 @@ impl Builder {
             ty,
             kind,
             flags,
-            attachments: Vec::new(),
+            attachments: crate::inst::Attachments::new(),
         });
         f.blocks
             .get_mut(block.0 as usize)
@@ -704,12 +704,13 @@ impl Builder {
         )
     }
 
-    /// An atomic `load` or `store` detail, for [`Builder::push`] users.
-    pub fn atomic(ordering: Ordering, scope: &str) -> Atomic {
-        Atomic {
+    /// An atomic `load` or `store` detail, for [`Builder::push`] users
+    /// (boxed, as `InstKind` keeps it).
+    pub fn atomic(ordering: Ordering, scope: &str) -> Box<Atomic> {
+        Box::new(Atomic {
             ordering,
             scope: scope.to_string(),
-        }
+        })
     }
 
     /// `getelementptr [inbounds] T, T* base, indices...` where T is the
@@ -965,7 +966,7 @@ impl Builder {
         let ty = self.type_of(value)?;
         self.push(
             ty,
-            InstKind::AtomicRmw {
+            InstKind::AtomicRmw(Box::new(crate::inst::AtomicRmw {
                 op,
                 ptr,
                 value,
@@ -973,7 +974,7 @@ impl Builder {
                 ordering,
                 scope: String::new(),
                 align: None,
-            },
+            })),
             Flags::empty(),
         )
     }
@@ -995,7 +996,7 @@ impl Builder {
         let ty = self.module.types.cmpxchg_result(t);
         self.push(
             ty,
-            InstKind::CmpXchg {
+            InstKind::CmpXchg(Box::new(crate::inst::CmpXchg {
                 ptr,
                 expected,
                 new,
@@ -1005,7 +1006,7 @@ impl Builder {
                 weak: false,
                 volatile: false,
                 align: None,
-            },
+            })),
             Flags::empty(),
         )
     }

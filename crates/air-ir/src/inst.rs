@@ -427,6 +427,48 @@ pub enum TailKind {
     NoTail,
 }
 
+/// The operands of an `atomicrmw`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AtomicRmw {
+    /// Operation.
+    pub op: RmwOp,
+    /// Address.
+    pub ptr: Value,
+    /// Operand.
+    pub value: Value,
+    /// `volatile`.
+    pub volatile: bool,
+    /// Ordering.
+    pub ordering: Ordering,
+    /// Sync scope; empty = system.
+    pub scope: String,
+    /// Alignment in bytes.
+    pub align: Option<u64>,
+}
+
+/// The operands of a `cmpxchg`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CmpXchg {
+    /// Address.
+    pub ptr: Value,
+    /// Expected value.
+    pub expected: Value,
+    /// New value.
+    pub new: Value,
+    /// Ordering on success.
+    pub success: Ordering,
+    /// Ordering on failure.
+    pub failure: Ordering,
+    /// Sync scope; empty = system.
+    pub scope: String,
+    /// `weak`.
+    pub weak: bool,
+    /// `volatile`.
+    pub volatile: bool,
+    /// Alignment in bytes.
+    pub align: Option<u64>,
+}
+
 /// A call.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Call {
@@ -522,7 +564,7 @@ pub enum InstKind {
         /// `volatile`.
         volatile: bool,
         /// Atomic ordering and scope.
-        atomic: Option<Atomic>,
+        atomic: Option<Box<Atomic>>,
     },
     /// `store`.
     Store {
@@ -535,7 +577,7 @@ pub enum InstKind {
         /// `volatile`.
         volatile: bool,
         /// Atomic ordering and scope.
-        atomic: Option<Atomic>,
+        atomic: Option<Box<Atomic>>,
     },
     /// `getelementptr`.
     GetElementPtr {
@@ -621,44 +663,10 @@ pub enum InstKind {
     },
     /// `unreachable`.
     Unreachable,
-    /// `atomicrmw`.
-    AtomicRmw {
-        /// Operation.
-        op: RmwOp,
-        /// Address.
-        ptr: Value,
-        /// Operand.
-        value: Value,
-        /// `volatile`.
-        volatile: bool,
-        /// Ordering.
-        ordering: Ordering,
-        /// Sync scope; empty = system.
-        scope: String,
-        /// Alignment in bytes.
-        align: Option<u64>,
-    },
-    /// `cmpxchg`; the result is `{ T, i1 }`.
-    CmpXchg {
-        /// Address.
-        ptr: Value,
-        /// Expected value.
-        expected: Value,
-        /// New value.
-        new: Value,
-        /// Ordering on success.
-        success: Ordering,
-        /// Ordering on failure.
-        failure: Ordering,
-        /// Sync scope; empty = system.
-        scope: String,
-        /// `weak`.
-        weak: bool,
-        /// `volatile`.
-        volatile: bool,
-        /// Alignment in bytes.
-        align: Option<u64>,
-    },
+    /// `atomicrmw` (boxed: rare, and larger than every common instruction).
+    AtomicRmw(Box<AtomicRmw>),
+    /// `cmpxchg`; the result is `{ T, i1 }` (boxed like `atomicrmw`).
+    CmpXchg(Box<CmpXchg>),
     /// `fence`.
     Fence {
         /// Ordering.
@@ -748,16 +756,14 @@ macro_rules! visit_operands {
                     $f(v)
                 }
             }
-            InstKind::AtomicRmw { ptr, value, .. } => {
-                $f(ptr);
-                $f(value);
+            InstKind::AtomicRmw(rmw) => {
+                $f($($r)+ rmw.ptr);
+                $f($($r)+ rmw.value);
             }
-            InstKind::CmpXchg {
-                ptr, expected, new, ..
-            } => {
-                $f(ptr);
-                $f(expected);
-                $f(new);
+            InstKind::CmpXchg(xchg) => {
+                $f($($r)+ xchg.ptr);
+                $f($($r)+ xchg.expected);
+                $f($($r)+ xchg.new);
             }
         }
     };
@@ -883,5 +889,150 @@ pub struct Instruction {
     /// nuw/nsw/exact and fast-math flags.
     pub flags: Flags,
     /// Metadata attachments (`!tbaa !3`), by kind name, in text order.
-    pub attachments: Vec<(String, MetaId)>,
+    pub attachments: Attachments,
+}
+
+/// An instruction's metadata attachments (`!tbaa !3`), by kind name, in
+/// text order. Most instructions have none, so the list costs one word
+/// (null when empty) instead of a `Vec`'s three: instructions are the bulk
+/// of a parsed module. Reads go through the slice it dereferences to.
+// A boxed slice would be two words; the boxed `Vec` is one and keeps
+// `push` amortised, which is why the lint against it is silenced.
+#[derive(Clone, Debug, Default)]
+#[allow(clippy::box_collection)]
+pub struct Attachments(Option<Box<Vec<(String, MetaId)>>>);
+
+impl Attachments {
+    /// No attachments.
+    pub const fn new() -> Self {
+        Attachments(None)
+    }
+
+    /// Appends one attachment.
+    pub fn push(&mut self, attachment: (String, MetaId)) {
+        self.0.get_or_insert_with(Box::default).push(attachment);
+    }
+
+    /// Removes every attachment.
+    pub fn clear(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl std::ops::Deref for Attachments {
+    type Target = [(String, MetaId)];
+    fn deref(&self) -> &Self::Target {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl std::ops::DerefMut for Attachments {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.0.as_deref_mut().map_or(&mut [], Vec::as_mut_slice)
+    }
+}
+
+// Equality and hashing look at the entries only, so an emptied list
+// equals one that never had any.
+impl PartialEq for Attachments {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Attachments {}
+
+impl std::hash::Hash for Attachments {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl From<Vec<(String, MetaId)>> for Attachments {
+    fn from(list: Vec<(String, MetaId)>) -> Self {
+        if list.is_empty() {
+            Attachments(None)
+        } else {
+            Attachments(Some(Box::new(list)))
+        }
+    }
+}
+
+impl Extend<(String, MetaId)> for Attachments {
+    fn extend<I: IntoIterator<Item = (String, MetaId)>>(&mut self, iter: I) {
+        for a in iter {
+            self.push(a);
+        }
+    }
+}
+
+impl FromIterator<(String, MetaId)> for Attachments {
+    fn from_iter<I: IntoIterator<Item = (String, MetaId)>>(iter: I) -> Self {
+        Vec::from_iter(iter).into()
+    }
+}
+
+impl<'a> IntoIterator for &'a Attachments {
+    type Item = &'a (String, MetaId);
+    type IntoIter = std::slice::Iter<'a, (String, MetaId)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a mut Attachments {
+    type Item = &'a mut (String, MetaId);
+    type IntoIter = std::slice::IterMut<'a, (String, MetaId)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::{Hash, Hasher};
+
+    fn hash_of(a: &Attachments) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        a.hash(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn attachments_compare_by_entries() {
+        let mut a = Attachments::new();
+        assert!(a.is_empty());
+        a.push(("tbaa".to_string(), MetaId(3)));
+        a.push(("range".to_string(), MetaId(4)));
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[1], ("range".to_string(), MetaId(4)));
+        let b: Attachments = vec![
+            ("tbaa".to_string(), MetaId(3)),
+            ("range".to_string(), MetaId(4)),
+        ]
+        .into();
+        assert_eq!(a, b);
+        assert_eq!(hash_of(&a), hash_of(&b));
+        for (_, md) in &mut a {
+            md.0 += 1;
+        }
+        assert_ne!(a, b);
+        assert_eq!(a.iter().map(|(_, m)| m.0).collect::<Vec<_>>(), [4, 5]);
+        // An emptied list and an empty `Vec` equal a list that never had
+        // an entry, so structural equality ignores how it got empty.
+        a.clear();
+        let empty: Attachments = Vec::new().into();
+        assert_eq!(a, Attachments::new());
+        assert_eq!(empty, Attachments::new());
+        assert_eq!(hash_of(&a), hash_of(&Attachments::new()));
+    }
+
+    /// Instructions are most of a parsed module's memory; a variant that
+    /// grows `InstKind` (a new unboxed `String`, a third `Vec`) shows here.
+    #[test]
+    fn instruction_stays_small() {
+        assert!(std::mem::size_of::<InstKind>() <= 48);
+        assert!(std::mem::size_of::<Instruction>() <= 88);
+    }
 }

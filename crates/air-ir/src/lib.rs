@@ -60,7 +60,9 @@ pub fn available_threads() -> usize {
 pub use attributes::{AttrKind, AttrSet, Attribute};
 pub use builder::{BuildError, Builder};
 pub use constant::{ApInt, ConstExpr, ConstId, ConstKind, Constant};
-pub use inst::{BlockId, Flags, InstId, InstKind, Instruction, Opcode, Value};
+pub use inst::{
+    AtomicRmw, Attachments, BlockId, CmpXchg, Flags, InstId, InstKind, Instruction, Opcode, Value,
+};
 pub use metadata::{MetaId, Metadata, NamedMetadata};
 pub use module::{Block, FuncId, Function, Global, GlobalId, Linkage, Module, Param};
 pub use text::{

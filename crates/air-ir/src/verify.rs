@@ -2330,29 +2330,31 @@ impl<'m> Verifier<'m> {
                 },
             },
             InstKind::Unreachable => Ok(()),
-            InstKind::AtomicRmw {
-                op: rmw,
-                ptr,
-                value,
-                ordering,
-                align,
-                ..
-            } => {
+            InstKind::AtomicRmw(rmw_) => {
+                let crate::inst::AtomicRmw {
+                    op: rmw,
+                    ptr,
+                    value,
+                    ordering,
+                    align,
+                    ..
+                } = &**rmw_;
                 self.check_align(site, *align);
                 match (opnd!(*ptr), opnd!(*value)) {
                     (Some(p), Some(v)) => self.rule_rmw(*rmw, p, v, *ordering, res),
                     _ => Ok(()),
                 }
             }
-            InstKind::CmpXchg {
-                ptr,
-                expected,
-                new,
-                success,
-                failure,
-                align,
-                ..
-            } => {
+            InstKind::CmpXchg(xchg) => {
+                let crate::inst::CmpXchg {
+                    ptr,
+                    expected,
+                    new,
+                    success,
+                    failure,
+                    align,
+                    ..
+                } = &**xchg;
                 self.check_align(site, *align);
                 match (opnd!(*ptr), opnd!(*expected), opnd!(*new)) {
                     (Some(p), Some(e), Some(n)) => {

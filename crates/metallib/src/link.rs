@@ -762,7 +762,9 @@ pub(crate) fn link_reached(
             if let Some(e) = err {
                 return Err(e);
             }
-            inst.attachments = c.attachments(&inst.attachments)?;
+            if !inst.attachments.is_empty() {
+                inst.attachments = c.attachments(&inst.attachments)?.into();
+            }
         }
         c.dst.functions.push(func);
     }

@@ -470,7 +470,7 @@ impl Reader<'_> {
             ty,
             kind,
             flags,
-            attachments: Vec::new(),
+            attachments: air_ir::Attachments::new(),
         });
         if terminator {
             b.cur_bb += 1;
@@ -788,10 +788,10 @@ impl Reader<'_> {
                 let align = self.align(r, o.next()?)?;
                 let volatile = o.next()? != 0;
                 let atomic = if r.code == 41 {
-                    Some(Atomic {
+                    Some(Box::new(Atomic {
                         ordering: self.ordering(r, o.next()?)?,
                         scope: self.scope(r, o.next()?)?,
-                    })
+                    }))
                 } else {
                     None
                 };
@@ -811,10 +811,10 @@ impl Reader<'_> {
                 let align = self.align(r, o.next()?)?;
                 let volatile = o.next()? != 0;
                 let atomic = if r.code == 45 {
-                    Some(Atomic {
+                    Some(Box::new(Atomic {
                         ordering: self.ordering(r, o.next()?)?,
                         scope: self.scope(r, o.next()?)?,
-                    })
+                    }))
                 } else {
                     None
                 };
@@ -888,7 +888,7 @@ impl Reader<'_> {
                 let ty = self.m.types.cmpxchg_result(ety);
                 (
                     ty,
-                    InstKind::CmpXchg {
+                    InstKind::CmpXchg(Box::new(air_ir::CmpXchg {
                         ptr,
                         expected,
                         new,
@@ -898,7 +898,7 @@ impl Reader<'_> {
                         weak,
                         volatile,
                         align,
-                    },
+                    })),
                 )
             }
             59 => {
@@ -917,7 +917,7 @@ impl Reader<'_> {
                 };
                 (
                     ty,
-                    InstKind::AtomicRmw {
+                    InstKind::AtomicRmw(Box::new(air_ir::AtomicRmw {
                         op,
                         ptr,
                         value,
@@ -925,7 +925,7 @@ impl Reader<'_> {
                         ordering,
                         scope,
                         align,
-                    },
+                    })),
                 )
             }
             58 => {

@@ -1144,7 +1144,7 @@ impl<'m> Printer<'m> {
         }
     }
 
-    fn atomic_suffix(&mut self, atomic: &Option<Atomic>) {
+    fn atomic_suffix(&mut self, atomic: &Option<Box<Atomic>>) {
         if let Some(a) = atomic {
             self.scope(&a.scope);
             self.out.push(' ');
@@ -1447,15 +1447,16 @@ impl<'m> Printer<'m> {
                 None => self.out.push_str("ret void"),
             },
             InstKind::Unreachable => self.out.push_str("unreachable"),
-            InstKind::AtomicRmw {
-                op,
-                ptr,
-                value,
-                volatile,
-                ordering,
-                scope,
-                align,
-            } => {
+            InstKind::AtomicRmw(rmw) => {
+                let crate::inst::AtomicRmw {
+                    op,
+                    ptr,
+                    value,
+                    volatile,
+                    ordering,
+                    scope,
+                    align,
+                } = &**rmw;
                 self.out.push_str("atomicrmw ");
                 if *volatile {
                     self.out.push_str("volatile ");
@@ -1470,17 +1471,18 @@ impl<'m> Printer<'m> {
                 self.out.push_str(ordering.spelling());
                 self.align(*align);
             }
-            InstKind::CmpXchg {
-                ptr,
-                expected,
-                new,
-                success,
-                failure,
-                scope,
-                weak,
-                volatile,
-                align,
-            } => {
+            InstKind::CmpXchg(xchg) => {
+                let crate::inst::CmpXchg {
+                    ptr,
+                    expected,
+                    new,
+                    success,
+                    failure,
+                    scope,
+                    weak,
+                    volatile,
+                    align,
+                } = &**xchg;
                 self.out.push_str("cmpxchg ");
                 if *weak {
                     self.out.push_str("weak ");

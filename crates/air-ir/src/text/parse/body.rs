@@ -447,7 +447,7 @@ impl<'a> Parser<'a> {
             ty,
             kind,
             flags,
-            attachments,
+            attachments: attachments.into(),
         });
         if let Some(b) = st.blocks.last_mut() {
             b.insts.push(id);
@@ -463,7 +463,7 @@ impl<'a> Parser<'a> {
         is_atomic: bool,
         what: &str,
         forbidden: Ordering,
-    ) -> PResult<(Option<Atomic>, Option<u64>)> {
+    ) -> PResult<(Option<Box<Atomic>>, Option<u64>)> {
         let atomic = if is_atomic {
             let scope = self.syncscope()?;
             let ordering = self.ordering()?;
@@ -478,7 +478,7 @@ impl<'a> Parser<'a> {
                     format!("atomic {what} cannot use {name} ordering"),
                 ));
             }
-            Some(Atomic { ordering, scope })
+            Some(Box::new(Atomic { ordering, scope }))
         } else {
             None
         };
@@ -974,7 +974,7 @@ impl<'a> Parser<'a> {
                 let scope = self.syncscope()?;
                 let ordering = self.ordering()?;
                 let align = self.optional_align()?;
-                let kind = InstKind::AtomicRmw {
+                let kind = InstKind::AtomicRmw(Box::new(crate::inst::AtomicRmw {
                     op: rmw,
                     ptr,
                     value,
@@ -982,7 +982,7 @@ impl<'a> Parser<'a> {
                     ordering,
                     scope,
                     align,
-                };
+                }));
                 (kind, vty, no_flags)
             }
             OpClass::CmpXchg => {
@@ -1009,7 +1009,7 @@ impl<'a> Parser<'a> {
                 let failure = self.ordering()?;
                 let align = self.optional_align()?;
                 let ty = self.m.types.cmpxchg_result(cty);
-                let kind = InstKind::CmpXchg {
+                let kind = InstKind::CmpXchg(Box::new(crate::inst::CmpXchg {
                     ptr,
                     expected,
                     new,
@@ -1019,7 +1019,7 @@ impl<'a> Parser<'a> {
                     weak,
                     volatile,
                     align,
-                };
+                }));
                 (kind, ty, no_flags)
             }
             OpClass::Fence => {

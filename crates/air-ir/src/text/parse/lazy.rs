@@ -60,7 +60,7 @@ fn placeholder(m: &mut Module, f: FuncId) {
         ty: void,
         kind: InstKind::Unreachable,
         flags: Flags::default(),
-        attachments: Vec::new(),
+        attachments: crate::inst::Attachments::new(),
     }];
 }
 
