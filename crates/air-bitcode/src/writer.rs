@@ -1237,8 +1237,8 @@ impl<'m> Writer<'_, 'm> {
         }
         let mut inst_id = cst_end as u32;
         let mut needs_attachment = !info.attachments.is_empty();
-        for &(_, iid) in &info.insts {
-            self.instruction(fi, iid, inst_id)?;
+        for (k, &(_, iid)) in info.insts.iter().enumerate() {
+            self.instruction(fi, k, iid, inst_id)?;
             if !p.is_void(f.insts[iid.0 as usize].ty) {
                 inst_id += 1;
             }
@@ -1431,14 +1431,25 @@ impl<'m> Writer<'_, 'm> {
         Ok(())
     }
 
-    /// Writes instruction `iid` of function `fi`.
-    fn instruction(&mut self, fi: u32, iid: InstId, inst_id: u32) -> Result<()> {
+    /// Writes the `k`-th instruction of function `fi` (`iid`).
+    fn instruction(&mut self, fi: u32, k: usize, iid: InstId, inst_id: u32) -> Result<()> {
         let mut model_ops = std::mem::take(&mut self.vals);
-        model_ops.clear();
         let mut ops = std::mem::take(&mut self.rec);
         ops.clear();
-        let result = crate::enumerate::model_operands(self.p, fi, iid, &mut model_ops)
-            .and_then(|()| self.instruction_record(fi, iid, inst_id, &model_ops, &mut ops));
+        let kind = &self.p.module.functions[fi as usize].insts[iid.0 as usize].kind;
+        let result = self
+            .e
+            .model_operands_of(fi, k, kind, &mut model_ops)
+            .and_then(|()| {
+                // Tests run unoptimised: there the recovered list is
+                // checked against one built from the model.
+                if cfg!(debug_assertions) {
+                    let mut built = Vec::new();
+                    crate::enumerate::model_operands(self.p, fi, iid, &mut built)?;
+                    debug_assert_eq!(built, model_ops, "operands of instruction {}", iid.0);
+                }
+                self.instruction_record(fi, iid, inst_id, &model_ops, &mut ops)
+            });
         self.vals = model_ops;
         self.rec = ops;
         result
