@@ -66,11 +66,29 @@ pub fn llvm_accepts(bytes: &[u8], scratch: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// A scratch directory for one test.
-pub fn scratch_dir(name: &str) -> PathBuf {
+/// A scratch directory for one test, removed when dropped, so test runs
+/// do not pile up directories in the temporary folder (they did: about
+/// seventeen per run).
+pub struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh scratch directory for one test (see [`Scratch`]).
+pub fn scratch_dir(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("air-bitcode-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 fn block_name(id: u32) -> &'static str {
