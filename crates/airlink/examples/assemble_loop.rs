@@ -35,7 +35,10 @@ fn main() {
             rss("verified");
             metallib::assemble(&module, &options, encode).expect("assembles")
         } else {
-            metallib::assemble_text(&text, &path, &options, encode).expect("assembles")
+            // What `metallib::assemble_text` does, in its two steps.
+            let parsed = metallib::TextModule::parse(&text, &path).expect("parses");
+            rss("skeleton");
+            parsed.assemble(&options, encode).expect("assembles")
         };
         rss("assembled");
         total += bytes.len();
