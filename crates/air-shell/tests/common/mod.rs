@@ -20,9 +20,18 @@ pub fn generate(name: &str, options: &air_shell::Options) -> air_shell::Shell {
 /// Runs `llvm-as-14` on `text`; panics with its diagnostics if it rejects
 /// the module, or with an install hint if LLVM 14 is missing.
 pub fn llvm_as(text: &str, what: &str) {
-    let dir = std::env::temp_dir().join(format!("air-shell-tests-{}", std::process::id()));
+    // One directory per call, removed below: tests run on several threads
+    // of one process, so a shared directory could not be removed safely
+    // (it was left behind, one per test run).
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let stem = what.replace(['/', ' '], "_");
+    let dir = std::env::temp_dir().join(format!(
+        "air-shell-tests-{}-{call}-{stem}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("{}.ll", what.replace(['/', ' '], "_")));
+    let file = dir.join(format!("{stem}.ll"));
     std::fs::write(&file, text).unwrap();
     let out = match Command::new("llvm-as-14")
         .arg(&file)
@@ -35,7 +44,7 @@ pub fn llvm_as(text: &str, what: &str) {
             "cannot run llvm-as-14 ({e}); LLVM 14 is the test oracle: apt-get install -y llvm-14"
         ),
     };
-    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         out.status.success(),
         "llvm-as-14 rejects {what}:\n{}\n{text}",
