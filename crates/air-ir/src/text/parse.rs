@@ -218,6 +218,11 @@ pub(super) struct Parser<'a> {
     source_map: super::SourceMap,
     /// Start offsets of the current body's instructions, by `InstId`.
     inst_offsets: Vec<usize>,
+    /// Whether the current body's offsets go into `source_map`: not in a
+    /// lazy fork, whose map is empty (its errors are reported by parsing
+    /// again with a map), so on a large body it need not hold 8 bytes per
+    /// instruction for nothing.
+    record_offsets: bool,
     /// Reused buffers for a call's argument types and positions.
     call_scratch: (Vec<TypeId>, Vec<usize>),
     /// Whether some bodies were parsed on several threads (an error then
@@ -253,6 +258,7 @@ impl<'a> Parser<'a> {
             func: None,
             source_map: super::SourceMap::default(),
             inst_offsets: Vec::new(),
+            record_offsets: false,
             call_scratch: Default::default(),
             went_parallel: false,
         }
@@ -291,6 +297,7 @@ impl<'a> Parser<'a> {
             func: None,
             source_map,
             inst_offsets: Vec::new(),
+            record_offsets: false,
             call_scratch: Default::default(),
             went_parallel,
         }

@@ -120,7 +120,10 @@ impl<'a> Parser<'a> {
         }
         self.func = Some(st);
         self.inst_offsets.clear();
-        self.inst_offsets.reserve(expected_insts);
+        self.record_offsets = (id.0 as usize) < self.source_map.insts.len();
+        if self.record_offsets {
+            self.inst_offsets.reserve(expected_insts);
+        }
         let result = self.blocks();
         let Some(st) = self.func.take() else {
             return Err(self.err("internal error: function state lost"));
@@ -440,7 +443,9 @@ impl<'a> Parser<'a> {
             None => {}
         }
         let terminator = kind.opcode().is_terminator();
-        self.inst_offsets.push(start);
+        if self.record_offsets {
+            self.inst_offsets.push(start);
+        }
         let st = self.state()?;
         st.insts.push(Instruction {
             name: model_name,
