@@ -151,20 +151,40 @@ fn large_kernel_template() -> String {
     air_ir::print(&air_ir::testgen::random_module(11, options))
 }
 
-fn time_process(runs: usize, cmd: &mut dyn FnMut() -> Command) -> Option<Duration> {
-    let mut times = Vec::new();
+/// Median wall time of each command, run in turns (`a b a b ...`) rather
+/// than one after the other: on a shared host the speed drifts over
+/// seconds, and a ratio of two medians taken minutes apart moved by ±15 %
+/// between runs of this bench. `None` for a command that cannot run or
+/// fails.
+fn time_processes(runs: usize, cmds: &mut [&mut dyn FnMut() -> Command]) -> Vec<Option<Duration>> {
+    let mut times: Vec<Option<Vec<Duration>>> = vec![Some(Vec::new()); cmds.len()];
     for _ in 0..runs {
-        let t = Instant::now();
-        let out = cmd().output().ok()?;
-        let e = t.elapsed();
-        if !out.status.success() {
-            eprintln!("process failed: {}", String::from_utf8_lossy(&out.stderr));
-            return None;
+        for (cmd, slot) in cmds.iter_mut().zip(times.iter_mut()) {
+            let Some(list) = slot else { continue };
+            let t = Instant::now();
+            let ok = match cmd().output() {
+                Ok(out) if out.status.success() => true,
+                Ok(out) => {
+                    eprintln!("process failed: {}", String::from_utf8_lossy(&out.stderr));
+                    false
+                }
+                Err(_) => false,
+            };
+            if ok {
+                list.push(t.elapsed());
+            } else {
+                *slot = None;
+            }
         }
-        times.push(e);
     }
-    times.sort();
-    Some(times[times.len() / 2])
+    times
+        .into_iter()
+        .map(|list| {
+            let mut list = list?;
+            list.sort();
+            list.get(list.len() / 2).copied()
+        })
+        .collect()
 }
 
 /// Maximum resident set size in KiB, from `/usr/bin/time -v`.
@@ -200,7 +220,7 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
 fn main() {
     // `cargo bench` passes `--bench`; nothing to parse.
     let quick = std::env::var_os("AIRLINK_BENCH_QUICK").is_some();
-    let process_runs = if quick { 3 } else { 7 };
+    let process_runs = if quick { 3 } else { 11 };
     let budget = Duration::from_secs(if quick { 1 } else { 3 });
     let dir = repo().join("target/airlink-bench");
     std::fs::create_dir_all(&dir).unwrap();
@@ -261,23 +281,25 @@ fn main() {
             std::hint::black_box(assemble_with(text, &name, 1));
         });
         let out = dir.join(format!("{name}.metallib"));
-        let cli_t = time_process(process_runs, &mut || {
+        let bc = dir.join(format!("{name}.bc"));
+        let mut cli_cmd = || {
             let mut c = Command::new(cli);
             c.arg("assemble").arg(path).arg("-o").arg(&out);
             c
-        });
-        let bc = dir.join(format!("{name}.bc"));
-        let llvm_t = if llvm_as {
-            time_process(process_runs, &mut || {
-                let mut c = Command::new("llvm-as-14");
-                c.arg("-preserve-bc-uselistorder=false")
-                    .arg(path)
-                    .arg("-o")
-                    .arg(&bc);
-                c
-            })
+        };
+        let mut llvm_cmd = || {
+            let mut c = Command::new("llvm-as-14");
+            c.arg("-preserve-bc-uselistorder=false")
+                .arg(path)
+                .arg("-o")
+                .arg(&bc);
+            c
+        };
+        let (cli_t, llvm_t) = if llvm_as {
+            let t = time_processes(process_runs, &mut [&mut cli_cmd, &mut llvm_cmd]);
+            (t[0], t[1])
         } else {
-            None
+            (time_processes(process_runs, &mut [&mut cli_cmd])[0], None)
         };
         let show = |d: Option<Duration>| d.map_or("n/a".to_string(), fmt);
         let rate = |d: Option<Duration>| {
