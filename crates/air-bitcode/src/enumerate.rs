@@ -892,8 +892,9 @@ impl Enumerator {
     /// (its position in `FuncInfo::insts`), recovered from the stored
     /// LLVM-order list by undoing [`llvm_operands`]: cheaper than building
     /// them again from the model, which cost the writer 3 % more
-    /// instructions. Only valid between `incorporate_function(fi)` and
-    /// `purge_function`.
+    /// instructions. The lists exist from [`Enumerator::new`] until
+    /// `purge_function` after `fi` is written; later this is an internal
+    /// error.
     pub fn model_operands_of(
         &self,
         fi: u32,

@@ -69,12 +69,13 @@ fn probe(size: usize, hash: u32, mut stop: impl FnMut(usize) -> bool) -> usize {
 
 impl<'k, T> StringMapOrder<'k, T> {
     /// Inserts `key` unless it is present (`StringMap::try_emplace`);
-    /// returns whether it was inserted. Entries past `u32::MAX - 1` are
-    /// not representable and are refused (a text input's size limit keeps
-    /// a function far below that).
-    pub fn insert(&mut self, key: &'k [u8], value: T) -> bool {
+    /// returns whether it was inserted, or `None` when the table is full:
+    /// entries past `u32::MAX - 1` are not representable (a text input's
+    /// size limit keeps a function far below that, but a name must never
+    /// go missing silently).
+    pub fn insert(&mut self, key: &'k [u8], value: T) -> Option<bool> {
         if self.values.len() >= EMPTY as usize {
-            return false;
+            return None;
         }
         if self.buckets.is_empty() {
             self.buckets = vec![EMPTY; 16];
@@ -86,14 +87,14 @@ impl<'k, T> StringMapOrder<'k, T> {
             i => hashes[i as usize] == hash && keys[i as usize] == key,
         });
         if self.buckets[bucket] != EMPTY {
-            return false;
+            return Some(false);
         }
         self.buckets[bucket] = self.values.len() as u32;
         self.hashes.push(hash);
         self.keys.push(key);
         self.values.push(value);
         self.rehash_if_needed();
-        true
+        Some(true)
     }
 
     /// `StringMapImpl::RehashTable`.
@@ -149,9 +150,9 @@ mod tests {
     fn order_is_bucket_order_not_insertion_order() {
         let mut m = StringMapOrder::default();
         // "b" hashes to bucket 2, "a" to bucket 1.
-        assert!(m.insert(b"b", 'b'));
-        assert!(m.insert(b"a", 'a'));
-        assert!(!m.insert(b"a", 'x'));
+        assert_eq!(m.insert(b"b", 'b'), Some(true));
+        assert_eq!(m.insert(b"a", 'a'), Some(true));
+        assert_eq!(m.insert(b"a", 'x'), Some(false));
         assert_eq!(values(&m), vec!['a', 'b']);
     }
 
@@ -170,7 +171,7 @@ mod tests {
         let names: Vec<String> = (0..200).map(|i| format!("v{i}")).collect();
         let mut m = StringMapOrder::default();
         for (i, name) in names.iter().enumerate() {
-            assert!(m.insert(name.as_bytes(), i as u32));
+            assert_eq!(m.insert(name.as_bytes(), i as u32), Some(true));
         }
         let mut all = values(&m);
         all.sort_unstable();

@@ -1281,12 +1281,11 @@ impl<'m> Writer<'_, 'm> {
         // order is the resulting StringMap's bucket order.
         // Values are (is block, id): the name is the key.
         let mut map: StringMapOrder<(bool, u32)> = StringMapOrder::default();
+        let full = || EncodeError::invalid(format!("function @{}", f.name), "too many names");
         for (i, param) in f.params.iter().enumerate() {
             if let Some(name) = param.name.as_deref() {
-                map.insert(
-                    name.as_bytes(),
-                    (false, self.e.value_id(Val::Arg(i as u32))?),
-                );
+                let id = self.e.value_id(Val::Arg(i as u32))?;
+                map.insert(name.as_bytes(), (false, id)).ok_or_else(full)?;
             }
         }
         let mention_block = |map: &mut StringMapOrder<'m, (bool, u32)>, b: BlockId| -> Result<()> {
@@ -1294,7 +1293,7 @@ impl<'m> Writer<'_, 'm> {
                 EncodeError::bad_id("block", b.0, format!("function @{}", f.name))
             })?;
             if let Some(name) = block.name.as_deref() {
-                map.insert(name.as_bytes(), (true, b.0));
+                map.insert(name.as_bytes(), (true, b.0)).ok_or_else(full)?;
             }
             Ok(())
         };
@@ -1310,7 +1309,8 @@ impl<'m> Writer<'_, 'm> {
                 // Instructions `StripDebugInfo` deleted are void calls: they
                 // have neither a name nor a block operand.
                 if let (Some(name), false) = (inst.name.as_deref(), p.is_void(inst.ty)) {
-                    map.insert(name.as_bytes(), (false, self.e.value_id(Val::Inst(iid.0))?));
+                    let id = self.e.value_id(Val::Inst(iid.0))?;
+                    map.insert(name.as_bytes(), (false, id)).ok_or_else(full)?;
                 }
             }
         }

@@ -66,9 +66,9 @@ pub fn llvm_accepts(bytes: &[u8], scratch: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// A scratch directory for one test, removed when dropped, so test runs
-/// do not pile up directories in the temporary folder (they did: about
-/// seventeen per run).
+/// A scratch directory for one test, removed when dropped unless the test
+/// is failing, so test runs do not pile up directories in the temporary
+/// folder (they did: about seventeen per run).
 pub struct Scratch(PathBuf);
 
 impl std::ops::Deref for Scratch {
@@ -80,7 +80,11 @@ impl std::ops::Deref for Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        // A failing test's message may point at files in here (the module
+        // text of a failed seed, say): keep them for the reader then.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }
 
