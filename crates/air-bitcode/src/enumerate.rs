@@ -842,27 +842,30 @@ impl Enumerator {
     ) -> Result<()> {
         let f = &p.module.functions[fi as usize];
         let info = &p.funcs[fi as usize];
+        // One walk over the operands: constants are enumerated now, the
+        // function-local metadata operands collected (in the same order a
+        // second walk would meet them) for after the instruction values.
+        let mut locals = Vec::new();
+        let has_masks = !info.shuffle_masks.is_empty();
         for (k, &(_, iid)) in info.insts.iter().enumerate() {
             for &op in cache.llvm(k) {
-                if let Operand::Value(v @ Val::Const(_)) = op {
-                    self.enumerate_value(p, v)?;
+                match op {
+                    Operand::Value(v @ Val::Const(_)) => self.enumerate_value(p, v)?,
+                    Operand::Metadata(md) if matches!(p.md.get(md), Md::Local { .. }) => {
+                        locals.push(md);
+                    }
+                    _ => {}
                 }
             }
-            if let Some(mask) = info.shuffle_masks.get(&iid.0) {
-                self.enumerate_value(p, const_val(p, *mask))?;
+            if has_masks {
+                if let Some(mask) = info.shuffle_masks.get(&iid.0) {
+                    self.enumerate_value(p, const_val(p, *mask))?;
+                }
             }
         }
         self.optimize_constants(p, self.first_func_constant, self.values.len());
         self.first_inst_id = self.values.len();
-        let mut locals = Vec::new();
-        for (k, &(_, iid)) in info.insts.iter().enumerate() {
-            for &op in cache.llvm(k) {
-                if let Operand::Metadata(md) = op {
-                    if matches!(p.md.get(md), Md::Local { .. }) {
-                        locals.push(md);
-                    }
-                }
-            }
+        for &(_, iid) in &info.insts {
             let inst = &f.insts[iid.0 as usize];
             if !p.is_void(inst.ty) {
                 self.enumerate_value(p, Val::Inst(iid.0))?;
