@@ -896,8 +896,8 @@ impl Enumerator {
     /// LLVM-order list by undoing [`llvm_operands`]: cheaper than building
     /// them again from the model, which cost the writer 3 % more
     /// instructions. The lists exist from [`Enumerator::new`] until
-    /// `purge_function` after `fi` is written; later this is an internal
-    /// error.
+    /// [`Enumerator::release_operands`] once `fi`'s instructions are
+    /// written; later this is an internal error.
     pub fn model_operands_of(
         &self,
         fi: u32,
@@ -941,11 +941,19 @@ impl Enumerator {
         Ok(())
     }
 
-    /// `purgeFunction`. The function's operand lists go too: each function
-    /// is written once.
+    /// Frees the operand lists of function `fi`, once its instructions are
+    /// written (each function is written once).
+    pub fn release_operands(&mut self, fi: u32) {
+        if let Some(cache) = self.operands.get_mut(fi as usize) {
+            *cache = FnOperands::default();
+        }
+    }
+
+    /// `purgeFunction`. The function's operand lists go too, if the writer
+    /// has not released them yet.
     pub fn purge_function(&mut self) {
         if let Some(fi) = self.current {
-            self.operands[fi as usize] = FnOperands::default();
+            self.release_operands(fi);
         }
         for i in self.num_module_values..self.values.len() {
             let v = self.values[i].0;

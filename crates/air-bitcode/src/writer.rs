@@ -1244,6 +1244,9 @@ impl<'m> Writer<'_, 'm> {
             }
             needs_attachment |= info.inst_attachments.contains_key(&iid.0);
         }
+        // The operand lists are done with; the symbol table written next is
+        // the peak of a large function, so they go first.
+        self.e.release_operands(fi);
         self.function_vst(fi)?;
         if needs_attachment {
             self.s.enter_block(METADATA_ATTACHMENT_BLOCK, 3);
