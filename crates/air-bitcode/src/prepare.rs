@@ -318,6 +318,10 @@ impl<'m> Prepared<'m> {
             }
             info.attachments.sort_by_key(|(k, _)| *k);
 
+            // Sized once: grown by doubling it was copied repeatedly, and on a
+            // large function its spare half stayed to the end.
+            info.insts
+                .reserve_exact(f.blocks.iter().map(|b| b.insts.len()).sum());
             for (b, block) in f.blocks.iter().enumerate() {
                 for &iid in &block.insts {
                     let inst = f
