@@ -1776,55 +1776,40 @@ impl<'m> Writer<'_, 'm> {
                 ab = FUNCTION_INST_UNREACHABLE;
                 15
             }
-            InstKind::AtomicRmw(rmw_) => {
-                let air_ir::AtomicRmw {
-                    op: rmw,
-                    volatile,
-                    ordering,
-                    scope,
-                    align,
-                    value,
-                    ..
-                } = &**rmw_;
+            InstKind::AtomicRmw(rmw) => {
                 self.push_vt(ops, op(0)?, inst_id)?;
                 self.push_vt(ops, op(1)?, inst_id)?;
-                let vty = p.module.value_type(Some(f), *value).ok_or_else(|| {
+                let vty = p.module.value_type(Some(f), rmw.value).ok_or_else(|| {
                     EncodeError::invalid(context.to_string(), "atomicrmw of an unknown value")
                 })?;
-                let align = align.unwrap_or_else(|| self.layout.store_size(&p.canon.types, vty));
+                let align = rmw
+                    .align
+                    .unwrap_or_else(|| self.layout.store_size(&p.canon.types, vty));
                 ops.extend([
-                    u64::from(rmw.bitcode()),
-                    u64::from(*volatile),
-                    u64::from(ordering.bitcode()),
-                    self.sync_scope_id(scope),
+                    u64::from(rmw.op.bitcode()),
+                    u64::from(rmw.volatile),
+                    u64::from(rmw.ordering.bitcode()),
+                    self.sync_scope_id(&rmw.scope),
                     encode_align(Some(align), &context)?,
                 ]);
                 59
             }
-            InstKind::CmpXchg(xchg) => {
-                let air_ir::CmpXchg {
-                    success,
-                    failure,
-                    scope,
-                    weak,
-                    volatile,
-                    align,
-                    expected,
-                    ..
-                } = &**xchg;
+            InstKind::CmpXchg(x) => {
                 self.push_vt(ops, op(0)?, inst_id)?;
                 self.push_vt(ops, op(1)?, inst_id)?;
                 self.push_v(ops, op(2)?, inst_id)?;
-                let vty = p.module.value_type(Some(f), *expected).ok_or_else(|| {
+                let vty = p.module.value_type(Some(f), x.expected).ok_or_else(|| {
                     EncodeError::invalid(context.to_string(), "cmpxchg of an unknown value")
                 })?;
-                let align = align.unwrap_or_else(|| self.layout.store_size(&p.canon.types, vty));
+                let align = x
+                    .align
+                    .unwrap_or_else(|| self.layout.store_size(&p.canon.types, vty));
                 ops.extend([
-                    u64::from(*volatile),
-                    u64::from(success.bitcode()),
-                    self.sync_scope_id(scope),
-                    u64::from(failure.bitcode()),
-                    u64::from(*weak),
+                    u64::from(x.volatile),
+                    u64::from(x.success.bitcode()),
+                    self.sync_scope_id(&x.scope),
+                    u64::from(x.failure.bitcode()),
+                    u64::from(x.weak),
                     encode_align(Some(align), &context)?,
                 ]);
                 46

@@ -2330,35 +2330,18 @@ impl<'m> Verifier<'m> {
                 },
             },
             InstKind::Unreachable => Ok(()),
-            InstKind::AtomicRmw(rmw_) => {
-                let crate::inst::AtomicRmw {
-                    op: rmw,
-                    ptr,
-                    value,
-                    ordering,
-                    align,
-                    ..
-                } = &**rmw_;
-                self.check_align(site, *align);
-                match (opnd!(*ptr), opnd!(*value)) {
-                    (Some(p), Some(v)) => self.rule_rmw(*rmw, p, v, *ordering, res),
+            InstKind::AtomicRmw(rmw) => {
+                self.check_align(site, rmw.align);
+                match (opnd!(rmw.ptr), opnd!(rmw.value)) {
+                    (Some(p), Some(v)) => self.rule_rmw(rmw.op, p, v, rmw.ordering, res),
                     _ => Ok(()),
                 }
             }
-            InstKind::CmpXchg(xchg) => {
-                let crate::inst::CmpXchg {
-                    ptr,
-                    expected,
-                    new,
-                    success,
-                    failure,
-                    align,
-                    ..
-                } = &**xchg;
-                self.check_align(site, *align);
-                match (opnd!(*ptr), opnd!(*expected), opnd!(*new)) {
+            InstKind::CmpXchg(x) => {
+                self.check_align(site, x.align);
+                match (opnd!(x.ptr), opnd!(x.expected), opnd!(x.new)) {
                     (Some(p), Some(e), Some(n)) => {
-                        self.rule_cmpxchg(p, e, n, *success, *failure, res)
+                        self.rule_cmpxchg(p, e, n, x.success, x.failure, res)
                     }
                     _ => Ok(()),
                 }

@@ -1448,56 +1448,41 @@ impl<'m> Printer<'m> {
             },
             InstKind::Unreachable => self.out.push_str("unreachable"),
             InstKind::AtomicRmw(rmw) => {
-                let crate::inst::AtomicRmw {
-                    op,
-                    ptr,
-                    value,
-                    volatile,
-                    ordering,
-                    scope,
-                    align,
-                } = &**rmw;
                 self.out.push_str("atomicrmw ");
-                if *volatile {
+                if rmw.volatile {
                     self.out.push_str("volatile ");
                 }
-                self.out.push_str(op.spelling());
+                self.out.push_str(rmw.op.spelling());
                 self.out.push(' ');
-                self.typed_value(f, *ptr, locals);
+                self.typed_value(f, rmw.ptr, locals);
                 self.out.push_str(", ");
-                self.typed_value(f, *value, locals);
-                self.scope(scope);
+                self.typed_value(f, rmw.value, locals);
+                self.scope(&rmw.scope);
                 self.out.push(' ');
-                self.out.push_str(ordering.spelling());
-                self.align(*align);
+                self.out.push_str(rmw.ordering.spelling());
+                self.align(rmw.align);
             }
-            InstKind::CmpXchg(xchg) => {
-                let crate::inst::CmpXchg {
-                    ptr,
-                    expected,
-                    new,
-                    success,
-                    failure,
-                    scope,
-                    weak,
-                    volatile,
-                    align,
-                } = &**xchg;
+            InstKind::CmpXchg(x) => {
                 self.out.push_str("cmpxchg ");
-                if *weak {
+                if x.weak {
                     self.out.push_str("weak ");
                 }
-                if *volatile {
+                if x.volatile {
                     self.out.push_str("volatile ");
                 }
-                self.typed_value(f, *ptr, locals);
+                self.typed_value(f, x.ptr, locals);
                 self.out.push_str(", ");
-                self.typed_value(f, *expected, locals);
+                self.typed_value(f, x.expected, locals);
                 self.out.push_str(", ");
-                self.typed_value(f, *new, locals);
-                self.scope(scope);
-                let _ = write!(self.out, " {} {}", success.spelling(), failure.spelling());
-                self.align(*align);
+                self.typed_value(f, x.new, locals);
+                self.scope(&x.scope);
+                let _ = write!(
+                    self.out,
+                    " {} {}",
+                    x.success.spelling(),
+                    x.failure.spelling()
+                );
+                self.align(x.align);
             }
             InstKind::Fence { ordering, scope } => {
                 self.out.push_str("fence");
