@@ -846,7 +846,6 @@ impl Enumerator {
         // function-local metadata operands collected (in the same order a
         // second walk would meet them) for after the instruction values.
         let mut locals = Vec::new();
-        let has_masks = !info.shuffle_masks.is_empty();
         for (k, &(_, iid)) in info.insts.iter().enumerate() {
             for &op in cache.llvm(k) {
                 match op {
@@ -857,10 +856,8 @@ impl Enumerator {
                     _ => {}
                 }
             }
-            if has_masks {
-                if let Some(mask) = info.shuffle_masks.get(&iid.0) {
-                    self.enumerate_value(p, const_val(p, *mask))?;
-                }
+            if let Some(mask) = info.shuffle_masks.get(&iid.0) {
+                self.enumerate_value(p, const_val(p, *mask))?;
             }
         }
         self.optimize_constants(p, self.first_func_constant, self.values.len());
@@ -949,12 +946,8 @@ impl Enumerator {
         }
     }
 
-    /// `purgeFunction`. The function's operand lists go too, if the writer
-    /// has not released them yet.
+    /// `purgeFunction`.
     pub fn purge_function(&mut self) {
-        if let Some(fi) = self.current {
-            self.release_operands(fi);
-        }
         for i in self.num_module_values..self.values.len() {
             let v = self.values[i].0;
             self.set_value_slot(v, 0);

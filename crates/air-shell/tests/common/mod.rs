@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// `examples/specs` of the workspace.
 pub fn specs_dir() -> PathBuf {
@@ -17,37 +16,11 @@ pub fn generate(name: &str, options: &air_shell::Options) -> air_shell::Shell {
     air_shell::generate(&spec, options).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// Runs `llvm-as-14` on `text`; panics with its diagnostics if it rejects
-/// the module, or with an install hint if LLVM 14 is missing.
+/// Runs `llvm-as-14` on `text` (through the shared oracle helper, on
+/// stdin: no scratch files); panics with its diagnostics if it rejects the
+/// module, or with an install hint if LLVM 14 is missing.
 pub fn llvm_as(text: &str, what: &str) {
-    // One directory per call, removed below: tests run on several threads
-    // of one process, so a shared directory could not be removed safely
-    // (it was left behind, one per test run).
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let stem = what.replace(['/', ' '], "_");
-    let dir = std::env::temp_dir().join(format!(
-        "air-shell-tests-{}-{call}-{stem}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("{stem}.ll"));
-    std::fs::write(&file, text).unwrap();
-    let out = match Command::new("llvm-as-14")
-        .arg(&file)
-        .arg("-o")
-        .arg("/dev/null")
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) => panic!(
-            "cannot run llvm-as-14 ({e}); LLVM 14 is the test oracle: apt-get install -y llvm-14"
-        ),
-    };
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "llvm-as-14 rejects {what}:\n{}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    if let Err(e) = airlink_test_support::llvm_as(text) {
+        panic!("llvm-as-14 rejects {what}:\n{e}\n{text}");
+    }
 }
