@@ -6,10 +6,10 @@
 //! the shell generator (`air-shell`) rejects specs that break them, the
 //! executor (`air-exec`) runs with them, and the Metal runtime
 //! (`air-metal`) builds its probes from them. On a Mac, `airlink doctor`
-//! prints the device's own `maxThreadgroupMemoryLength` and every
-//! pipeline's `maxTotalThreadsPerThreadgroup`
-//! (`crates/air-metal/src/apple/device.rs`, `.../apple/pipeline.rs`), the
-//! place to compare these numbers with a real device.
+//! prints the device's own `maxThreadgroupMemoryLength` and a pipeline's
+//! `maxTotalThreadsPerThreadgroup` (`crates/air-metal/src/apple/device.rs`,
+//! `crates/air-metal/src/apple/pipeline.rs`), the place to compare these
+//! numbers with a real device.
 
 /// Lanes per simdgroup (`threads_per_simdgroup`, `thread_execution_width`)
 /// on every Apple GPU.
@@ -26,8 +26,8 @@ pub const SIMD_WIDTH: u32 = 32;
 /// values of [`SystemValue`](crate::SystemValue) divide by it.
 pub const QUADGROUP_WIDTH: u32 = 4;
 
-/// The most threads one threadgroup may have (`maxTotalThreadsPerThreadgroup`
-/// of a pipeline is at most this on every Apple GPU).
+/// The most threads one threadgroup may have: Metal's limit, the ceiling
+/// of every pipeline's `maxTotalThreadsPerThreadgroup`.
 ///
 /// A shell spec asking for more is rejected (`air-shell`, test
 /// `crates/air-shell/tests/validation.rs`), and so is an executor launch
@@ -38,10 +38,9 @@ pub const MAX_THREADS_PER_THREADGROUP: u32 = 1024;
 /// The most threadgroup memory one threadgroup may use, in bytes (32 KiB,
 /// `maxThreadgroupMemoryLength` of Apple GPUs).
 ///
-/// The GEMM shells that keep the async-copy engine size their one
-/// threadgroup global to exactly this (8192 floats); a shell spec whose
-/// regions need more is rejected with the message tested in
-/// `crates/air-shell/tests/validation.rs`.
+/// A shell spec whose regions need more is rejected with the message
+/// tested in `crates/air-shell/tests/validation.rs`; `airlink doctor`
+/// prints the device's own value next to it.
 pub const MAX_THREADGROUP_MEMORY_BYTES: u64 = 32 * 1024;
 
 /// Buffer slots of a kernel's argument table: `[[buffer(i)]]` takes
@@ -61,7 +60,6 @@ mod tests {
         // simdgroup a whole number of quadgroups.
         assert_eq!(MAX_THREADS_PER_THREADGROUP % SIMD_WIDTH, 0);
         assert_eq!(SIMD_WIDTH % QUADGROUP_WIDTH, 0);
-        // 32 KiB is 8192 floats, the GEMM shells' one global.
-        assert_eq!(MAX_THREADGROUP_MEMORY_BYTES / 4, 8192);
+        assert_eq!(MAX_THREADGROUP_MEMORY_BYTES, 32768);
     }
 }
