@@ -16,6 +16,7 @@ use air_ir::types::{StructBody, Type, TypeTable};
 use air_ir::{ApInt, ConstId, Module, TypeId};
 
 use crate::intern::Interner;
+use crate::limits::MAX_WRITE_CONST_DEPTH;
 use crate::{EncodeError, Result};
 
 /// Index of a canonical constant.
@@ -119,9 +120,6 @@ impl Display for Context {
     }
 }
 
-/// Recursion guard: model constants nest this deep at most.
-const MAX_DEPTH: u32 = 512;
-
 /// The canonical constants of a module, plus a private copy of its type
 /// table (the writer needs a few types the module may not have interned:
 /// `i32` for implicit alloca sizes, shuffle masks, `metadata`).
@@ -187,7 +185,7 @@ impl<'m> Canon<'m> {
         if let Some(Some(c)) = self.memo.get(id.0 as usize) {
             return Ok(*c);
         }
-        if depth > MAX_DEPTH {
+        if depth > MAX_WRITE_CONST_DEPTH {
             return Err(EncodeError::invalid(
                 format!("constant {}", id.0),
                 "constant nesting too deep",

@@ -8,6 +8,8 @@ use std::sync::Mutex;
 use air_ir::types::{StructBody, Type, TypeTable};
 use air_ir::TypeId;
 
+use crate::limits::MAX_LAYOUT_DEPTH;
+
 /// One `iN`/`fN`/`vN` entry: bit width, ABI and preferred alignment in bits.
 #[derive(Clone, Copy, Debug)]
 struct Spec {
@@ -200,7 +202,7 @@ impl Layout {
     }
 
     fn alloc_size_at(&self, types: &TypeTable, ty: TypeId, depth: u32) -> u64 {
-        if depth > 32 {
+        if depth > MAX_LAYOUT_DEPTH {
             return 0;
         }
         let align = self.align(types, ty, false);
@@ -241,7 +243,7 @@ impl Layout {
     }
 
     fn align_bits(&self, types: &TypeTable, ty: TypeId, pref: bool, depth: u32) -> u64 {
-        if depth > 32 {
+        if depth > MAX_LAYOUT_DEPTH {
             return 8;
         }
         match types.try_get(ty) {

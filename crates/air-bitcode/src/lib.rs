@@ -46,9 +46,10 @@
 //! than 256 is an error, abbreviation definitions have at most 64 operands,
 //! and every count is checked against the bits left before allocating (fuzz
 //! target `bitcode_read`). The writer refuses constants and metadata nested
-//! deeper than 512 (an [`EncodeError`], not a stack overflow); the
-//! `module_gen` fuzz target checks that generated modules encode and read
-//! back to a fixed point. See ROBUSTNESS.md.
+//! deeper than 512 (an [`EncodeError`], not a stack overflow). [`limits`]
+//! has every value and why. The `module_gen` fuzz target checks that
+//! generated modules encode and read back to a fixed point. See
+//! ROBUSTNESS.md.
 
 #![deny(missing_docs)]
 
@@ -58,6 +59,7 @@ mod intern;
 mod intrinsics;
 mod layout;
 mod libcalls;
+pub mod limits;
 mod meta;
 mod prepare;
 mod string_map;

@@ -11,6 +11,7 @@ use air_ir::{MetaId, Metadata, Module, Value};
 
 use crate::consts::{CId, Canon};
 use crate::intern::Interner;
+use crate::limits::{MAX_METADATA_CYCLE_DEPTH, MAX_WRITE_METADATA_DEPTH};
 use crate::{EncodeError, Result};
 
 /// Index of a canonical metadata item.
@@ -43,8 +44,6 @@ pub(crate) enum Md<'m> {
         identity: Option<u32>,
     },
 }
-
-const MAX_DEPTH: u32 = 512;
 
 /// Canonical metadata, built on demand from the model's arena.
 #[derive(Debug, Default)]
@@ -136,7 +135,7 @@ impl<'m> MdTable<'m> {
                 return Ok(*m);
             }
         }
-        if depth > MAX_DEPTH {
+        if depth > MAX_WRITE_METADATA_DEPTH {
             return Err(EncodeError::invalid(
                 format!("metadata !{}", id.0),
                 "metadata nesting too deep",
@@ -242,7 +241,7 @@ impl<'m> MdTable<'m> {
 
     /// Whether model node `from` reaches `target` through node operands.
     fn reaches(&self, module: &Module, from: MetaId, target: MetaId, depth: u32) -> bool {
-        if depth > 64 {
+        if depth > MAX_METADATA_CYCLE_DEPTH {
             return false;
         }
         let Some(Metadata::Node { operands, .. }) = module.metadata.get(from.0 as usize) else {

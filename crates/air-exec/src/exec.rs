@@ -16,17 +16,13 @@ use std::ops::Range;
 
 use air_ir::intrinsics::{Intrinsic, IntrinsicId};
 use air_ir::{FuncId, InstId};
+use air_target::{ThreadPlace, MAX_THREADS_PER_THREADGROUP, SIMD_WIDTH};
 
 use crate::error::{ErrorKind, ExecError, Result, Site};
+use crate::limits::{DEFAULT_STEP_BUDGET, MAX_THREADGROUP_REGION_BYTES};
 use crate::memory::Region;
-use crate::program::{ArgKind, Callee, FnRef, Program, SystemValue};
+use crate::program::{ArgKind, Callee, FnRef, Program};
 use crate::value::{mask, Layout, Ptr, Space, Val};
-
-/// Lanes per simdgroup on every Apple GPU (`threads_per_simdgroup`).
-pub const SIMD_WIDTH: u32 = 32;
-
-/// The most threads Metal allows in one threadgroup.
-pub const MAX_THREADS_PER_THREADGROUP: u32 = 1024;
 
 /// The dispatch: like `dispatchThreads(grid, threadsPerThreadgroup:)`, the
 /// grid counts threads, and threadgroups at the far edges may be partial.
@@ -63,7 +59,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            step_budget: 50_000_000,
+            step_budget: DEFAULT_STEP_BUDGET,
             poison_threadgroup: true,
             trace: false,
         }
@@ -339,7 +335,7 @@ impl<'p> Machine<'p> {
     }
 
     fn tg_region(&self, name: String, bytes: u64) -> Result<Region> {
-        if bytes > 1 << 26 {
+        if bytes > MAX_THREADGROUP_REGION_BYTES {
             return Err(ExecError::setup(format!(
                 "{name} is {bytes} bytes; threadgroup memory is at most 32 KiB on Apple GPUs"
             )));
@@ -522,7 +518,7 @@ impl<'p> Machine<'p> {
                 (linear / size[0]) % size[1],
                 linear / (size[0] * size[1]),
             ];
-            threads.push(self.new_thread(local, linear, n)?);
+            threads.push(self.new_thread(local, linear)?);
         }
         loop {
             for t in threads.iter_mut() {
@@ -549,40 +545,26 @@ impl<'p> Machine<'p> {
         Ok(n)
     }
 
-    fn new_thread(&mut self, local: [u32; 3], linear: u32, n: u32) -> Result<Thread> {
+    fn new_thread(&mut self, local: [u32; 3], linear: u32) -> Result<Thread> {
         let prog = self.prog;
         let l = self.launch;
-        let groups = [0, 1, 2].map(|d| l.grid[d].div_ceil(l.threadgroup[d]));
-        let pos = [0, 1, 2].map(|d| self.tg_pos[d] * l.threadgroup[d] + local[d]);
-        let dispatch_n = l.threadgroup.iter().product::<u32>();
+        // Where the thread is; air-target's table says what each system
+        // value is there.
+        let place = ThreadPlace {
+            grid: l.grid,
+            threadgroup: l.threadgroup,
+            threadgroup_size: self.tg_size,
+            threadgroup_position: self.tg_pos,
+            position_in_threadgroup: local,
+        };
+        let pos = air_target::SystemValue::ThreadPositionInGrid.value(&place);
         let module = &prog.sources[0].module;
         let func = module.function(prog.kernel.func);
         let mut args = Vec::with_capacity(prog.args.len());
         for (i, arg) in prog.args.iter().enumerate() {
             let v = match &arg.kind {
                 ArgKind::System { value, lanes, bits } => {
-                    use SystemValue as S;
-                    let one = |v: u32| [v, 0, 0];
-                    let xyz = match value {
-                        S::ThreadPositionInGrid => pos,
-                        S::ThreadPositionInThreadgroup => local,
-                        S::ThreadgroupPositionInGrid => self.tg_pos,
-                        S::ThreadgroupsPerGrid => groups,
-                        S::ThreadsPerGrid | S::GridSize => l.grid,
-                        S::ThreadsPerThreadgroup => self.tg_size,
-                        S::DispatchThreadsPerThreadgroup => l.threadgroup,
-                        S::GridOrigin => [0; 3],
-                        S::ThreadIndexInThreadgroup => one(linear),
-                        S::ThreadIndexInSimdgroup => one(linear % SIMD_WIDTH),
-                        S::SimdgroupIndexInThreadgroup => one(linear / SIMD_WIDTH),
-                        S::SimdgroupsPerThreadgroup => one(n.div_ceil(SIMD_WIDTH)),
-                        S::ThreadsPerSimdgroup | S::ThreadExecutionWidth => one(SIMD_WIDTH),
-                        S::DispatchSimdgroupsPerThreadgroup => one(dispatch_n.div_ceil(SIMD_WIDTH)),
-                        S::QuadgroupIndexInThreadgroup => one(linear / 4),
-                        S::QuadgroupsPerThreadgroup => one(n.div_ceil(4)),
-                        S::ThreadIndexInQuadgroup => one(linear % 4),
-                        S::DispatchQuadgroupsPerThreadgroup => one(dispatch_n.div_ceil(4)),
-                    };
+                    let xyz = value.value(&place);
                     let lane = |v: u32| Val::Bits(u64::from(v) & mask(*bits));
                     if *lanes == 1 {
                         lane(xyz[0])

@@ -8,14 +8,12 @@ use air_ir::{BlockId, ConstId, FuncId, InstId, InstKind, Instruction, Module, Va
 
 use crate::error::{malformed, undefined, unsupported, ErrorKind, ExecError, Result};
 use crate::exec::{Frame, Machine, Pending, State, Thread};
+use crate::limits::{MAX_CALL_FRAMES, MAX_CONST_DEPTH};
 use crate::math::{FloatKind, IntOp, MathFn};
 use crate::memory::Region;
 use crate::ops;
 use crate::program::{Callee, FnRef, HostValue};
 use crate::value::{mask, sext, Layout, Ptr, Space, Val};
-
-/// Deepest call stack a thread may build.
-const MAX_FRAMES: usize = 256;
 
 impl<'p> Machine<'p> {
     /// Runs `t` until it blocks, returns or fails.
@@ -547,9 +545,9 @@ impl<'p> Machine<'p> {
     }
 
     fn push_frame(&mut self, t: &mut Thread, f: FnRef, args: Vec<Val>, call: InstId) -> Result<()> {
-        if t.frames.len() >= MAX_FRAMES {
+        if t.frames.len() >= MAX_CALL_FRAMES {
             return unsupported(format!(
-                "call depth over {MAX_FRAMES} (unbounded recursion?)"
+                "call depth over {MAX_CALL_FRAMES} (unbounded recursion?)"
             ));
         }
         let module = &self.prog.sources[f.module].module;
@@ -619,7 +617,7 @@ impl<'p> Machine<'p> {
         if let Some(Some(v)) = self.consts.get(m).and_then(|v| v.get(c.0 as usize)) {
             return Ok(v.clone());
         }
-        if depth > 64 {
+        if depth > MAX_CONST_DEPTH {
             return unsupported("constant nests too deeply");
         }
         let prog = self.prog;

@@ -8,8 +8,8 @@
 //!
 //! * **Execution model**: a grid of threads as `dispatchThreads` counts
 //!   them, threadgroups (the last ones may be partial) of 32-lane
-//!   simdgroups; every system value of air.md §2.4 in its scalar and vector
-//!   IR forms; buffers bound by `[[buffer(index)]]`; each threadgroup gets
+//!   simdgroups; every system value of `air-target`'s table
+//!   ([`SystemValue`]) in its scalar and vector IR forms; buffers bound by `[[buffer(index)]]`; each threadgroup gets
 //!   fresh, poisoned instances of the threadgroup globals and arguments.
 //!   Each thread has explicit call frames, so callees may block too.
 //! * **Synchronisation**: `air.wg.barrier` is a rendezvous of all threads of
@@ -40,11 +40,12 @@
 //!
 //! # Limits
 //!
-//! A run is bounded: [`Options::step_budget`] (default 50 000 000
-//! thread-instructions for the whole run) turns a loop that never ends into
-//! an error instead of a hang; a thread's call stack is at most 256 frames
-//! (deeper recursion is an error); a threadgroup has at most
-//! [`MAX_THREADS_PER_THREADGROUP`] threads. Input modules are verified
+//! A run is bounded ([`limits`]): [`Options::step_budget`] (default
+//! [`limits::DEFAULT_STEP_BUDGET`], 50 000 000 thread-instructions for the
+//! whole run) turns a loop that never ends into an error instead of a
+//! hang; a thread's call stack is at most [`limits::MAX_CALL_FRAMES`] (256)
+//! frames (deeper recursion is an error); a threadgroup has at most
+//! [`air_target::MAX_THREADS_PER_THREADGROUP`] threads. Input modules are verified
 //! first, so `air-ir`'s parser and verifier limits apply (fuzz target
 //! `exec_shell` runs generated kernels with a 200 000-step budget, see
 //! ROBUSTNESS.md).
@@ -54,14 +55,14 @@
 mod error;
 mod exec;
 mod interp;
+pub mod limits;
 mod math;
 mod memory;
 mod ops;
 mod program;
-pub mod reverse_linking;
 mod simd;
 mod value;
 
 pub use error::{ErrorKind, ExecError, Result, Site};
-pub use exec::{Bindings, Launch, Options, RunReport, MAX_THREADS_PER_THREADGROUP, SIMD_WIDTH};
+pub use exec::{Bindings, Launch, Options, RunReport};
 pub use program::{ArgKind, HostFn, HostValue, KernelArg, Program, Source, SystemValue};

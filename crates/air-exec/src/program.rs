@@ -127,125 +127,9 @@ pub(crate) struct FnRef {
     pub func: FuncId,
 }
 
-/// A system value attribute (air.md §2.4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[allow(missing_docs)] // the variants are Metal's attribute names
-pub enum SystemValue {
-    ThreadPositionInGrid,
-    ThreadPositionInThreadgroup,
-    ThreadgroupPositionInGrid,
-    ThreadgroupsPerGrid,
-    ThreadsPerGrid,
-    ThreadsPerThreadgroup,
-    DispatchThreadsPerThreadgroup,
-    GridOrigin,
-    GridSize,
-    ThreadIndexInThreadgroup,
-    ThreadIndexInSimdgroup,
-    SimdgroupIndexInThreadgroup,
-    SimdgroupsPerThreadgroup,
-    ThreadsPerSimdgroup,
-    ThreadExecutionWidth,
-    DispatchSimdgroupsPerThreadgroup,
-    QuadgroupIndexInThreadgroup,
-    QuadgroupsPerThreadgroup,
-    ThreadIndexInQuadgroup,
-    DispatchQuadgroupsPerThreadgroup,
-}
-
-impl SystemValue {
-    /// Every system value with its attribute name (without `air.`).
-    pub const ALL: [(SystemValue, &'static str); 20] = [
-        (SystemValue::ThreadPositionInGrid, "thread_position_in_grid"),
-        (
-            SystemValue::ThreadPositionInThreadgroup,
-            "thread_position_in_threadgroup",
-        ),
-        (
-            SystemValue::ThreadgroupPositionInGrid,
-            "threadgroup_position_in_grid",
-        ),
-        (SystemValue::ThreadgroupsPerGrid, "threadgroups_per_grid"),
-        (SystemValue::ThreadsPerGrid, "threads_per_grid"),
-        (
-            SystemValue::ThreadsPerThreadgroup,
-            "threads_per_threadgroup",
-        ),
-        (
-            SystemValue::DispatchThreadsPerThreadgroup,
-            "dispatch_threads_per_threadgroup",
-        ),
-        (SystemValue::GridOrigin, "grid_origin"),
-        (SystemValue::GridSize, "grid_size"),
-        (
-            SystemValue::ThreadIndexInThreadgroup,
-            "thread_index_in_threadgroup",
-        ),
-        (
-            SystemValue::ThreadIndexInSimdgroup,
-            "thread_index_in_simdgroup",
-        ),
-        (
-            SystemValue::SimdgroupIndexInThreadgroup,
-            "simdgroup_index_in_threadgroup",
-        ),
-        (
-            SystemValue::SimdgroupsPerThreadgroup,
-            "simdgroups_per_threadgroup",
-        ),
-        (SystemValue::ThreadsPerSimdgroup, "threads_per_simdgroup"),
-        (SystemValue::ThreadExecutionWidth, "thread_execution_width"),
-        (
-            SystemValue::DispatchSimdgroupsPerThreadgroup,
-            "dispatch_simdgroups_per_threadgroup",
-        ),
-        (
-            SystemValue::QuadgroupIndexInThreadgroup,
-            "quadgroup_index_in_threadgroup",
-        ),
-        (
-            SystemValue::QuadgroupsPerThreadgroup,
-            "quadgroups_per_threadgroup",
-        ),
-        (
-            SystemValue::ThreadIndexInQuadgroup,
-            "thread_index_in_quadgroup",
-        ),
-        (
-            SystemValue::DispatchQuadgroupsPerThreadgroup,
-            "dispatch_quadgroups_per_threadgroup",
-        ),
-    ];
-
-    /// The attribute name without `air.`.
-    pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(v, _)| *v == self)
-            .map_or("", |(_, n)| n)
-    }
-
-    fn from_name(name: &str) -> Option<SystemValue> {
-        Self::ALL.iter().find(|(_, n)| *n == name).map(|(v, _)| *v)
-    }
-
-    /// Whether the value has x/y/z components (else it is one index).
-    pub fn is_3d(self) -> bool {
-        use SystemValue as S;
-        matches!(
-            self,
-            S::ThreadPositionInGrid
-                | S::ThreadPositionInThreadgroup
-                | S::ThreadgroupPositionInGrid
-                | S::ThreadgroupsPerGrid
-                | S::ThreadsPerGrid
-                | S::ThreadsPerThreadgroup
-                | S::DispatchThreadsPerThreadgroup
-                | S::GridOrigin
-                | S::GridSize
-        )
-    }
-}
+/// A system value attribute: the one table of `air-target`, which also
+/// says what each thread receives.
+pub use air_target::SystemValue;
 
 /// What a kernel parameter is bound to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -409,6 +293,15 @@ impl Program {
     /// The kernel's parameters, in order.
     pub fn kernel_args(&self) -> &[KernelArg] {
         &self.args
+    }
+
+    /// The binding index (`[[buffer(index)]]`) of the kernel's buffer
+    /// argument named `name` (`air.arg_name`), if it has one.
+    pub fn buffer_index(&self, name: &str) -> Option<u32> {
+        self.args.iter().find_map(|a| match &a.kind {
+            ArgKind::Buffer { index, .. } if a.name == name => Some(*index),
+            _ => None,
+        })
     }
 
     /// Resolves every declaration of every module, as pipeline creation
@@ -719,18 +612,13 @@ fn kernel_info(module: &Module, kernel: Option<&str>) -> Result<(FuncId, Vec<Ker
                     "kernel argument `{name}` is a buffer in address space {space}, which the executor cannot bind"
                 )));
             }
-        } else if let Some(sv) = kind_name
-            .strip_prefix("air.")
-            .and_then(SystemValue::from_name)
-        {
+        } else if let Some(sv) = SystemValue::from_metadata_name(&kind_name) {
             let (lanes, elem) = match module.types.vector_parts(ty) {
                 Some((n, e)) => (n, e),
                 None => (1, ty),
             };
             let bits = module.types.int_width(elem).unwrap_or(0);
-            let shape_ok = (bits == 32 || bits == 16)
-                && (lanes == 1 || (sv.is_3d() && (lanes == 2 || lanes == 3)));
-            if !shape_ok {
+            if !sv.allows_ir_type(lanes, bits) {
                 return Err(ExecError::setup(format!(
                     "system value `{name}` ({}) has IR type `{}`, which air.md §2.4 does not allow",
                     sv.name(),

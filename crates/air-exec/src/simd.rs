@@ -6,9 +6,11 @@ use std::ops::Range;
 
 use air_ir::intrinsics::IntrinsicId;
 use air_ir::types::TypeId;
+use air_target::SIMD_WIDTH;
 
 use crate::error::{malformed, unsupported, ErrorKind, ExecError, Result};
-use crate::exec::{ranges, resume, Event, Machine, Span, State, Thread, SIMD_WIDTH};
+use crate::exec::{ranges, resume, Event, Machine, Span, State, Thread};
+use crate::limits::MAX_WAIT_EVENTS;
 use crate::math::FloatKind;
 use crate::memory::{Region, Shadow};
 use crate::ops::is_memory;
@@ -646,7 +648,7 @@ impl<'p> Machine<'p> {
             .args
             .first()
             .map_or_else(|| malformed("wait without a count"), Val::bits)?;
-        if count > 1024 {
+        if count > MAX_WAIT_EVENTS {
             return unsupported(format!("waiting on {count} events at once"));
         }
         let mut first: Option<Vec<Ptr>> = None;

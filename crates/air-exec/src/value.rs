@@ -12,6 +12,7 @@
 use air_ir::types::{StructBody, Type, TypeId, TypeTable};
 
 use crate::error::{malformed, unsupported, Result};
+use crate::limits::MAX_TYPE_DEPTH;
 
 /// What memory a pointer points into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -173,7 +174,7 @@ impl<'t> Layout<'t> {
     }
 
     fn store_size_depth(&self, id: TypeId, depth: u32) -> Result<u64> {
-        if depth > 32 {
+        if depth > MAX_TYPE_DEPTH {
             return malformed("type nests too deeply");
         }
         Ok(match self.ty(id)? {
@@ -211,7 +212,7 @@ impl<'t> Layout<'t> {
     }
 
     fn align_depth(&self, id: TypeId, depth: u32) -> Result<u64> {
-        if depth > 32 {
+        if depth > MAX_TYPE_DEPTH {
             return malformed("type nests too deeply");
         }
         Ok(match self.ty(id)? {

@@ -16,13 +16,10 @@ use std::collections::{HashMap, HashSet};
 use crate::attributes::AttrSet;
 use crate::constant::{ConstExpr, ConstId, ConstKind, ConstTable, Constant};
 use crate::inst::{InstId, InstKind, Value};
+use crate::limits::MAX_EQ_DEPTH;
 use crate::metadata::{MetaId, Metadata};
 use crate::module::{Function, Global, Module};
 use crate::types::{StructBody, Type, TypeId, TypeTable};
-
-/// Deeper constant or type nesting than this is treated as unequal rather
-/// than risking the stack; the parser's own limit is far lower.
-const MAX_DEPTH: u32 = 2048;
 
 #[derive(Default)]
 struct Canon {
@@ -37,7 +34,7 @@ impl Canon {
         if let Some(&c) = self.type_memo[side].get(&id) {
             return Some(c);
         }
-        if depth > MAX_DEPTH {
+        if depth > MAX_EQ_DEPTH {
             return None;
         }
         let d = depth + 1;
@@ -86,7 +83,7 @@ impl Canon {
         if let Some(&c) = self.const_memo[side].get(&id) {
             return Some(c);
         }
-        if depth > MAX_DEPTH {
+        if depth > MAX_EQ_DEPTH {
             return None;
         }
         let d = depth + 1;

@@ -25,7 +25,8 @@
 //! Hostile text must give an error, never a crash, a stack overflow or a
 //! hang. The parser refuses input of 4 GiB or more (source offsets are
 //! `u32`), nesting of types, constants and metadata deeper than 128 levels,
-//! and integer literals longer than 100 000 digits. The verifier refuses
+//! and integer literals longer than 100 000 digits ([`limits`] has each
+//! value and why). The verifier refuses
 //! constant expressions nested deeper than 256, alignments above 2^32 and
 //! integer types wider than 2^23 − 1 bits. Printing and structural equality
 //! of hand-built modules stop at depths 512 and 2048. All are errors with a
@@ -41,6 +42,7 @@ pub mod eq;
 pub mod fxhash;
 pub mod inst;
 pub mod intrinsics;
+pub mod limits;
 pub mod metadata;
 pub mod module;
 pub mod testgen;

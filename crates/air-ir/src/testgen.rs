@@ -12,8 +12,9 @@ use crate::inst::{Flags, FloatPredicate, IntPredicate, OpClass, Opcode, Ordering
 use crate::module::{FuncId, Linkage, Module, UnnamedAddr};
 use crate::types::TypeId;
 
-/// AIR's datalayout, the same for every AIR version.
-pub const AIR_DATALAYOUT: &str = "e-p:64:64:64-i1:8:8-i8:8:8-i16:16:16-i32:32:32-i64:64:64-f32:32:32-f64:64:64-v16:16:16-v24:32:32-v32:32:32-v48:64:64-v64:64:64-v96:128:128-v128:128:128-v192:256:256-v256:256:256-v512:512:512-v1024:1024:1024-n8:16:32";
+/// AIR's datalayout, defined in `air-target` (kept here so existing users
+/// of this path still compile).
+pub use air_target::AIR_DATALAYOUT;
 
 /// A small deterministic PRNG (SplitMix64): no dependency, same stream on
 /// every machine.

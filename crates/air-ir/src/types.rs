@@ -485,7 +485,7 @@ impl TypeTable {
     }
 
     fn is_sized_depth(&self, id: TypeId, depth: u32) -> bool {
-        if depth > 64 {
+        if depth > crate::limits::MAX_SIZED_DEPTH {
             return false;
         }
         match self.get(id) {

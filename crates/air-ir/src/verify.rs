@@ -212,8 +212,7 @@ enum Seen {
     Done,
 }
 
-/// How deep constant expressions may nest before we call it a cycle or abuse.
-const MAX_CONST_DEPTH: u32 = 256;
+use crate::limits::MAX_CONST_DEPTH;
 /// LLVM's largest alignment (`Value::MaximumAlignment`).
 const MAX_ALIGN: u64 = 1 << 32;
 /// LLVM's largest integer width.

@@ -20,14 +20,14 @@ fn main() -> Result<(), air_metal::Error> {
                 println!(
                     "[{}] {name}: {} ({}): {}",
                     if run.check.passed() { "PASS" } else { "FAIL" },
-                    case.name,
-                    case.description,
+                    case.seed.name(),
+                    case.seed.description(),
                     run.check
                 );
             }
             Err(e) => {
                 failed += 1;
-                println!("[FAIL] {name}: {}: {e}", case.name);
+                println!("[FAIL] {name}: {}: {e}", case.seed.name());
             }
         }
     }
@@ -44,8 +44,12 @@ fn main() {
     );
     for case in air_metal::cases::all() {
         match case.shell().and_then(|s| air_metal::metallib_bytes(&s)) {
-            Ok(bytes) => println!("  {:<18} {} bytes of metallib", case.name, bytes.len()),
-            Err(e) => println!("  {:<18} {e}", case.name),
+            Ok(bytes) => println!(
+                "  {:<18} {} bytes of metallib",
+                case.seed.name(),
+                bytes.len()
+            ),
+            Err(e) => println!("  {:<18} {e}", case.seed.name()),
         }
     }
 }

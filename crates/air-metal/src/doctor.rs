@@ -121,7 +121,7 @@ pub fn plan_text(os: &str) -> String {
                 let _ = writeln!(
                     out,
                     "  case  {:<20} {:>6} bytes  key {}  MSL matches the manifest",
-                    c.case.name,
+                    c.case.seed.name(),
                     c.metallib.len(),
                     &CacheKey::shell_library(&c.metallib).hex()[..12]
                 );

@@ -13,8 +13,8 @@
 //!   errors that name the failing [`Step`], with Metal's compile log read
 //!   into line/column diagnostics ([`CompileLog`]); argument binding by the
 //!   manifest ([`plan_bindings`]); shell assembly to metallib bytes
-//!   ([`metallib_bytes`]); the seed's three reverse-linking tests as data
-//!   ([`cases`]); the capability-probe plan and its interpretation
+//!   ([`metallib_bytes`]); the seed's three reverse-linking tests
+//!   ([`cases`]: the cases of `air_shell::seed` with their MSL bodies); the capability-probe plan and its interpretation
 //!   ([`probe`]); and the doctor report ([`doctor`]).
 //! - **Apple** (`target_os = "macos"` or `"ios"`): `apple`, over
 //!   objc2-metal. It compiles and passes clippy for `aarch64-apple-darwin`

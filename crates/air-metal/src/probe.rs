@@ -32,9 +32,9 @@
 use std::fmt;
 
 use air_ir::{ApInt, ConstKind, InstKind, Module, Value};
+use air_shell::seed::{compare, CaseBuffer, CaseCheck};
 use air_shell::{Access, CopyForm, ElemType, Fallback, Options, Shell, Spec, Step as ShellStep};
 
-use crate::cases::{compare, CaseBuffer, CaseCheck};
 use crate::error::{Error, Result, Step};
 
 /// The operand form of a 1D async copy.
@@ -114,7 +114,9 @@ pub struct ProbePlan {
     pub skipped: Vec<(ProbeId, String)>,
 }
 
-const THREADS: u32 = 32;
+/// Every probe is one threadgroup of one simdgroup: the copies are
+/// simdgroup operations, so one simdgroup asks each question cleanly.
+const THREADS: u32 = air_target::SIMD_WIDTH;
 
 /// The plan for `target_id` (`macos26`, `ios18`, ...).
 ///

@@ -2,8 +2,8 @@
 //! classified and what the verdict recommends. (The probes themselves run
 //! only on a Mac.)
 
-use air_metal::cases::CaseCheck;
 use air_metal::probe::{interpret, plan, OneDForm, ProbeId, ProbeOutcome};
+use air_shell::seed::CaseCheck;
 use air_shell::Fallback;
 
 #[test]

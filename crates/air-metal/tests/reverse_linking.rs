@@ -15,7 +15,7 @@ fn run(case: &Case) {
     let shell = case.shell().expect("the shell generates");
     let bytes = air_metal::metallib_bytes(&shell).expect("the shell assembles");
     let result = run_case(&device, case, &shell, &bytes, LinkMode::Private)
-        .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        .unwrap_or_else(|e| panic!("{}: {e}", case.seed.name()));
     println!(
         "[{}] {} on {}: {}",
         if result.check.passed() {
@@ -23,11 +23,16 @@ fn run(case: &Case) {
         } else {
             "FAIL"
         },
-        case.name,
+        case.seed.name(),
         device.info().name,
         result.check
     );
-    assert!(result.check.passed(), "{}: {}", case.name, result.check);
+    assert!(
+        result.check.passed(),
+        "{}: {}",
+        case.seed.name(),
+        result.check
+    );
 }
 
 /// air.md §1.4: `transform_value(v) = v*3+7` over 128 floats.

@@ -122,7 +122,7 @@ fn the_seed_bodies_match_their_shells() {
     for case in air_metal::cases::all() {
         let shell = case.shell().unwrap();
         let report = check_signatures(&shell.manifest, &case.msl)
-            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+            .unwrap_or_else(|e| panic!("{}: {e}", case.seed.name()));
         assert_eq!(report.matched.len(), 1);
         assert!(report.unused.is_empty());
     }

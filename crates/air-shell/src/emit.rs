@@ -19,9 +19,6 @@ use crate::plan::{ArgPlan, ArgTy, CallPlan, CopyPlan, End, ParamKind, Plan, Step
 use crate::spec::{BarrierMemory, BodyMode, CopyForm, Fallback, Fill};
 use crate::types::{Access, ElemType, SystemValueType};
 
-/// AIR's datalayout string (the same for every AIR version, air.md §2.1).
-const DATALAYOUT: &str = air_ir::testgen::AIR_DATALAYOUT;
-
 /// The `!llvm.ident` text: free, unvalidated (air.md §2.2).
 const IDENT: &str = concat!("airlink air-shell ", env!("CARGO_PKG_VERSION"));
 
@@ -138,7 +135,7 @@ struct Emitter<'p> {
 pub(crate) fn emit(plan: &Plan, bodies: &[Option<Module>]) -> Result<Emitted> {
     let mut b = Builder::new();
     b.set_source_filename(&plan.module_name);
-    b.set_datalayout(DATALAYOUT);
+    b.set_datalayout(air_target::AIR_DATALAYOUT);
     b.set_triple(plan.target.triple);
     let i32t = b.ty_int(32);
     let i64t = b.ty_int(64);
@@ -155,7 +152,7 @@ pub(crate) fn emit(plan: &Plan, bodies: &[Option<Module>]) -> Result<Emitted> {
                 let e = ty.ir_type(&mut b);
                 b.ty_ptr(e, 2)
             }
-            ParamKind::System { ty, .. } => ty.elem().ir_type(&mut b),
+            ParamKind::System { ty, .. } => ElemType::of_system_value(*ty).ir_type(&mut b),
         });
     }
     let kernel_ty = b.ty_function(void, param_tys, false);
@@ -1081,7 +1078,7 @@ impl Emitter<'_> {
                     self.buffer_md(&mut ops, *index, "air.read", 2, *ty, &p.name)?;
                 }
                 ParamKind::System { kind, ty } => {
-                    ops.push(self.md_str(&format!("air.{}", kind.name())));
+                    ops.push(self.md_str(kind.metadata_name()));
                     ops.push(self.md_str("air.arg_type_name"));
                     ops.push(self.md_str(ty.msl_name()));
                     ops.push(self.md_str("air.arg_name"));
@@ -1101,20 +1098,11 @@ impl Emitter<'_> {
         let kernel = self.b.md_node(vec![Some(kmd), Some(empty), Some(args)]);
         self.b.add_named_metadata("air.kernel", &[kernel]);
 
-        let flags: [(i128, &str, i128); 7] = [
-            (1, "wchar_size", 4),
-            (7, "air.max_device_buffers", 31),
-            (7, "air.max_constant_buffers", 31),
-            (7, "air.max_threadgroup_buffers", 31),
-            (7, "air.max_textures", 128),
-            (7, "air.max_read_write_textures", 8),
-            (7, "air.max_samplers", 16),
-        ];
         let mut nodes = Vec::new();
-        for (behaviour, name, value) in flags {
-            let b = self.md_i32(behaviour)?;
-            let n = self.md_str(name);
-            let v = self.md_i32(value)?;
+        for flag in air_target::MODULE_FLAGS {
+            let b = self.md_i32(i128::from(flag.behaviour))?;
+            let n = self.md_str(flag.name);
+            let v = self.md_i32(i128::from(flag.value))?;
             nodes.push(self.b.md_node(vec![b, n, v]));
         }
         self.b.add_named_metadata("llvm.module.flags", &nodes);

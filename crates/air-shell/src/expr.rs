@@ -23,6 +23,8 @@
 
 use std::fmt;
 
+use crate::limits::MAX_EXPR_DEPTH;
+
 /// A parse error: byte offset into the expression text and a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExprError {
@@ -203,9 +205,6 @@ pub fn parse_operand(text: &str) -> Result<Operand, ExprError> {
     Ok(Operand::Expr(e))
 }
 
-/// Nesting limit, so hostile input cannot overflow the stack.
-const MAX_DEPTH: u32 = 64;
-
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
@@ -289,7 +288,7 @@ impl<'a> Parser<'a> {
 
     fn expr(&mut self) -> Result<Expr, ExprError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth > MAX_EXPR_DEPTH {
             return self.err(self.pos, "expression nested too deeply");
         }
         let mut lhs = self.term()?;
@@ -329,7 +328,7 @@ impl<'a> Parser<'a> {
     fn unary(&mut self) -> Result<Expr, ExprError> {
         if self.eat('-') {
             self.depth += 1;
-            if self.depth > MAX_DEPTH {
+            if self.depth > MAX_EXPR_DEPTH {
                 return self.err(self.pos, "expression nested too deeply");
             }
             let e = self.unary()?;

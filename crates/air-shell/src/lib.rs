@@ -82,10 +82,12 @@
 //! # Limits
 //!
 //! Specs are validated with errors naming the spec line: index expressions
-//! nest at most 64 deep, threadgroup memory is at most
-//! [`MAX_THREADGROUP_BYTES`] (32 KiB), a threadgroup at most 1024 threads,
-//! buffer indices at most 31. Inline bodies go through `air-ir`'s parser and
-//! its limits. Fuzz target `spec_parse` (see ROBUSTNESS.md).
+//! nest at most [`limits::MAX_EXPR_DEPTH`] (64) deep; threadgroup memory is
+//! at most [`air_target::MAX_THREADGROUP_MEMORY_BYTES`] (32 KiB), a
+//! threadgroup at most [`air_target::MAX_THREADS_PER_THREADGROUP`] (1024)
+//! threads, buffer indices below [`air_target::BUFFER_SLOTS`] (31). Inline
+//! bodies go through `air-ir`'s parser and its limits. Fuzz target
+//! `spec_parse` (see ROBUSTNESS.md).
 
 #![deny(missing_docs)]
 
@@ -93,8 +95,10 @@ mod emit;
 mod error;
 pub mod expr;
 pub mod import;
+pub mod limits;
 mod manifest;
 mod plan;
+pub mod seed;
 pub mod spec;
 mod toml_spec;
 pub mod types;
@@ -109,12 +113,11 @@ use air_ir::Module;
 
 pub use error::{Diagnostic, Error, Pos, Result};
 pub use manifest::{Manifest, ManifestBuffer, ManifestScalar, ManifestVisible, MANIFEST_SCHEMA};
-pub use plan::MAX_THREADGROUP_BYTES;
 pub use spec::{
     BarrierMemory, BodyMode, Buffer, Call, Constant, Copy, CopyForm, Fallback, Fill, Function,
     Region, Scalar, Spec, Step, StepKind, SystemValue, Text, Threadgroup, SCHEMA_VERSION,
 };
-pub use types::{Access, ElemType, SystemValueKind, SystemValueType};
+pub use types::{Access, ElemType, SystemValueKind, SystemValueType, SPEC_SYSTEM_VALUES};
 
 use crate::error::Reporter;
 use crate::plan::{ArgTy, Plan};

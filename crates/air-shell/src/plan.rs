@@ -12,21 +12,16 @@ use air_target::Target;
 use crate::error::{Pos, Reporter, Result};
 use crate::expr::{parse_expr, parse_operand, Expr, Operand};
 use crate::spec::{BarrierMemory, BodyMode, CopyForm, Fallback, Fill, Spec, StepKind, Text};
-use crate::types::{Access, ElemType, SystemValueKind, SystemValueType};
+use crate::types::{
+    spec_system_value_names, Access, ElemType, SystemValueKind, SystemValueType, SPEC_SYSTEM_VALUES,
+};
 use crate::Options;
 
-/// Threadgroup memory limit (air.md §2.5: 32 KiB on every Apple GPU the
-/// references target).
-pub const MAX_THREADGROUP_BYTES: u64 = 32 * 1024;
-
-/// Threads per simdgroup on Apple GPUs.
-pub const SIMD_WIDTH: u64 = 32;
-
-/// Largest threadgroup Metal allows.
-const MAX_THREADS: u64 = 1024;
-
-/// Buffer slots per kernel (`air.max_device_buffers`).
-const MAX_BUFFER_INDEX: u32 = 31;
+// Metal's limits (threads, threadgroup memory, buffer slots) and the
+// simdgroup width are air-target's; see `air_target::gpu`.
+use air_target::{
+    BUFFER_SLOTS, MAX_THREADGROUP_MEMORY_BYTES, MAX_THREADS_PER_THREADGROUP, SIMD_WIDTH,
+};
 
 /// What a kernel parameter is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -263,11 +258,11 @@ fn check<'s>(spec: &'s Spec, options: &Options, r: &mut Reporter<'s>) -> Option<
     let threads = u64::from(x)
         .saturating_mul(u64::from(y))
         .saturating_mul(u64::from(z));
-    if threads == 0 || threads > MAX_THREADS {
+    if threads == 0 || threads > u64::from(MAX_THREADS_PER_THREADGROUP) {
         r.error(
             spec.threadgroup_size_at,
             format!(
-                "threadgroup size {x}x{y}x{z} = {threads} threads is outside 1..={MAX_THREADS}"
+                "threadgroup size {x}x{y}x{z} = {threads} threads is outside 1..={MAX_THREADS_PER_THREADGROUP}"
             ),
         );
     }
@@ -292,7 +287,7 @@ fn check<'s>(spec: &'s Spec, options: &Options, r: &mut Reporter<'s>) -> Option<
         .steps
         .iter()
         .any(|s| matches!(s.kind, StepKind::Copy(_)));
-    let sidx = (has_copy && fallback == Fallback::None && threads > SIMD_WIDTH)
+    let sidx = (has_copy && fallback == Fallback::None && threads > u64::from(SIMD_WIDTH))
         .then(|| c.implicit_system_value(SystemValueKind::SimdgroupIndexInThreadgroup, "sidx"));
     let tidx = (has_copy && fallback == Fallback::Cooperative)
         .then(|| c.implicit_system_value(SystemValueKind::ThreadIndexInThreadgroup, "tid_in_tg"));
@@ -366,12 +361,12 @@ impl<'s> Checker<'s, '_> {
         let spec = self.spec;
         let mut slots: HashMap<u32, &str> = HashMap::new();
         let mut slot = |r: &mut Reporter<'_>, index: u32, name: &'s str, at: Option<Pos>| {
-            if index >= MAX_BUFFER_INDEX {
+            if index >= BUFFER_SLOTS {
                 r.error(
                     at,
                     format!(
                         "buffer index {index} of `{name}` is over the limit of {}",
-                        MAX_BUFFER_INDEX - 1
+                        BUFFER_SLOTS - 1
                     ),
                 );
             }
@@ -408,6 +403,19 @@ impl<'s> Checker<'s, '_> {
             self.declare(&s.name, s.at, Sym::Param(i));
         }
         for (n, v) in spec.system_values.iter().enumerate() {
+            // Only the builder can name a value outside the spec format's
+            // list (the TOML reader looks names up in that list).
+            if !SPEC_SYSTEM_VALUES.contains(&v.kind) {
+                self.r.error(
+                    v.at,
+                    format!(
+                        "system value `{}` is `{}`, which specs do not take: one of {}",
+                        v.name,
+                        v.kind.name(),
+                        spec_system_value_names()
+                    ),
+                );
+            }
             if let Some(first) = spec.system_values[..n].iter().find(|o| o.kind == v.kind) {
                 self.r.error(
                     v.at,
@@ -555,11 +563,11 @@ impl<'s> Checker<'s, '_> {
             Some(b) => b,
             None => next,
         };
-        if bytes > MAX_THREADGROUP_BYTES {
+        if bytes > MAX_THREADGROUP_MEMORY_BYTES {
             self.r.error(
                 tg.at.or_else(|| tg.regions.last().and_then(|r| r.at)),
                 format!(
-                    "threadgroup memory is {bytes} bytes, over the 32 KiB ({MAX_THREADGROUP_BYTES} bytes) limit"
+                    "threadgroup memory is {bytes} bytes, over the 32 KiB ({MAX_THREADGROUP_MEMORY_BYTES} bytes) limit"
                 ),
             );
         }
@@ -1000,9 +1008,11 @@ impl<'s> Checker<'s, '_> {
                         ParamKind::Buffer { element, .. } => {
                             (ArgPlan::Param(i), ArgTy::DevicePtr(element), name.clone())
                         }
-                        ParamKind::System { ty, .. } => {
-                            (ArgPlan::Param(i), ArgTy::Value(ty.elem()), name.clone())
-                        }
+                        ParamKind::System { ty, .. } => (
+                            ArgPlan::Param(i),
+                            ArgTy::Value(ElemType::of_system_value(ty)),
+                            name.clone(),
+                        ),
                         ParamKind::Scalar { ty, .. } => {
                             (ArgPlan::Scalar(i), ArgTy::Value(ty), name.clone())
                         }

@@ -622,7 +622,8 @@ impl Spec {
             module: None,
             target: target.into(),
             target_at: None,
-            threadgroup_size: [32, 1, 1],
+            // One simdgroup.
+            threadgroup_size: [air_target::SIMD_WIDTH, 1, 1],
             threadgroup_size_at: None,
             body: BodyMode::Visible,
             fallback: Fallback::None,

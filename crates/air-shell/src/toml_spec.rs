@@ -17,7 +17,7 @@ use crate::spec::{
     BarrierMemory, BodyMode, Buffer, Call, Constant, Copy, CopyForm, Fallback, Fill, Function,
     Region, Scalar, Spec, Step, StepKind, SystemValue, Text, Threadgroup, SCHEMA_VERSION,
 };
-use crate::types::{Access, ElemType, SystemValueKind, SystemValueType};
+use crate::types::{spec_system_value, spec_system_value_names, Access, ElemType, SystemValueType};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -448,12 +448,12 @@ fn convert<'a>(raw: RawSpec, src: &'a str, r: &mut Reporter<'a>) -> Spec {
     for v in &raw.system_value {
         let at = c.pos(v);
         let v = v.get_ref();
-        let names = SystemValueKind::names();
+        let names = spec_system_value_names();
         let kind = c.keyword(
             &v.value,
             "system value",
             &format!("one of {names}"),
-            SystemValueKind::from_name,
+            spec_system_value,
         );
         let ty = match &v.ty {
             Some(t) => c.keyword(

@@ -158,117 +158,57 @@ impl Access {
     }
 }
 
-/// A system value a kernel parameter can take (the attributes of air.md
-/// §2.4 that have a scalar form).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SystemValueKind {
-    /// `thread_position_in_grid`.
-    ThreadPositionInGrid,
-    /// `thread_position_in_threadgroup`.
-    ThreadPositionInThreadgroup,
-    /// `threadgroup_position_in_grid`.
-    ThreadgroupPositionInGrid,
-    /// `threadgroups_per_grid`.
-    ThreadgroupsPerGrid,
-    /// `threads_per_grid`.
-    ThreadsPerGrid,
-    /// `threads_per_threadgroup`.
-    ThreadsPerThreadgroup,
-    /// `thread_index_in_threadgroup`.
-    ThreadIndexInThreadgroup,
-    /// `thread_index_in_simdgroup`.
-    ThreadIndexInSimdgroup,
-    /// `simdgroup_index_in_threadgroup`.
-    SimdgroupIndexInThreadgroup,
-    /// `simdgroups_per_threadgroup`.
-    SimdgroupsPerThreadgroup,
-    /// `threads_per_simdgroup`.
-    ThreadsPerSimdgroup,
+/// A system value a kernel parameter can take: the one table of
+/// `air-target` ([`air_target::SystemValue`]), with its attribute names,
+/// allowed IR types and meaning. A spec takes the values of
+/// [`SPEC_SYSTEM_VALUES`].
+pub use air_target::SystemValue as SystemValueKind;
+
+/// The integer type of a system value parameter: `uint` (IR `i32`) or
+/// `ushort` (`i16`), the scalar forms every system value allows
+/// ([`air_target::SystemValueScalar`]).
+pub use air_target::SystemValueScalar as SystemValueType;
+
+/// The system values a spec may name, in the order messages list them.
+/// The table of `air-target` has more (`grid_size`, the `dispatch_*` and
+/// quadgroup values, ...); the spec format has not offered those so far.
+pub const SPEC_SYSTEM_VALUES: [SystemValueKind; 11] = [
+    SystemValueKind::ThreadPositionInGrid,
+    SystemValueKind::ThreadPositionInThreadgroup,
+    SystemValueKind::ThreadgroupPositionInGrid,
+    SystemValueKind::ThreadgroupsPerGrid,
+    SystemValueKind::ThreadsPerGrid,
+    SystemValueKind::ThreadsPerThreadgroup,
+    SystemValueKind::ThreadIndexInThreadgroup,
+    SystemValueKind::ThreadIndexInSimdgroup,
+    SystemValueKind::SimdgroupIndexInThreadgroup,
+    SystemValueKind::SimdgroupsPerThreadgroup,
+    SystemValueKind::ThreadsPerSimdgroup,
+];
+
+/// Looks a spec system value up by its spelling (with or without `air.`).
+pub fn spec_system_value(name: &str) -> Option<SystemValueKind> {
+    let name = name.strip_prefix("air.").unwrap_or(name);
+    SPEC_SYSTEM_VALUES
+        .iter()
+        .copied()
+        .find(|k| k.name() == name)
 }
 
-impl SystemValueKind {
-    /// Every kind.
-    pub const ALL: &'static [SystemValueKind] = &[
-        SystemValueKind::ThreadPositionInGrid,
-        SystemValueKind::ThreadPositionInThreadgroup,
-        SystemValueKind::ThreadgroupPositionInGrid,
-        SystemValueKind::ThreadgroupsPerGrid,
-        SystemValueKind::ThreadsPerGrid,
-        SystemValueKind::ThreadsPerThreadgroup,
-        SystemValueKind::ThreadIndexInThreadgroup,
-        SystemValueKind::ThreadIndexInSimdgroup,
-        SystemValueKind::SimdgroupIndexInThreadgroup,
-        SystemValueKind::SimdgroupsPerThreadgroup,
-        SystemValueKind::ThreadsPerSimdgroup,
-    ];
-
-    /// The attribute name without the `air.` prefix (the spec spelling).
-    pub fn name(self) -> &'static str {
-        match self {
-            SystemValueKind::ThreadPositionInGrid => "thread_position_in_grid",
-            SystemValueKind::ThreadPositionInThreadgroup => "thread_position_in_threadgroup",
-            SystemValueKind::ThreadgroupPositionInGrid => "threadgroup_position_in_grid",
-            SystemValueKind::ThreadgroupsPerGrid => "threadgroups_per_grid",
-            SystemValueKind::ThreadsPerGrid => "threads_per_grid",
-            SystemValueKind::ThreadsPerThreadgroup => "threads_per_threadgroup",
-            SystemValueKind::ThreadIndexInThreadgroup => "thread_index_in_threadgroup",
-            SystemValueKind::ThreadIndexInSimdgroup => "thread_index_in_simdgroup",
-            SystemValueKind::SimdgroupIndexInThreadgroup => "simdgroup_index_in_threadgroup",
-            SystemValueKind::SimdgroupsPerThreadgroup => "simdgroups_per_threadgroup",
-            SystemValueKind::ThreadsPerSimdgroup => "threads_per_simdgroup",
-        }
-    }
-
-    /// Looks a kind up by its spec spelling (with or without `air.`).
-    pub fn from_name(name: &str) -> Option<SystemValueKind> {
-        let name = name.strip_prefix("air.").unwrap_or(name);
-        SystemValueKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.name() == name)
-    }
-
-    /// The comma-separated list of spellings, for messages.
-    pub fn names() -> String {
-        SystemValueKind::ALL
-            .iter()
-            .map(|k| k.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
+/// The comma-separated spellings of [`SPEC_SYSTEM_VALUES`], for messages.
+pub fn spec_system_value_names() -> String {
+    SPEC_SYSTEM_VALUES
+        .iter()
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-/// The integer type a system value parameter has: `uint` (`i32`) or
-/// `ushort` (`i16`), the scalar forms air.md §2.4 allows for every kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SystemValueType {
-    /// `uint`, IR `i32`.
-    UInt,
-    /// `ushort`, IR `i16`.
-    UShort,
-}
-
-impl SystemValueType {
-    /// The MSL spelling.
-    pub fn msl_name(self) -> &'static str {
-        match self {
-            SystemValueType::UInt => "uint",
-            SystemValueType::UShort => "ushort",
-        }
-    }
-
-    /// Looks a type up by its MSL spelling.
-    pub fn from_msl(name: &str) -> Option<SystemValueType> {
-        match name {
-            "uint" => Some(SystemValueType::UInt),
-            "ushort" => Some(SystemValueType::UShort),
-            _ => None,
-        }
-    }
-
-    /// The element type with the same IR type.
-    pub fn elem(self) -> ElemType {
-        match self {
+impl ElemType {
+    /// The element type with the IR type of a system value parameter
+    /// (`uint` or `ushort`).
+    pub fn of_system_value(ty: SystemValueType) -> ElemType {
+        match ty {
             SystemValueType::UInt => ElemType::UInt,
             SystemValueType::UShort => ElemType::UShort,
         }

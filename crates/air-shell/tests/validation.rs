@@ -477,3 +477,28 @@ fn no_panics_on_odd_inputs() {
             .and_then(|s| air_shell::generate(&s, &Options::default()));
     }
 }
+
+#[test]
+fn system_values_outside_the_spec_format() {
+    // TOML only knows the spec format's list, and says which those are.
+    let text = edit(
+        "value = \"thread_index_in_simdgroup\"",
+        "value = \"grid_size\"",
+    );
+    expect(
+        &text,
+        line_of(&text, "grid_size"),
+        "one of thread_position_in_grid, thread_position_in_threadgroup, threadgroup_position_in_grid, threadgroups_per_grid, threads_per_grid, threads_per_threadgroup, thread_index_in_threadgroup, thread_index_in_simdgroup, simdgroup_index_in_threadgroup, simdgroups_per_threadgroup, threads_per_simdgroup",
+    );
+    // The builder can name any value of air-target's table; generation
+    // refuses the ones specs do not take.
+    let spec = air_shell::Spec::from_toml(BASE, "t.toml", Some(&common::specs_dir()))
+        .unwrap()
+        .system_value("size", air_shell::SystemValueKind::GridSize);
+    let err = air_shell::generate(&spec, &Options::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("system value `size` is `grid_size`, which specs do not take: one of thread_position_in_grid,"),
+        "{err}"
+    );
+}

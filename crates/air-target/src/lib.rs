@@ -1,4 +1,5 @@
-//! The one table of Metal targets airlink knows.
+//! The one table of Metal targets airlink knows, and the AIR facts every
+//! crate shares.
 //!
 //! A target fixes the module triple as Xcode 26 writes it, the AIR version
 //! (`!air.version`, the triple's `_vNN`), the Metal Shading Language version
@@ -7,6 +8,16 @@
 //! metallibs measured byte by byte (macOS) and from third-party writers
 //! (iOS); the iOS rows have never been checked against a device, which
 //! [`Target::verified`] says.
+//!
+//! The facts that are the same for every target live here too, each
+//! defined once for the generator, the executor and the Metal runtime:
+//!
+//! * [`AIR_DATALAYOUT`] and the [`MODULE_FLAGS`] every AIR module carries;
+//! * [`gpu`]: the simdgroup width and the threadgroup limits
+//!   ([`SIMD_WIDTH`], [`MAX_THREADS_PER_THREADGROUP`],
+//!   [`MAX_THREADGROUP_MEMORY_BYTES`], [`BUFFER_SLOTS`]);
+//! * [`system_value`]: the system-value table ([`SystemValue`]): attribute
+//!   names, allowed IR types and what each thread receives.
 //!
 //! ```
 //! let t = air_target::Target::by_id("macos26").unwrap();
@@ -17,6 +28,77 @@
 //! ```
 
 #![deny(missing_docs)]
+
+pub mod gpu;
+pub mod system_value;
+
+pub use gpu::{
+    BUFFER_SLOTS, MAX_THREADGROUP_MEMORY_BYTES, MAX_THREADS_PER_THREADGROUP, QUADGROUP_WIDTH,
+    SIMD_WIDTH,
+};
+pub use system_value::{SystemValue, SystemValueScalar, ThreadPlace};
+
+/// AIR's datalayout (`target datalayout = "..."`), the same for every AIR
+/// version and target.
+///
+/// Every module of the hand-written corpus carries it
+/// (`tests/corpus/README.md`), the shell generator and the random module
+/// generator write it, and the opt-in test
+/// `crates/air-bitcode/tests/apple_target_facts.rs` checks that every
+/// module of the Apple-built fixtures has exactly this string.
+pub const AIR_DATALAYOUT: &str = "e-p:64:64:64-i1:8:8-i8:8:8-i16:16:16-i32:32:32-i64:64:64-f32:32:32-f64:64:64-v16:16:16-v24:32:32-v32:32:32-v48:64:64-v64:64:64-v96:128:128-v128:128:128-v192:256:256-v256:256:256-v512:512:512-v1024:1024:1024-n8:16:32";
+
+/// One `!llvm.module.flags` entry: `!{i32 behaviour, !"name", i32 value}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ModuleFlag {
+    /// LLVM's merge behaviour (1 = error on mismatch, 7 = max).
+    pub behaviour: u32,
+    /// The flag's name.
+    pub name: &'static str,
+    /// Its value.
+    pub value: u32,
+}
+
+/// The seven module flags of an AIR module, in the order the Metal compiler
+/// writes them (see `!llvm.module.flags` in `tests/corpus/simple_1d.ll`).
+/// `air.max_device_buffers` is [`BUFFER_SLOTS`].
+pub const MODULE_FLAGS: [ModuleFlag; 7] = [
+    ModuleFlag {
+        behaviour: 1,
+        name: "wchar_size",
+        value: 4,
+    },
+    ModuleFlag {
+        behaviour: 7,
+        name: "air.max_device_buffers",
+        value: BUFFER_SLOTS,
+    },
+    ModuleFlag {
+        behaviour: 7,
+        name: "air.max_constant_buffers",
+        value: 31,
+    },
+    ModuleFlag {
+        behaviour: 7,
+        name: "air.max_threadgroup_buffers",
+        value: 31,
+    },
+    ModuleFlag {
+        behaviour: 7,
+        name: "air.max_textures",
+        value: 128,
+    },
+    ModuleFlag {
+        behaviour: 7,
+        name: "air.max_read_write_textures",
+        value: 8,
+    },
+    ModuleFlag {
+        behaviour: 7,
+        name: "air.max_samplers",
+        value: 16,
+    },
+];
 
 /// The operating-system family of a target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -245,6 +327,41 @@ mod tests {
             0x00, 0x00,
         ];
         assert_eq!(Target::by_id("macos26").unwrap().header_prefix(), expected);
+    }
+
+    #[test]
+    fn every_corpus_module_has_the_air_datalayout() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/corpus");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "ll") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let layout = text
+                .lines()
+                .find_map(|l| l.strip_prefix("target datalayout = \""))
+                .and_then(|l| l.strip_suffix('"'));
+            assert_eq!(layout, Some(AIR_DATALAYOUT), "{}", path.display());
+            checked += 1;
+        }
+        assert!(checked >= 10, "only {checked} corpus files");
+    }
+
+    #[test]
+    fn the_module_flags_are_those_of_the_corpus_shell() {
+        let text = include_str!("../../../tests/corpus/simple_1d.ll");
+        let lines: Vec<String> = MODULE_FLAGS
+            .iter()
+            .map(|f| format!("!{{i32 {}, !\"{}\", i32 {}}}", f.behaviour, f.name, f.value))
+            .collect();
+        let found: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(_, rest)| rest))
+            .filter(|rest| lines.iter().any(|want| want == rest))
+            .collect();
+        assert_eq!(found, lines);
     }
 
     #[test]

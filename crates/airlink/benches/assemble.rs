@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use air_exec::reverse_linking::Case;
 use air_exec::{Bindings, Launch, Options, Program, Source};
+use air_shell::seed::SeedCase;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -416,15 +416,23 @@ fn main() {
         let shell = Source::read(&repo().join("tests/corpus/multi_buffer.ll")).unwrap();
         let mut p = Program::new(shell, None).unwrap();
         p.link(Source::read(&exec_dir.join("tests/bodies/compute_tile_mul_add.ll")).unwrap());
+        let case = SeedCase::MultiBufferMulAdd;
+        let launch = Launch::linear(case.threads(), case.threads_per_threadgroup());
+        let index = |name: &str| p.buffer_index(name).unwrap();
         let mut steps = 0;
         let mut threads = 0;
         let d = median(3, budget, || {
-            let r = Case::MultiBufferMulAdd
-                .run(&p, &Options::default())
-                .unwrap();
-            assert!(r.pass);
-            steps = r.report.steps;
-            threads = r.report.threads;
+            // The seed's inputs, the run and the check, as `airlink demo`
+            // does them.
+            let mut bindings = Bindings::new();
+            for b in case.buffers() {
+                bindings.set_f32(index(b.name), &b.data);
+            }
+            let report = p.run(&launch, &mut bindings, &Options::default()).unwrap();
+            let out = bindings.f32s(index(case.output())).unwrap();
+            assert!(case.check(&out).passed());
+            steps = report.steps;
+            threads = report.threads;
         });
         println!(
             "| multi_buffer (mul_add body) | {threads} | {steps} | {} | {:.1} |",

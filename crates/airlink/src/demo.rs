@@ -10,11 +10,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use air_exec::reverse_linking::{run_suite, write_embedded_specs, CaseResult};
+use air_shell::seed::write_embedded_specs;
 use air_shell::{BodyMode, Fallback};
 use anyhow::{Context, Result};
 
 use crate::io::write_output;
+use crate::seed::{run_suite, CaseResult};
 
 /// What runs the cases, printed on every line so nobody mistakes it for a GPU.
 const EXECUTOR: &str = "cpu reference executor (air.md semantics, not a GPU)";
@@ -163,7 +164,7 @@ fn gpu_cases(text: &mut String) -> Result<bool> {
                 writeln!(
                     text,
                     "{:<20} {:<8} {:>4}/{:<4} {:<15} GPU: {name}",
-                    case.name,
+                    case.seed.name(),
                     "visible",
                     run.check.correct,
                     run.check.total,
@@ -172,7 +173,11 @@ fn gpu_cases(text: &mut String) -> Result<bool> {
             }
             Err(e) => {
                 all_pass = false;
-                writeln!(text, "{:<20} visible  FAILED on GPU {name}: {e}", case.name)?;
+                writeln!(
+                    text,
+                    "{:<20} visible  FAILED on GPU {name}: {e}",
+                    case.seed.name()
+                )?;
             }
         }
     }

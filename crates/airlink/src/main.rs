@@ -14,6 +14,7 @@ mod fmt;
 mod inspect;
 mod io;
 mod run;
+mod seed;
 mod shell;
 
 /// Top-level command line.

@@ -73,7 +73,7 @@ pub struct Opts {
     #[arg(long)]
     trace: bool,
     /// Thread-instructions allowed before the run fails.
-    #[arg(long, default_value_t = 50_000_000)]
+    #[arg(long, default_value_t = air_exec::limits::DEFAULT_STEP_BUDGET)]
     budget: u64,
     /// Allow reads of threadgroup memory nothing wrote.
     #[arg(long)]
@@ -201,7 +201,8 @@ impl Opts {
             let source = load_source(&self.input, self.kernel.as_deref())?;
             (
                 Program::new(source, self.kernel.as_deref()).map_err(|e| anyhow!("{e}"))?,
-                [32, 1, 1],
+                // One simdgroup.
+                [air_target::SIMD_WIDTH, 1, 1],
             )
         };
         for l in &links {

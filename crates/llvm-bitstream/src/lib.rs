@@ -37,7 +37,8 @@
 //!
 //! # Limits
 //!
-//! The reader takes hostile bytes: block nesting deeper than 32 is an error,
+//! The reader takes hostile bytes: block nesting deeper than
+//! [`limits::MAX_BLOCK_DEPTH`] (32) is an error,
 //! every length (VBR arrays, char6 arrays, blobs, block lengths) is checked
 //! against the bits that are actually left before anything is allocated,
 //! so memory stays within a small multiple of the input (fuzz target
@@ -45,6 +46,7 @@
 
 #![deny(missing_docs)]
 
+pub mod limits;
 mod read;
 mod write;
 

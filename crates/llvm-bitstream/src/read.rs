@@ -2,13 +2,11 @@
 //! blocks and records, with bit offsets, and never panics or allocates without
 //! bound on malformed input.
 
+use crate::limits::MAX_BLOCK_DEPTH;
 use crate::{
     decode_char6, Abbrev, AbbrevOp, BLOCKINFO_BLOCK_ID, BLOCKINFO_CODE_SETBID, DEFINE_ABBREV,
     END_BLOCK, ENTER_SUBBLOCK, FIRST_APPLICATION_ABBREV, UNABBREV_RECORD,
 };
-
-/// Nesting deeper than this is refused (LLVM bitcode nests at most ~4 deep).
-const MAX_DEPTH: usize = 32;
 
 /// A malformed stream.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -255,7 +253,7 @@ impl<'a> Reader<'a> {
     }
 
     fn read_block(&mut self, start: u64, depth: usize) -> Result<Block, ReadError> {
-        if depth >= MAX_DEPTH {
+        if depth >= MAX_BLOCK_DEPTH {
             return Err(self.err("blocks nested too deeply"));
         }
         let id = self.read_vbr(8)? as u32;

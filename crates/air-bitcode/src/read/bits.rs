@@ -19,10 +19,7 @@ use llvm_bitstream::{
 };
 
 use super::ReadError;
-
-/// LLVM's abbreviations have at most a dozen operands; a definition with
-/// more is hostile (each use would expand a few bits into many values).
-const MAX_ABBREV_OPS: u64 = 64;
+use crate::limits::MAX_ABBREV_OPS;
 
 /// One decoded record.
 #[derive(Clone, Debug)]

@@ -11,9 +11,10 @@ use air_ir::types::Type;
 use air_ir::{ApInt, ConstId, Flags, FuncId, GlobalId, InstId, Module, TypeId};
 
 use super::bits::{BlockHeader, Record};
-use super::module::{bytes_of, rec_err, Reader, MAX_DEPTH};
+use super::module::{bytes_of, rec_err, Reader};
 use super::names;
 use super::ReadError;
+use crate::limits::MAX_READ_DEPTH;
 
 /// What a value id stands for.
 #[derive(Clone, Debug)]
@@ -111,7 +112,7 @@ impl ValueTable {
             State::Busy => return Err(format!("constant {id} contains itself")),
             State::Open => {}
         }
-        if depth > MAX_DEPTH {
+        if depth > MAX_READ_DEPTH {
             return Err("constants nest too deeply".into());
         }
         let (slot, ty, _) = &self.slots[i];

@@ -13,10 +13,7 @@ use super::bits::{BlockHeader, Cursor, Item, Record, Scope};
 use super::constants::{Slot, ValueTable};
 use super::names::{self, block_name, record_name};
 use super::ReadError;
-
-/// Type and constant nesting deeper than this is refused (LLVM's own
-/// writer and the text parser never get close), so resolution can recurse.
-pub(super) const MAX_DEPTH: u32 = 256;
+use crate::limits::{MAX_READ_DEPTH, READ_BUDGET_BASE, READ_BUDGET_PER_BYTE};
 
 /// An attribute list as LLVM keys it: `u32::MAX` = function, 0 = return
 /// value, `i + 1` = parameter `i`.
@@ -107,8 +104,8 @@ pub(super) fn read(stream: &[u8], base: u64) -> Result<Module, ReadError> {
         inits: Vec::new(),
         bodies: VecDeque::new(),
         budget: (stream.len() as u64)
-            .saturating_mul(64)
-            .saturating_add(1 << 20),
+            .saturating_mul(READ_BUDGET_PER_BYTE)
+            .saturating_add(READ_BUDGET_BASE),
         seen_module: false,
         unnamed_structs: 0,
     };
@@ -824,7 +821,7 @@ impl<'a> Reader<'a> {
             return Ok(id);
         }
         let r = &raw[i].1;
-        if busy[i] || depth > MAX_DEPTH {
+        if busy[i] || depth > MAX_READ_DEPTH {
             return Err(rec_err(
                 ID,
                 r,

@@ -38,6 +38,7 @@ use super::lex::{self, NameForm, Token, TokenKind};
 use super::ParseError;
 use crate::attributes::{AttrKind, AttrSet, Attribute};
 use crate::inst::{CallConv, NamedCallConv};
+use crate::limits::MAX_PARSE_DEPTH;
 use crate::metadata::MetaId;
 use crate::module::{
     FuncId, Function, Global, GlobalId, Linkage, Module, Param, ThreadLocal, UnnamedAddr,
@@ -52,9 +53,6 @@ type FxMap<K, V> = crate::fxhash::HashMap<K, V>;
 
 /// Internal result type; the error is boxed to keep the `Ok` path small.
 type PResult<T> = Result<T, Box<ParseError>>;
-
-/// Maximum nesting of types, constants and metadata.
-const MAX_DEPTH: u32 = 128;
 
 /// Offsets are `u32`: refuses inputs of 4 GiB or more.
 pub(crate) fn check_size(src: &str, file: &str) -> Result<(), ParseError> {
@@ -428,10 +426,10 @@ impl<'a> Parser<'a> {
         Box::new(ParseError::at(self.file, self.src, t.start as usize, msg))
     }
 
-    /// Runs `f` one nesting level deeper, failing beyond [`MAX_DEPTH`].
+    /// Runs `f` one nesting level deeper, failing beyond [`MAX_PARSE_DEPTH`].
     fn enter<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
-        if self.depth >= MAX_DEPTH {
-            return Err(self.err("nesting too deep (limit 128)"));
+        if self.depth >= MAX_PARSE_DEPTH {
+            return Err(self.err(format!("nesting too deep (limit {MAX_PARSE_DEPTH})")));
         }
         self.depth += 1;
         let r = f(self);

@@ -15,6 +15,7 @@ use crate::constant::{ConstExpr, ConstId, ConstKind};
 use crate::inst::{
     Atomic, BlockId, CallConv, Flags, InstId, InstKind, Instruction, NamedCallConv, TailKind, Value,
 };
+use crate::limits::MAX_PRINT_DEPTH;
 use crate::metadata::{MetaId, Metadata};
 use crate::module::{Function, Global, Linkage, Module, ThreadLocal, UnnamedAddr, Visibility};
 use crate::types::{StructBody, Type, TypeId, TypeTable};
@@ -48,12 +49,8 @@ pub fn type_to_string(types: &TypeTable, ty: TypeId) -> String {
     s
 }
 
-/// Depth guard for recursive printing; deeper structures than the parser
-/// accepts can still be built by hand, and must not overflow the stack.
-const MAX_DEPTH: u32 = 512;
-
 fn write_type(m: &TypeTable, ty: TypeId, out: &mut String, depth: u32) {
-    if depth > MAX_DEPTH {
+    if depth > MAX_PRINT_DEPTH {
         out.push_str("<too deep>");
         return;
     }
@@ -581,7 +578,7 @@ impl<'m> Printer<'m> {
     /// Writes constant `id` without its type.
     fn constant(&mut self, id: ConstId, locals: Option<&Locals>, depth: u32) {
         let m = self.m;
-        if depth > MAX_DEPTH {
+        if depth > MAX_PRINT_DEPTH {
             self.out.push_str("<too deep>");
             return;
         }

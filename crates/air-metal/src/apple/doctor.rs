@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use air_shell::seed::SeedCase;
 use air_target::Platform;
 use objc2_foundation::NSProcessInfo;
 
@@ -68,7 +69,11 @@ pub fn run(version: &str) -> Report {
     };
 
     // The simple case, step by step, with timings.
-    if let Some(simple) = prepared.cases.iter().find(|c| c.case.name == "simple") {
+    if let Some(simple) = prepared
+        .cases
+        .iter()
+        .find(|c| c.case.seed == SeedCase::Simple)
+    {
         let manifest = &simple.shell.manifest;
         let t = Instant::now();
         let shell = device.load_shell(&simple.metallib, manifest);
@@ -168,10 +173,10 @@ pub fn run(version: &str) -> Report {
 
     // The reverse-linking cases on the GPU.
     for c in &prepared.cases {
-        let name = format!("case {} on the GPU", c.case.name);
+        let name = format!("case {} on the GPU", c.case.seed.name());
         match run_case(&device, &c.case, &c.shell, &c.metallib, LinkMode::Private) {
             Ok(run) => {
-                if c.case.name == "simple" {
+                if c.case.seed == SeedCase::Simple {
                     report.time("dispatch (simple, 128 threads, wall)", run.dispatch);
                 }
                 report.check(name, run.check.passed(), run.check.to_string());

@@ -17,7 +17,7 @@
 //! let rt = Runtime::new()?;
 //! let pipeline = rt.pipeline(&bytes, &shell.manifest, &case.msl,
 //!     &FunctionConstants::new(), &CompileOptions::default(), LinkMode::Private)?;
-//! let src = rt.device().buffer_from_slice(&case.buffers[0].data)?;
+//! let src = rt.device().buffer_from_slice(&case.seed.buffers()[0].data)?;
 //! let dst = rt.device().buffer_zeroed::<f32>(128)?;
 //! rt.device().dispatch(&pipeline, &[("src", src.arg()), ("dst", dst.arg())], Grid::threads(128))?;
 //! let out = dst.to_vec();

@@ -2,9 +2,11 @@
 
 use std::time::{Duration, Instant};
 
+use air_shell::seed::{CaseBuffer, CaseCheck};
+
 use super::{Buffer, Device, RawBuffer};
 use crate::bind::{Arg, Grid};
-use crate::cases::{Case, CaseBuffer, CaseCheck};
+use crate::cases::Case;
 use crate::error::{Error, Result, Step};
 use crate::options::{CompileOptions, FunctionConstants, LinkMode};
 use crate::probe::{Probe, ProbeId, ProbeOutcome};
@@ -64,9 +66,10 @@ pub fn run_case(
     let t = Instant::now();
     let pipeline = device.link_pipeline(&lib, &visible, &FunctionConstants::new(), link)?;
     let link = t.elapsed();
-    let bufs = buffers(device, &case.buffers)?;
-    let info = device.dispatch(&pipeline, &args(&bufs), Grid::threads(case.threads))?;
-    let out = output(&bufs, case.output)?;
+    let bufs = buffers(device, &case.seed.buffers())?;
+    let threads = u64::from(case.seed.threads());
+    let info = device.dispatch(&pipeline, &args(&bufs), Grid::threads(threads))?;
+    let out = output(&bufs, case.seed.output())?;
     Ok(CaseRun {
         check: case.check(&out),
         load,

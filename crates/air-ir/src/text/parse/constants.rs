@@ -4,12 +4,9 @@
 use super::{PResult, Parser};
 use crate::constant::{ApInt, ConstExpr, ConstId, ConstKind};
 use crate::inst::{Flags, FloatPredicate, IntPredicate, OpClass, Opcode};
+use crate::limits::MAX_INT_DIGITS;
 use crate::text::lex::TokenKind;
 use crate::types::{StructBody, Type, TypeId};
-
-/// Longest integer literal accepted, in digits. Parsing cost grows with
-/// digits × type width, so this bounds the work hostile input can cause.
-const MAX_INT_DIGITS: usize = 100_000;
 
 impl Parser<'_> {
     /// `T c`: a type and a constant of it.

@@ -271,7 +271,7 @@ impl Parser<'_> {
 
     fn write_type_name(&self, ty: TypeId, out: &mut String, depth: u32) {
         use std::fmt::Write;
-        if depth > 32 {
+        if depth > crate::limits::MAX_TYPE_NAME_DEPTH {
             out.push_str("...");
             return;
         }

@@ -1,0 +1,16 @@
+//! The limits of spec processing. Each one turns hostile or absurd input
+//! into a spec diagnostic instead of a stack overflow; ROBUSTNESS.md lists
+//! every limit of the workspace in one table.
+//!
+//! Metal's own limits, which a spec must also respect (threads and
+//! threadgroup memory per threadgroup, buffer slots), are facts about the
+//! GPU rather than choices of this crate and live in `air-target`
+//! ([`air_target::gpu`]).
+
+/// How deep an index expression (`src_offset = "tid / 32 * 32"`) may nest
+/// parentheses and unary minus: 64.
+///
+/// The expression parser is recursive descent, so the bound keeps hostile
+/// specs from overflowing the stack; real offsets nest two or three deep.
+/// Deeper input is the diagnostic `expression nested too deeply`.
+pub const MAX_EXPR_DEPTH: u32 = 64;
