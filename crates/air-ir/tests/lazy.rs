@@ -197,10 +197,9 @@ fn invalid_bodies_fail_the_forks_check() {
     assert!(air_ir::verify(&whole).is_err());
     second_body_check(&text, |errors, _| {
         assert!(!errors.is_empty());
-        assert_eq!(
-            errors[0].message,
-            air_ir::verify(&whole).unwrap_err().message
-        );
+        let expected = air_ir::verify(&whole).unwrap_err();
+        assert_eq!(errors[0].message, expected.message);
+        assert_eq!(errors[0].kind, expected.kind);
     });
 }
 
@@ -254,6 +253,7 @@ fn metadata_made_in_a_body_is_checked_once() {
     second_body_check(&text, |errors, fork| {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].message, expected.message);
+        assert_eq!(errors[0].kind, expected.kind);
         // Checked already: a later call over no function reports nothing.
         assert!(fork.verify(&[]).is_empty());
     });
