@@ -1,4 +1,4 @@
-//! Random modules from `air_ir::testgen`, printed and assembled by
+//! Random modules from `air_testgen`, printed and assembled by
 //! `llvm-as-14`, against our writer on the same module: the bytes must be
 //! identical, nothing normalised (SYMTAB, STRTAB and the order of
 //! function-level value-symbol-table entries included).
@@ -6,7 +6,7 @@
 mod common;
 
 use air_bitcode::{write_module, Flavour, WriteOptions};
-use air_ir::testgen::{random_module, GenOptions};
+use air_testgen::{random_module, GenOptions};
 
 fn check_seed(seed: u64, options: GenOptions, dir: &std::path::Path) -> Result<(), String> {
     let module = random_module(seed, options);

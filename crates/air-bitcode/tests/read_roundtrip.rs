@@ -9,7 +9,7 @@
 //! - for the canonical form of each module (what `llvm-dis-14` prints for
 //!   its `llvm-as-14` bitcode, parsed again), read(write(m)) == m and the
 //!   texts are equal, in both flavours;
-//! - for every module as written (corpus and `air_ir::testgen`), the module
+//! - for every module as written (corpus and `air_testgen`), the module
 //!   read back encodes to exactly the same bytes, and is a fixed point:
 //!   read(write(read(write(m)))) == read(write(m));
 //! - write(read(b)) == b for the bitcode `llvm-as-14
@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use air_bitcode::{read_module, write_module, Flavour, WriteOptions};
-use air_ir::testgen::{random_module, GenOptions};
 use air_ir::Module;
+use air_testgen::{random_module, GenOptions};
 
 const FLAVOURS: [Flavour; 2] = [Flavour::Llvm14, Flavour::Apple];
 

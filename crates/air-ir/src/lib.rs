@@ -43,7 +43,6 @@ pub mod inst;
 pub mod intrinsics;
 pub mod metadata;
 pub mod module;
-pub mod testgen;
 pub mod text;
 pub mod types;
 pub mod verify;

@@ -20,7 +20,7 @@ use crate::spec::{BarrierMemory, BodyMode, CopyForm, Fallback, Fill};
 use crate::types::{Access, ElemType, SystemValueType};
 
 /// AIR's datalayout string (the same for every AIR version, air.md §2.1).
-const DATALAYOUT: &str = air_ir::testgen::AIR_DATALAYOUT;
+const DATALAYOUT: &str = air_testgen::AIR_DATALAYOUT;
 
 /// The `!llvm.ident` text: free, unvalidated (air.md §2.2).
 const IDENT: &str = concat!("airlink air-shell ", env!("CARGO_PKG_VERSION"));

@@ -17,7 +17,7 @@ fn lazy_assemble_seeds_run_through_the_fuzz_target() {
         .collect();
     seeds.sort();
     assert!(seeds.len() > 5, "{} has too few seeds", dir.display());
-    let mut rng = airlink_test_support::Rng(0x5eed_1a20_0000_0001 ^ seeds.len() as u64);
+    let mut rng = air_testgen::Rng::new(0x5eed_1a20_0000_0001 ^ seeds.len() as u64);
     let mut lazy_ok = 0;
     for path in &seeds {
         let bytes = std::fs::read(path).unwrap();

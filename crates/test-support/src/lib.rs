@@ -92,24 +92,3 @@ pub fn llvm_dis(bitcode: &[u8]) -> Result<String, String> {
     run_tool("llvm-dis", &["-", "-o", "-"], bitcode)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
-
-/// A small deterministic generator (xorshift64*) for damaged inputs and
-/// test data: no dependency, and a failure reproduces from its seed.
-#[derive(Clone, Debug)]
-pub struct Rng(pub u64);
-
-impl Rng {
-    /// The next 64 random bits.
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number below `n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
