@@ -13,7 +13,7 @@ fn check_seed(seed: u64, options: GenOptions, dir: &std::path::Path) -> Result<(
     let text = air_ir::print(&module);
     let name = format!("gen{seed}.ll");
     std::fs::write(dir.join(&name), &text).map_err(|e| e.to_string())?;
-    let theirs = common::llvm_as(dir, &name)?;
+    let theirs = airlink_test_support::llvm_as(&dir.join(&name))?;
     let ours = write_module(
         &module,
         &WriteOptions {
@@ -23,15 +23,15 @@ fn check_seed(seed: u64, options: GenOptions, dir: &std::path::Path) -> Result<(
         },
     )
     .map_err(|e| format!("encode: {e}"))?;
-    common::llvm_accepts(&ours, &dir.join(format!("seed{seed}")))?;
+    airlink_test_support::llvm_accepts(&ours)?;
     common::compare(&ours, &theirs)
         .map_err(|e| format!("{e}\n(module text in {})", dir.join(&name).display()))
 }
 
 #[test]
 fn generated_modules_match_llvm_as() {
-    common::require_llvm14();
-    let dir = common::scratch_dir("generated");
+    airlink_test_support::require_llvm_14_0_6();
+    let dir = airlink_test_support::scratch_dir("generated");
     let seeds: u64 = std::env::var("AIR_BC_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())

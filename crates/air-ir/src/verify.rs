@@ -363,7 +363,7 @@ impl<'m> Verifier<'m> {
         self.errors.push(VerifyError {
             location,
             kind,
-            message: message.into(),
+            message: message.into().into_boxed_str(),
         });
     }
 

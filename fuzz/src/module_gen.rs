@@ -1,13 +1,11 @@
-//! Body of the `module_gen` fuzz target, shared with the seed smoke test
-//! (`crates/air-bitcode/tests/module_gen_fuzz_seeds.rs` includes this file by
-//! path).
-//!
-//! Structure-aware, in the spirit of wasm-smith: the fuzzer's bytes choose
-//! the generator's seed and size knobs, and `air_testgen::random_module`
-//! builds a valid module from them. Properties: the verifier accepts it, it
-//! prints to text that parses back equal, and its `llvm14` bitcode reads
-//! back to a module that encodes to the same bytes (a fixed point). (Byte equality with `llvm-as-14` is checked by the smoke test,
-//! which may spawn processes; the fuzz loop does not.)
+//! The `module_gen` target, structure-aware, in the spirit of wasm-smith: the
+//! fuzzer's bytes choose the generator's seed and size knobs, and
+//! `air_testgen::random_module` builds a valid module from them. Properties:
+//! the verifier accepts it, it prints to text that parses back equal, and its
+//! `llvm14` bitcode reads back to a module that encodes to the same bytes (a
+//! fixed point). (Byte equality with `llvm-as-14` is checked by the seed
+//! replay, `crates/test-support/tests/fuzz_seeds.rs`, which may spawn
+//! processes; the fuzz loop does not.)
 
 use air_testgen::GenOptions;
 
