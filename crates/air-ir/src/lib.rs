@@ -69,4 +69,4 @@ pub use text::{
     BodyFork, LazyModule, ParseError, SourceMap,
 };
 pub use types::{Type, TypeId, TypeTable};
-pub use verify::{verify, verify_outside_bodies, VerifyError};
+pub use verify::{verify, verify_outside_bodies, VerifyError, VerifyErrorKind};
