@@ -1,8 +1,13 @@
-//! The bitcode reader on arbitrary bytes: reading must never panic, hang or
-//! allocate without bound, and a module it accepts must encode to bitcode it
-//! reads again.
-#![no_main]
+//! The `bitcode_read` fuzz target; its body is `airlink_fuzz::bitcode_read`
+//! (`fuzz/src/bitcode_read.rs`).
+#![cfg_attr(fuzzing, no_main)]
 
+#[cfg(fuzzing)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    air_bitcode::read::fuzz_exercise(data);
+    airlink_fuzz::bitcode_read::run(data);
 });
+
+#[cfg(not(fuzzing))]
+fn main() -> std::process::ExitCode {
+    airlink_fuzz::not_fuzzing("bitcode_read")
+}

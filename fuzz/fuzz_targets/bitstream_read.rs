@@ -1,10 +1,13 @@
-//! The `bitstream_read` fuzz target; its body (shared with the seed smoke test) is
-//! `bodies/bitstream_read.rs`.
-#![no_main]
+//! The `bitstream_read` fuzz target; its body is `airlink_fuzz::bitstream_read`
+//! (`fuzz/src/bitstream_read.rs`).
+#![cfg_attr(fuzzing, no_main)]
 
-#[path = "bodies/bitstream_read.rs"]
-mod body;
-
+#[cfg(fuzzing)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = body::run(data);
+    airlink_fuzz::bitstream_read::run(data);
 });
+
+#[cfg(not(fuzzing))]
+fn main() -> std::process::ExitCode {
+    airlink_fuzz::not_fuzzing("bitstream_read")
+}

@@ -1,10 +1,13 @@
-//! The `exec_shell` fuzz target; its body (shared with the seed smoke test) is
-//! `bodies/exec_shell.rs`.
-#![no_main]
+//! The `exec_shell` fuzz target; its body is `airlink_fuzz::exec_shell`
+//! (`fuzz/src/exec_shell.rs`).
+#![cfg_attr(fuzzing, no_main)]
 
-#[path = "bodies/exec_shell.rs"]
-mod body;
-
+#[cfg(fuzzing)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = body::run(data);
+    let _ = airlink_fuzz::exec_shell::run(data);
 });
+
+#[cfg(not(fuzzing))]
+fn main() -> std::process::ExitCode {
+    airlink_fuzz::not_fuzzing("exec_shell")
+}

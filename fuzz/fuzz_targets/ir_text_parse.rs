@@ -1,10 +1,13 @@
-//! The `ir_text_parse` fuzz target; its body (shared with the seed smoke test) is
-//! `bodies/ir_text_parse.rs`.
-#![no_main]
+//! The `ir_text_parse` fuzz target; its body is `airlink_fuzz::ir_text_parse`
+//! (`fuzz/src/ir_text_parse.rs`).
+#![cfg_attr(fuzzing, no_main)]
 
-#[path = "bodies/ir_text_parse.rs"]
-mod body;
-
+#[cfg(fuzzing)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = body::run(data);
+    airlink_fuzz::ir_text_parse::run(data);
 });
+
+#[cfg(not(fuzzing))]
+fn main() -> std::process::ExitCode {
+    airlink_fuzz::not_fuzzing("ir_text_parse")
+}

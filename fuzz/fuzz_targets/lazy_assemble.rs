@@ -1,10 +1,13 @@
-//! The `lazy_assemble` fuzz target; its body (shared with the seed smoke
-//! test) is `bodies/lazy_assemble.rs`.
-#![no_main]
+//! The `lazy_assemble` fuzz target; its body is `airlink_fuzz::lazy_assemble`
+//! (`fuzz/src/lazy_assemble.rs`).
+#![cfg_attr(fuzzing, no_main)]
 
-#[path = "bodies/lazy_assemble.rs"]
-mod body;
-
+#[cfg(fuzzing)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    body::run(data);
+    airlink_fuzz::lazy_assemble::run(data);
 });
+
+#[cfg(not(fuzzing))]
+fn main() -> std::process::ExitCode {
+    airlink_fuzz::not_fuzzing("lazy_assemble")
+}

@@ -1,7 +1,13 @@
-//! The `.metallib` reader on arbitrary bytes: parsing, the inspect views and
-//! the lossless rewrite must never panic, hang or allocate without bound.
-#![no_main]
+//! The `metallib_parse` fuzz target; its body is `airlink_fuzz::metallib_parse`
+//! (`fuzz/src/metallib_parse.rs`).
+#![cfg_attr(fuzzing, no_main)]
 
+#[cfg(fuzzing)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    metallib::fuzz::exercise(data);
+    airlink_fuzz::metallib_parse::run(data);
 });
+
+#[cfg(not(fuzzing))]
+fn main() -> std::process::ExitCode {
+    airlink_fuzz::not_fuzzing("metallib_parse")
+}

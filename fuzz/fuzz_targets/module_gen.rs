@@ -1,10 +1,13 @@
-//! The `module_gen` fuzz target; its body (shared with the seed smoke test) is
-//! `bodies/module_gen.rs`.
-#![no_main]
+//! The `module_gen` fuzz target; its body is `airlink_fuzz::module_gen`
+//! (`fuzz/src/module_gen.rs`).
+#![cfg_attr(fuzzing, no_main)]
 
-#[path = "bodies/module_gen.rs"]
-mod body;
-
+#[cfg(fuzzing)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = body::run(data);
+    let _ = airlink_fuzz::module_gen::run(data);
 });
+
+#[cfg(not(fuzzing))]
+fn main() -> std::process::ExitCode {
+    airlink_fuzz::not_fuzzing("module_gen")
+}

@@ -1,11 +1,14 @@
-//! The `spec_parse` fuzz target; its body (shared with the seed smoke test)
-//! is `bodies/spec_parse.rs`. Inline bodies resolve in `examples/specs`.
-#![no_main]
+//! The `spec_parse` fuzz target; its body is `airlink_fuzz::spec_parse`
+//! (`fuzz/src/spec_parse.rs`). Inline bodies resolve in `examples/specs`.
+#![cfg_attr(fuzzing, no_main)]
 
-#[path = "bodies/spec_parse.rs"]
-mod body;
-
+#[cfg(fuzzing)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/specs");
-    body::run(data, &base);
+    airlink_fuzz::spec_parse::run(data, &base);
 });
+
+#[cfg(not(fuzzing))]
+fn main() -> std::process::ExitCode {
+    airlink_fuzz::not_fuzzing("spec_parse")
+}

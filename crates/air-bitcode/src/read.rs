@@ -164,36 +164,3 @@ fn unwrap(bytes: &[u8]) -> Result<(&[u8], u64), ReadError> {
     }
     Ok((stream, base))
 }
-
-/// The body of the `bitcode_read` fuzz target (in `fuzz/`, outside the
-/// workspace), here so that `cargo test` can replay its seeds: reads `data`
-/// and, when that succeeds, prints the module and, when it also verifies,
-/// encodes it in both flavours and reads the result again.
-///
-/// # Panics
-/// When a valid module this reader accepted encodes to bitcode it cannot
-/// read back: that would be a bug in the reader or the writer, which is what the
-/// fuzzer is looking for.
-#[doc(hidden)]
-pub fn fuzz_exercise(data: &[u8]) {
-    let Ok(module) = read_module(data) else {
-        return;
-    };
-    let _ = air_ir::print(&module);
-    // The writer promises exact bytes for valid modules only; the reader
-    // checks what it needs to build a model, not every IR rule.
-    if air_ir::verify(&module).is_err() {
-        return;
-    }
-    for flavour in [crate::Flavour::Llvm14, crate::Flavour::Apple] {
-        let options = crate::WriteOptions {
-            flavour,
-            ..crate::WriteOptions::default()
-        };
-        if let Ok(bytes) = crate::write_module(&module, &options) {
-            if let Err(e) = read_module(&bytes) {
-                panic!("our own encoding of a module read from bitcode does not read: {e}");
-            }
-        }
-    }
-}

@@ -340,8 +340,7 @@ fn check(name: &str) {
     let module = air_ir::parse(&text, name).unwrap_or_else(|e| panic!("{name}: {e}"));
     let llvm = encode(&module, name, Flavour::Llvm14);
     let apple = encode(&module, name, Flavour::Apple);
-    common::llvm_accepts(&apple, &common::scratch_dir(&format!("apple-{name}")))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    airlink_test_support::llvm_accepts(&apple).unwrap_or_else(|e| panic!("{name}: {e}"));
     let (ls, aps) = (common::read(&llvm), common::read(&apple));
     let top = |s: &Stream| s.blocks.iter().map(|b| b.id).collect::<Vec<_>>();
     assert_eq!(top(&ls), top(&aps), "{name}: top-level blocks");
@@ -398,7 +397,7 @@ fn air_ident_version(text: &str) -> Option<String> {
 
 #[test]
 fn apple_flavour_differs_only_where_apple_does() {
-    common::require_llvm14();
+    airlink_test_support::require_llvm_14_0_6();
     let mut names: Vec<String> = std::fs::read_dir(corpus_dir())
         .unwrap()
         .filter_map(|e| e.ok())

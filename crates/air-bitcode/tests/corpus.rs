@@ -36,13 +36,13 @@ fn check(name: &str) -> Result<(), String> {
         producer: None,
     };
     let ours = write_module(&module, &options).map_err(|e| format!("encode: {e}"))?;
-    common::llvm_accepts(&ours, &common::scratch_dir(&format!("corpus-{name}")))?;
-    let theirs = common::llvm_as(&dir, name)?;
+    airlink_test_support::llvm_accepts(&ours)?;
+    let theirs = airlink_test_support::llvm_as(&dir.join(name))?;
     common::compare(&ours, &theirs)
 }
 
 fn run(names: &[&str]) {
-    common::require_llvm14();
+    airlink_test_support::require_llvm_14_0_6();
     let failures: Vec<String> = names
         .iter()
         .filter_map(|n| check(n).err().map(|e| format!("{n}: {e}")))

@@ -1,4 +1,4 @@
-//! Random modules from `air_ir::testgen`, printed and assembled by
+//! Random modules from `air_testgen`, printed and assembled by
 //! `llvm-as-14`, against our writer on the same module: the bytes must be
 //! identical, nothing normalised (SYMTAB, STRTAB and the order of
 //! function-level value-symbol-table entries included).
@@ -6,14 +6,14 @@
 mod common;
 
 use air_bitcode::{write_module, Flavour, WriteOptions};
-use air_ir::testgen::{random_module, GenOptions};
+use air_testgen::{random_module, GenOptions};
 
 fn check_seed(seed: u64, options: GenOptions, dir: &std::path::Path) -> Result<(), String> {
     let module = random_module(seed, options);
     let text = air_ir::print(&module);
     let name = format!("gen{seed}.ll");
     std::fs::write(dir.join(&name), &text).map_err(|e| e.to_string())?;
-    let theirs = common::llvm_as(dir, &name)?;
+    let theirs = airlink_test_support::llvm_as(&dir.join(&name))?;
     let ours = write_module(
         &module,
         &WriteOptions {
@@ -23,15 +23,15 @@ fn check_seed(seed: u64, options: GenOptions, dir: &std::path::Path) -> Result<(
         },
     )
     .map_err(|e| format!("encode: {e}"))?;
-    common::llvm_accepts(&ours, &dir.join(format!("seed{seed}")))?;
+    airlink_test_support::llvm_accepts(&ours)?;
     common::compare(&ours, &theirs)
         .map_err(|e| format!("{e}\n(module text in {})", dir.join(&name).display()))
 }
 
 #[test]
 fn generated_modules_match_llvm_as() {
-    common::require_llvm14();
-    let dir = common::scratch_dir("generated");
+    airlink_test_support::require_llvm_14_0_6();
+    let dir = airlink_test_support::scratch_dir("generated");
     let seeds: u64 = std::env::var("AIR_BC_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -8,8 +8,8 @@ use air_bitcode::{write_module, Flavour, WriteOptions};
 /// Writes `text` as `name` in a scratch directory, assembles it with both
 /// writers (same relative path and directory) and compares.
 fn same_as_llvm(tag: &str, name: &str, text: &str) -> (Vec<u8>, Vec<u8>) {
-    common::require_llvm14();
-    let dir = common::scratch_dir(tag);
+    airlink_test_support::require_llvm_14_0_6();
+    let dir = airlink_test_support::scratch_dir(tag);
     std::fs::write(dir.join(name), text).unwrap();
     let module = air_ir::parse(text, name).unwrap_or_else(|e| panic!("{tag}: {e}"));
     let options = WriteOptions {
@@ -18,8 +18,8 @@ fn same_as_llvm(tag: &str, name: &str, text: &str) -> (Vec<u8>, Vec<u8>) {
         producer: None,
     };
     let ours = write_module(&module, &options).unwrap();
-    let theirs = common::llvm_as(&dir, name).unwrap();
-    common::llvm_accepts(&ours, &dir).unwrap();
+    let theirs = airlink_test_support::llvm_as(&dir.join(name)).unwrap();
+    airlink_test_support::llvm_accepts(&ours).unwrap();
     if let Err(e) = common::compare(&ours, &theirs) {
         panic!("{tag}: {e}");
     }

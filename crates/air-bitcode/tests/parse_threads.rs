@@ -49,12 +49,12 @@ fn corpus_bitcode_is_the_same_on_any_thread_count() {
 #[test]
 fn generated_bitcode_is_the_same_on_any_thread_count() {
     for seed in 0..6 {
-        let options = air_ir::testgen::GenOptions {
+        let options = air_testgen::GenOptions {
             kernels: 2 + seed as usize % 3,
             stretch: 20 + 10 * seed as usize,
             depth: 3,
         };
-        let text = air_ir::print(&air_ir::testgen::random_module(seed, options));
+        let text = air_ir::print(&air_testgen::random_module(seed, options));
         check(&text, &format!("seed {seed}"));
     }
 }

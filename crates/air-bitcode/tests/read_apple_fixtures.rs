@@ -4,10 +4,7 @@
 //! equal `llvm-dis-14` of Apple's, and the test reports how many modules come
 //! out byte-identical to Apple's (the goal: all that Xcode 16/26 wrote).
 
-mod common;
-
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use air_bitcode::{read_module, write_module, Flavour, WriteOptions};
 use metallib::MetallibFile;
@@ -16,18 +13,7 @@ use metallib::MetallibFile;
 /// input file).
 fn disassemble(bytes: &[u8], path: &Path) -> Result<String, String> {
     std::fs::write(path, bytes).map_err(|e| e.to_string())?;
-    let out = Command::new("llvm-dis-14")
-        .arg(path)
-        .args(["-o", "-"])
-        .output()
-        .map_err(|e| format!("cannot run llvm-dis-14: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "llvm-dis-14: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
+    Ok(airlink_test_support::llvm_dis(path)?
         .lines()
         .filter(|l| !l.starts_with("; ModuleID"))
         .collect::<Vec<_>>()
@@ -40,7 +26,7 @@ fn apple_modules_read_print_and_reencode() {
         println!("skipped: AIRLINK_APPLE_FIXTURES not set");
         return;
     };
-    common::require_llvm14();
+    airlink_test_support::require_llvm_14_0_6();
     let dir = PathBuf::from(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
@@ -49,7 +35,7 @@ fn apple_modules_read_print_and_reencode() {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no .metallib files in {}", dir.display());
-    let scratch = common::scratch_dir("read-apple");
+    let scratch = airlink_test_support::scratch_dir("read-apple");
     let options = WriteOptions {
         flavour: Flavour::Apple,
         ..WriteOptions::default()

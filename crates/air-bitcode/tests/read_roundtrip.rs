@@ -9,7 +9,7 @@
 //! - for the canonical form of each module (what `llvm-dis-14` prints for
 //!   its `llvm-as-14` bitcode, parsed again), read(write(m)) == m and the
 //!   texts are equal, in both flavours;
-//! - for every module as written (corpus and `air_ir::testgen`), the module
+//! - for every module as written (corpus and `air_testgen`), the module
 //!   read back encodes to exactly the same bytes, and is a fixed point:
 //!   read(write(read(write(m)))) == read(write(m));
 //! - write(read(b)) == b for the bitcode `llvm-as-14
@@ -20,11 +20,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use air_bitcode::{read_module, write_module, Flavour, WriteOptions};
-use air_ir::testgen::{random_module, GenOptions};
 use air_ir::Module;
+use air_testgen::{random_module, GenOptions};
 
 const FLAVOURS: [Flavour; 2] = [Flavour::Llvm14, Flavour::Apple];
 
@@ -108,35 +107,21 @@ fn exact(module: &Module, path: &str, flavour: Flavour) -> Result<(), String> {
     same_module(module, &back)
 }
 
-fn llvm(tool: &str, args: &[&str], cwd: &Path) -> Result<Vec<u8>, String> {
-    let out = Command::new(tool)
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run {tool}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{tool}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(out.stdout)
-}
-
-/// `llvm-dis-14` of `bitcode`, parsed: the module in LLVM's canonical form.
+/// `llvm-dis-14` of `bitcode` (written to `label.bc` in `scratch`, so the
+/// text names that file), parsed: the module in LLVM's canonical form.
 fn disassembled(bitcode: &[u8], scratch: &Path, label: &str) -> Result<Module, String> {
     let bc = scratch.join(format!("{label}.bc"));
     std::fs::write(&bc, bitcode).map_err(|e| e.to_string())?;
-    let text = llvm("llvm-dis-14", &[bc.to_str().unwrap(), "-o", "-"], scratch)?;
-    let text = String::from_utf8(text).map_err(|e| e.to_string())?;
+    let text = airlink_test_support::llvm_dis(&bc)?;
     air_ir::parse(&text, label).map_err(|e| format!("parsing llvm-dis output: {e}"))
 }
 
-/// `llvm-as-14 -preserve-bc-uselistorder=false` of a module's text.
+/// `llvm-as-14 -preserve-bc-uselistorder=false` of a module's text (written
+/// to `label.ll` in `scratch`, so the bitcode names that file).
 fn assembled(module: &Module, scratch: &Path, label: &str) -> Result<Vec<u8>, String> {
-    let ll = format!("{label}.ll");
-    std::fs::write(scratch.join(&ll), air_ir::print(module)).map_err(|e| e.to_string())?;
-    common::llvm_as(scratch, &ll)
+    let ll = scratch.join(format!("{label}.ll"));
+    std::fs::write(&ll, air_ir::print(module)).map_err(|e| e.to_string())?;
+    airlink_test_support::llvm_as(&ll)
 }
 
 fn generated(seed: u64) -> Module {
@@ -191,12 +176,12 @@ fn generated_modules_are_fixed_points() {
 
 #[test]
 fn canonical_corpus_modules_read_back_equal() {
-    common::require_llvm14();
-    let scratch = common::scratch_dir("read-canonical-corpus");
+    airlink_test_support::require_llvm_14_0_6();
+    let scratch = airlink_test_support::scratch_dir("read-canonical-corpus");
     let mut failures = Vec::new();
     for name in corpus_files() {
         let check = || -> Result<(), String> {
-            let bitcode = common::llvm_as(&corpus_dir(), &name)?;
+            let bitcode = airlink_test_support::llvm_as(&corpus_dir().join(&name))?;
             let canonical = disassembled(&bitcode, &scratch, &name)?;
             for flavour in FLAVOURS {
                 exact(&canonical, &name, flavour).map_err(|e| format!("{flavour:?}: {e}"))?;
@@ -212,8 +197,8 @@ fn canonical_corpus_modules_read_back_equal() {
 
 #[test]
 fn canonical_generated_modules_read_back_equal() {
-    common::require_llvm14();
-    let scratch = common::scratch_dir("read-canonical-generated");
+    airlink_test_support::require_llvm_14_0_6();
+    let scratch = airlink_test_support::scratch_dir("read-canonical-generated");
     let mut failures = Vec::new();
     for seed in 0..seeds() {
         let label = format!("gen{seed}");
@@ -278,12 +263,12 @@ fn upgrade_strictfp_calls(module: &mut Module) {
 /// module read is the one llvm-dis-14's text describes.
 #[test]
 fn llvm_as_bitcode_reads_and_rewrites_identically() {
-    common::require_llvm14();
-    let scratch = common::scratch_dir("read-llvm-as");
+    airlink_test_support::require_llvm_14_0_6();
+    let scratch = airlink_test_support::scratch_dir("read-llvm-as");
     let mut failures = Vec::new();
     for name in corpus_files() {
         let check = || -> Result<(), String> {
-            let theirs = common::llvm_as(&corpus_dir(), &name)?;
+            let theirs = airlink_test_support::llvm_as(&corpus_dir().join(&name))?;
             let module = read_module(&theirs).map_err(|e| format!("read: {e}"))?;
             let ours = write_module(&module, &options(Flavour::Llvm14, &name))
                 .map_err(|e| format!("encode: {e}"))?;

@@ -7,24 +7,14 @@
 use std::path::Path;
 
 use air_exec::{Bindings, Launch, Options, Program, Source};
+use air_testgen::Rng;
 
-/// xorshift64*: deterministic test data without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next_f32(&mut self) -> f32 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let x = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
-        // Small integers and halves keep every product exact, so the
-        // comparison can be exact too.
-        ((x >> 40) % 17) as f32 * 0.5 - 4.0
-    }
-
-    fn matrix(&mut self, n: usize) -> Vec<f32> {
-        (0..n).map(|_| self.next_f32()).collect()
-    }
+/// `n` random matrix entries: halves from -4 to 4. Small integers and
+/// halves keep every product exact, so the comparison can be exact too.
+fn matrix(rng: &mut Rng, n: usize) -> Vec<f32> {
+    (0..n)
+        .map(|_| ((rng.next_u64() >> 40) % 17) as f32 * 0.5 - 4.0)
+        .collect()
 }
 
 /// C = A × B, fused multiply-adds in k order (what the kernel does).
@@ -50,10 +40,10 @@ fn load(path: &str) -> Program {
 #[test]
 fn scalar_tiled_matmul_matches_rust() {
     let program = load("tests/bodies/tiled_matmul.ll");
-    let mut rng = Rng(0x5eed);
+    let mut rng = Rng::new(0x5eed);
     for (m, n, k) in [(20usize, 12usize, 19usize), (16, 16, 16), (5, 3, 9)] {
-        let a = rng.matrix(m * k);
-        let b = rng.matrix(k * n);
+        let a = matrix(&mut rng, m * k);
+        let b = matrix(&mut rng, k * n);
         let mut bind = Bindings::new();
         bind.set_f32(0, &a)
             .set_f32(1, &b)
@@ -76,10 +66,10 @@ fn scalar_tiled_matmul_matches_rust() {
 #[test]
 fn simdgroup_matrix_gemm_from_the_corpus() {
     let program = load("../../tests/corpus/gemm_like.ll");
-    let mut rng = Rng(7);
+    let mut rng = Rng::new(7);
     let (m, n, k) = (16usize, 24usize, 13usize);
-    let a = rng.matrix(m * k);
-    let b = rng.matrix(k * n);
+    let a = matrix(&mut rng, m * k);
+    let b = matrix(&mut rng, k * n);
     let mut bind = Bindings::new();
     bind.set_f32(0, &a)
         .set_f32(1, &b)

@@ -21,12 +21,12 @@ fn corpus_text() -> String {
 
 /// A module of several MB: many kernels with nested control flow.
 fn large_text() -> String {
-    let options = air_ir::testgen::GenOptions {
+    let options = air_testgen::GenOptions {
         kernels: 400,
         stretch: 40,
         depth: 3,
     };
-    air_ir::print(&air_ir::testgen::random_module(42, options))
+    air_ir::print(&air_testgen::random_module(42, options))
 }
 
 fn bench(c: &mut Criterion) {

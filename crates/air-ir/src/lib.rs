@@ -45,7 +45,6 @@ pub mod intrinsics;
 pub mod limits;
 pub mod metadata;
 pub mod module;
-pub mod testgen;
 pub mod text;
 pub mod types;
 pub mod verify;
@@ -72,4 +71,4 @@ pub use text::{
     BodyFork, LazyModule, ParseError, SourceMap,
 };
 pub use types::{Type, TypeId, TypeTable};
-pub use verify::{verify, verify_outside_bodies, VerifyError};
+pub use verify::{verify, verify_outside_bodies, VerifyError, VerifyErrorKind};

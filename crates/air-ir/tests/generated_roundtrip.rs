@@ -3,7 +3,7 @@
 
 mod common;
 
-use air_ir::testgen::{random_module, GenOptions};
+use air_testgen::{random_module, GenOptions};
 use proptest::prelude::*;
 
 proptest! {

@@ -13,12 +13,12 @@ fn inputs() -> Vec<(String, String)> {
         })
         .collect();
     for seed in 0..6u64 {
-        let options = air_ir::testgen::GenOptions {
+        let options = air_testgen::GenOptions {
             kernels: 1 + seed as usize % 4,
             stretch: 20,
             depth: 2,
         };
-        let text = air_ir::print(&air_ir::testgen::random_module(seed, options));
+        let text = air_ir::print(&air_testgen::random_module(seed, options));
         out.push((format!("gen{seed}.ll"), text));
     }
     out
@@ -197,10 +197,9 @@ fn invalid_bodies_fail_the_forks_check() {
     assert!(air_ir::verify(&whole).is_err());
     second_body_check(&text, |errors, _| {
         assert!(!errors.is_empty());
-        assert_eq!(
-            errors[0].message,
-            air_ir::verify(&whole).unwrap_err().message
-        );
+        let expected = air_ir::verify(&whole).unwrap_err();
+        assert_eq!(errors[0].message, expected.message);
+        assert_eq!(errors[0].kind, expected.kind);
     });
 }
 
@@ -254,6 +253,7 @@ fn metadata_made_in_a_body_is_checked_once() {
     second_body_check(&text, |errors, fork| {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].message, expected.message);
+        assert_eq!(errors[0].kind, expected.kind);
         // Checked already: a later call over no function reports nothing.
         assert!(fork.verify(&[]).is_empty());
     });
@@ -274,7 +274,7 @@ fn metadata_made_in_a_body_is_checked_once() {
 /// checks end to end.
 #[test]
 fn damaged_inputs_split_as_in_the_whole_parse() {
-    let mut rng = airlink_test_support::Rng(0x1a2b_3c4d_5e6f_7081);
+    let mut rng = air_testgen::Rng::new(0x1a2b_3c4d_5e6f_7081);
     // About 6 s in a debug build and 3 s in release (2 cores).
     let per_input = if cfg!(debug_assertions) { 150 } else { 600 };
     let (mut cases, mut skeleton_err, mut body_err, mut invalid, mut valid) = (0, 0, 0, 0, 0);

@@ -91,12 +91,12 @@ fn invalid_inputs_fail_the_same_on_any_thread_count() {
 }
 
 fn generated(seed: u64, kernels: usize, stretch: usize) -> String {
-    let options = air_ir::testgen::GenOptions {
+    let options = air_testgen::GenOptions {
         kernels,
         stretch,
         depth: 3,
     };
-    air_ir::print(&air_ir::testgen::random_module(seed, options))
+    air_ir::print(&air_testgen::random_module(seed, options))
 }
 
 #[test]

@@ -11,8 +11,9 @@ use air_ir::inst::{
 use air_ir::metadata::Metadata;
 use air_ir::module::{FuncId, Global, Linkage, Module};
 use air_ir::types::{StructBody, Type, TypeId};
-use air_ir::verify::{verify_all, Location, VerifyError};
+use air_ir::verify::{verify_all, Location, VerifyError, VerifyErrorKind};
 use air_ir::Builder;
+use VerifyErrorKind::*;
 
 // ----- helpers -----
 
@@ -28,9 +29,11 @@ fn ok(m: &Module) {
     air_ir::verify(m).unwrap();
 }
 
-/// Asserts some error's text contains `needle`, and returns it.
+/// Asserts some error is of `kind` and its text contains `needle` (which
+/// pins the particular check of that kind, and what the message names),
+/// and returns it.
 #[track_caller]
-fn fails(m: &Module, needle: &str) -> VerifyError {
+fn fails(m: &Module, kind: VerifyErrorKind, needle: &str) -> VerifyError {
     let errors = verify_all(m);
     assert!(
         air_ir::verify(m).is_err(),
@@ -38,13 +41,21 @@ fn fails(m: &Module, needle: &str) -> VerifyError {
     );
     errors
         .iter()
-        .find(|e| e.to_string().contains(needle))
+        .find(|e| e.kind == kind && e.to_string().contains(needle))
         .cloned()
-        .unwrap_or_else(|| panic!("no error mentions {needle:?}; got:\n{}", list(&errors)))
+        .unwrap_or_else(|| {
+            panic!(
+                "no {kind:?} error mentions {needle:?}; got:\n{}",
+                list(&errors)
+            )
+        })
 }
 
 fn list(errors: &[VerifyError]) -> String {
-    errors.iter().map(|e| format!("  {e}\n")).collect()
+    errors
+        .iter()
+        .map(|e| format!("  [{:?}] {e}\n", e.kind))
+        .collect()
 }
 
 /// A builder positioned in the entry block of
@@ -119,7 +130,7 @@ fn display_names_function_block_instruction_and_opcode() {
     b.binary(Opcode::FAdd, Y, Y, Flags::empty()).unwrap();
     b.call(callee, &[X, X, X]).unwrap();
     let m = done(b);
-    let e = fails(&m, "call argument 2");
+    let e = fails(&m, TypeMismatch, "call argument 2");
     assert_eq!(
         e.to_string(),
         "in function @k, block %entry, instruction 3 (call): call argument 2 has type i32 but the callee expects float"
@@ -144,12 +155,12 @@ fn display_of_module_level_locations() {
     let s = b.md_string("x");
     b.add_named_metadata("air.kernel", &[s]);
     let m = b.finish();
-    let e = fails(&m, "alignment 3");
+    let e = fails(&m, BadAlignment, "alignment 3");
     assert_eq!(
         e.to_string(),
         "global @g: alignment 3 is not a power of two up to 2^32"
     );
-    let e = fails(&m, "is not a node");
+    let e = fails(&m, BadMetadata, "is not a node");
     assert!(
         e.to_string()
             .starts_with("metadata !air.kernel operand 0: "),
@@ -165,7 +176,7 @@ fn unnamed_blocks_are_numbered() {
     b.position_at_end(f, next);
     b.binary(Opcode::Add, X, Y, Flags::empty()).unwrap();
     let m = done(b);
-    let e = fails(&m, "different types");
+    let e = fails(&m, TypeMismatch, "different types");
     assert!(
         e.to_string()
             .starts_with("in function @k, block #1, instruction 0 (add): "),
@@ -185,7 +196,7 @@ fn types_pointer_pointee() {
     let (mut b, _) = kernel();
     let void = b.ty_void();
     b.ty_ptr(void, 0);
-    fails(&done(b), "pointer to void is not allowed");
+    fails(&done(b), MalformedType, "pointer to void is not allowed");
 }
 
 #[test]
@@ -199,7 +210,11 @@ fn types_dangling_ids_stop_verification() {
         },
     );
     let m = done(b);
-    fails(&m, "refers to type #9999 which does not exist");
+    fails(
+        &m,
+        UndefinedType,
+        "refers to type #9999 which does not exist",
+    );
     // Nothing else is checked (or could panic) with a broken table.
     assert_eq!(verify_all(&m).len(), 1);
 }
@@ -218,7 +233,11 @@ fn types_vector_elements_and_struct_recursion() {
     let s = b.ty_named("s");
     let i32t = b.ty_int(32);
     b.set_struct_body(s, vec![i32t, s], false);
-    fails(&done(b), "type %s: struct contains itself by value");
+    fails(
+        &done(b),
+        RecursiveType,
+        "type %s: struct contains itself by value",
+    );
 
     let (mut b, _) = kernel();
     let i32t = b.ty_int(32);
@@ -226,6 +245,7 @@ fn types_vector_elements_and_struct_recursion() {
     b.ty_vector(st, 2);
     fails(
         &done(b),
+        MalformedType,
         "vector element type { i32 } is not an integer, float or pointer",
     );
 }
@@ -249,7 +269,7 @@ fn types_structural_cycle_is_reported_not_looped() {
             addrspace: 0,
         },
     );
-    fails(&done(b), "contains itself");
+    fails(&done(b), RecursiveType, "contains itself");
 }
 
 #[test]
@@ -264,7 +284,11 @@ fn types_unsized_memory_access() {
     let (mut b, _) = kernel();
     let opaque = b.ty_named("opaque");
     b.alloca(opaque, None).unwrap();
-    fails(&done(b), "cannot allocate the unsized type %opaque");
+    fails(
+        &done(b),
+        UnsizedType,
+        "cannot allocate the unsized type %opaque",
+    );
 
     let (mut b, _) = kernel();
     let opaque = b.ty_named("opaque");
@@ -273,7 +297,11 @@ fn types_unsized_memory_access() {
     let get = declare(&mut b, "get", fty);
     let p = b.call(get, &[]).unwrap();
     b.load(p, None).unwrap();
-    fails(&done(b), "cannot load the unsized type %opaque");
+    fails(
+        &done(b),
+        UnsizedType,
+        "cannot load the unsized type %opaque",
+    );
 
     let (mut b, _) = kernel();
     let opaque = b.ty_named("opaque");
@@ -284,7 +312,11 @@ fn types_unsized_memory_access() {
     let i64t = b.ty_int(64);
     let zero = b.const_int(i64t, 0);
     b.gep(p, &[zero], false).unwrap();
-    fails(&done(b), "getelementptr over the unsized type %opaque");
+    fails(
+        &done(b),
+        UnsizedType,
+        "getelementptr over the unsized type %opaque",
+    );
 }
 
 // ----- globals -----
@@ -305,6 +337,7 @@ fn globals_initializer_type() {
     b.global("g", f32t, 0, Some(one), None);
     fails(
         &b.finish(),
+        TypeMismatch,
         "global @g: initializer has type i32 but the global's value type is float",
     );
 }
@@ -324,6 +357,7 @@ fn globals_declarations_need_external_linkage() {
     b.global("decl", i32t, 0, None, None); // internal, no initializer
     fails(
         &b.finish(),
+        BadLinkage,
         "global @decl: a declaration must have external or extern_weak linkage, not internal",
     );
 }
@@ -344,9 +378,13 @@ fn globals_alignment_section_and_names() {
     b.module_mut().globals[g.0 as usize].section = Some(String::new());
     b.global("a", i32t, 0, Some(z), None);
     let m = b.finish();
-    fails(&m, "alignment 12 is not a power of two");
-    fails(&m, "section name is empty");
-    fails(&m, "another global or function has the same name");
+    fails(&m, BadAlignment, "alignment 12 is not a power of two");
+    fails(&m, EmptyName, "section name is empty");
+    fails(
+        &m,
+        DuplicateName,
+        "another global or function has the same name",
+    );
 }
 
 #[test]
@@ -355,7 +393,11 @@ fn globals_void_value_type() {
     let void = b.ty_void();
     let g = b.global("v", void, 0, None, None);
     b.module_mut().globals[g.0 as usize].linkage = Linkage::External;
-    fails(&b.finish(), "value type void is not allowed for a global");
+    fails(
+        &b.finish(),
+        TypeNotAllowed,
+        "value type void is not allowed for a global",
+    );
 }
 
 // ----- constants -----
@@ -381,7 +423,11 @@ fn constants_aggregate_shape() {
     let items: Vec<Value> = (0..2).map(|i| b.const_int(i32t, i)).collect();
     let init = b.const_aggregate(arr, &items).unwrap();
     b.global("a", arr, 0, Some(init), None);
-    fails(&b.finish(), "has 2 elements but the type has 3");
+    fails(
+        &b.finish(),
+        BadConstant,
+        "has 2 elements but the type has 3",
+    );
 
     let mut b = Builder::new();
     let i32t = b.ty_int(32);
@@ -392,6 +438,7 @@ fn constants_aggregate_shape() {
     b.global("s", st, 0, Some(s), None);
     fails(
         &b.finish(),
+        TypeMismatch,
         "field 1 has type i32 but the struct expects float",
     );
 }
@@ -402,19 +449,23 @@ fn constants_scalar_kinds() {
     let i32t = b.ty_int(32);
     let big = b.constant(i32t, ConstKind::Int(ApInt::from_u64(64, 1 << 40)));
     b.global("big", i32t, 0, Some(big), None);
-    fails(&b.finish(), "value does not fit in i32");
+    fails(&b.finish(), BadConstant, "value does not fit in i32");
 
     let mut b = Builder::new();
     let i32t = b.ty_int(32);
     let fl = b.constant(i32t, ConstKind::Float(0));
     b.global("f", i32t, 0, Some(fl), None);
-    fails(&b.finish(), "a float constant needs a floating-point type");
+    fails(
+        &b.finish(),
+        BadConstant,
+        "a float constant needs a floating-point type",
+    );
 
     let mut b = Builder::new();
     let i32t = b.ty_int(32);
     let n = b.const_null(i32t);
     b.global("n", i32t, 0, Some(n), None);
-    fails(&b.finish(), "null needs a pointer type");
+    fails(&b.finish(), BadConstant, "null needs a pointer type");
 
     let mut b = Builder::new();
     let f32t = b.ty_float();
@@ -424,7 +475,7 @@ fn constants_scalar_kinds() {
     let h = b.ty_half();
     let w = b.const_float_bits(h, 0x1_0000);
     b.global("h", h, 0, Some(w), None);
-    fails(&b.finish(), "do not fit in a 16-bit float");
+    fails(&b.finish(), BadConstant, "do not fit in a 16-bit float");
 }
 
 #[test]
@@ -481,7 +532,11 @@ fn constants_cast_and_gep_expressions() {
         }),
     );
     b.global("p", i8p1, 0, Some(cast), None);
-    fails(&b.finish(), "`bitcast` cannot change the address space");
+    fails(
+        &b.finish(),
+        InvalidCast,
+        "`bitcast` cannot change the address space",
+    );
 
     // A GEP whose result type is not what the indices reach.
     let mut b = Builder::new();
@@ -508,6 +563,7 @@ fn constants_cast_and_gep_expressions() {
     b.global("q", f32p0, 0, Some(gep), None);
     fails(
         &b.finish(),
+        TypeMismatch,
         "result type float* should be float addrspace(3)*",
     );
 }
@@ -524,6 +580,7 @@ fn constants_global_address_type() {
     b.global("alias_ptr", wrong, 0, Some(c), None);
     fails(
         &b.finish(),
+        TypeMismatch,
         "the address of @g must have a pointer type to its value type",
     );
 }
@@ -536,6 +593,7 @@ fn functions_param_count() {
     b.module_mut().functions[f.0 as usize].params.pop();
     fails(
         &done(b),
+        ArgumentCount,
         "has 2 parameters but its type void (i32, float, float addrspace(1)*) has 3",
     );
 }
@@ -547,12 +605,13 @@ fn blocks_need_a_terminator_at_the_end_only() {
 
     let (mut b, f) = kernel();
     b.append_block(f, Some("empty"));
-    fails(&done(b), "block %empty: block is empty");
+    fails(&done(b), BadBlockStructure, "block %empty: block is empty");
 
     let (mut b, _) = kernel();
     b.binary(Opcode::Add, X, X, Flags::empty()).unwrap();
     fails(
         &b.finish(),
+        BadBlockStructure,
         "instruction 0 (add): block does not end in a terminator",
     );
 
@@ -560,6 +619,7 @@ fn blocks_need_a_terminator_at_the_end_only() {
     b.ret(None).unwrap();
     fails(
         &done(b),
+        BadBlockStructure,
         "instruction 0 (ret): terminator in the middle of a block",
     );
 }
@@ -597,10 +657,12 @@ fn phis_come_first_and_match_predecessors() {
     ok(&diamond(false, false));
     fails(
         &diamond(true, false),
+        BadPhi,
         "phi entries name blocks [%entry, %a, %c] but the block's predecessors are [%a, %c]",
     );
     fails(
         &diamond(false, true),
+        BadBlockStructure,
         "phi nodes must come before every other instruction",
     );
 }
@@ -627,14 +689,22 @@ fn phi_entry_types_and_duplicate_edges() {
     let zero = Value::Const(air_ir::ConstId(0));
     let m = build(zero);
     // ConstId(0) is the `i32 1` case constant: a different value.
-    fails(&m, "different values for the same predecessor %entry");
+    fails(
+        &m,
+        BadPhi,
+        "different values for the same predecessor %entry",
+    );
     let (mut b, f) = kernel();
     let f32t = b.ty_float();
     let next = b.append_block(f, Some("next"));
     b.br(next).unwrap();
     b.position_at_end(f, next);
     b.phi(f32t, vec![(X, BlockId(0))]).unwrap();
-    fails(&done(b), "entry 0 has type i32 but the phi has type float");
+    fails(
+        &done(b),
+        TypeMismatch,
+        "entry 0 has type i32 but the phi has type float",
+    );
 }
 
 #[test]
@@ -653,6 +723,7 @@ fn entry_block_has_no_predecessors() {
     b.br(BlockId(0)).unwrap();
     fails(
         &b.finish(),
+        BadBlockStructure,
         "block %entry: the entry block cannot have predecessors (branched to from %next)",
     );
 }
@@ -661,7 +732,11 @@ fn entry_block_has_no_predecessors() {
 fn branch_targets_must_exist() {
     let (mut b, _) = kernel();
     b.br(BlockId(7)).unwrap();
-    fails(&b.finish(), "branches to block #7 which does not exist");
+    fails(
+        &b.finish(),
+        UndefinedBlock,
+        "branches to block #7 which does not exist",
+    );
 }
 
 // ----- SSA -----
@@ -677,7 +752,11 @@ fn ssa_use_before_definition_in_a_block() {
     // %0 = add %1, %1 ; %1 = add %x, %x
     raw_add(&mut b, Value::Inst(InstId(1)), Value::Inst(InstId(1)));
     b.binary(Opcode::Add, X, X, Flags::empty()).unwrap();
-    fails(&done(b), "instruction #1 does not dominate this use");
+    fails(
+        &done(b),
+        NotDominated,
+        "instruction #1 does not dominate this use",
+    );
 }
 
 #[test]
@@ -711,10 +790,12 @@ fn ssa_dominance_across_blocks_and_phi_edges() {
     ok(&build(false, false));
     fails(
         &build(true, false),
+        NotDominated,
         "block %join, instruction 1 (add): %va does not dominate this use",
     );
     fails(
         &build(false, true),
+        NotDominated,
         "%va does not dominate the end of incoming block %c",
     );
 }
@@ -739,21 +820,30 @@ fn ssa_operands_must_exist_and_have_values() {
     raw_add(&mut b, Value::Arg(5), X);
     fails(
         &done(b),
+        UndefinedValue,
         "uses argument 5 but the function has 3 parameters",
     );
 
     let (mut b, _) = kernel();
     raw_add(&mut b, Value::Inst(InstId(40)), X);
-    fails(&done(b), "uses instruction #40 which does not exist");
+    fails(
+        &done(b),
+        UndefinedValue,
+        "uses instruction #40 which does not exist",
+    );
 
     let (mut b, _) = kernel();
     let st = b.store(Y, P, Some(4)).unwrap();
     b.binary(Opcode::Add, st, X, Flags::empty()).unwrap();
-    fails(&done(b), "which produces no value");
+    fails(&done(b), NotAValue, "which produces no value");
 
     let (mut b, _) = kernel();
     raw_add(&mut b, Value::Inst(InstId(0)), X);
-    fails(&done(b), "only phi nodes may use their own value");
+    fails(
+        &done(b),
+        NotDominated,
+        "only phi nodes may use their own value",
+    );
 }
 
 #[test]
@@ -765,7 +855,7 @@ fn ssa_instruction_placement() {
     m.functions[f.0 as usize].blocks[0]
         .insts
         .insert(0, InstId(0));
-    fails(&m, "lists instruction #0 again");
+    fails(&m, BadPlacement, "lists instruction #0 again");
 
     let (mut b, f) = kernel();
     b.binary(Opcode::Add, X, X, Flags::empty()).unwrap();
@@ -773,6 +863,7 @@ fn ssa_instruction_placement() {
     m.functions[f.0 as usize].blocks[0].insts.remove(0);
     fails(
         &m,
+        BadPlacement,
         "in function @k: instruction #0 (add) is not in any block",
     );
 }
@@ -789,11 +880,19 @@ fn int_and_float_binary_operators() {
 
     let (mut b, _) = kernel();
     b.binary(Opcode::FAdd, X, X, Flags::empty()).unwrap();
-    fails(&done(b), "`fadd` needs floating-point operands, not i32");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "`fadd` needs floating-point operands, not i32",
+    );
 
     let (mut b, _) = kernel();
     b.binary(Opcode::Xor, Y, Y, Flags::empty()).unwrap();
-    fails(&done(b), "`xor` needs integer operands, not float");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "`xor` needs integer operands, not float",
+    );
 
     let (mut b, _) = kernel();
     let v = b.binary(Opcode::Add, X, X, Flags::empty()).unwrap();
@@ -803,11 +902,19 @@ fn int_and_float_binary_operators() {
         .types
         .find(&Type::Int(1))
         .unwrap_or_else(|| m.types.intern(Type::Int(1)));
-    fails(&m, "result type i1 differs from the operand type i32");
+    fails(
+        &m,
+        TypeMismatch,
+        "result type i1 differs from the operand type i32",
+    );
 
     let (mut b, _) = kernel();
     b.fneg(X, Flags::empty()).unwrap();
-    fails(&done(b), "`fneg` needs a floating-point operand");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "`fneg` needs a floating-point operand",
+    );
 }
 
 #[test]
@@ -859,20 +966,28 @@ fn casts_follow_their_rules() {
         let (mut b, _) = kernel();
         let to = ty(&mut b, to);
         b.cast(op, X, to).unwrap();
-        fails(&done(b), needle);
+        fails(&done(b), InvalidCast, needle);
     }
 
     let (mut b, _) = kernel();
     let i8t = b.ty_int(8);
     let i8p3 = b.ty_ptr(i8t, 3);
     b.cast(Opcode::BitCast, P, i8p3).unwrap();
-    fails(&done(b), "`bitcast` cannot change the address space");
+    fails(
+        &done(b),
+        InvalidCast,
+        "`bitcast` cannot change the address space",
+    );
 
     let (mut b, _) = kernel();
     let f32t = b.ty_float();
     let same = b.ty_ptr(f32t, 1);
     b.cast(Opcode::AddrSpaceCast, P, same).unwrap();
-    fails(&done(b), "`addrspacecast` must change the address space");
+    fails(
+        &done(b),
+        InvalidCast,
+        "`addrspacecast` must change the address space",
+    );
 
     let (mut b, _) = kernel();
     let i32t = b.ty_int(32);
@@ -881,7 +996,7 @@ fn casts_follow_their_rules() {
     let v4 = b.ty_vector(i64t, 4);
     let u = b.const_undef(v2);
     b.cast(Opcode::ZExt, u, v4).unwrap();
-    fails(&done(b), "`zext` changes the lane count");
+    fails(&done(b), InvalidCast, "`zext` changes the lane count");
 
     let (mut b, _) = kernel();
     let i64t = b.ty_int(64);
@@ -894,7 +1009,7 @@ fn casts_follow_their_rules() {
         Flags::empty(),
     )
     .unwrap();
-    fails(&done(b), "`add` is not a cast");
+    fails(&done(b), BadOpcode, "`add` is not a cast");
 }
 
 #[test]
@@ -908,12 +1023,17 @@ fn comparisons_and_select() {
 
     let (mut b, _) = kernel();
     b.fcmp(FloatPredicate::Olt, X, X, Flags::empty()).unwrap();
-    fails(&done(b), "`fcmp` needs floating-point operands, not i32");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "`fcmp` needs floating-point operands, not i32",
+    );
 
     let (mut b, _) = kernel();
     b.icmp(IntPredicate::Slt, Y, Y).unwrap();
     fails(
         &done(b),
+        TypeNotAllowed,
         "`icmp` needs integer or pointer operands, not float",
     );
 
@@ -929,16 +1049,28 @@ fn comparisons_and_select() {
         Flags::empty(),
     )
     .unwrap();
-    fails(&done(b), "`icmp` of i32 must have type i1, not i32");
+    fails(
+        &done(b),
+        TypeMismatch,
+        "`icmp` of i32 must have type i1, not i32",
+    );
 
     let (mut b, _) = kernel();
     b.select(X, Y, Y).unwrap();
-    fails(&done(b), "select condition must be i1 or <N x i1>, not i32");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "select condition must be i1 or <N x i1>, not i32",
+    );
 
     let (mut b, _) = kernel();
     let c = b.icmp(IntPredicate::Slt, X, X).unwrap();
     b.select(c, X, Y).unwrap();
-    fails(&done(b), "select values have different types i32 and float");
+    fails(
+        &done(b),
+        TypeMismatch,
+        "select values have different types i32 and float",
+    );
 }
 
 #[test]
@@ -951,15 +1083,19 @@ fn flags_only_where_the_table_allows() {
 
     let (mut b, _) = kernel();
     b.binary(Opcode::UDiv, X, X, Flags::NSW).unwrap();
-    fails(&done(b), "`nuw`/`nsw` are not allowed on `udiv`");
+    fails(&done(b), BadFlags, "`nuw`/`nsw` are not allowed on `udiv`");
 
     let (mut b, _) = kernel();
     b.binary(Opcode::Add, X, X, Flags::EXACT).unwrap();
-    fails(&done(b), "`exact` is not allowed on `add`");
+    fails(&done(b), BadFlags, "`exact` is not allowed on `add`");
 
     let (mut b, _) = kernel();
     b.binary(Opcode::Add, X, X, Flags::FAST).unwrap();
-    fails(&done(b), "fast-math flags are not allowed on `add`");
+    fails(
+        &done(b),
+        BadFlags,
+        "fast-math flags are not allowed on `add`",
+    );
 
     let (mut b, _) = kernel();
     let c = b.icmp(IntPredicate::Slt, X, X).unwrap();
@@ -967,7 +1103,11 @@ fn flags_only_where_the_table_allows() {
     let mut m = done(b);
     let Value::Inst(id) = s else { unreachable!() };
     inst_mut(&mut m, 0, id.0).flags = Flags::NNAN;
-    fails(&m, "fast-math flags on `select` need a floating-point type");
+    fails(
+        &m,
+        BadFlags,
+        "fast-math flags on `select` need a floating-point type",
+    );
 }
 
 #[test]
@@ -988,6 +1128,7 @@ fn fast_math_on_calls_needs_a_float_result() {
     ok(&build(true));
     fails(
         &build(false),
+        BadFlags,
         "fast-math flags on `call` need a floating-point type",
     );
 }
@@ -1009,11 +1150,19 @@ fn memory_instruction_types() {
         )
         .unwrap();
     let _ = v;
-    fails(&done(b), "loads i32 through float addrspace(1)*");
+    fails(
+        &done(b),
+        TypeMismatch,
+        "loads i32 through float addrspace(1)*",
+    );
 
     let (mut b, _) = kernel();
     b.store(X, P, None).unwrap();
-    fails(&done(b), "stores i32 through float addrspace(1)*");
+    fails(
+        &done(b),
+        TypeMismatch,
+        "stores i32 through float addrspace(1)*",
+    );
 
     let (mut b, _) = kernel();
     b.load(X, None).unwrap_err();
@@ -1029,7 +1178,11 @@ fn memory_instruction_types() {
         Flags::empty(),
     )
     .unwrap();
-    fails(&done(b), "load address must be a pointer, not i32");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "load address must be a pointer, not i32",
+    );
 
     let (mut b, _) = kernel();
     let f32t = b.ty_float();
@@ -1046,6 +1199,7 @@ fn memory_instruction_types() {
     .unwrap();
     fails(
         &done(b),
+        TypeMismatch,
         "result type float addrspace(3)* should be float* (allocas live in address space 0)",
     );
 
@@ -1067,7 +1221,11 @@ fn memory_instruction_types() {
         Flags::empty(),
     )
     .unwrap();
-    fails(&done(b), "element count must be an integer, not float");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "element count must be an integer, not float",
+    );
 }
 
 #[test]
@@ -1108,6 +1266,7 @@ fn getelementptr_rules() {
     .unwrap();
     fails(
         &done(b),
+        BadIndex,
         "index 1 into struct %pair must be an i32 constant",
     );
 
@@ -1130,6 +1289,7 @@ fn getelementptr_rules() {
     .unwrap();
     fails(
         &done(b),
+        BadIndex,
         "index 1 (5) is out of range for struct %pair with 2 fields",
     );
 
@@ -1152,6 +1312,7 @@ fn getelementptr_rules() {
     .unwrap();
     fails(
         &done(b),
+        TypeMismatch,
         "getelementptr base has type %pair* but the source type is float",
     );
 
@@ -1172,7 +1333,11 @@ fn getelementptr_rules() {
         Flags::empty(),
     )
     .unwrap();
-    fails(&done(b), "result type i32* should be [4 x float]*");
+    fails(
+        &done(b),
+        TypeMismatch,
+        "result type i32* should be [4 x float]*",
+    );
 }
 
 #[test]
@@ -1197,6 +1362,7 @@ fn vector_element_operations() {
     b.insert_element(u, X, X).unwrap();
     fails(
         &done(b),
+        TypeMismatch,
         "inserted value has type i32 but the element type is float",
     );
 
@@ -1205,7 +1371,11 @@ fn vector_element_operations() {
     let v4 = b.ty_vector(f32t, 4);
     let u = b.const_undef(v4);
     b.extract_element(u, Y).unwrap();
-    fails(&done(b), "element index must be an integer, not float");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "element index must be an integer, not float",
+    );
 
     let (mut b, _) = kernel();
     let f32t = b.ty_float();
@@ -1216,7 +1386,11 @@ fn vector_element_operations() {
     let (i0, i8) = (b.const_int(i32t, 0), b.const_int(i32t, 8));
     let mask = b.const_aggregate(m2, &[i0, i8]).unwrap();
     b.shuffle_vector(u, u, mask).unwrap();
-    fails(&done(b), "mask element 1 selects lane 8 of only 8");
+    fails(
+        &done(b),
+        BadShuffleMask,
+        "mask element 1 selects lane 8 of only 8",
+    );
 
     let (mut b, _) = kernel();
     let f32t = b.ty_float();
@@ -1238,7 +1412,11 @@ fn vector_element_operations() {
     let reg = b2.freeze(um).unwrap();
     b2.shuffle_vector(u, u, reg).unwrap();
     ok(&done(b));
-    fails(&done(b2), "the shufflevector mask must be a constant");
+    fails(
+        &done(b2),
+        BadShuffleMask,
+        "the shufflevector mask must be a constant",
+    );
 }
 
 #[test]
@@ -1268,7 +1446,11 @@ fn aggregate_value_operations() {
         Flags::empty(),
     )
     .unwrap();
-    fails(&done(b), "index 1 (2) is out of range for [2 x float]");
+    fails(
+        &done(b),
+        BadIndex,
+        "index 1 (2) is out of range for [2 x float]",
+    );
 
     let (mut b, _) = kernel();
     let f32t = b.ty_float();
@@ -1278,6 +1460,7 @@ fn aggregate_value_operations() {
     b.insert_value(u, X, &[1]).unwrap();
     fails(
         &done(b),
+        TypeMismatch,
         "inserted value has type i32 but the indices reach float",
     );
 }
@@ -1298,7 +1481,11 @@ fn calls_match_the_callee_type() {
     let fty = b.ty_function(f32t, vec![i32t, i32t], false);
     let callee = declare(&mut b, "two", fty);
     b.call(callee, &[X]).unwrap();
-    fails(&done(b), "call passes 1 arguments but the callee takes 2");
+    fails(
+        &done(b),
+        ArgumentCount,
+        "call passes 1 arguments but the callee takes 2",
+    );
 
     let (mut b, _) = kernel();
     let f32t = b.ty_float();
@@ -1311,6 +1498,7 @@ fn calls_match_the_callee_type() {
     inst_mut(&mut m, 0, id.0).ty = m.types.find(&Type::Int(32)).unwrap();
     fails(
         &m,
+        TypeMismatch,
         "call result type i32 differs from the callee's return type float",
     );
 
@@ -1326,7 +1514,11 @@ fn calls_match_the_callee_type() {
         unreachable!()
     };
     call.arg_attrs.clear();
-    fails(&m, "call has 0 argument attribute sets for 1 arguments");
+    fails(
+        &m,
+        ArgumentCount,
+        "call has 0 argument attribute sets for 1 arguments",
+    );
 
     // The call's function type disagrees with the callee's pointer type.
     let (mut b, _) = kernel();
@@ -1350,6 +1542,7 @@ fn calls_match_the_callee_type() {
     .unwrap();
     fails(
         &done(b),
+        TypeMismatch,
         "callee void (i32)* @one has type void (i32)* but the call's function type is void (float)",
     );
 }
@@ -1368,7 +1561,11 @@ fn metadata_call_arguments() {
     let (mut b, _) = kernel();
     let s = b.md_string("hello");
     raw_add(&mut b, Value::Metadata(s), X);
-    fails(&done(b), "metadata can only be a call argument");
+    fails(
+        &done(b),
+        BadMetadata,
+        "metadata can only be a call argument",
+    );
 }
 
 #[test]
@@ -1377,6 +1574,7 @@ fn returns_and_branches() {
     b.ret(Some(X)).unwrap();
     fails(
         &b.finish(),
+        TypeMismatch,
         "a function returning void cannot return a value",
     );
 
@@ -1388,13 +1586,21 @@ fn returns_and_branches() {
     let e = b.append_block(f, Some("entry"));
     b.position_at_end(f, e);
     b.ret(Some(Value::Arg(0))).unwrap();
-    fails(&b.finish(), "returns float but the function returns i32");
+    fails(
+        &b.finish(),
+        TypeMismatch,
+        "returns float but the function returns i32",
+    );
 
     let (mut b, f) = kernel();
     let next = b.append_block(f, Some("next"));
     b.cond_br(X, next, next).unwrap();
     b.position_at_end(f, next);
-    fails(&done(b), "branch condition must be i1, not i32");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "branch condition must be i1, not i32",
+    );
 }
 
 #[test]
@@ -1413,7 +1619,7 @@ fn switch_cases() {
     let c1 = b.const_int(i32t, 1);
     b.switch(X, next, &[(c1, next), (c1, next)]).unwrap();
     b.position_at_end(f, next);
-    fails(&done(b), "duplicate case value i32 1");
+    fails(&done(b), BadSwitch, "duplicate case value i32 1");
 
     let (mut b, f) = kernel();
     let i64t = b.ty_int(64);
@@ -1421,13 +1627,21 @@ fn switch_cases() {
     let c1 = b.const_int(i64t, 1);
     b.switch(X, next, &[(c1, next)]).unwrap();
     b.position_at_end(f, next);
-    fails(&done(b), "case 0 has type i64 but the condition is i32");
+    fails(
+        &done(b),
+        TypeMismatch,
+        "case 0 has type i64 but the condition is i32",
+    );
 
     let (mut b, f) = kernel();
     let next = b.append_block(f, Some("next"));
     b.switch(Y, next, &[]).unwrap();
     b.position_at_end(f, next);
-    fails(&done(b), "switch condition must be an integer, not float");
+    fails(
+        &done(b),
+        TypeNotAllowed,
+        "switch condition must be an integer, not float",
+    );
 }
 
 /// Adds one atomic instruction given the builder and an `i32*` alloca.
@@ -1459,25 +1673,30 @@ fn atomics_and_orderings() {
     .unwrap();
     ok(&done(b));
 
-    let cases: Vec<(Box<AtomicCase>, &str)> = vec![
+    let cases: Vec<(Box<AtomicCase>, VerifyErrorKind, &str)> = vec![
         (
             Box::new(|b, a| drop(b.atomic_rmw(RmwOp::Add, a, X, Ordering::Unordered))),
+            BadAtomic,
             "atomicrmw cannot be unordered",
         ),
         (
             Box::new(|b, _| drop(b.atomic_rmw(RmwOp::FAdd, P, X, Ordering::Monotonic))),
+            TypeMismatch,
             "atomicrmw operand i32 does not match",
         ),
         (
             Box::new(|b, a| drop(b.atomic_rmw(RmwOp::FAdd, a, X, Ordering::Monotonic))),
+            BadAtomic,
             "atomicrmw fadd cannot operate on i32",
         ),
         (
             Box::new(|b, a| drop(b.cmpxchg(a, X, X, Ordering::SeqCst, Ordering::Release))),
+            BadAtomic,
             "cmpxchg failure ordering cannot be release",
         ),
         (
             Box::new(|b, _| drop(b.fence(Ordering::Monotonic))),
+            BadAtomic,
             "fence ordering must be acquire, release, acq_rel or seq_cst, not monotonic",
         ),
         (
@@ -1494,6 +1713,7 @@ fn atomics_and_orderings() {
                     Flags::empty(),
                 ))
             }),
+            BadAtomic,
             "an atomic load cannot be release",
         ),
         (
@@ -1511,6 +1731,7 @@ fn atomics_and_orderings() {
                     Flags::empty(),
                 ))
             }),
+            BadAtomic,
             "an atomic store cannot be acquire",
         ),
         (
@@ -1527,15 +1748,16 @@ fn atomics_and_orderings() {
                     Flags::empty(),
                 ))
             }),
+            BadAtomic,
             "an atomic load must specify an alignment",
         ),
     ];
-    for (make, needle) in cases {
+    for (make, kind, needle) in cases {
         let (mut b, _) = kernel();
         let i32t = b.ty_int(32);
         let a = b.alloca(i32t, Some(4)).unwrap();
         make(&mut b, a);
-        fails(&done(b), needle);
+        fails(&done(b), kind, needle);
     }
 }
 
@@ -1546,7 +1768,11 @@ fn void_instructions_have_void_type_and_no_name() {
     let mut m = done(b);
     let Value::Inst(id) = st else { unreachable!() };
     inst_mut(&mut m, 0, id.0).name = Some("named".into());
-    fails(&m, "an instruction without a value cannot have a name");
+    fails(
+        &m,
+        NotAValue,
+        "an instruction without a value cannot have a name",
+    );
 
     let (mut b, _) = kernel();
     let i32t = b.ty_int(32);
@@ -1564,6 +1790,7 @@ fn void_instructions_have_void_type_and_no_name() {
     .unwrap();
     fails(
         &done(b),
+        NotAValue,
         "`store` has no value, so its type must be void, not i32",
     );
 }
@@ -1590,6 +1817,7 @@ fn intrinsic_barrier_signature() {
     });
     let e = fails(
         &m,
+        BadIntrinsicSignature,
         "intrinsic @air.wg.barrier must have type void (i32, i32), but is declared as void (i32)",
     );
     assert_eq!(e.location, Location::Function("air.wg.barrier".into()));
@@ -1598,6 +1826,7 @@ fn intrinsic_barrier_signature() {
             let (v, i) = (b.ty_void(), b.ty_int(64));
             b.ty_function(v, vec![i, i], false)
         }),
+        BadIntrinsicSignature,
         "@air.simdgroup.barrier must have type void (i32, i32)",
     );
 }
@@ -1620,7 +1849,7 @@ fn intrinsic_events_any_named_struct_in_as3_or_as0() {
         let pp = b.ty_ptr(p, 0);
         b.ty_function(v, vec![i, pp], false)
     });
-    fails(&m, "must have type void (i32, %event_t addrspace(3)**), but is declared as void (i32, float addrspace(3)**) (%event_t may be any named struct");
+    fails(&m, BadIntrinsicSignature, "must have type void (i32, %event_t addrspace(3)**), but is declared as void (i32, float addrspace(3)**) (%event_t may be any named struct");
 }
 
 #[test]
@@ -1647,7 +1876,7 @@ fn intrinsic_async_copies() {
     }));
     // Pointer operands swapped against the name.
     fails(
-        &with_decl("air.simdgroup_async_copy_2d.p3i8.p1i8", |b| copy_2d(b, 1, 3)),
+        &with_decl("air.simdgroup_async_copy_2d.p3i8.p1i8", |b| copy_2d(b, 1, 3)), BadIntrinsicSignature,
         "@air.simdgroup_async_copy_2d.p3i8.p1i8 must have type %event_t addrspace(3)* (i64, i64, i8 addrspace(3)*,",
     );
     let one_d = |b: &mut Builder, dst_as: u32, src_as: u32| {
@@ -1662,6 +1891,7 @@ fn intrinsic_async_copies() {
     }));
     fails(
         &with_decl("air.simdgroup_async_copy_1d.p1i8.p3i8", |b| one_d(b, 3, 1)),
+        BadIntrinsicSignature,
         "must have type",
     );
 }
@@ -1703,7 +1933,7 @@ fn intrinsic_simdgroup_matrix_forms_by_air_version() {
     ok(&with_version(with_decl(name, |b| load(b, false)), 8));
     ok(&with_version(with_decl(name, |b| load(b, true)), 7));
     fails(
-        &with_version(with_decl(name, |b| load(b, true)), 8),
+        &with_version(with_decl(name, |b| load(b, true)), 8), BadIntrinsicSignature,
         "must have type <64 x float> (float addrspace(3)*, <2 x i64>, <2 x i64>, <2 x i64>), but is declared as <64 x float> (float addrspace(3)*, i64, <2 x i64>, i1)",
     );
 
@@ -1717,6 +1947,7 @@ fn intrinsic_simdgroup_matrix_forms_by_air_version() {
     ok(&with_decl(name, |b| mma(b, Type::Float)));
     fails(
         &with_decl(name, |b| mma(b, Type::Half)),
+        BadIntrinsicSignature,
         "<64 x float> (<64 x half>, <64 x half>, <64 x float>)",
     );
 }
@@ -1734,6 +1965,7 @@ fn intrinsic_misc_and_unknown_names() {
             let p = b.ty_ptr(i8t, 0);
             b.ty_function(v, vec![i32t, p], false)
         }),
+        BadIntrinsicSignature,
         "must have type void (i64, i8*)",
     );
     fails(
@@ -1741,6 +1973,7 @@ fn intrinsic_misc_and_unknown_names() {
             let (f, i16t) = (b.ty_float(), b.ty_int(16));
             b.ty_function(f, vec![f, i16t], false)
         }),
+        BadIntrinsicSignature,
         "must have type float (float, i32)",
     );
     // Names the table does not know are not checked.
@@ -1763,7 +1996,11 @@ fn intrinsics_cannot_have_bodies() {
     let e = b.append_block(f, Some("entry"));
     b.position_at_end(f, e);
     b.ret(None).unwrap();
-    fails(&b.finish(), "intrinsic @air.wg.barrier cannot have a body");
+    fails(
+        &b.finish(),
+        IntrinsicHasBody,
+        "intrinsic @air.wg.barrier cannot have a body",
+    );
 }
 
 // ----- metadata -----
@@ -1781,6 +2018,7 @@ fn metadata_references_exist() {
     b.md_node(vec![Some(s), Some(air_ir::MetaId(99))]);
     fails(
         &b.finish(),
+        UndefinedMetadata,
         "metadata node #1: operand 1 refers to metadata #99 which does not exist",
     );
 
@@ -1788,6 +2026,7 @@ fn metadata_references_exist() {
     b.add_named_metadata("llvm.ident", &[air_ir::MetaId(3)]);
     fails(
         &b.finish(),
+        UndefinedMetadata,
         "metadata !llvm.ident operand 0: refers to metadata #3 which does not exist",
     );
 }
@@ -1803,7 +2042,11 @@ fn metadata_values_match_their_type() {
         ty: i64t,
         value: Value::Const(c),
     });
-    fails(&b.finish(), "value has type i32 but is labelled i64");
+    fails(
+        &b.finish(),
+        TypeMismatch,
+        "value has type i32 but is labelled i64",
+    );
 
     // A function-local value cannot sit in a module-level node.
     let mut b = Builder::new();
@@ -1813,7 +2056,11 @@ fn metadata_values_match_their_type() {
         value: Value::Arg(0),
     });
     b.md_node(vec![Some(local)]);
-    fails(&b.finish(), "operand 0 is a function-local value");
+    fails(
+        &b.finish(),
+        BadMetadata,
+        "operand 0 is a function-local value",
+    );
 }
 
 #[test]
@@ -1830,13 +2077,18 @@ fn metadata_attachments() {
     let n = b.md_node(vec![Some(s)]);
     let v = b.binary(Opcode::Add, X, X, Flags::empty()).unwrap();
     b.attach(v, "", n).unwrap();
-    fails(&done(b), "metadata attachment has an empty kind name");
+    fails(
+        &done(b),
+        EmptyName,
+        "metadata attachment has an empty kind name",
+    );
 
     let (mut b, _) = kernel();
     let v = b.binary(Opcode::Add, X, X, Flags::empty()).unwrap();
     b.attach(v, "dbg", air_ir::MetaId(42)).unwrap();
     fails(
         &done(b),
+        UndefinedMetadata,
         "metadata attachment !dbg refers to metadata #42 which does not exist",
     );
 }
@@ -1872,10 +2124,12 @@ fn air_kernel_metadata() {
     ok(&air_module(2, false));
     fails(
         &air_module(3, false),
+        BadAirMetadata,
         "metadata !air.kernel operand 0: argument node 0 has index 3 but @k has 3 parameters",
     );
     fails(
         &air_module(0, true),
+        BadAirMetadata,
         "kernel @k_decl is only declared, not defined",
     );
 
@@ -1885,6 +2139,7 @@ fn air_kernel_metadata() {
     b.add_named_metadata("air.kernel", &[k]);
     fails(
         &b.finish(),
+        BadAirMetadata,
         "the first operand must be a reference to the kernel function",
     );
 }
@@ -1967,7 +2222,7 @@ fn self_referential_constant_is_reported() {
     // Constant #0 is an array whose element is constant #0.
     let c = b.constant(arr, ConstKind::Array(vec![air_ir::ConstId(0)]));
     b.global("loop", arr, 0, Some(c), None);
-    fails(&b.finish(), "contains itself");
+    fails(&b.finish(), RecursiveConstant, "contains itself");
 }
 
 #[test]

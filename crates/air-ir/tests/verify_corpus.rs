@@ -47,6 +47,11 @@ fn outside_bodies_checks_everything_but_instructions() {
     assert_eq!(outside, Err(whole));
     // A use its definition does not dominate: inside a body.
     let (whole, outside) = invalid("use_before_def_verify.ll");
+    assert_eq!(
+        whole.kind,
+        air_ir::verify::VerifyErrorKind::NotDominated,
+        "{whole}"
+    );
     assert!(whole.message.contains("does not dominate"), "{whole}");
     assert_eq!(outside, Ok(()));
 }

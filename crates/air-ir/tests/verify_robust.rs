@@ -6,9 +6,9 @@ use air_ir::constant::ConstId;
 use air_ir::inst::{BlockId, InstId, InstKind, Value};
 use air_ir::metadata::{MetaId, Metadata};
 use air_ir::module::Module;
-use air_ir::testgen::{random_module, GenOptions, Rng};
 use air_ir::types::{Type, TypeId};
 use air_ir::verify::{verify_all, verify_all_with_threads};
+use air_testgen::{random_module, GenOptions, Rng};
 use proptest::prelude::*;
 
 /// An id near the valid range: usually valid, sometimes just past the end.

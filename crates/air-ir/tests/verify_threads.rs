@@ -7,9 +7,9 @@
 use air_ir::constant::{ConstKind, Constant};
 use air_ir::inst::{InstId, InstKind, Value};
 use air_ir::module::Module;
-use air_ir::testgen::{random_module, GenOptions, Rng};
 use air_ir::types::TypeId;
 use air_ir::verify::{verify_all_with_threads, VerifyError};
+use air_testgen::{random_module, GenOptions, Rng};
 
 /// Verifies `m` on 1 to 4 threads and checks every list equals the first.
 fn same_for_all_counts(name: &str, m: &Module) -> Vec<VerifyError> {

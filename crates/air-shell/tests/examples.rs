@@ -71,7 +71,7 @@ fn every_example_verifies_and_llvm_as_accepts_it() {
             // so the printed form is what was verified.
             let module = air_ir::parse(&text, &name).unwrap_or_else(|e| panic!("{e}"));
             air_ir::verify(&module).unwrap_or_else(|e| panic!("{name}: {e}"));
-            common::llvm_as(&text, stem);
+            common::assert_llvm_as_accepts(&text, stem);
         }
     }
 }
@@ -184,7 +184,7 @@ fn multi_simdgroup_threadgroups_gate_copies_on_simdgroup_zero() {
     spec.threadgroup_size = [128, 1, 1];
     let shell = air_shell::generate(&spec, &Options::default()).unwrap();
     let text = shell.ll_text();
-    common::llvm_as(&text, "copy_2d_128");
+    common::assert_llvm_as_accepts(&text, "copy_2d_128");
     // An implicit simdgroup-index parameter, a gate per copy group, and a
     // barrier after the gated wait (none after the last one: the kernel ends).
     assert!(
@@ -223,7 +223,7 @@ fn overlapping_copies_share_one_wait() {
         air_shell::Spec::from_toml(&toml, "overlap.toml", Some(&common::specs_dir())).unwrap();
     let shell = air_shell::generate(&spec, &Options::default()).unwrap();
     let text = shell.ll_text();
-    common::llvm_as(&text, "overlap");
+    common::assert_llvm_as_accepts(&text, "overlap");
     assert!(
         text.contains("%event = alloca [2 x %event_t addrspace(3)*], align 8"),
         "{text}"
@@ -341,7 +341,7 @@ kind = "wait"
         };
         let shell = air_shell::generate(&spec, &options).unwrap_or_else(|e| panic!("{e}"));
         let text = shell.ll_text();
-        common::llvm_as(&text, &format!("odd_{}", fallback.name()));
+        common::assert_llvm_as_accepts(&text, &format!("odd_{}", fallback.name()));
         assert!(
             text.contains("@tg_buf = internal addrspace(3) global [144 x i8] undef, align 4"),
             "{text}"

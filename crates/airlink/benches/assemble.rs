@@ -13,7 +13,7 @@
 //! * the `.ll` of the three reference shells (`examples/specs`, generated
 //!   with `air_shell`);
 //! * `copies_{1,10,100,200}.ll`: 1, 10, 100 (and, for peak memory, 200) copies of one large generated
-//!   kernel (`air_ir::testgen`), each copy renamed and listed in
+//!   kernel (`air_testgen`), each copy renamed and listed in
 //!   `!air.kernel`, so the link step keeps every one of them;
 //! * `one_huge_kernel.ll` (peak memory only): one generated kernel of about
 //!   10 MB, the shape the entry-by-entry path cannot split.
@@ -143,12 +143,12 @@ fn copies(template: &str, n: usize) -> String {
 
 fn large_kernel_template() -> String {
     // One kernel, long straight-line stretches and nested control flow.
-    let options = air_ir::testgen::GenOptions {
+    let options = air_testgen::GenOptions {
         kernels: 1,
         stretch: 400,
         depth: 3,
     };
-    air_ir::print(&air_ir::testgen::random_module(11, options))
+    air_ir::print(&air_testgen::random_module(11, options))
 }
 
 /// Median wall time of each command, run in turns (`a b a b ...`) rather
@@ -251,12 +251,12 @@ fn main() {
     // One kernel of about 10 MB, for the memory table only: what the
     // entry-by-entry path cannot split.
     {
-        let options = air_ir::testgen::GenOptions {
+        let options = air_testgen::GenOptions {
             kernels: 1,
             stretch: 120_000,
             depth: 3,
         };
-        let text = air_ir::print(&air_ir::testgen::random_module(11, options));
+        let text = air_ir::print(&air_testgen::random_module(11, options));
         let path = dir.join("one_huge_kernel.ll");
         std::fs::write(&path, &text).unwrap();
         inputs.push(("1 × huge kernel".to_string(), path, text));

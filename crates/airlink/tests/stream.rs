@@ -5,8 +5,8 @@
 //! the lazy path alone never accepting what the whole pipeline rejects;
 //! and the same results on 1 and 3 threads.
 
+use air_testgen::Rng;
 use airlink_test_support::damage::damage;
-use airlink_test_support::Rng;
 use metallib::stream::{assemble_text_lazily, Fallback};
 use metallib::AssembleOptions;
 
@@ -203,12 +203,12 @@ fn inputs() -> Vec<(String, String)> {
         })
         .collect();
     for seed in 0..6u64 {
-        let options = air_ir::testgen::GenOptions {
+        let options = air_testgen::GenOptions {
             kernels: 2 + seed as usize % 3,
             stretch: 20,
             depth: 2,
         };
-        let text = air_ir::print(&air_ir::testgen::random_module(100 + seed, options));
+        let text = air_ir::print(&air_testgen::random_module(100 + seed, options));
         out.push((format!("gen{seed}.ll"), text));
     }
     out
@@ -265,7 +265,7 @@ const DAMAGED_PER_INPUT: usize = if cfg!(debug_assertions) { 100 } else { 400 };
 /// pipeline rejects, and 1 and 3 threads agree.
 #[test]
 fn damaged_inputs_give_the_whole_pipelines_result() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     let mut tally: std::collections::BTreeMap<&str, Tally> = std::collections::BTreeMap::new();
     for (name, text) in inputs() {
         let own = target_of_text(&text);
@@ -356,7 +356,7 @@ fn large_inputs_take_the_lazy_path_through_assemble_text() {
     // stands for a large one at little cost.
     let line = format!("; {}\n", "padding ".repeat(12));
     let padding = line.repeat(metallib::stream::LAZY_MIN_BYTES / line.len() + 1);
-    let mut rng = Rng(0x51ab_1e5e_ed00_0001);
+    let mut rng = Rng::new(0x51ab_1e5e_ed00_0001);
     let mut cases = 0;
     for (name, text) in inputs().into_iter().step_by(3) {
         let padded = format!("{padding}{text}");

@@ -38,7 +38,6 @@
 #![deny(missing_docs)]
 
 pub mod error;
-pub mod fuzz;
 pub mod inspect;
 pub mod link;
 pub mod raw;

@@ -44,7 +44,7 @@ fn one_kernel_library_matches_hand_written_bytes() {
     };
     let module_bytes = std::sync::Mutex::new(Vec::new());
     let bytes = metallib::assemble(&module, &options, |m| {
-        let b = common::llvm_as(m)?;
+        let b = common::encode_with_llvm_as(m)?;
         *module_bytes.lock().unwrap() = b.clone();
         Ok::<_, String>(b)
     })
@@ -137,7 +137,7 @@ fn one_kernel_library_matches_hand_written_bytes() {
 
     // The linked module inside: renamed, unused declaration and
     // !air.source_file_name gone.
-    let text = common::llvm_dis(&module_bytes);
+    let text = common::dis(&module_bytes);
     assert!(text.contains("source_filename = \"k\""), "{text}");
     assert!(!text.contains("@unused"), "{text}");
     assert!(!text.contains("air.source_file_name"), "{text}");

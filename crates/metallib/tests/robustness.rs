@@ -6,7 +6,7 @@ use metallib::raw::{FunctionType, Versions};
 use metallib::write::{Builder, NewFunction, RawContainer, RawTag};
 use metallib::MetallibFile;
 
-use airlink_test_support::Rng;
+use air_testgen::Rng;
 
 /// A fake wrapped module: wrapper header, a few bitcode-looking bytes, padding.
 fn fake_module(len: u32) -> Vec<u8> {
@@ -104,7 +104,7 @@ fn every_truncation_is_an_error() {
 
 #[test]
 fn random_byte_flips_never_panic() {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     for file in samples() {
         for _ in 0..4000 {
             let mut damaged = file.clone();

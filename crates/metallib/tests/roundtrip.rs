@@ -26,7 +26,7 @@ fn write_read_round_trip_for_every_corpus_file_and_target() {
                 threads: 0,
             };
             let result = assemble(&module, &options, |m| {
-                let b = common::llvm_as(m)?;
+                let b = common::encode_with_llvm_as(m)?;
                 let entry = m.source_filename.clone().unwrap_or_default();
                 encoded.lock().unwrap().insert(entry, b.clone());
                 Ok::<_, String>(b)
@@ -110,33 +110,24 @@ fn extracted_modules_pass_llvm_tools_and_match_the_linked_input() {
             retarget: false,
             threads: 0,
         };
-        let bytes = assemble(&module, &options, common::llvm_as).unwrap();
+        let bytes = assemble(&module, &options, common::encode_with_llvm_as).unwrap();
         let file = MetallibFile::parse(&bytes).unwrap();
         let entries = link_entries(&module).unwrap();
         for (f, entry) in file.functions().iter().zip(&entries) {
             let what = format!("{name}: {}", f.name);
-            common::run_tool("llvm-bcanalyzer", &["-dump", "-"], f.module)
+            airlink_test_support::llvm_bcanalyzer_dump(f.module)
                 .unwrap_or_else(|e| panic!("{what}: {e}"));
-            let ours = common::llvm_dis(f.module);
+            let ours = common::dis(f.module);
             // The oracle: the link-step-edited input, printed to a file and
             // assembled by llvm-as-14 from that file.
             let dir = std::env::temp_dir().join(format!("metallib-rt-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
             let ll = dir.join(format!("{}.ll", f.name));
             std::fs::write(&ll, air_ir::print(&entry.module)).unwrap();
-            let oracle = common::run_tool(
-                "llvm-as",
-                &[
-                    "-preserve-bc-uselistorder=false",
-                    "-o",
-                    "-",
-                    ll.to_str().unwrap(),
-                ],
-                b"",
-            )
-            .unwrap_or_else(|e| panic!("{what}: {e}"));
+            let oracle =
+                airlink_test_support::llvm_as(&ll).unwrap_or_else(|e| panic!("{what}: {e}"));
             let _ = std::fs::remove_dir_all(&dir);
-            assert_eq!(ours, common::llvm_dis(&oracle), "{what}");
+            assert_eq!(ours, common::dis(&oracle), "{what}");
             assert!(ours.contains(&format!("source_filename = \"{}\"", f.name)));
         }
     }
@@ -227,7 +218,7 @@ fn mismatching_triples_need_retarget() {
         retarget: false,
         threads: 0,
     };
-    let err = assemble(&module, &options, common::llvm_as).unwrap_err();
+    let err = assemble(&module, &options, common::encode_with_llvm_as).unwrap_err();
     assert!(err.to_string().contains("--retarget"), "{err}");
     let mut retargeted = module.clone();
     metallib::retarget(&mut retargeted, macos26);
@@ -258,7 +249,7 @@ fn thread_count_changes_nothing() {
             if fail.contains(&entry) {
                 return Err(format!("refused {entry}"));
             }
-            common::llvm_as(m)
+            common::encode_with_llvm_as(m)
         })
     };
     let one = run(1, &[]).unwrap();

@@ -16,7 +16,7 @@
 //! starting with `define ` and the next line that is exactly `}`, which is
 //! how this project's corpus and printer lay functions out.
 
-use crate::Rng;
+use air_testgen::Rng;
 
 /// Every kind of damage [`damage`] applies, by the name it reports.
 pub const KINDS: &[&str] = &[

@@ -1,15 +1,26 @@
 //! Test helpers shared by the workspace's integration tests: where the
-//! repository and its corpus are, and how to run the LLVM 14 tools that
-//! serve as the oracle. Every helper fails loudly when what it needs is
-//! missing: an oracle test must never pass without its oracle.
+//! repository and its corpus are, the LLVM 14 tools that serve as the
+//! oracle ([`llvm`]: the only place tests start them), scratch folders,
+//! damaged IR text ([`damage`]) and the fuzz seed corpora ([`seeds`], whose
+//! replay through every fuzz target is `tests/fuzz_seeds.rs`). Every helper
+//! fails loudly when what it needs is missing: an oracle test must never
+//! pass without its oracle.
+//!
+//! Random test data comes from `air_testgen::Rng`, the one generator of
+//! the workspace's tests.
 
 #![deny(missing_docs)]
 
 pub mod damage;
+pub mod llvm;
+pub mod seeds;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
+pub use llvm::{
+    compare_bitcode, llvm_accepts, llvm_as, llvm_bcanalyzer_dump, llvm_dis, require_llvm_14_0_6,
+    Input,
+};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -30,86 +41,37 @@ pub fn corpus_files() -> Vec<PathBuf> {
     files
 }
 
-/// Path of the LLVM 14 tool `name` (`llvm-as` → `llvm-as-14`). Panics with
-/// install instructions when it is not on `PATH`.
-pub fn llvm_tool(name: &str) -> PathBuf {
-    let tool = format!("{name}-14");
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(&tool))
-            .find(|p| p.is_file())
-    });
-    found.unwrap_or_else(|| {
-        panic!(
-            "{tool} is not installed; the LLVM 14 oracle tests need it.\n\
-             Install it with: apt-get update && apt-get install -y llvm-14"
-        )
-    })
-}
+/// A scratch directory for one test, removed when dropped unless the test
+/// is failing, so test runs do not pile up directories in the temporary
+/// folder (they did: about seventeen per run).
+#[derive(Debug)]
+pub struct Scratch(PathBuf);
 
-/// Runs LLVM 14 tool `tool` with `args` and `input` on stdin; returns stdout,
-/// or the tool's stderr as the error.
-pub fn run_tool(tool: &str, args: &[&str], input: &[u8]) -> Result<Vec<u8>, String> {
-    let mut child = Command::new(llvm_tool(tool))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {tool}: {e}"))?;
-    // Write on a thread so a large output cannot deadlock against our write.
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("{tool} failed: {e}"))?;
-    let _ = writer.join();
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(format!(
-            "{tool} {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ))
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
     }
 }
 
-/// `llvm-as-14 -preserve-bc-uselistorder=false` on text read from stdin
-/// (Apple's writer never writes use-lists).
-pub fn llvm_as(text: &str) -> Result<Vec<u8>, String> {
-    run_tool(
-        "llvm-as",
-        &["-preserve-bc-uselistorder=false", "-", "-o", "-"],
-        text.as_bytes(),
-    )
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // A failing test's message may point at files in here (the module
+        // text of a failed seed, say): keep them for the reader then.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
-/// `llvm-dis-14` on bitcode.
-pub fn llvm_dis(bitcode: &[u8]) -> Result<String, String> {
-    run_tool("llvm-dis", &["-", "-o", "-"], bitcode)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-}
-
-/// A small deterministic generator (xorshift64*) for damaged inputs and
-/// test data: no dependency, and a failure reproduces from its seed.
-#[derive(Clone, Debug)]
-pub struct Rng(pub u64);
-
-impl Rng {
-    /// The next 64 random bits.
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number below `n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+/// A fresh scratch directory for one test (see [`Scratch`]), named after
+/// the process and `name` (unique among the tests of one test binary).
+///
+/// # Panics
+/// When the directory cannot be created.
+pub fn scratch_dir(name: &str) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("airlink-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    Scratch(dir)
 }

@@ -1,99 +1,11 @@
-//! Shared helpers of the oracle tests: running the LLVM 14 tools, the
-//! byte-for-byte comparison (nothing normalised), and failure messages that
-//! point at the first differing record.
+//! Shared helpers of the oracle tests: the byte-for-byte comparison
+//! (nothing normalised) with failure messages that point at the first
+//! differing record, and reading our output back into block trees. The
+//! LLVM 14 tools themselves are run by `airlink_test_support`.
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use llvm_bitstream::{Block, Entry, Reader, Record};
-
-/// The version every oracle test requires (producer strings differ between
-/// builds, so another version can never match byte for byte).
-pub const REQUIRED_LLVM: &str = "14.0.6";
-
-/// Checks that `llvm-as-14` exists and is 14.0.6; the message says what to do
-/// otherwise.
-pub fn require_llvm14() {
-    let out = Command::new("llvm-as-14").arg("--version").output();
-    let out = match out {
-        Ok(o) => o,
-        Err(_) => panic!("llvm-as-14 is not installed: apt-get install -y llvm-14"),
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains(&format!("LLVM version {REQUIRED_LLVM}")),
-        "the oracle tests need LLVM {REQUIRED_LLVM} (its producer string is part of the bytes); \
-         `llvm-as-14 --version` says:\n{text}"
-    );
-}
-
-/// Runs `llvm-as-14 -preserve-bc-uselistorder=false PATH -o -` in `cwd`.
-pub fn llvm_as(cwd: &Path, path: &str) -> Result<Vec<u8>, String> {
-    let out = Command::new("llvm-as-14")
-        .current_dir(cwd)
-        .args(["-preserve-bc-uselistorder=false", path, "-o", "-"])
-        .output()
-        .map_err(|e| format!("cannot run llvm-as-14: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-    }
-    Ok(out.stdout)
-}
-
-/// Checks that `llvm-bcanalyzer-14 -dump` and `llvm-dis-14` accept `bytes`.
-pub fn llvm_accepts(bytes: &[u8], scratch: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
-    let file = scratch.join("ours.bc");
-    std::fs::write(&file, bytes).map_err(|e| e.to_string())?;
-    for (tool, args) in [
-        ("llvm-bcanalyzer-14", vec!["-dump"]),
-        ("llvm-dis-14", vec!["-o", "/dev/null"]),
-    ] {
-        let out = Command::new(tool)
-            .args(&args)
-            .arg(&file)
-            .output()
-            .map_err(|e| format!("cannot run {tool}: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "{tool} rejects our output: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// A scratch directory for one test, removed when dropped unless the test
-/// is failing, so test runs do not pile up directories in the temporary
-/// folder (they did: about seventeen per run).
-pub struct Scratch(PathBuf);
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // A failing test's message may point at files in here (the module
-        // text of a failed seed, say): keep them for the reader then.
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-/// A fresh scratch directory for one test (see [`Scratch`]).
-pub fn scratch_dir(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("air-bitcode-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    Scratch(dir)
-}
 
 fn block_name(id: u32) -> &'static str {
     match id {

@@ -16,10 +16,10 @@ pub fn generate(name: &str, options: &air_shell::Options) -> air_shell::Shell {
     air_shell::generate(&spec, options).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// Runs `llvm-as-14` on `text` (through the shared oracle helper, on
-/// stdin: no scratch files); panics with its diagnostics if it rejects the
-/// module, or with an install hint if LLVM 14 is missing.
-pub fn llvm_as(text: &str, what: &str) {
+/// Asserts that `llvm-as-14` accepts `text` (run by the shared oracle
+/// helper, on stdin: no scratch files); panics with its diagnostics if it
+/// rejects the module, or with an install hint if LLVM 14 is missing.
+pub fn assert_llvm_as_accepts(text: &str, what: &str) {
     if let Err(e) = airlink_test_support::llvm_as(text) {
         panic!("llvm-as-14 rejects {what}:\n{e}\n{text}");
     }

@@ -1,26 +1,23 @@
-//! Shared helpers: the corpus, LLVM 14 as an encoder and oracle.
+//! Shared helpers: the corpus, and LLVM 14 as an encoder (the tools are
+//! run by `airlink_test_support`).
 
 #![allow(dead_code)]
 
 use std::path::Path;
 
 #[allow(unused_imports)]
-pub use airlink_test_support::{corpus_files, llvm_tool, repo_root, run_tool};
+pub use airlink_test_support::{corpus_files, repo_root};
 
-/// The module entry `llvm-as-14` writes for a module: Darwin wrapper,
-/// bitcode and padding (what Apple's writer is, bar four details).
-pub fn llvm_as(module: &air_ir::Module) -> Result<Vec<u8>, String> {
-    run_tool(
-        "llvm-as",
-        &["-preserve-bc-uselistorder=false", "-o", "-", "-"],
-        air_ir::print(module).as_bytes(),
-    )
+/// An encoder for `metallib::assemble`: the module entry `llvm-as-14`
+/// writes for a module's text (Darwin wrapper, bitcode and padding: what
+/// Apple's writer is, bar four details).
+pub fn encode_with_llvm_as(module: &air_ir::Module) -> Result<Vec<u8>, String> {
+    airlink_test_support::llvm_as(air_ir::print(module).as_str())
 }
 
-/// `llvm-dis-14` of wrapped bitcode, as text.
-pub fn llvm_dis(bitcode: &[u8]) -> String {
-    let out = run_tool("llvm-dis", &["-o", "-", "-"], bitcode).unwrap_or_else(|e| panic!("{e}"));
-    String::from_utf8(out).expect("llvm-dis writes UTF-8")
+/// `llvm-dis-14` of wrapped bitcode, as text; panics when it fails.
+pub fn dis(bitcode: &[u8]) -> String {
+    airlink_test_support::llvm_dis(bitcode).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Parses and verifies a corpus file.

@@ -1,10 +1,7 @@
-//! Body of the `spec_parse` fuzz target, shared with the seed smoke test
-//! (`crates/air-shell/tests/fuzz_seeds.rs` includes this file by path).
-//!
-//! Arbitrary bytes as a TOML spec through `Spec::from_toml` and, when it
-//! reads, `generate` in both body modes: a shell or an error with
-//! diagnostics, never a panic or hang. A generated shell must verify and its
-//! text must parse back to the same module.
+//! The `spec_parse` target: arbitrary bytes as a TOML spec through
+//! `Spec::from_toml` and, when it reads, `generate` in both body modes: a
+//! shell or an error with diagnostics, never a panic or hang. A generated
+//! shell must verify and its text must parse back to the same module.
 
 use std::path::Path;
 

@@ -1,18 +1,15 @@
-//! Body of the `lazy_assemble` fuzz target, shared with the seed smoke test
-//! (`crates/airlink/tests/lazy_fuzz_seeds.rs` includes this file by path).
-//!
-//! Arbitrary bytes as UTF-8 text through the text → library pipelines of
-//! `airlink assemble`, differentially: the whole-module one (parse,
-//! verify, `metallib::assemble`) against `metallib::assemble_text` (which
-//! picks a path by size) and `metallib::TextModule` with the lazy path
-//! taken at any size. Both must give the whole pipeline's library, or fail
-//! at the same stage with the same error (a parse error whole, a verify
-//! error whole and as rendered from the module and source map that come
-//! with it, an assemble error as displayed). The lazy path alone
-//! (`assemble_text_lazily`) must never give a library the whole pipeline
-//! does not give. The target is the one the text's triple names, as
-//! `airlink assemble` picks it, so that the lazy path is not turned away
-//! for retargeting; the thread count (1 to 3) comes from the input's
+//! The `lazy_assemble` target: arbitrary bytes as UTF-8 text through the text
+//! → library pipelines of `airlink assemble`, differentially: the
+//! whole-module one (parse, verify, `metallib::assemble`) against
+//! `metallib::assemble_text` (which picks a path by size) and
+//! `metallib::TextModule` with the lazy path taken at any size. Both must
+//! give the whole pipeline's library, or fail at the same stage with the same
+//! error (a parse error whole, a verify error whole and as rendered from the
+//! module and source map that come with it, an assemble error as displayed).
+//! The lazy path alone (`assemble_text_lazily`) must never give a library the
+//! whole pipeline does not give. The target is the one the text's triple
+//! names, as `airlink assemble` picks it, so that the lazy path is not turned
+//! away for retargeting; the thread count (1 to 3) comes from the input's
 //! length, so the per-thread forks are exercised too.
 
 use metallib::AssembleOptions;

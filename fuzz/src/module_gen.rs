@@ -1,15 +1,13 @@
-//! Body of the `module_gen` fuzz target, shared with the seed smoke test
-//! (`crates/air-bitcode/tests/module_gen_fuzz_seeds.rs` includes this file by
-//! path).
-//!
-//! Structure-aware, in the spirit of wasm-smith: the fuzzer's bytes choose
-//! the generator's seed and size knobs, and `air_ir::testgen::random_module`
-//! builds a valid module from them. Properties: the verifier accepts it, it
-//! prints to text that parses back equal, and its `llvm14` bitcode reads
-//! back to a module that encodes to the same bytes (a fixed point). (Byte equality with `llvm-as-14` is checked by the smoke test,
-//! which may spawn processes; the fuzz loop does not.)
+//! The `module_gen` target, structure-aware, in the spirit of wasm-smith: the
+//! fuzzer's bytes choose the generator's seed and size knobs, and
+//! `air_testgen::random_module` builds a valid module from them. Properties:
+//! the verifier accepts it, it prints to text that parses back equal, and its
+//! `llvm14` bitcode reads back to a module that encodes to the same bytes (a
+//! fixed point). (Byte equality with `llvm-as-14` is checked by the seed
+//! replay, `crates/test-support/tests/fuzz_seeds.rs`, which may spawn
+//! processes; the fuzz loop does not.)
 
-use air_ir::testgen::GenOptions;
+use air_testgen::GenOptions;
 
 /// The seed and options the bytes select: 8 bytes of seed (little-endian,
 /// zero-padded), then one byte each for kernels (1..=4), stretch (0..=15)
@@ -30,7 +28,7 @@ pub fn decode(data: &[u8]) -> (u64, GenOptions) {
 /// Runs one input and returns the module and its bitcode.
 pub fn run(data: &[u8]) -> (air_ir::Module, Vec<u8>) {
     let (seed, options) = decode(data);
-    let module = air_ir::testgen::random_module(seed, options);
+    let module = air_testgen::random_module(seed, options);
     if let Err(e) = air_ir::verify(&module) {
         panic!("generated module (seed {seed}, {options:?}) does not verify: {e}");
     }

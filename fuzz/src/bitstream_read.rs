@@ -1,8 +1,6 @@
-//! Body of the `bitstream_read` fuzz target, shared with the seed smoke test
-//! (`crates/llvm-bitstream/tests/fuzz_seeds.rs` includes this file by path).
-//!
-//! Arbitrary bytes through the generic bitstream reader: a stream or an
-//! error, never a panic, a hang or an unbounded allocation.
+//! The `bitstream_read` target: arbitrary bytes through the generic bitstream
+//! reader: a stream or an error, never a panic, a hang or an unbounded
+//! allocation.
 
 /// Runs one input.
 pub fn run(data: &[u8]) {

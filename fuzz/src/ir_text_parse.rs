@@ -1,10 +1,8 @@
-//! Body of the `ir_text_parse` fuzz target, shared with the seed smoke test
-//! (`crates/air-ir/tests/fuzz_seeds.rs` includes this file by path).
-//!
-//! Arbitrary bytes as UTF-8 text through the IR parser: it must return a
-//! module or an error, never panic, overflow the stack or hang. A module it
-//! accepts must print to text that parses back to an equal module, and the
-//! verifier must give a verdict on it without panicking.
+//! The `ir_text_parse` target: arbitrary bytes as UTF-8 text through the IR
+//! parser: it must return a module or an error, never panic, overflow the
+//! stack or hang. A module it accepts must print to text that parses back to
+//! an equal module, and the verifier must give a verdict on it without
+//! panicking.
 //!
 //! The multi-threaded paths are checked differentially: the parser with its
 //! size threshold lowered to zero (so any run of two or more bodies is split

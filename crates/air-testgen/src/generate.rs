@@ -6,51 +6,13 @@
 //! counted loops with a phi induction variable), which keeps every use
 //! dominated by its definition without a dominator computation here.
 
-use crate::attributes::{AttrKind, AttrSet, Attribute};
-use crate::builder::Builder;
-use crate::inst::{Flags, FloatPredicate, IntPredicate, OpClass, Opcode, Ordering, RmwOp, Value};
-use crate::module::{FuncId, Linkage, Module, UnnamedAddr};
-use crate::types::TypeId;
+use air_ir::attributes::{AttrKind, AttrSet, Attribute};
+use air_ir::builder::Builder;
+use air_ir::inst::{Flags, FloatPredicate, IntPredicate, OpClass, Opcode, Ordering, RmwOp, Value};
+use air_ir::module::{FuncId, Linkage, Module, UnnamedAddr};
+use air_ir::types::TypeId;
 
-/// AIR's datalayout, defined in `air-target` (kept here so existing users
-/// of this path still compile).
-pub use air_target::AIR_DATALAYOUT;
-
-/// A small deterministic PRNG (SplitMix64): no dependency, same stream on
-/// every machine.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n` > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
-    }
-
-    /// True with probability `num/den`.
-    pub fn chance(&mut self, num: u64, den: u64) -> bool {
-        self.next_u64() % den < num
-    }
-
-    /// One element of a non-empty slice.
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+use crate::{Rng, AIR_DATALAYOUT};
 
 /// Size knobs for [`random_module`].
 #[derive(Clone, Copy, Debug)]
@@ -101,7 +63,7 @@ struct Gen {
     barrier: FuncId,
     helpers: Vec<FuncId>,
     tg_global: Option<Value>,
-    kernel_nodes: Vec<crate::metadata::MetaId>,
+    kernel_nodes: Vec<air_ir::metadata::MetaId>,
 }
 
 /// Values visible at the current point, by type, each type's in the order
@@ -432,7 +394,7 @@ impl Gen {
         };
         let mut flags = Flags::empty();
         match op.flag_rule() {
-            crate::inst::FlagRule::Wrap => {
+            air_ir::inst::FlagRule::Wrap => {
                 if self.rng.chance(1, 2) {
                     flags = flags.with(Flags::NSW);
                 }
@@ -440,7 +402,7 @@ impl Gen {
                     flags = flags.with(Flags::NUW);
                 }
             }
-            crate::inst::FlagRule::Exact if self.rng.chance(1, 3) => flags = Flags::EXACT,
+            air_ir::inst::FlagRule::Exact if self.rng.chance(1, 3) => flags = Flags::EXACT,
             _ => {}
         }
         self.b.binary(op, a, b, flags).ok().map(|v| (ty, v))
@@ -637,7 +599,7 @@ impl Gen {
             let s = self.b.md_string("llvm.loop.mustprogress");
             let inner = self.b.md_node(vec![Some(s)]);
             let d = self.b.md_distinct_node(vec![None, Some(inner)]);
-            if let Some(crate::metadata::Metadata::Node { operands, .. }) =
+            if let Some(air_ir::metadata::Metadata::Node { operands, .. }) =
                 self.b.module_mut().metadata.get_mut(d.0 as usize)
             {
                 operands[0] = Some(d);
@@ -653,10 +615,10 @@ mod tests {
 
     #[test]
     fn same_seed_same_module() {
-        let a = crate::print(&random_module(7, GenOptions::default()));
-        let b = crate::print(&random_module(7, GenOptions::default()));
+        let a = air_ir::print(&random_module(7, GenOptions::default()));
+        let b = air_ir::print(&random_module(7, GenOptions::default()));
         assert_eq!(a, b);
-        let c = crate::print(&random_module(8, GenOptions::default()));
+        let c = air_ir::print(&random_module(8, GenOptions::default()));
         assert_ne!(a, c);
     }
 }

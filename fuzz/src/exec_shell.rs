@@ -1,15 +1,13 @@
-//! Body of the `exec_shell` fuzz target, shared with the seed smoke test
-//! (`crates/air-exec/tests/fuzz_seeds.rs` includes this file by path).
-//!
-//! The CPU executor on kernels: input that parses and verifies as AIR text
-//! runs as is (seeds: the IR corpus and the generated reference shells);
-//! anything else selects a generated module (`testgen::random_module`, seed
-//! and knobs from the bytes), whose every kernel runs. Each run has a small
-//! grid and step budget, every buffer is bound, and the outcome must be a
-//! result or an error: never a panic, a hang or a blow-up.
+//! The `exec_shell` target: the CPU executor on kernels: input that parses
+//! and verifies as AIR text runs as is (seeds: the IR corpus and the
+//! generated reference shells); anything else selects a generated module
+//! (`air_testgen::random_module`, seed and knobs from the bytes), whose every
+//! kernel runs. Each run has a small grid and step budget, every buffer is
+//! bound, and the outcome must be a result or an error: never a panic, a hang
+//! or a blow-up.
 
 use air_exec::{ArgKind, Bindings, Launch, Options, Program, Source};
-use air_ir::testgen::GenOptions;
+use air_testgen::GenOptions;
 
 /// The step budget of one run (thread-instructions).
 pub const STEP_BUDGET: u64 = 200_000;
@@ -50,7 +48,7 @@ pub fn run(data: &[u8]) -> usize {
         Some(s) => s,
         None => {
             let (seed, options) = decode(data);
-            let module = air_ir::testgen::random_module(seed, options);
+            let module = air_testgen::random_module(seed, options);
             match Source::from_module(module, "gen.ll") {
                 Ok(s) => s,
                 Err(e) => panic!("generated module (seed {seed}) does not verify: {e}"),
