@@ -37,18 +37,8 @@ fn lazy_assemble_seeds_run_through_the_fuzz_target() {
         }
         // Whether the seed gets the fuzzer into the lazy path at all: the
         // body assembles for the target of the seed's own triple.
-        let options = metallib::AssembleOptions::new(body::target_of(text));
-        let encode = |m: &air_ir::Module| {
-            air_bitcode::write_module(
-                m,
-                &air_bitcode::WriteOptions {
-                    flavour: air_bitcode::Flavour::Apple,
-                    input_path: "seed.ll".to_string(),
-                    producer: None,
-                },
-            )
-        };
-        if metallib::stream::assemble_text_lazily(text, "seed.ll", &options, encode).is_ok() {
+        let options = air_assemble::Options::for_target(body::target_of(text));
+        if air_assemble::stream::assemble_text_lazily(text, "seed.ll", &options).is_ok() {
             lazy_ok += 1;
         } else {
             eprintln!("{}: not taken by the lazy path", path.display());

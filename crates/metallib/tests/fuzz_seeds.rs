@@ -1,21 +1,16 @@
 //! Replays the fuzz target's seed corpus (`fuzz/corpus/metallib_parse`) and
 //! every truncation of each seed, so `cargo test` exercises the fuzzer body.
-//! `AIRLINK_WRITE_FUZZ_SEEDS=1` regenerates the seeds from the corpus
-//! (assembled with llvm-as-14).
-
-mod common;
+//! The seeds are libraries the assembler writes; the air-assemble crate's
+//! `tests/fuzz_seeds.rs` checks them and regenerates them.
 
 use std::path::PathBuf;
 
 fn seed_dir() -> PathBuf {
-    common::repo_root().join("fuzz/corpus/metallib_parse")
+    airlink_test_support::repo_root().join("fuzz/corpus/metallib_parse")
 }
 
 #[test]
 fn seed_corpus_runs_through_the_fuzz_target() {
-    if std::env::var_os("AIRLINK_WRITE_FUZZ_SEEDS").is_some() {
-        write_seeds();
-    }
     let mut seeds: Vec<_> = std::fs::read_dir(seed_dir())
         .expect("the fuzz seed corpus is missing")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -32,21 +27,5 @@ fn seed_corpus_runs_through_the_fuzz_target() {
         for len in 0..=bytes.len() {
             metallib::fuzz::exercise(&bytes[..len]);
         }
-    }
-}
-
-/// Seeds: a one-kernel, a multi-kernel and a three-visible-function library.
-fn write_seeds() {
-    let target = air_target::Target::by_id("macos26").unwrap();
-    let options = metallib::AssembleOptions {
-        target,
-        retarget: true,
-        threads: 0,
-    };
-    std::fs::create_dir_all(seed_dir()).unwrap();
-    for name in ["simple_1d", "switch_atomics", "visible_function"] {
-        let module = common::load(&common::repo_root().join(format!("tests/corpus/{name}.ll")));
-        let bytes = metallib::assemble(&module, &options, common::llvm_as).unwrap();
-        std::fs::write(seed_dir().join(format!("{name}.metallib")), bytes).unwrap();
     }
 }
