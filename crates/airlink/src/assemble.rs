@@ -117,7 +117,7 @@ impl Opts {
                 text: &text,
                 path: &name,
             };
-            let bytes = library(input, &options)?;
+            let bytes = library_bytes(input, &options)?;
             // Likewise the text: returning its pages to the system first
             // would only delay the write (about 0.5 ms per 6 MB), and the
             // peak is long past.
@@ -142,7 +142,7 @@ impl Opts {
                     module: &module,
                     path: &name,
                 };
-                Some(library(input, &self.options(flavour))?)
+                Some(library_bytes(input, &self.options(flavour))?)
             }
             None => None,
         };
@@ -172,7 +172,7 @@ pub fn parse_and_verify(text: &str, name: &str) -> Result<air_ir::Module> {
 /// The library bytes ([`air_assemble::assemble`]), with errors as `airlink`
 /// prints them: parse and verify errors at their `file:line:col`, an
 /// unknown target as a usage hint, the rest after the input's name.
-pub fn library(
+pub fn library_bytes(
     input: air_assemble::Input<'_>,
     options: &air_assemble::Options<'_>,
 ) -> Result<Vec<u8>> {
@@ -202,5 +202,5 @@ pub fn assemble_module(
         },
         ..air_assemble::Options::default()
     };
-    library(air_assemble::Input::Module { module, path: name }, &options)
+    library_bytes(air_assemble::Input::Module { module, path: name }, &options)
 }
