@@ -1,27 +1,19 @@
-//! The `lazy_assemble` target: arbitrary bytes as UTF-8 text through the text
-//! → library pipelines of `airlink assemble`, differentially: the
-//! whole-module one (parse, verify, `metallib::assemble`) against
-//! `metallib::assemble_text` (which picks a path by size) and
-//! `metallib::TextModule` with the lazy path taken at any size. Both must
-//! give the whole pipeline's library, or fail at the same stage with the same
-//! error (a parse error whole, a verify error whole and as rendered from the
-//! module and source map that come with it, an assemble error as displayed).
-//! The lazy path alone (`assemble_text_lazily`) must never give a library the
-//! whole pipeline does not give. The target is the one the text's triple
-//! names, as `airlink assemble` picks it, so that the lazy path is not turned
-//! away for retargeting; the thread count (1 to 3) comes from the input's
+//! Arbitrary bytes as UTF-8 text through the text → library pipelines of
+//! `airlink assemble`, differentially: the whole-module one (parse,
+//! verify, `air_assemble::assemble` on the module) against
+//! `air_assemble::assemble` on the text (which picks a path by size) and
+//! the same with the lazy path taken at any size (`lazy_from_bytes: 0`). Both must give the whole pipeline's library, or fail
+//! at the same stage with the same error (a parse error whole, a verify
+//! error whole and as the assembler renders it against the whole
+//! pipeline's rendering from its module and source map, an assemble error
+//! as displayed). The lazy path alone
+//! (`assemble_text_lazily`) must never give a library the whole pipeline
+//! does not give. The target is the one the text's triple names, as
+//! `airlink assemble` picks it, so that the lazy path is not turned away
+//! for retargeting; the thread count (1 to 3) comes from the input's
 //! length, so the per-thread forks are exercised too.
 
-use metallib::AssembleOptions;
-
-fn encode(m: &air_ir::Module) -> Result<Vec<u8>, air_bitcode::EncodeError> {
-    let options = air_bitcode::WriteOptions {
-        flavour: air_bitcode::Flavour::Apple,
-        input_path: "fuzz.ll".to_string(),
-        producer: None,
-    };
-    air_bitcode::write_module(m, &options)
-}
+use air_assemble::{Input, Library, Options, TargetChoice};
 
 /// A pipeline's result: the library, or the failing stage and its error.
 #[derive(Debug, PartialEq)]
@@ -32,7 +24,7 @@ enum Outcome {
     Assemble(String),
 }
 
-fn whole(text: &str, options: &AssembleOptions) -> Outcome {
+fn whole(text: &str, options: &Options) -> Outcome {
     let (module, map) = match air_ir::parse_with_source_map(text, "fuzz.ll") {
         Ok(parsed) => parsed,
         Err(e) => return Outcome::Parse(e),
@@ -41,22 +33,27 @@ fn whole(text: &str, options: &AssembleOptions) -> Outcome {
         let shown = air_ir::render_verify_error(text, "fuzz.ll", &module, &map, &e);
         return Outcome::Invalid(e, shown);
     }
-    match metallib::assemble(&module, options, encode) {
-        Ok(bytes) => Outcome::Library(bytes),
+    let input = Input::Module {
+        module: &module,
+        path: "fuzz.ll",
+    };
+    match air_assemble::assemble(input, options) {
+        Ok(library) => Outcome::Library(library.bytes),
         Err(e) => Outcome::Assemble(e.to_string()),
     }
 }
 
-fn from_text(text: &str, result: Result<Vec<u8>, metallib::TextError>) -> Outcome {
+fn from_text(result: Result<Library, air_assemble::Error>) -> Outcome {
     match result {
-        Ok(bytes) => Outcome::Library(bytes),
-        Err(metallib::TextError::Parse(e)) => Outcome::Parse(e),
-        Err(metallib::TextError::Invalid { module, map, error }) => {
-            let shown = air_ir::render_verify_error(text, "fuzz.ll", &module, &map, &error);
-            Outcome::Invalid(error, shown)
+        Ok(library) => Outcome::Library(library.bytes),
+        Err(air_assemble::Error::Parse(e)) => Outcome::Parse(e),
+        Err(air_assemble::Error::Invalid { error, diagnostic }) => {
+            Outcome::Invalid(*error, diagnostic)
         }
-        Err(metallib::TextError::Assemble(e)) => Outcome::Assemble(e.to_string()),
-        Err(other) => panic!("a TextError the whole pipeline never gives: {other}"),
+        Err(air_assemble::Error::UnknownTarget { id }) => {
+            panic!("the target is given, yet {id:?} is unknown")
+        }
+        Err(e) => Outcome::Assemble(e.to_string()),
     }
 }
 
@@ -87,36 +84,38 @@ pub fn run(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let options = AssembleOptions {
-        target: target_of(text),
+    let options = Options {
+        target: TargetChoice::Target(target_of(text)),
         retarget: true,
         threads: 1 + data.len() % 3,
+        ..Options::default()
     };
     let whole = whole(text, &options);
-    let forced = from_text(
+    let input = Input::Text {
         text,
-        metallib::TextModule::parse_tuned(text, "fuzz.ll", 0)
-            .and_then(|t| t.assemble(&options, encode)),
-    );
+        path: "fuzz.ll",
+    };
+    let forced_options = Options {
+        lazy_from_bytes: 0,
+        ..options
+    };
+    let forced = from_text(air_assemble::assemble(input, &forced_options));
     assert!(
         forced == whole,
-        "TextModule (lazy at any size) gives {}, the whole pipeline {}",
+        "assemble on text, lazy at any size, gives {}, the whole pipeline {}",
         brief(&forced),
         brief(&whole)
     );
-    let public = from_text(
-        text,
-        metallib::assemble_text(text, "fuzz.ll", &options, encode),
-    );
+    let public = from_text(air_assemble::assemble(input, &options));
     assert!(
         public == whole,
-        "assemble_text gives {}, the whole pipeline {}",
+        "assemble on text gives {}, the whole pipeline {}",
         brief(&public),
         brief(&whole)
     );
-    if let Ok(bytes) = metallib::stream::assemble_text_lazily(text, "fuzz.ll", &options, encode) {
+    if let Ok(library) = air_assemble::stream::assemble_text_lazily(text, "fuzz.ll", &options) {
         assert!(
-            whole == Outcome::Library(bytes),
+            whole == Outcome::Library(library.bytes),
             "the lazy path gave a library where the whole pipeline gives {}",
             brief(&whole)
         );

@@ -1,7 +1,7 @@
-//! Shell → `.metallib` bytes in-process (the same path as `airlink
-//! assemble`: target check, Apple's per-entry link step, the Apple bitcode
-//! flavour, the container), so the runtime and the probes can build shells
-//! without any Apple tool.
+//! Shell → `.metallib` bytes in-process ([`air_assemble::assemble`], the
+//! same path as `airlink assemble`: target check, Apple's per-entry link
+//! step, the Apple bitcode flavour, the container), so the runtime and the
+//! probes can build shells without any Apple tool.
 
 use air_shell::Shell;
 
@@ -34,18 +34,8 @@ pub fn module_metallib_bytes(
     name: &str,
     target: &air_target::Target,
 ) -> Result<Vec<u8>> {
-    let options = metallib::AssembleOptions {
-        target,
-        retarget: false,
-        threads: 0,
-    };
-    metallib::assemble(module, &options, |m| {
-        let options = air_bitcode::WriteOptions {
-            flavour: air_bitcode::Flavour::Apple,
-            input_path: name.to_string(),
-            producer: None,
-        };
-        air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
-    })
-    .map_err(|e| Error::invalid(Step::BuildShell, format!("{name}: {e}")))
+    let options = air_assemble::Options::for_target(target);
+    air_assemble::assemble(air_assemble::Input::Module { module, path: name }, &options)
+        .map(|library| library.bytes)
+        .map_err(|e| Error::invalid(Step::BuildShell, format!("{name}: {e}")))
 }

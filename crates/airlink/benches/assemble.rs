@@ -50,45 +50,35 @@ fn median(min_runs: usize, budget: Duration, mut f: impl FnMut()) -> Duration {
 }
 
 /// text → `.metallib` bytes, what `airlink assemble -o` does between
-/// reading and writing files (`metallib::assemble_text`: from 256 KiB on,
-/// bodies are parsed entry by entry); `threads` as in
-/// `metallib::AssembleOptions` (0 = all cores).
+/// reading and writing files (`air_assemble::assemble` on text: from 256
+/// KiB on, bodies are parsed entry by entry); `threads` as in
+/// `air_assemble::Options` (0 = all cores).
 fn assemble_with(text: &str, name: &str, threads: usize) -> Vec<u8> {
-    let target = air_target::Target::by_id("macos26").expect("target");
-    let options = metallib::AssembleOptions {
-        target,
-        retarget: true,
-        threads,
-    };
-    metallib::assemble_text(text, name, &options, |m| {
-        let options = air_bitcode::WriteOptions {
-            flavour: air_bitcode::Flavour::Apple,
-            input_path: name.to_string(),
-            producer: None,
-        };
-        air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
-    })
-    .expect("assembles")
+    let input = air_assemble::Input::Text { text, path: name };
+    air_assemble::assemble(input, &options(threads))
+        .expect("assembles")
+        .bytes
 }
 
 /// A verified module → `.metallib` bytes (target check, link step, apple
 /// bitcode, container), as `airlink shell -o` does for a generated shell.
 fn assemble_module(module: &air_ir::Module, name: &str, threads: usize) -> Vec<u8> {
+    let input = air_assemble::Input::Module { module, path: name };
+    air_assemble::assemble(input, &options(threads))
+        .expect("assembles")
+        .bytes
+}
+
+/// The bench's options: macOS 26 (retargeting what is older), the Apple
+/// flavour, `threads` workers.
+fn options(threads: usize) -> air_assemble::Options<'static> {
     let target = air_target::Target::by_id("macos26").expect("target");
-    let options = metallib::AssembleOptions {
-        target,
+    air_assemble::Options {
+        target: air_assemble::TargetChoice::Target(target),
         retarget: true,
         threads,
-    };
-    metallib::assemble(module, &options, |m| {
-        let options = air_bitcode::WriteOptions {
-            flavour: air_bitcode::Flavour::Apple,
-            input_path: name.to_string(),
-            producer: None,
-        };
-        air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
-    })
-    .expect("assembles")
+        ..air_assemble::Options::default()
+    }
 }
 
 /// [`assemble_with`] on all cores, as the CLI runs it.

@@ -10,36 +10,34 @@ fn main() {
     let text = std::fs::read_to_string(&path).expect("readable input");
     let target = air_target::Target::by_id("macos26").expect("target");
     let mut total = 0;
-    let encode = |m: &air_ir::Module| {
-        let options = air_bitcode::WriteOptions {
-            flavour: air_bitcode::Flavour::Apple,
-            input_path: path.clone(),
-            producer: None,
-        };
-        air_bitcode::write_module(m, &options).map_err(|e| e.to_string())
-    };
-    let options = metallib::AssembleOptions {
-        target,
+    let options = air_assemble::Options {
+        target: air_assemble::TargetChoice::Target(target),
         retarget: true,
-        threads: 0,
+        ..air_assemble::Options::default()
     };
     // AIRLINK_WHOLE=1: the whole-module pipeline (parse, verify, assemble)
     // instead of the entry-by-entry one `airlink assemble -o` uses.
     let whole = std::env::var_os("AIRLINK_WHOLE").is_some();
     for _ in 0..n {
         rss("read");
-        let bytes = if whole {
+        let library = if whole {
             let (module, _map) = air_ir::parse_with_source_map(&text, &path).expect("parses");
             rss("parsed");
             air_ir::verify(&module).expect("verifies");
             rss("verified");
-            metallib::assemble(&module, &options, encode).expect("assembles")
+            let input = air_assemble::Input::Module {
+                module: &module,
+                path: &path,
+            };
+            air_assemble::assemble(input, &options).expect("assembles")
         } else {
-            // What `metallib::assemble_text` does, in its two steps.
-            let parsed = metallib::TextModule::parse(&text, &path).expect("parses");
-            rss("skeleton");
-            parsed.assemble(&options, encode).expect("assembles")
+            let input = air_assemble::Input::Text {
+                text: &text,
+                path: &path,
+            };
+            air_assemble::assemble(input, &options).expect("assembles")
         };
+        let bytes = library.bytes;
         rss("assembled");
         total += bytes.len();
     }

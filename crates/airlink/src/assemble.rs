@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
 use crate::io::{display_name, read_text, write_output};
 
@@ -81,36 +81,46 @@ fn parse_flavour(s: &str) -> Result<air_bitcode::Flavour> {
     }
 }
 
-/// Picks the target: the named one, else the one the triple matches, else
-/// the default.
-fn pick_target(id: Option<&str>, triple: Option<&str>) -> Result<&'static air_target::Target> {
-    if let Some(id) = id {
-        return air_target::Target::by_id(id).with_context(|| {
-            format!(
-                "unknown target {id:?}; known targets: {}",
-                air_target::Target::ids()
-            )
-        });
-    }
-    let matching = triple.and_then(|t| air_target::TARGETS.iter().find(|x| x.matches_triple(t)));
-    Ok(matching.unwrap_or_else(|| {
-        air_target::Target::by_id(air_target::DEFAULT_TARGET).expect("default target exists")
-    }))
-}
-
 impl Opts {
+    /// The assembler's options for this command line.
+    fn options(&self, flavour: air_bitcode::Flavour) -> air_assemble::Options<'_> {
+        air_assemble::Options {
+            target: match &self.target {
+                Some(id) => air_assemble::TargetChoice::Id(id),
+                None => air_assemble::TargetChoice::FromModule,
+            },
+            retarget: self.retarget,
+            flavour,
+            producer: self.producer.as_deref(),
+            threads: self.threads,
+            ..air_assemble::Options::default()
+        }
+    }
+
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
         let flavour = parse_flavour(&self.flavour)?;
         let name = display_name(&self.input);
         let text = read_text(&self.input)?;
         if let (Some(path), None) = (&self.output, &self.emit_bc) {
-            // Only the library: bodies are parsed entry by entry, so a
-            // large input never has all of them in memory at once.
-            let bytes = self.library_from_text(&text, &name, flavour)?;
-            // The process ends after the write: returning the input's pages
-            // to the system first would only delay it (about 0.5 ms per
-            // 6 MB), and the peak is long past.
+            // Only the library: from 256 KiB of text on, bodies are parsed
+            // entry by entry, so a large input never has all of them in
+            // memory at once. The process ends after the write: freeing
+            // the parsed module's many small allocations one by one would
+            // cost more than writing the library (1.7 ms for a 6 MB input),
+            // for memory the exit returns.
+            let options = air_assemble::Options {
+                leak_parsed_input: true,
+                ..self.options(flavour)
+            };
+            let input = air_assemble::Input::Text {
+                text: &text,
+                path: &name,
+            };
+            let bytes = library_bytes(input, &options)?;
+            // Likewise the text: returning its pages to the system first
+            // would only delay the write (about 0.5 ms per 6 MB), and the
+            // peak is long past.
             std::mem::forget(text);
             return write_output(Some(path), &bytes);
         }
@@ -127,15 +137,13 @@ impl Opts {
             None => None,
         };
         let library = match &self.output {
-            Some(_) => Some(assemble_module_with(
-                &module,
-                &name,
-                self.target.as_deref(),
-                self.retarget,
-                flavour,
-                self.producer.as_deref(),
-                self.threads,
-            )?),
+            Some(_) => {
+                let input = air_assemble::Input::Module {
+                    module: &module,
+                    path: &name,
+                };
+                Some(library_bytes(input, &self.options(flavour))?)
+            }
             None => None,
         };
         if let (Some(path), Some(bytes)) = (&self.emit_bc, &bitcode) {
@@ -145,43 +153,6 @@ impl Opts {
             write_output(Some(path), bytes)?;
         }
         Ok(())
-    }
-}
-
-impl Opts {
-    /// The library straight from the text ([`metallib::TextModule`]: same
-    /// bytes and errors as parse, verify and assemble in a row).
-    fn library_from_text(
-        &self,
-        text: &str,
-        name: &str,
-        flavour: air_bitcode::Flavour,
-    ) -> Result<Vec<u8>> {
-        let render = |e: metallib::TextError| match e {
-            metallib::TextError::Parse(e) => anyhow::anyhow!("{e}"),
-            metallib::TextError::Invalid { module, map, error } => anyhow::anyhow!(
-                "{}",
-                air_ir::render_verify_error(text, name, &module, &map, &error)
-            ),
-            e => anyhow::anyhow!("{name}: error: {e}"),
-        };
-        let parsed = metallib::TextModule::parse(text, name).map_err(render)?;
-        let target = pick_target(self.target.as_deref(), parsed.module().triple.as_deref())?;
-        let options = metallib::AssembleOptions {
-            target,
-            retarget: self.retarget,
-            threads: self.threads,
-        };
-        let library = parsed
-            .assemble(&options, |m| {
-                encode(m, flavour, name, self.producer.as_deref()).map_err(|e| e.to_string())
-            })
-            .map_err(render);
-        // Only the write and the exit are left: freeing the module's many
-        // small allocations one by one would cost more than writing the
-        // library (1.7 ms for a 6 MB input), for memory the exit returns.
-        std::mem::forget(parsed);
-        library
     }
 }
 
@@ -198,61 +169,38 @@ pub fn parse_and_verify(text: &str, name: &str) -> Result<air_ir::Module> {
     Ok(module)
 }
 
-/// Builds a `.metallib` from a verified module.
+/// The library bytes ([`air_assemble::assemble`]), with errors as `airlink`
+/// prints them: parse and verify errors at their `file:line:col`, an
+/// unknown target as a usage hint, the rest after the input's name.
+pub fn library_bytes(
+    input: air_assemble::Input<'_>,
+    options: &air_assemble::Options<'_>,
+) -> Result<Vec<u8>> {
+    use air_assemble::Error;
+    air_assemble::assemble(input, options)
+        .map(|library| library.bytes)
+        .map_err(|e| match e {
+            Error::Parse(_) | Error::Invalid { .. } | Error::UnknownTarget { .. } => {
+                anyhow::anyhow!("{e}")
+            }
+            e => anyhow::anyhow!("{}: error: {e}", input.path()),
+        })
+}
+
+/// Builds a `.metallib` from a verified module with the Apple flavour and
+/// no retargeting, for `target` (an id) or, without one, the target its
+/// triple names.
 pub fn assemble_module(
     module: &air_ir::Module,
     name: &str,
     target: Option<&str>,
-    retarget: bool,
-    flavour: air_bitcode::Flavour,
 ) -> Result<Vec<u8>> {
-    assemble_module_with(module, name, target, retarget, flavour, None, 0)
-}
-
-/// [`assemble_module`] with an irsymtab producer for the apple flavour
-/// (used when `!llvm.ident` names no `metalfe-X` version) and a thread
-/// count (0 = all cores).
-pub fn assemble_module_with(
-    module: &air_ir::Module,
-    name: &str,
-    target: Option<&str>,
-    retarget: bool,
-    flavour: air_bitcode::Flavour,
-    producer: Option<&str>,
-    threads: usize,
-) -> Result<Vec<u8>> {
-    let target = pick_target(target, module.triple.as_deref())?;
-    let options = metallib::AssembleOptions {
-        target,
-        retarget,
-        threads,
+    let options = air_assemble::Options {
+        target: match target {
+            Some(id) => air_assemble::TargetChoice::Id(id),
+            None => air_assemble::TargetChoice::FromModule,
+        },
+        ..air_assemble::Options::default()
     };
-    metallib::assemble(module, &options, |m| {
-        // After the link step every module has its entry's name as
-        // source_filename, so the input path is never used here.
-        encode(m, flavour, name, producer).map_err(|e| e.to_string())
-    })
-    .map_err(|e| anyhow::anyhow!("{name}: error: {e}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn target_defaults_follow_the_triple() {
-        assert_eq!(
-            pick_target(None, Some("air64_v27-apple-macosx15.0.0"))
-                .unwrap()
-                .id,
-            "macos15"
-        );
-        assert_eq!(
-            pick_target(None, Some("x86_64-unknown-linux")).unwrap().id,
-            "macos26"
-        );
-        assert_eq!(pick_target(None, None).unwrap().id, "macos26");
-        assert_eq!(pick_target(Some("ios18"), None).unwrap().id, "ios18");
-        assert!(pick_target(Some("macos9"), None).is_err());
-    }
+    library_bytes(air_assemble::Input::Module { module, path: name }, &options)
 }

@@ -71,8 +71,6 @@ pub fn run_demo(out: &Path) -> Result<(String, bool)> {
             &shell.module,
             &shell.module_name,
             Some(shell.manifest.target.as_str()),
-            false,
-            air_bitcode::Flavour::Apple,
         )?;
         let elapsed = start.elapsed();
         let stem = spec_file.trim_end_matches(".toml");

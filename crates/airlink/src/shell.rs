@@ -83,8 +83,6 @@ impl Opts {
                 &shell.module,
                 &shell.module_name,
                 Some(shell.manifest.target.as_str()),
-                false,
-                air_bitcode::Flavour::Apple,
             )?),
             None => None,
         };

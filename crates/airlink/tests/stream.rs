@@ -1,22 +1,25 @@
-//! The lazy text → library path (`metallib::assemble_text`) against the
-//! whole-module pipeline (parse, verify, `metallib::assemble`): the same
+//! The lazy text → library path (`air_assemble::assemble` on text) against
+//! the whole-module pipeline (parse, verify, `air_assemble::assemble` on the
+//! module): the same
 //! library for valid inputs, with the lazy path really taken for them; for
 //! damaged and invalid inputs the same failing stage and the same error;
 //! the lazy path alone never accepting what the whole pipeline rejects;
 //! and the same results on 1 and 3 threads.
 
+use air_assemble::stream::assemble_text_lazily;
+use air_assemble::{Fallback, Input, Library, Options, Route, TargetChoice};
 use air_testgen::Rng;
 use airlink_test_support::damage::damage;
-use metallib::stream::{assemble_text_lazily, Fallback};
-use metallib::AssembleOptions;
 
-fn encode(m: &air_ir::Module) -> Result<Vec<u8>, air_bitcode::EncodeError> {
-    let options = air_bitcode::WriteOptions {
-        flavour: air_bitcode::Flavour::Apple,
-        input_path: "in.ll".to_string(),
-        producer: None,
-    };
-    air_bitcode::write_module(m, &options)
+/// The options of every route here: `target`, retargeting allowed, the
+/// Apple flavour, `threads` workers.
+fn options(target: &'static air_target::Target, threads: usize) -> Options<'static> {
+    Options {
+        target: TargetChoice::Target(target),
+        retarget: true,
+        threads,
+        ..Options::default()
+    }
 }
 
 /// [`check`] on a valid `text`, then the lazy path alone on `threads`
@@ -28,19 +31,14 @@ fn compare(text: &str, name: &str, threads: usize) -> Result<Vec<u8>, Fallback> 
     let Outcome::Library(bytes) = whole else {
         panic!("{name}: meant to be valid, the whole pipeline gives {whole:?}");
     };
-    let options = AssembleOptions {
-        target,
-        retarget: true,
-        threads,
-    };
-    let lazy = assemble_text_lazily(text, name, &options, encode);
-    if let Ok(b) = &lazy {
+    let lazy = assemble_text_lazily(text, name, &options(target, threads));
+    if let Ok(library) = &lazy {
         assert!(
-            *b == bytes,
+            library.bytes == bytes,
             "{name}, {threads} threads: the lazy path's bytes differ"
         );
     }
-    lazy
+    lazy.map(|library| library.bytes)
 }
 
 /// Every corpus file and some generated modules: every route gives the
@@ -90,8 +88,8 @@ impl std::fmt::Debug for Outcome {
 }
 
 /// The whole-module pipeline: `parse_with_source_map`, `verify`,
-/// `metallib::assemble`.
-fn whole_outcome(text: &str, name: &str, options: &AssembleOptions) -> Outcome {
+/// `air_assemble::assemble` on the module.
+fn whole_outcome(text: &str, name: &str, options: &Options) -> Outcome {
     let (module, map) = match air_ir::parse_with_source_map(text, name) {
         Ok(parsed) => parsed,
         Err(e) => return Outcome::Parse(e.clone(), e.to_string()),
@@ -100,23 +98,31 @@ fn whole_outcome(text: &str, name: &str, options: &AssembleOptions) -> Outcome {
         let shown = air_ir::render_verify_error(text, name, &module, &map, &e);
         return Outcome::Invalid(e, shown);
     }
-    match metallib::assemble(&module, options, encode) {
-        Ok(bytes) => Outcome::Library(bytes),
+    let input = Input::Module {
+        module: &module,
+        path: name,
+    };
+    match air_assemble::assemble(input, options) {
+        Ok(library) => Outcome::Library(library.bytes),
         Err(e) => Outcome::Assemble(e.to_string()),
     }
 }
 
-/// A `TextModule` / `assemble_text` result as an [`Outcome`].
-fn text_outcome(result: Result<Vec<u8>, metallib::TextError>, text: &str, name: &str) -> Outcome {
+/// The result of `air_assemble::assemble` on text as an [`Outcome`]. A
+/// verify error comes with its diagnostic rendered by the assembler, which
+/// must be what the whole pipeline renders from its own module and source
+/// map.
+fn text_outcome(result: Result<Library, air_assemble::Error>, name: &str) -> Outcome {
     match result {
-        Ok(bytes) => Outcome::Library(bytes),
-        Err(metallib::TextError::Parse(e)) => Outcome::Parse(e.clone(), e.to_string()),
-        Err(metallib::TextError::Invalid { module, map, error }) => {
-            let shown = air_ir::render_verify_error(text, name, &module, &map, &error);
-            Outcome::Invalid(error, shown)
+        Ok(library) => Outcome::Library(library.bytes),
+        Err(air_assemble::Error::Parse(e)) => Outcome::Parse(e.clone(), e.to_string()),
+        Err(air_assemble::Error::Invalid { error, diagnostic }) => {
+            Outcome::Invalid(*error, diagnostic)
         }
-        Err(metallib::TextError::Assemble(e)) => Outcome::Assemble(e.to_string()),
-        Err(other) => panic!("{name}: a TextError the whole pipeline never gives: {other}"),
+        Err(air_assemble::Error::UnknownTarget { id }) => {
+            panic!("{name}: the target is given, yet {id:?} is unknown")
+        }
+        Err(e) => Outcome::Assemble(e.to_string()),
     }
 }
 
@@ -131,8 +137,9 @@ fn keep(text: &str, name: &str) -> String {
 }
 
 /// Every text → library route on `text`, each with 1 and 3 threads:
-/// `assemble_text` (which picks by size), `TextModule` with the lazy path
-/// taken at any size, and the lazy path alone. The first two must give the
+/// `air_assemble::assemble` on the text (which picks by size), the same
+/// with the lazy path taken at any size (`lazy_from_bytes: 0`), and the
+/// lazy path alone. The first two must give the
 /// whole pipeline's outcome; the lazy path alone, when it gives a library,
 /// the whole pipeline's library. The thread count must change nothing.
 /// Returns the whole pipeline's outcome and whether the lazy path alone
@@ -140,36 +147,28 @@ fn keep(text: &str, name: &str) -> String {
 fn check(text: &str, name: &str, target: &'static air_target::Target) -> (Outcome, bool) {
     let mut runs: Vec<(Outcome, Result<Vec<u8>, Fallback>)> = Vec::new();
     for threads in [1, 3] {
-        let options = AssembleOptions {
-            target,
-            retarget: true,
-            threads,
-        };
+        let options = options(target, threads);
         let whole = whole_outcome(text, name, &options);
-        let public = text_outcome(
-            metallib::assemble_text(text, name, &options, encode),
-            text,
-            name,
-        );
+        let input = Input::Text { text, path: name };
+        let public = text_outcome(air_assemble::assemble(input, &options), name);
         if public != whole {
             panic!(
-                "{name}, {threads} threads: assemble_text gives {public:?}\nthe whole pipeline {whole:?}\n{}",
+                "{name}, {threads} threads: assemble on text gives {public:?}\nthe whole pipeline {whole:?}\n{}",
                 keep(text, name)
             );
         }
-        let forced = text_outcome(
-            metallib::TextModule::parse_tuned(text, name, 0)
-                .and_then(|parsed| parsed.assemble(&options, encode)),
-            text,
-            name,
-        );
+        let forced_options = Options {
+            lazy_from_bytes: 0,
+            ..options
+        };
+        let forced = text_outcome(air_assemble::assemble(input, &forced_options), name);
         if forced != whole {
             panic!(
-                "{name}, {threads} threads: TextModule (lazy at any size) gives {forced:?}\nthe whole pipeline {whole:?}\n{}",
+                "{name}, {threads} threads: assemble on text, lazy at any size, gives {forced:?}\nthe whole pipeline {whole:?}\n{}",
                 keep(text, name)
             );
         }
-        let lazy = assemble_text_lazily(text, name, &options, encode);
+        let lazy = assemble_text_lazily(text, name, &options).map(|library| library.bytes);
         if let Ok(bytes) = &lazy {
             if !matches!(&whole, Outcome::Library(b) if b == bytes) {
                 panic!(
@@ -346,32 +345,32 @@ fn invalid_corpus_gives_the_whole_pipelines_errors() {
     assert!(n >= 15, "only {n} invalid inputs read");
 }
 
-/// `assemble_text` itself takes the lazy path from `LAZY_MIN_BYTES` on
-/// (checked through `TextModule::module`, which then holds placeholder
-/// bodies): inputs padded past it, whole and damaged, give the whole
-/// pipeline's result through the public entry point.
+/// `air_assemble::assemble` itself takes the lazy path from
+/// `LAZY_MIN_BYTES` on (checked through the library's `route`, which says
+/// whether the bodies were left unparsed at first): inputs padded past it,
+/// whole and damaged, give the whole pipeline's result through the public
+/// entry point.
 #[test]
-fn large_inputs_take_the_lazy_path_through_assemble_text() {
+fn large_inputs_take_the_lazy_path_through_assemble() {
     // A comment costs the parsers a byte scan, so a padded small module
     // stands for a large one at little cost.
     let line = format!("; {}\n", "padding ".repeat(12));
-    let padding = line.repeat(metallib::stream::LAZY_MIN_BYTES / line.len() + 1);
+    let padding = line.repeat(air_assemble::LAZY_MIN_BYTES / line.len() + 1);
     let mut rng = Rng::new(0x51ab_1e5e_ed00_0001);
     let mut cases = 0;
     for (name, text) in inputs().into_iter().step_by(3) {
         let padded = format!("{padding}{text}");
-        let parsed = metallib::TextModule::parse(&padded, &name).unwrap();
-        let module = parsed.module();
-        let placeholders = module
-            .functions
-            .iter()
-            .filter(|f| !f.blocks.is_empty())
-            .all(|f| f.insts.len() == 1);
-        assert!(
-            placeholders,
-            "{name}: assemble_text parsed the bodies of a large input at once"
-        );
         let target = target_of_text(&text);
+        let input = Input::Text {
+            text: &padded,
+            path: &name,
+        };
+        let library = air_assemble::assemble(input, &options(target, 0)).unwrap();
+        assert!(
+            matches!(library.route, Route::EntryByEntry | Route::FellBack(_)),
+            "{name}: assemble parsed the bodies of a large input at once ({:?})",
+            library.route
+        );
         let (whole, _) = check(&padded, &name, target);
         assert!(matches!(whole, Outcome::Library(_)), "{name}: {whole:?}");
         for kind in [

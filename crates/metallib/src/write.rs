@@ -9,6 +9,8 @@
 //!   [`Builder`] produces one; the reader turns a parsed file back into one
 //!   for lossless rewrites.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use sha2::{Digest, Sha256};
 
 use crate::error::WriteError;
@@ -178,6 +180,47 @@ impl RawContainer {
 /// (below, a thread costs more than it saves).
 const PARALLEL_HASH_MIN_BYTES: usize = 1 << 20;
 
+/// The machine's parallelism, looked up once per process: on Linux the
+/// lookup reads cgroup files, which costs tens of microseconds.
+fn available_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// The SHA-256 of each function's module, in function order, computed on
+/// `threads` scoped threads that take modules one at a time (a large and a
+/// small module cost very different times). The result does not depend on
+/// `threads`.
+fn module_hashes(functions: &[NewFunction], threads: usize) -> Vec<[u8; 32]> {
+    let hash = |f: &NewFunction| -> [u8; 32] { Sha256::digest(&f.module).into() };
+    if threads <= 1 {
+        return functions.iter().map(hash).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(f) = functions.get(i) else { break };
+            done.push((i, hash(f)));
+        }
+        done
+    };
+    let mut hashes = vec![[0; 32]; functions.len()];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for h in handles {
+            // Hashing does not panic; should it, carry the panic on.
+            all.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        for (i, h) in all {
+            hashes[i] = h;
+        }
+    });
+    hashes
+}
+
 /// A function to add to a [`Builder`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewFunction {
@@ -240,13 +283,11 @@ impl Builder {
         // encoding, and it runs after every entry is done: on a large
         // library, share it out instead of leaving the other cores idle.
         let threads = if total >= PARALLEL_HASH_MIN_BYTES {
-            air_ir::available_threads().min(self.functions.len())
+            available_threads().min(self.functions.len())
         } else {
             1
         };
-        let hashes = crate::parallel_map(&self.functions, threads, |f| -> [u8; 32] {
-            Sha256::digest(&f.module).into()
-        });
+        let hashes = module_hashes(&self.functions, threads);
         for ((i, f), hash) in self.functions.iter().enumerate().zip(hashes) {
             if f.name.is_empty() || f.name.contains('\0') {
                 return Err(WriteError::BadName {
@@ -312,6 +353,27 @@ mod tests {
         let h = crate::read::MetallibFile::parse(&bytes).unwrap();
         assert!(h.functions().is_empty());
         assert_eq!(h.header().function_list.size, 0);
+    }
+
+    #[test]
+    fn module_hashes_do_not_depend_on_the_thread_count() {
+        let target = air_target::Target::by_id("macos26").unwrap();
+        let functions: Vec<NewFunction> = (0..7u8)
+            .map(|i| NewFunction {
+                name: format!("f{i}"),
+                function_type: FunctionType::KERNEL,
+                versions: Versions::for_target(target),
+                module: vec![i; 16 * (1 + usize::from(i) * 5)],
+            })
+            .collect();
+        let one = module_hashes(&functions, 1);
+        for (f, h) in functions.iter().zip(&one) {
+            let expected: [u8; 32] = Sha256::digest(&f.module).into();
+            assert_eq!(*h, expected, "{}", f.name);
+        }
+        for threads in [2, 3, 8] {
+            assert_eq!(module_hashes(&functions, threads), one, "{threads} threads");
+        }
     }
 
     #[test]

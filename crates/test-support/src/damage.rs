@@ -1,6 +1,6 @@
 //! Damaged copies of IR text, aimed at function bodies.
 //!
-//! The lazy text → library path (`air_ir::LazyModule`, `metallib::stream`)
+//! The lazy text → library path (`air_ir::LazyModule`, `air_assemble::stream`)
 //! parses everything outside the bodies the way the whole-module parser
 //! does; what it does differently is parse and check each body on its own,
 //! out of text order, after every metadata node and named type is known.

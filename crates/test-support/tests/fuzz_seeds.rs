@@ -137,18 +137,8 @@ fn lazy_assemble_seeds_run_through_the_target() {
         }
         // Whether the seed gets the fuzzer into the lazy path at all: the
         // body assembles for the target of the seed's own triple.
-        let options = metallib::AssembleOptions::new(targets::lazy_assemble::target_of(text));
-        let encode = |m: &air_ir::Module| {
-            write_module(
-                m,
-                &WriteOptions {
-                    flavour: Flavour::Apple,
-                    input_path: "seed.ll".to_string(),
-                    producer: None,
-                },
-            )
-        };
-        if metallib::stream::assemble_text_lazily(text, "seed.ll", &options, encode).is_ok() {
+        let options = air_assemble::Options::for_target(targets::lazy_assemble::target_of(text));
+        if air_assemble::stream::assemble_text_lazily(text, "seed.ll", &options).is_ok() {
             lazy_ok += 1;
         } else {
             eprintln!("{}: not taken by the lazy path", path.display());
@@ -169,9 +159,8 @@ fn lazy_assemble_seeds_run_through_the_target() {
 /// target (hash checks, views, lossless rewrite) without a panic.
 #[test]
 fn metallib_parse_seeds_run_through_the_target() {
-    if std::env::var_os("AIRLINK_WRITE_FUZZ_SEEDS").is_some() {
-        write_metallib_seeds();
-    }
+    // The seeds are what the assembler writes for three corpus files:
+    // crates/air-assemble/tests/fuzz_seeds.rs checks and rewrites them.
     for (path, bytes) in fuzz_seeds("metallib_parse", 3) {
         assert!(
             metallib::MetallibFile::parse(&bytes).is_ok(),
@@ -181,34 +170,6 @@ fn metallib_parse_seeds_run_through_the_target() {
         for len in 0..=bytes.len() {
             targets::metallib_parse::run(&bytes[..len]);
         }
-    }
-}
-
-/// Parses and verifies a corpus file.
-fn load_corpus(name: &str) -> air_ir::Module {
-    let path = repo_root().join(format!("tests/corpus/{name}.ll"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    let m = air_ir::parse(&text, name).unwrap_or_else(|e| panic!("{e}"));
-    air_ir::verify(&m).unwrap_or_else(|e| panic!("{name}: {e}"));
-    m
-}
-
-/// Seeds: a one-kernel, a multi-kernel and a three-visible-function
-/// library, with modules encoded by `llvm-as-14`.
-fn write_metallib_seeds() {
-    let target = air_target::Target::by_id("macos26").unwrap();
-    let options = metallib::AssembleOptions {
-        target,
-        retarget: true,
-        threads: 0,
-    };
-    let dir = corpus_dir("metallib_parse");
-    std::fs::create_dir_all(&dir).unwrap();
-    for name in ["simple_1d", "switch_atomics", "visible_function"] {
-        let module = load_corpus(name);
-        let bytes =
-            metallib::assemble(&module, &options, |m| llvm_as(air_ir::print(m).as_str())).unwrap();
-        std::fs::write(dir.join(format!("{name}.metallib")), bytes).unwrap();
     }
 }
 

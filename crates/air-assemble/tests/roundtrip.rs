@@ -3,10 +3,11 @@
 
 mod common;
 
+use air_assemble::link::{link_entries, EntryKind};
+use air_assemble::{assemble_with_encoder, Input, Options, TargetChoice};
 use air_ir::Metadata;
 use air_target::TARGETS;
-use metallib::link::{link_entries, EntryKind};
-use metallib::{assemble, AssembleOptions, HashStatus, MetallibFile};
+use metallib::{HashStatus, MetallibFile};
 
 #[test]
 fn write_read_round_trip_for_every_corpus_file_and_target() {
@@ -20,23 +21,28 @@ fn write_read_round_trip_for_every_corpus_file_and_target() {
             // Entries may be encoded on several threads in any order; the
             // linked module's source_filename is its entry's name.
             let encoded = std::sync::Mutex::new(std::collections::HashMap::new());
-            let options = AssembleOptions {
-                target,
+            let options = Options {
+                target: TargetChoice::Target(target),
                 retarget: true,
                 threads: 0,
+                ..Options::default()
             };
-            let result = assemble(&module, &options, |m| {
+            let input = Input::Module {
+                module: &module,
+                path: &name,
+            };
+            let result = assemble_with_encoder(input, &options, |m| {
                 let b = common::encode_with_llvm_as(m)?;
                 let entry = m.source_filename.clone().unwrap_or_default();
                 encoded.lock().unwrap().insert(entry, b.clone());
                 Ok::<_, String>(b)
             });
             let bytes = match result {
-                Ok(b) => b,
+                Ok(library) => library.bytes,
                 // Intrinsic signatures change between AIR versions, so some
                 // modules cannot move to an older target by metadata alone;
                 // that must be reported, not written.
-                Err(metallib::AssembleError::RetargetedModuleInvalid { .. }) => {
+                Err(air_assemble::Error::RetargetedModuleInvalid { .. }) => {
                     refused.push(what);
                     continue;
                 }
@@ -50,7 +56,7 @@ fn write_read_round_trip_for_every_corpus_file_and_target() {
             assert_eq!(header.file_size, bytes.len() as u64);
 
             let mut retargeted = module.clone();
-            metallib::apply_target(&mut retargeted, target, true).unwrap();
+            air_assemble::target::apply_target(&mut retargeted, target, true).unwrap();
             let entries = link_entries(&retargeted).unwrap();
             assert_eq!(file.functions().len(), entries.len(), "{what}");
             let encoded = encoded.into_inner().unwrap();
@@ -104,13 +110,15 @@ fn extracted_modules_pass_llvm_tools_and_match_the_linked_input() {
     for path in common::corpus_files() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let mut module = common::load(&path);
-        metallib::apply_target(&mut module, target, true).unwrap();
-        let options = AssembleOptions {
-            target,
-            retarget: false,
-            threads: 0,
+        air_assemble::target::apply_target(&mut module, target, true).unwrap();
+        let options = Options::for_target(target);
+        let input = Input::Module {
+            module: &module,
+            path: &name,
         };
-        let bytes = assemble(&module, &options, common::encode_with_llvm_as).unwrap();
+        let bytes = assemble_with_encoder(input, &options, common::encode_with_llvm_as)
+            .unwrap()
+            .bytes;
         let file = MetallibFile::parse(&bytes).unwrap();
         let entries = link_entries(&module).unwrap();
         for (f, entry) in file.functions().iter().zip(&entries) {
@@ -213,15 +221,15 @@ fn mismatching_triples_need_retarget() {
     let path = common::repo_root().join("tests/corpus/system_values.ll");
     let module = common::load(&path);
     let macos26 = air_target::Target::by_id("macos26").unwrap();
-    let options = AssembleOptions {
-        target: macos26,
-        retarget: false,
-        threads: 0,
+    let options = Options::for_target(macos26);
+    let input = Input::Module {
+        module: &module,
+        path: "system_values.ll",
     };
-    let err = assemble(&module, &options, common::encode_with_llvm_as).unwrap_err();
+    let err = assemble_with_encoder(input, &options, common::encode_with_llvm_as).unwrap_err();
     assert!(err.to_string().contains("--retarget"), "{err}");
     let mut retargeted = module.clone();
-    metallib::retarget(&mut retargeted, macos26);
+    air_assemble::target::retarget(&mut retargeted, macos26);
     let text = air_ir::print(&retargeted);
     assert!(text.contains("target triple = \"air64_v28-apple-macosx26.0.0\""));
     assert!(text.contains("!{i32 2, i32 8, i32 0}"), "{text}");
@@ -239,18 +247,24 @@ fn thread_count_changes_nothing() {
     let module = common::load(&path);
     let macos26 = air_target::Target::by_id("macos26").unwrap();
     let run = |threads: usize, fail: &[&str]| {
-        let options = AssembleOptions {
-            target: macos26,
+        let options = Options {
+            target: TargetChoice::Target(macos26),
             retarget: true,
             threads,
+            ..Options::default()
         };
-        assemble(&module, &options, |m| {
+        let input = Input::Module {
+            module: &module,
+            path: "visible_function.ll",
+        };
+        assemble_with_encoder(input, &options, |m| {
             let entry = m.source_filename.as_deref().unwrap_or_default();
             if fail.contains(&entry) {
                 return Err(format!("refused {entry}"));
             }
             common::encode_with_llvm_as(m)
         })
+        .map(|library| library.bytes)
     };
     let one = run(1, &[]).unwrap();
     for threads in [2, 3, 8] {

@@ -37,18 +37,19 @@ fn one_kernel_library_matches_hand_written_bytes() {
     let module = air_ir::parse(KERNEL, "k.ll").unwrap();
     air_ir::verify(&module).unwrap();
     let target = air_target::Target::by_id("macos26").unwrap();
-    let options = metallib::AssembleOptions {
-        target,
-        retarget: false,
-        threads: 0,
+    let options = air_assemble::Options::for_target(target);
+    let input = air_assemble::Input::Module {
+        module: &module,
+        path: "k.ll",
     };
     let module_bytes = std::sync::Mutex::new(Vec::new());
-    let bytes = metallib::assemble(&module, &options, |m| {
+    let bytes = air_assemble::assemble_with_encoder(input, &options, |m| {
         let b = common::encode_with_llvm_as(m)?;
         *module_bytes.lock().unwrap() = b.clone();
         Ok::<_, String>(b)
     })
-    .unwrap();
+    .unwrap()
+    .bytes;
     let module_bytes = module_bytes.into_inner().unwrap();
 
     // The module llvm-as-14 wrote for the linked `@k`: Darwin wrapper, then

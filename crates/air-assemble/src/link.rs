@@ -37,7 +37,7 @@ use air_ir::{
     ConstId, FuncId, Function, GlobalId, InstKind, MetaId, Metadata, Module, NamedMetadata, Value,
 };
 
-use crate::raw::FunctionType;
+use metallib::raw::FunctionType;
 
 /// Id sets of the link step (Fx-hashed: keys are arena ids).
 type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;

@@ -8,7 +8,7 @@ use std::path::Path;
 #[allow(unused_imports)]
 pub use airlink_test_support::{corpus_files, repo_root};
 
-/// An encoder for `metallib::assemble`: the module entry `llvm-as-14`
+/// An encoder for `air_assemble::assemble_with_encoder`: the module entry `llvm-as-14`
 /// writes for a module's text (Darwin wrapper, bitcode and padding: what
 /// Apple's writer is, bar four details).
 pub fn encode_with_llvm_as(module: &air_ir::Module) -> Result<Vec<u8>, String> {

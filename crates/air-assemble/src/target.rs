@@ -4,7 +4,7 @@ use air_ir::constant::{ApInt, ConstKind};
 use air_ir::{Metadata, Module, NamedMetadata, Value};
 use air_target::Target;
 
-use crate::raw::Versions;
+use metallib::raw::Versions;
 
 /// A module whose triple does not belong to the chosen target.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

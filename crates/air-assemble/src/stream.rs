@@ -1,11 +1,11 @@
-//! Text → library without holding every function body in memory:
-//! [`assemble_text`].
+//! Text → library without holding every function body in memory: the
+//! text route of [`crate::assemble`].
 //!
-//! The whole-module pipeline (parse, verify, [`crate::assemble`]) keeps the
-//! parsed module alive until the last entry is encoded, and a parsed module
-//! takes about four times the memory of its text. Here the text is parsed
-//! into a skeleton first ([`air_ir::LazyModule`]: everything but the
-//! bodies), which is checked once; then each worker thread owns a
+//! The whole-module pipeline (parse, verify, link, encode) keeps the parsed
+//! module alive until the last entry is encoded, and a parsed module takes
+//! about four times the memory of its text. Here the text is parsed into a
+//! skeleton first ([`air_ir::LazyModule`]: everything but the bodies),
+//! which is checked once; then each worker thread owns a
 //! [`air_ir::BodyFork`] and, entry by entry, parses the entry's body and
 //! those of the functions it reaches, checks them, links (the entry's body
 //! moves into the linked module rather than being copied), checks and
@@ -23,41 +23,21 @@
 //! (crates/airlink/tests/stream.rs compares both pipelines byte for byte).
 
 use air_ir::{BodyFork, FuncId, LazyModule, Module};
+use air_target::Target;
+use metallib::write::NewFunction;
 
 use crate::link::{self, EntryPoint};
-use crate::write::{Builder, NewFunction};
-use crate::{AssembleError, AssembleOptions, EncodeFailure};
+use crate::{pool, EncodeFailure, Error, Library, Options, Route};
 
-/// Why [`assemble_text`] failed: what the whole-module pipeline reports.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TextError {
-    /// The text does not parse.
-    #[error(transparent)]
-    Parse(#[from] air_ir::ParseError),
-    /// The module does not verify. The module and its source map come
-    /// along so that the caller can render the error at its line.
-    #[error("{error}")]
-    Invalid {
-        /// The parsed module.
-        module: Box<Module>,
-        /// Where its items start in the text.
-        map: Box<air_ir::SourceMap>,
-        /// The first problem.
-        error: air_ir::VerifyError,
-    },
-    /// The module verifies but cannot be assembled.
-    #[error(transparent)]
-    Assemble(#[from] AssembleError),
-}
-
-/// Why the lazy path of [`assemble_text`] stopped and left the input to the
-/// whole-module pipeline.
+/// Why the lazy path stopped and left the input to the whole-module
+/// pipeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fallback {
     /// A syntax error outside the bodies.
     Skeleton,
+    /// The target id names no target.
+    UnknownTarget,
     /// The triple is not the target's: retargeting rewrites the module.
     Retarget,
     /// The skeleton does not verify.
@@ -76,37 +56,43 @@ pub enum Fallback {
     Abandoned,
 }
 
-/// Below this much text [`TextModule`] parses the whole module at once:
-/// the memory saved is small, and for a one-entry shell the skeleton check
-/// and the fork cost about 8 % more work than the whole-module pipeline
-/// (callgrind, `assemble_loop` on the simple shell).
+/// The default of [`Options::lazy_from_bytes`]: below this much text the
+/// whole module is parsed at once, as the memory saved is small, and for a
+/// one-entry shell the skeleton check and the fork cost about 8 % more
+/// work than the whole-module pipeline (callgrind, `assemble_loop` on the
+/// simple shell).
 pub const LAZY_MIN_BYTES: usize = 256 * 1024;
 
-/// Text → `.metallib` bytes, as `parse`, `verify` and [`crate::assemble`]
-/// in a row give them (same bytes, same errors), in less memory: from
-/// [`LAZY_MIN_BYTES`] of text on, at most one entry's bodies per thread
-/// (and a bounded cache of helpers) are parsed at a time (see the module docs). [`TextModule`] does the same in two steps, for callers that look
-/// at the module (its triple) before choosing the options.
-///
-/// # Errors
-/// See [`TextError`].
-pub fn assemble_text<E>(
+/// Text → library, as parse, verify and the whole-module pipeline in a row
+/// give it (same bytes, same errors), in less memory: from
+/// [`Options::lazy_from_bytes`] of text on, at most one entry's bodies per
+/// thread (and a bounded cache of helpers) are parsed at a time (see the
+/// module docs). The target is picked once the module's triple is known.
+pub(crate) fn assemble_text<E>(
     text: &str,
     file: &str,
-    options: &AssembleOptions<'_>,
-    encode: impl Fn(&Module) -> Result<Vec<u8>, E> + Sync,
-) -> Result<Vec<u8>, TextError>
+    options: &Options<'_>,
+    encode: &(impl Fn(&Module) -> Result<Vec<u8>, E> + Sync),
+) -> Result<Library, Error>
 where
     E: Into<EncodeFailure>,
 {
-    TextModule::parse(text, file)?.assemble(options, encode)
+    let parsed = TextModule::parse(text, file, options.lazy_from_bytes)?;
+    let library = options
+        .target
+        .resolve(parsed.module().triple.as_deref())
+        .and_then(|target| parsed.assemble(&target, options, encode));
+    if options.leak_parsed_input {
+        std::mem::forget(parsed);
+    }
+    library
 }
 
 /// A module read from text for [`TextModule::assemble`]: normally only its
 /// skeleton (a checked module with every body left unparsed), or, when the
-/// skeleton does not verify, the whole module.
+/// skeleton does not verify or the text is short, the whole module.
 #[derive(Debug)]
-pub struct TextModule<'a> {
+struct TextModule<'a> {
     text: &'a str,
     file: &'a str,
     state: State<'a>,
@@ -120,24 +106,13 @@ enum State<'a> {
 
 impl<'a> TextModule<'a> {
     /// Parses and checks everything but the function bodies; if that fails,
-    /// or the text is shorter than [`LAZY_MIN_BYTES`], parses and verifies
+    /// or the text is shorter than `lazy_min_bytes`, parses and verifies
     /// the whole module.
     ///
     /// # Errors
     /// A syntax error or a module that does not verify (bodies included:
     /// see [`Self::assemble`]).
-    pub fn parse(text: &'a str, file: &'a str) -> Result<Self, TextError> {
-        Self::parse_tuned(text, file, LAZY_MIN_BYTES)
-    }
-
-    /// [`Self::parse`] with the size from which the lazy path is taken (for
-    /// tests of the lazy path on small inputs).
-    #[doc(hidden)]
-    pub fn parse_tuned(
-        text: &'a str,
-        file: &'a str,
-        lazy_min_bytes: usize,
-    ) -> Result<Self, TextError> {
+    fn parse(text: &'a str, file: &'a str, lazy_min_bytes: usize) -> Result<Self, Error> {
         if text.len() < lazy_min_bytes {
             let module = whole(text, file)?;
             return Ok(TextModule {
@@ -165,77 +140,89 @@ impl<'a> TextModule<'a> {
 
     /// The module's header, globals, declarations and metadata (function
     /// bodies may be placeholders).
-    pub fn module(&self) -> &Module {
+    fn module(&self) -> &Module {
         match &self.state {
             State::Lazy(lazy) => lazy.skeleton(),
             State::Whole(m) => m,
         }
     }
 
-    /// The library, as [`crate::assemble`] builds it from the verified
-    /// whole module.
+    /// The library, as the whole-module pipeline builds it from the
+    /// verified whole module.
     ///
     /// # Errors
-    /// A body that does not parse or verify, or any [`AssembleError`].
-    pub fn assemble<E>(
+    /// A body that does not parse or verify, or any error of the
+    /// whole-module pipeline.
+    fn assemble<E>(
         &self,
-        options: &AssembleOptions<'_>,
-        encode: impl Fn(&Module) -> Result<Vec<u8>, E> + Sync,
-    ) -> Result<Vec<u8>, TextError>
+        target: &Target,
+        options: &Options<'_>,
+        encode: &(impl Fn(&Module) -> Result<Vec<u8>, E> + Sync),
+    ) -> Result<Library, Error>
     where
         E: Into<EncodeFailure>,
     {
         match &self.state {
-            State::Lazy(lazy) => match lazily(lazy, options, &encode) {
-                Ok(bytes) => Ok(bytes),
-                Err(_) => {
+            State::Lazy(lazy) => match lazily(lazy, target, options.threads, encode) {
+                Ok(library) => Ok(library),
+                Err(why) => {
                     let module = whole(self.text, self.file)?;
-                    Ok(crate::assemble(&module, options, encode)?)
+                    crate::assemble_module(&module, target, options, encode, Route::FellBack(why))
                 }
             },
-            State::Whole(module) => Ok(crate::assemble(module, options, encode)?),
+            State::Whole(module) => {
+                crate::assemble_module(module, target, options, encode, Route::WholeText)
+            }
         }
     }
 }
 
 /// The whole-module pipeline's parse and verify.
-fn whole(text: &str, file: &str) -> Result<Module, TextError> {
+fn whole(text: &str, file: &str) -> Result<Module, Error> {
     let (module, map) = air_ir::parse_with_source_map(text, file)?;
     match air_ir::verify(&module) {
         Ok(()) => Ok(module),
-        Err(error) => Err(TextError::Invalid {
-            module: Box::new(module),
-            map: Box::new(map),
-            error,
+        Err(error) => Err(Error::Invalid {
+            diagnostic: air_ir::render_verify_error(text, file, &module, &map, &error),
+            error: Box::new(error),
         }),
     }
 }
 
-/// The lazy path of [`assemble_text`] alone: the library, or why the input
-/// needs the whole-module pipeline. Exposed for tests and benchmarks.
+/// The lazy path alone, with air-bitcode as the encoder: the library, or
+/// why the input needs the whole-module pipeline. Exposed for tests and
+/// benchmarks; [`crate::assemble`] is the entry point.
 #[doc(hidden)]
-pub fn assemble_text_lazily<E>(
+pub fn assemble_text_lazily(
     text: &str,
     file: &str,
-    options: &AssembleOptions<'_>,
-    encode: impl Fn(&Module) -> Result<Vec<u8>, E> + Sync,
-) -> Result<Vec<u8>, Fallback>
-where
-    E: Into<EncodeFailure>,
-{
+    options: &Options<'_>,
+) -> Result<Library, Fallback> {
     let lazy = LazyModule::new(text, file).map_err(|_| Fallback::Skeleton)?;
     if air_ir::verify(lazy.skeleton()).is_err() {
         return Err(Fallback::SkeletonInvalid);
     }
-    lazily(&lazy, options, &encode)
+    let target = options
+        .target
+        .resolve(lazy.skeleton().triple.as_deref())
+        .map_err(|_| Fallback::UnknownTarget)?;
+    let write = air_bitcode::WriteOptions {
+        flavour: options.flavour,
+        input_path: file.to_string(),
+        producer: options.producer.map(str::to_string),
+    };
+    lazily(&lazy, &target, options.threads, &|m: &Module| {
+        air_bitcode::write_module(m, &write)
+    })
 }
 
 /// The lazy path on a checked skeleton.
 fn lazily<E>(
     lazy: &LazyModule<'_>,
-    options: &AssembleOptions<'_>,
+    target: &Target,
+    threads: usize,
     encode: &(impl Fn(&Module) -> Result<Vec<u8>, E> + Sync),
-) -> Result<Vec<u8>, Fallback>
+) -> Result<Library, Fallback>
 where
     E: Into<EncodeFailure>,
 {
@@ -243,7 +230,7 @@ where
     if !skeleton
         .triple
         .as_deref()
-        .is_some_and(|t| options.target.matches_triple(t))
+        .is_some_and(|t| target.matches_triple(t))
     {
         return Err(Fallback::Retarget);
     }
@@ -251,19 +238,14 @@ where
     if entries.is_empty() {
         return Err(Fallback::Entries);
     }
-    let versions = crate::target::module_versions(skeleton, options.target);
-    let threads = match options.threads {
-        _ if entries.len() == 1 => 1,
-        0 => air_ir::available_threads(),
-        n => n,
-    }
-    .min(entries.len());
+    let versions = crate::target::module_versions(skeleton, target);
+    let threads = pool::thread_count(threads, entries.len());
     let workers: Vec<Worker<'_>> = (0..threads).map(|_| Worker::new(lazy)).collect();
 
     // Once one entry fails the whole pipeline takes over, so the other
     // workers stop instead of finishing a large library for nothing.
     let failed = std::sync::atomic::AtomicBool::new(false);
-    let (results, workers) = crate::parallel_map_with(&entries, workers, |w, entry| {
+    let (results, workers) = pool::parallel_map_with(&entries, workers, |w, entry| {
         if failed.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(Fallback::Abandoned);
         }
@@ -298,15 +280,19 @@ where
     if !rest.is_empty() {
         let threads = threads.min(rest.len());
         let workers: Vec<Worker<'_>> = (0..threads).map(|_| Worker::new(lazy)).collect();
-        let (results, _) = crate::parallel_map_with(&rest, workers, |w, f| w.check_only(*f));
+        let (results, _) = pool::parallel_map_with(&rest, workers, |w, f| w.check_only(*f));
         results.into_iter().collect::<Result<(), Fallback>>()?;
     }
 
-    let mut builder = Builder::for_target(options.target);
-    for f in functions {
-        builder.add_function(f);
-    }
-    builder.write().map_err(|_| Fallback::Container)
+    let kinds = entries.iter().map(|e| e.kind);
+    let (bytes, entries) =
+        crate::container(target, functions, kinds).map_err(|_| Fallback::Container)?;
+    Ok(Library {
+        bytes,
+        target: *target,
+        entries,
+        route: Route::EntryByEntry,
+    })
 }
 
 /// One thread's fork and what it has checked.
