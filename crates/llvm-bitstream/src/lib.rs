@@ -46,9 +46,12 @@
 #![deny(missing_docs)]
 
 mod read;
+pub mod wrapper;
 mod write;
 
-pub use read::{Block, Entry, ReadError, Reader, Record, Stream, Wrapper};
+pub use read::{Block, Entry, ReadError, Reader, Record, Stream};
+/// The Darwin wrapper's header, as [`Stream::wrapper`] holds it.
+pub use wrapper::Header as Wrapper;
 pub use write::{BitWriter, Bits};
 
 /// Abbreviation id of END_BLOCK.

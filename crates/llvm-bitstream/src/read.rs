@@ -2,6 +2,7 @@
 //! blocks and records, with bit offsets, and never panics or allocates without
 //! bound on malformed input.
 
+use crate::wrapper::{self, WrapperError};
 use crate::{
     decode_char6, Abbrev, AbbrevOp, BLOCKINFO_BLOCK_ID, BLOCKINFO_CODE_SETBID, DEFINE_ABBREV,
     END_BLOCK, ENTER_SUBBLOCK, FIRST_APPLICATION_ABBREV, UNABBREV_RECORD,
@@ -84,24 +85,11 @@ impl Block {
     }
 }
 
-/// The Darwin bitcode wrapper header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Wrapper {
-    /// Version field (0).
-    pub version: u32,
-    /// Offset of the bitcode from the wrapper start.
-    pub offset: u32,
-    /// Size of the bitcode.
-    pub size: u32,
-    /// CPU type.
-    pub cpu_type: u32,
-}
-
 /// A decoded stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stream {
     /// The wrapper, when the input had one.
-    pub wrapper: Option<Wrapper>,
+    pub wrapper: Option<wrapper::Header>,
     /// The four magic bytes.
     pub magic: [u8; 4],
     /// Top-level blocks.
@@ -194,33 +182,15 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// The first malformed item, with its bit offset.
     pub fn read_stream(mut self) -> Result<Stream, ReadError> {
-        let mut wrapper = None;
-        if self.data.len() >= 4 && self.data[..4] == [0xDE, 0xC0, 0x17, 0x0B] {
-            if self.data.len() < 20 {
-                return Err(self.err("truncated bitcode wrapper header"));
-            }
-            let word = |i: usize| {
-                u32::from_le_bytes([
-                    self.data[i],
-                    self.data[i + 1],
-                    self.data[i + 2],
-                    self.data[i + 3],
-                ])
-            };
-            let w = Wrapper {
-                version: word(4),
-                offset: word(8),
-                size: word(12),
-                cpu_type: word(16),
-            };
-            let start = w.offset as usize;
-            let end = start
-                .checked_add(w.size as usize)
-                .filter(|e| *e <= self.data.len())
-                .ok_or_else(|| self.err("wrapper offset/size point outside the input"))?;
-            self.base = start as u64 * 8;
-            self.data = &self.data[start..end];
-            wrapper = Some(w);
+        let (wrapper, bitcode) = wrapper::unwrap(self.data).map_err(|e| {
+            self.err(match e {
+                WrapperError::Truncated { .. } => "truncated bitcode wrapper header",
+                WrapperError::OutOfBounds { .. } => "wrapper offset/size point outside the input",
+            })
+        })?;
+        if let Some(w) = wrapper {
+            self.base = u64::from(w.offset) * 8;
+            self.data = bitcode;
         }
         if self.data.len() < 4 {
             return Err(self.err("too short for a bitcode magic"));

@@ -303,15 +303,16 @@ impl Dump<'_> {
         let at = f.module_offset;
         let m = f.module;
         let name = format!("module of {}", f.name);
-        if m.len() >= raw::wrapper::SIZE && m[..4] == raw::wrapper::MAGIC {
-            let word = |i: usize| u32::from_le_bytes([m[i], m[i + 1], m[i + 2], m[i + 3]]);
+        if let Some(w) = raw::wrapper::Header::parse(m) {
             self.rows(at, 4, &format!("{name}: wrapper magic 0x0B17C0DE"));
-            self.rows(at + 4, 4, &format!("  wrapper version {}", word(4)));
-            self.rows(at + 8, 4, &format!("  bitcode offset {}", word(8)));
-            self.rows(at + 12, 4, &format!("  bitcode size {}", word(12)));
-            self.rows(at + 16, 4, &format!("  cpu type {:#x}", word(16)));
-            let off = word(8) as usize;
-            let size = word(12) as usize;
+            self.rows(at + 4, 4, &format!("  wrapper version {}", w.version));
+            self.rows(at + 8, 4, &format!("  bitcode offset {}", w.offset));
+            self.rows(at + 12, 4, &format!("  bitcode size {}", w.size));
+            self.rows(at + 16, 4, &format!("  cpu type {:#x}", w.cpu_type));
+            // Shown as the fields say, clamped to the entry (a damaged
+            // header is what this dump is for).
+            let off = w.offset as usize;
+            let size = w.size as usize;
             let bc_end = off.saturating_add(size).min(m.len());
             let off = off.min(bc_end);
             self.rows(
