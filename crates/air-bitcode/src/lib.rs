@@ -52,17 +52,7 @@
 
 #![deny(missing_docs)]
 
-mod consts;
-mod enumerate;
-mod intern;
-mod intrinsics;
-mod layout;
-mod libcalls;
-mod meta;
-mod prepare;
-mod string_map;
-mod symtab;
-mod writer;
+mod write;
 
 pub mod read;
 pub use read::{read_module, ReadError};
@@ -160,8 +150,7 @@ pub const LLVM14_PRODUCER: &str = "LLVM14.0.6";
 /// something LLVM 14 bitcode cannot express. The writer never panics on a
 /// malformed module.
 pub fn write_module(module: &air_ir::Module, options: &WriteOptions) -> Result<Vec<u8>> {
-    let prepared = prepare::Prepared::new(module, options)?;
-    let stream = writer::write(&prepared)?;
+    let stream = write::encode(module, options)?;
     Ok(
         if is_darwin_triple(module.triple.as_deref().unwrap_or_default()) {
             llvm_bitstream::wrapper::wrap_in_place(stream)
