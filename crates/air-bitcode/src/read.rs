@@ -39,12 +39,10 @@
 //! aliases and ifuncs, comdats, opaque pointers, `x86_fp80`-style types,
 //! inline asm and block addresses.
 
-mod bits;
 mod constants;
 mod function;
 mod metadata;
 mod module;
-mod names;
 
 use std::fmt;
 
@@ -56,7 +54,8 @@ pub struct ReadError {
     /// The block being read (`MODULE_BLOCK`, `FUNCTION_BLOCK`, ...), or
     /// `bitstream`/`wrapper` for container-level problems.
     pub block: &'static str,
-    /// The record being read, by LLVM's name (`INST_CALL`, ...), if any.
+    /// The record being read, if any, by the name `llvm-bcanalyzer-14`
+    /// prints for it (`INST_CALL`, ...; `llvm_bitcode_schema`'s `name`).
     pub record: Option<String>,
     /// What is wrong.
     pub message: String,
