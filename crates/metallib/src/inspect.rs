@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use llvm_bitcode_schema::{BlockId, ModuleCode};
+
 use crate::raw::{self, FourCc, Versions};
 use crate::read::{Function, MetallibFile, Tag, TagGroup};
 
@@ -18,11 +20,6 @@ pub struct ModuleInfo {
     pub error: Option<String>,
 }
 
-/// LLVM's MODULE_BLOCK id and the record codes read from it.
-const MODULE_BLOCK_ID: u32 = 8;
-const MODULE_CODE_TRIPLE: u32 = 2;
-const MODULE_CODE_SOURCE_FILENAME: u32 = 16;
-
 /// Reads the triple and source file name from a (wrapped) module.
 pub fn module_info(module: &[u8]) -> ModuleInfo {
     let stream = match llvm_bitstream::Reader::new(module).read_stream() {
@@ -36,11 +33,15 @@ pub fn module_info(module: &[u8]) -> ModuleInfo {
     };
     let mut info = ModuleInfo::default();
     let text = |ops: &[u64]| ops.iter().map(|&c| char::from(c as u8)).collect::<String>();
-    for block in stream.blocks.iter().filter(|b| b.id == MODULE_BLOCK_ID) {
+    let modules = stream
+        .blocks
+        .iter()
+        .filter(|b| b.id == BlockId::Module.id());
+    for block in modules {
         for r in block.records() {
-            match r.code {
-                MODULE_CODE_TRIPLE => info.triple = Some(text(&r.ops)),
-                MODULE_CODE_SOURCE_FILENAME => info.source_filename = Some(text(&r.ops)),
+            match ModuleCode::from_code(r.code) {
+                Some(ModuleCode::Triple) => info.triple = Some(text(&r.ops)),
+                Some(ModuleCode::SourceFilename) => info.source_filename = Some(text(&r.ops)),
                 _ => {}
             }
         }
