@@ -53,18 +53,8 @@
 
 #![deny(missing_docs)]
 
-mod consts;
-mod enumerate;
-mod intern;
-mod intrinsics;
-mod layout;
-mod libcalls;
 pub mod limits;
-mod meta;
-mod prepare;
-mod string_map;
-mod symtab;
-mod writer;
+mod write;
 
 pub mod read;
 pub use read::{read_module, ReadError};
@@ -162,11 +152,10 @@ pub const LLVM14_PRODUCER: &str = "LLVM14.0.6";
 /// something LLVM 14 bitcode cannot express. The writer never panics on a
 /// malformed module.
 pub fn write_module(module: &air_ir::Module, options: &WriteOptions) -> Result<Vec<u8>> {
-    let prepared = prepare::Prepared::new(module, options)?;
-    let stream = writer::write(&prepared)?;
+    let stream = write::encode(module, options)?;
     Ok(
         if is_darwin_triple(module.triple.as_deref().unwrap_or_default()) {
-            wrap_darwin_in_place(stream)
+            llvm_bitstream::wrapper::wrap_in_place(stream)
         } else {
             stream
         },
@@ -187,34 +176,10 @@ pub fn is_darwin_triple(triple: &str) -> bool {
 
 /// Wraps a raw bitstream in the Darwin bitcode wrapper: magic 0x0B17C0DE,
 /// version 0, offset 20, size, CPU type −1 (LLVM has no Mach-O CPU type for
-/// `air64`), then zero padding to a multiple of 16 bytes.
+/// `air64`), then zero padding to a multiple of 16 bytes
+/// ([`llvm_bitstream::wrapper`]).
 pub fn wrap_darwin(stream: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(stream.len() + 36);
-    for word in [0x0B17_C0DE_u32, 0, 20, stream.len() as u32, u32::MAX] {
-        out.extend_from_slice(&word.to_le_bytes());
-    }
-    out.extend_from_slice(stream);
-    while out.len() % 16 != 0 {
-        out.push(0);
-    }
-    out
-}
-
-/// [`wrap_darwin`] reusing the stream's buffer: the bytes move up by the
-/// header's size instead of being copied into a second buffer.
-fn wrap_darwin_in_place(mut stream: Vec<u8>) -> Vec<u8> {
-    let len = stream.len();
-    let padded = (len + 20).next_multiple_of(16);
-    // The zeros past `len + 20` are the padding; the copy fills the rest.
-    stream.resize(padded, 0);
-    stream.copy_within(0..len, 20);
-    for (i, word) in [0x0B17_C0DE_u32, 0, 20, len as u32, u32::MAX]
-        .into_iter()
-        .enumerate()
-    {
-        stream[i * 4..i * 4 + 4].copy_from_slice(&word.to_le_bytes());
-    }
-    stream
+    llvm_bitstream::wrapper::wrap(stream)
 }
 
 #[cfg(test)]
@@ -240,13 +205,5 @@ mod tests {
         assert_eq!(&w[16..20], &[0xFF; 4]);
         assert_eq!(&w[20..24], &[0x42, 0x43, 0xC0, 0xDE]);
         assert!(w[24..].iter().all(|b| *b == 0));
-    }
-
-    #[test]
-    fn in_place_wrapper_matches() {
-        for len in 0..40u8 {
-            let stream: Vec<u8> = (1..=len).collect();
-            assert_eq!(wrap_darwin_in_place(stream.clone()), wrap_darwin(&stream));
-        }
     }
 }

@@ -32,12 +32,6 @@ pub const MAX_LAYOUT_DEPTH: u32 = 32;
 /// recurses; LLVM's writer and the text parser stay far below.
 pub const MAX_READ_DEPTH: u32 = 256;
 
-/// The most operands an abbreviation definition may have: 64 (a
-/// [`ReadError`](crate::ReadError) `abbreviation with N operands`). LLVM's
-/// abbreviations have at most a dozen; a longer one in hostile input would
-/// expand a few bits of each record into many values.
-pub const MAX_ABBREV_OPS: u64 = 64;
-
 /// The reader's allocation budget per input byte: 64 units (type
 /// parameters, values), plus [`READ_BUDGET_BASE`]. Some structures can
 /// grow faster than the records that cause them (a function type with many

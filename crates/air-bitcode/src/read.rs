@@ -39,12 +39,10 @@
 //! aliases and ifuncs, comdats, opaque pointers, `x86_fp80`-style types,
 //! inline asm and block addresses.
 
-mod bits;
 mod constants;
 mod function;
 mod metadata;
 mod module;
-mod names;
 
 use std::fmt;
 
@@ -56,7 +54,8 @@ pub struct ReadError {
     /// The block being read (`MODULE_BLOCK`, `FUNCTION_BLOCK`, ...), or
     /// `bitstream`/`wrapper` for container-level problems.
     pub block: &'static str,
-    /// The record being read, by LLVM's name (`INST_CALL`, ...), if any.
+    /// The record being read, if any, by the name `llvm-bcanalyzer-14`
+    /// prints for it (`INST_CALL`, ...; `llvm_bitcode_schema`'s `name`).
     pub record: Option<String>,
     /// What is wrong.
     pub message: String,
@@ -93,8 +92,9 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// The Darwin bitcode wrapper's magic, little-endian `0x0B17C0DE`.
-pub const WRAPPER_MAGIC: [u8; 4] = [0xDE, 0xC0, 0x17, 0x0B];
+/// The Darwin bitcode wrapper's magic, little-endian `0x0B17C0DE`
+/// ([`llvm_bitstream::wrapper::MAGIC`]).
+pub const WRAPPER_MAGIC: [u8; 4] = llvm_bitstream::wrapper::MAGIC;
 /// The raw bitcode magic, `BC` `0xC0DE`.
 pub const BITCODE_MAGIC: [u8; 4] = [b'B', b'C', 0xC0, 0xDE];
 
@@ -122,30 +122,15 @@ pub fn read_module(bytes: &[u8]) -> Result<air_ir::Module, ReadError> {
 
 /// The raw stream inside an optional wrapper, and its bit offset in `bytes`.
 fn unwrap(bytes: &[u8]) -> Result<(&[u8], u64), ReadError> {
-    let err = |at: u64, m: &str| ReadError::new(at, "wrapper", None, m);
-    let (stream, base) = if bytes.starts_with(&WRAPPER_MAGIC) {
-        if bytes.len() < 20 {
-            return Err(err(0, "truncated bitcode wrapper header"));
+    use llvm_bitstream::wrapper::{self, WrapperError};
+    let (header, stream) = wrapper::unwrap(bytes).map_err(|e| match e {
+        WrapperError::Truncated { .. } => {
+            ReadError::new(0, "wrapper", None, "truncated bitcode wrapper header")
         }
-        let word =
-            |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-        let (offset, size) = (word(8) as usize, word(12) as usize);
-        let end = offset
-            .checked_add(size)
-            .filter(|e| *e <= bytes.len() && offset >= 20)
-            .ok_or_else(|| {
-                err(
-                    64,
-                    &format!(
-                        "the wrapper's offset {offset} and size {size} point outside the {} input bytes",
-                        bytes.len()
-                    ),
-                )
-            })?;
-        (&bytes[offset..end], offset as u64 * 8)
-    } else {
-        (bytes, 0)
-    };
+        // Bit 64 is the header's offset field.
+        WrapperError::OutOfBounds { .. } => ReadError::new(64, "wrapper", None, e.to_string()),
+    })?;
+    let base = header.map_or(0, |h| u64::from(h.offset) * 8);
     if !stream.starts_with(&BITCODE_MAGIC) {
         return Err(ReadError::new(
             base,

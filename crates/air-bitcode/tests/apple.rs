@@ -25,20 +25,19 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use air_bitcode::{write_module, Flavour, WriteOptions, LLVM14_PRODUCER};
+use llvm_bitcode_schema::{
+    BlockId, FunctionCode, IdentificationCode, KnownRecord, MetadataAttachmentCode, MetadataCode,
+    ModuleCode, ValueSymtabCode,
+};
 use llvm_bitstream::{Block, Entry, Record, Stream};
 
-const IDENTIFICATION: u32 = 13;
-const MODULE: u32 = 8;
-const PARAMATTR: u32 = 9;
-const PARAMATTR_GROUP: u32 = 10;
-const FUNCTION_BLOCK: u32 = 12;
-const VALUE_SYMTAB: u32 = 14;
-const METADATA: u32 = 15;
-const METADATA_ATTACHMENT: u32 = 16;
-const OPERAND_BUNDLE_TAGS: u32 = 21;
-const METADATA_KIND: u32 = 22;
-const STRTAB: u32 = 23;
-const SYMTAB: u32 = 25;
+const MODULE: u32 = BlockId::Module.id();
+const PARAMATTR: u32 = BlockId::Paramattr.id();
+const PARAMATTR_GROUP: u32 = BlockId::ParamattrGroup.id();
+const OPERAND_BUNDLE_TAGS: u32 = BlockId::OperandBundleTags.id();
+const METADATA_KIND: u32 = BlockId::MetadataKind.id();
+const STRTAB: u32 = BlockId::Strtab.id();
+const SYMTAB: u32 = BlockId::Symtab.id();
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus")
@@ -195,8 +194,8 @@ impl Walk<'_> {
                     .enumerate()
                     .all(|(i, (x, y))| x == y || skip.contains(&i))
         };
-        let ok = match (block, l.code) {
-            (IDENTIFICATION, 1) => {
+        let ok = match KnownRecord::of(block, l.code) {
+            Some(KnownRecord::Identification(IdentificationCode::String)) => {
                 let producer: Vec<u64> = LLVM14_PRODUCER.bytes().map(u64::from).collect();
                 if l.ops != producer || !a.ops.is_empty() {
                     self.fail(path, format!("producer {:?} vs {:?}", l.ops, a.ops));
@@ -205,11 +204,11 @@ impl Walk<'_> {
                 true
             }
             // VSTOFFSET, and FNENTRY [value id, word offset].
-            (MODULE, 13) => l.ops.len() == a.ops.len(),
-            (VALUE_SYMTAB, 3) => same_except(&[1]),
+            Some(KnownRecord::Module(ModuleCode::VstOffset)) => l.ops.len() == a.ops.len(),
+            Some(KnownRecord::ValueSymtab(ValueSymtabCode::FnEntry)) => same_except(&[1]),
             // FUNCTION: the attribute list (op 6) is compared resolved, and
             // may differ only for `llvm.*` declarations.
-            (MODULE, 8) => {
+            Some(KnownRecord::Module(ModuleCode::Function)) => {
                 let (la, aa) = (
                     self.llvm.attrs.resolve(l.ops[6]),
                     self.apple.attrs.resolve(a.ops[6]),
@@ -227,18 +226,18 @@ impl Walk<'_> {
                 same_except(&[6])
             }
             // INST_CALL: the call-site attribute list (op 0), resolved.
-            (FUNCTION_BLOCK, 34) => {
+            Some(KnownRecord::Function(FunctionCode::InstCall)) => {
                 if self.llvm.attrs.resolve(l.ops[0]) != self.apple.attrs.resolve(a.ops[0]) {
                     self.fail(path, "call-site attributes differ".into());
                 }
                 same_except(&[0])
             }
             // Attachments name kinds by id: compare the names.
-            (METADATA, 36) => {
+            Some(KnownRecord::Metadata(MetadataCode::GlobalDeclAttachment)) => {
                 l.ops[0] == a.ops[0]
                     && self.llvm.attachment(&l.ops[1..]) == self.apple.attachment(&a.ops[1..])
             }
-            (METADATA_ATTACHMENT, 11) => {
+            Some(KnownRecord::MetadataAttachment(MetadataAttachmentCode::Attachment)) => {
                 let skip = l.ops.len() % 2;
                 l.ops[..skip] == a.ops[..skip]
                     && self.llvm.attachment(&l.ops[skip..]) == self.apple.attachment(&a.ops[skip..])

@@ -4,6 +4,7 @@
 mod common;
 
 use air_bitcode::{write_module, Flavour, WriteOptions};
+use llvm_bitcode_schema::BlockId;
 
 /// Writes `text` as `name` in a scratch directory, assembles it with both
 /// writers (same relative path and directory) and compares.
@@ -138,8 +139,9 @@ fn no_datalayout_still_adds_the_header_strings() {
         "target triple = \"air64_v28-apple-macosx26.0.0\"\n@g = global i32 0\n",
     );
     let stream = common::read(&ours);
-    assert!(stream.blocks.iter().all(|b| b.id != 25), "no SYMTAB");
-    let strtab = common::blob_of(&stream, 23);
+    let symtab = BlockId::Symtab.id();
+    assert!(stream.blocks.iter().all(|b| b.id != symtab), "no SYMTAB");
+    let strtab = common::blob_of(&stream, BlockId::Strtab.id());
     assert_eq!(strtab, b"g14.0.6air64_v28-apple-macosx26.0.0nodl.ll");
 }
 
@@ -151,8 +153,8 @@ fn module_asm_writes_no_symbol_table() {
         &format!("{AIR}module asm \"nop\"\n@g = global i32 0\n"),
     );
     let stream = common::read(&ours);
-    assert!(stream.blocks.iter().all(|b| b.id != 25));
-    assert_eq!(common::blob_of(&stream, 23), b"g");
+    assert!(stream.blocks.iter().all(|b| b.id != BlockId::Symtab.id()));
+    assert_eq!(common::blob_of(&stream, BlockId::Strtab.id()), b"g");
 }
 
 // ---- function-level VALUE_SYMTAB order --------------------------------

@@ -4,6 +4,9 @@
 //! that name the bit, block and record.
 
 use air_bitcode::read_module;
+use llvm_bitcode_schema::{
+    BlockId, FunctionCode, IdentificationCode, MetadataCode, ModuleCode, TypeCode, ValueSymtabCode,
+};
 use llvm_bitstream::BitWriter;
 
 fn chars(s: &str) -> Vec<u64> {
@@ -14,48 +17,52 @@ fn chars(s: &str) -> Vec<u64> {
 fn v1_module(call_ops: &[u64]) -> Vec<u8> {
     let mut w = BitWriter::new();
     w.emit_magic();
-    w.enter_block(13, 5);
-    w.emit_record(1, &chars("MetalASM"));
-    w.emit_record(2, &[0]);
+    w.enter_block(BlockId::Identification.id(), 5);
+    w.emit_record(IdentificationCode::String.code(), &chars("MetalASM"));
+    w.emit_record(IdentificationCode::Epoch.code(), &[0]);
     w.exit_block();
 
-    w.enter_block(8, 3);
-    w.emit_record(1, &[1]);
-    w.enter_block(17, 4);
-    w.emit_record(1, &[5]);
-    w.emit_record(2, &[]); // 0: void
-    w.emit_record(7, &[32]); // 1: i32
-    w.emit_record(21, &[0, 0, 1]); // 2: void (i32)
-    w.emit_record(8, &[2, 0]); // 3: void (i32)*
-    w.emit_record(16, &[]); // 4: metadata
+    w.enter_block(BlockId::Module.id(), 3);
+    w.emit_record(ModuleCode::Version.code(), &[1]);
+    w.enter_block(BlockId::Type.id(), 4);
+    w.emit_record(TypeCode::NumEntry.code(), &[5]);
+    w.emit_record(TypeCode::Void.code(), &[]); // 0: void
+    w.emit_record(TypeCode::Integer.code(), &[32]); // 1: i32
+    w.emit_record(TypeCode::Function.code(), &[0, 0, 1]); // 2: void (i32)
+    w.emit_record(TypeCode::Pointer.code(), &[2, 0]); // 3: void (i32)*
+    w.emit_record(TypeCode::Metadata.code(), &[]); // 4: metadata
     w.exit_block();
-    w.emit_record(2, &chars("air64-apple-macosx14.0.0"));
+    w.emit_record(
+        ModuleCode::Triple.code(),
+        &chars("air64-apple-macosx14.0.0"),
+    );
     // @k (value 0) with a body, @callee (value 1) declared.
-    w.emit_record(8, &[2, 0, 0, 0, 0, 0, 0, 0]);
-    w.emit_record(8, &[2, 0, 1, 0, 0, 0, 0, 0]);
+    w.emit_record(ModuleCode::Function.code(), &[2, 0, 0, 0, 0, 0, 0, 0]);
+    w.emit_record(ModuleCode::Function.code(), &[2, 0, 1, 0, 0, 0, 0, 0]);
 
-    w.enter_block(15, 3);
-    w.emit_record(1, &chars("hello")); // !0
-    w.emit_record(3, &[1, 0]); // !1 = !{!"hello", null}
-    w.emit_record(4, &chars("air.test"));
-    w.emit_record(10, &[1]);
+    w.enter_block(BlockId::Metadata.id(), 3);
+    w.emit_record(MetadataCode::StringOld.code(), &chars("hello")); // !0
+    w.emit_record(MetadataCode::Node.code(), &[1, 0]); // !1 = !{!"hello", null}
+    w.emit_record(MetadataCode::Name.code(), &chars("air.test"));
+    w.emit_record(MetadataCode::NamedNode.code(), &[1]);
     w.exit_block();
 
-    w.enter_block(12, 4);
-    w.emit_record(1, &[1]);
-    w.emit_record(34, call_ops);
-    w.emit_record(10, &[]);
-    w.enter_block(14, 4);
-    w.emit_record(1, &[2, u64::from(b'x')]);
-    w.emit_record(2, &[0, u64::from(b'e'), u64::from(b'n')]);
+    w.enter_block(BlockId::Function.id(), 4);
+    w.emit_record(FunctionCode::DeclareBlocks.code(), &[1]);
+    w.emit_record(FunctionCode::InstCall.code(), call_ops);
+    w.emit_record(FunctionCode::InstRet.code(), &[]);
+    w.enter_block(BlockId::ValueSymtab.id(), 4);
+    w.emit_record(ValueSymtabCode::Entry.code(), &[2, u64::from(b'x')]);
+    let entry_block = [0, u64::from(b'e'), u64::from(b'n')];
+    w.emit_record(ValueSymtabCode::BbEntry.code(), &entry_block);
     w.exit_block();
     w.exit_block();
 
-    w.enter_block(14, 4);
-    w.emit_record(1, &[0, u64::from(b'k')]);
+    w.enter_block(BlockId::ValueSymtab.id(), 4);
+    w.emit_record(ValueSymtabCode::Entry.code(), &[0, u64::from(b'k')]);
     let mut callee = vec![1];
     callee.extend(chars("callee"));
-    w.emit_record(1, &callee);
+    w.emit_record(ValueSymtabCode::Entry.code(), &callee);
     w.exit_block();
     w.exit_block();
     w.finish()

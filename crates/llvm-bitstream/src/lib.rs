@@ -1,9 +1,11 @@
 //! The LLVM bitstream container format, as LLVM 14 writes it.
 //!
 //! This crate knows nothing about LLVM IR: it writes and reads bits, VBR
-//! numbers, char6 letters, abbreviations, BLOCKINFO and nested blocks. The
-//! bitcode writer builds on it; the reader serves tests, dumps and
-//! `inspect`.
+//! numbers, char6 letters, abbreviations, BLOCKINFO and nested blocks, and
+//! takes the Darwin bitcode wrapper on and off ([`wrapper`]). The bitcode
+//! writer builds on [`BitWriter`]; the IR reader walks streams with the
+//! [`Cursor`], the one bit reader; [`Reader`] builds a whole tree of blocks
+//! with it for tests, dumps and `inspect`.
 //!
 //! The writer mirrors LLVM's `BitstreamWriter` so that the bytes match it
 //! exactly: values are packed least-significant bit first into 32-bit
@@ -37,20 +39,27 @@
 //!
 //! # Limits
 //!
-//! The reader takes hostile bytes: block nesting deeper than
-//! [`limits::MAX_BLOCK_DEPTH`] (32) is an error,
-//! every length (VBR arrays, char6 arrays, blobs, block lengths) is checked
-//! against the bits that are actually left before anything is allocated,
-//! so memory stays within a small multiple of the input (fuzz target
-//! `bitstream_read`, see ROBUSTNESS.md).
+//! The readers take hostile bytes: every length (VBR arrays, char6 arrays,
+//! blobs, block lengths) is checked against the bits that are actually left
+//! before anything is allocated, abbreviations have at most 64 operands, a
+//! nested block must end inside its parent, and the tree reader refuses
+//! nesting deeper than
+//! [`limits::MAX_BLOCK_DEPTH`] (32), so memory stays within a small multiple of the
+//! input (fuzz targets `bitstream_read` and `bitcode_read`, see
+//! ROBUSTNESS.md).
 
 #![deny(missing_docs)]
 
+mod cursor;
 pub mod limits;
 mod read;
+pub mod wrapper;
 mod write;
 
-pub use read::{Block, Entry, ReadError, Reader, Record, Stream, Wrapper};
+pub use cursor::{BlockHeader, Cursor, Item, Record, Scope};
+pub use read::{Block, Entry, ReadError, Reader, Stream};
+/// The Darwin wrapper's header, as [`Stream::wrapper`] holds it.
+pub use wrapper::Header as Wrapper;
 pub use write::{BitWriter, Bits};
 
 /// Abbreviation id of END_BLOCK.

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use llvm_bitcode_schema::{BlockId, ModuleCode};
+
 use crate::raw::{self, FourCc, Versions};
 use crate::read::{Function, MetallibFile, Tag, TagGroup};
 
@@ -18,11 +20,6 @@ pub struct ModuleInfo {
     pub error: Option<String>,
 }
 
-/// LLVM's MODULE_BLOCK id and the record codes read from it.
-const MODULE_BLOCK_ID: u32 = 8;
-const MODULE_CODE_TRIPLE: u32 = 2;
-const MODULE_CODE_SOURCE_FILENAME: u32 = 16;
-
 /// Reads the triple and source file name from a (wrapped) module.
 pub fn module_info(module: &[u8]) -> ModuleInfo {
     let stream = match llvm_bitstream::Reader::new(module).read_stream() {
@@ -36,11 +33,15 @@ pub fn module_info(module: &[u8]) -> ModuleInfo {
     };
     let mut info = ModuleInfo::default();
     let text = |ops: &[u64]| ops.iter().map(|&c| char::from(c as u8)).collect::<String>();
-    for block in stream.blocks.iter().filter(|b| b.id == MODULE_BLOCK_ID) {
+    let modules = stream
+        .blocks
+        .iter()
+        .filter(|b| b.id == BlockId::Module.id());
+    for block in modules {
         for r in block.records() {
-            match r.code {
-                MODULE_CODE_TRIPLE => info.triple = Some(text(&r.ops)),
-                MODULE_CODE_SOURCE_FILENAME => info.source_filename = Some(text(&r.ops)),
+            match ModuleCode::from_code(r.code) {
+                Some(ModuleCode::Triple) => info.triple = Some(text(&r.ops)),
+                Some(ModuleCode::SourceFilename) => info.source_filename = Some(text(&r.ops)),
                 _ => {}
             }
         }
@@ -303,15 +304,16 @@ impl Dump<'_> {
         let at = f.module_offset;
         let m = f.module;
         let name = format!("module of {}", f.name);
-        if m.len() >= raw::wrapper::SIZE && m[..4] == raw::wrapper::MAGIC {
-            let word = |i: usize| u32::from_le_bytes([m[i], m[i + 1], m[i + 2], m[i + 3]]);
+        if let Some(w) = raw::wrapper::Header::parse(m) {
             self.rows(at, 4, &format!("{name}: wrapper magic 0x0B17C0DE"));
-            self.rows(at + 4, 4, &format!("  wrapper version {}", word(4)));
-            self.rows(at + 8, 4, &format!("  bitcode offset {}", word(8)));
-            self.rows(at + 12, 4, &format!("  bitcode size {}", word(12)));
-            self.rows(at + 16, 4, &format!("  cpu type {:#x}", word(16)));
-            let off = word(8) as usize;
-            let size = word(12) as usize;
+            self.rows(at + 4, 4, &format!("  wrapper version {}", w.version));
+            self.rows(at + 8, 4, &format!("  bitcode offset {}", w.offset));
+            self.rows(at + 12, 4, &format!("  bitcode size {}", w.size));
+            self.rows(at + 16, 4, &format!("  cpu type {:#x}", w.cpu_type));
+            // Shown as the fields say, clamped to the entry (a damaged
+            // header is what this dump is for).
+            let off = w.offset as usize;
+            let size = w.size as usize;
             let bc_end = off.saturating_add(size).min(m.len());
             let off = off.min(bc_end);
             self.rows(

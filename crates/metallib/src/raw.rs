@@ -512,15 +512,9 @@ impl Header {
 }
 
 /// The Darwin bitcode wrapper that starts every module entry
-/// (`metallib-and-bitcode.md` §2.1).
-pub mod wrapper {
-    /// `0x0B17C0DE`, little-endian.
-    pub const MAGIC: [u8; 4] = [0xDE, 0xC0, 0x17, 0x0B];
-    /// Size of the wrapper header.
-    pub const SIZE: usize = 20;
-    /// Apple pads each module entry with zeros to a multiple of this.
-    pub const ALIGN: usize = 16;
-}
+/// (`metallib-and-bitcode.md` §2.1): `wrapper::MAGIC`, `wrapper::HEADER_SIZE`,
+/// `wrapper::ALIGN` and the header's fields.
+pub use llvm_bitstream::wrapper;
 
 /// Size of an empty sized group: u32 size 8, then `ENDT`.
 pub const EMPTY_GROUP: [u8; 8] = [0x08, 0x00, 0x00, 0x00, b'E', b'N', b'D', b'T'];

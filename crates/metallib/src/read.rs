@@ -154,13 +154,10 @@ impl Function<'_> {
     /// The bitcode inside the module's Darwin wrapper, when the wrapper is
     /// well formed (`None` for a bare or damaged module).
     pub fn bitcode(&self) -> Option<&[u8]> {
-        let m = self.module;
-        if m.len() < raw::wrapper::SIZE || m[..4] != raw::wrapper::MAGIC {
-            return None;
+        match raw::wrapper::unwrap(self.module) {
+            Ok((Some(_), bitcode)) => Some(bitcode),
+            _ => None,
         }
-        let word = |i: usize| u32::from_le_bytes([m[i], m[i + 1], m[i + 2], m[i + 3]]) as usize;
-        let (offset, size) = (word(8), word(12));
-        m.get(offset..offset.checked_add(size)?)
     }
 }
 

@@ -93,6 +93,22 @@ pub fn llvm_bcanalyzer_dump<'a>(input: impl Into<Input<'a>>) -> Result<String, S
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
+/// `llvm-bcanalyzer-14 -dump -non-symbolic`: like [`llvm_bcanalyzer_dump`],
+/// but every block line also carries `BlockID=N` and every record line
+/// `codeid=N`, so a test can pair the tool's names with the numbers.
+///
+/// # Errors
+/// The tool's diagnostics when it cannot read the bitstream.
+pub fn llvm_bcanalyzer_dump_numeric<'a>(input: impl Into<Input<'a>>) -> Result<String, String> {
+    run(
+        "llvm-bcanalyzer",
+        &["-dump", "-non-symbolic"],
+        input.into(),
+        false,
+    )
+    .map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
 /// Whether both LLVM readers accept `bitcode`: `llvm-bcanalyzer-14 -dump`
 /// (the bitstream) and `llvm-dis-14` (the module).
 ///

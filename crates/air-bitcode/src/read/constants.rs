@@ -10,11 +10,11 @@ use air_ir::inst::{FloatPredicate, IntPredicate, OpClass, Opcode};
 use air_ir::types::Type;
 use air_ir::{ApInt, ConstId, Flags, FuncId, GlobalId, InstId, Module, TypeId};
 
-use super::bits::{BlockHeader, Record};
 use super::module::{bytes_of, rec_err, Reader};
-use super::names;
 use super::ReadError;
 use crate::limits::MAX_READ_DEPTH;
+use llvm_bitcode_schema::{BlockId, ConstantsCode};
+use llvm_bitstream::{BlockHeader, Record};
 
 /// What a value id stands for.
 #[derive(Clone, Debug)]
@@ -370,31 +370,32 @@ impl Reader<'_> {
     /// the next value id. Constants are resolved at the end of the block, so
     /// errors point at the block's records.
     pub fn constants_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
-        const ID: u32 = names::CONSTANTS;
+        const ID: BlockId = BlockId::Constants;
         let first = self.values.len();
         // LLVM starts with `i32` as the current type.
         let mut cur = self.m.types.i32();
         self.each_record(h, |s, r| {
-            if r.code == 1 {
+            if r.code == ConstantsCode::SetType.code() {
                 let t = r.ops.first().copied().unwrap_or(u64::MAX);
                 cur = s.ty(ID, &r, t)?;
                 return Ok(());
             }
             let raw = s.constant_record(&r, cur)?;
-            s.values.push_at(Slot::Const(Box::new(raw)), cur, r.at);
+            s.values
+                .push_at(Slot::Const(Box::new(raw)), cur, r.bit_offset);
             Ok(())
         })?;
         for id in first..self.values.len() {
             let at = self.values.slots[id].2;
             self.values
                 .constant(&mut self.m, id as u64)
-                .map_err(|m| ReadError::new(at, names::block_name(ID), None, m))?;
+                .map_err(|m| ReadError::new(at, ID.name(), None, m))?;
         }
         Ok(())
     }
 
     fn constant_record(&mut self, r: &Record, ty: TypeId) -> Result<RawConst, ReadError> {
-        const ID: u32 = names::CONSTANTS;
+        const ID: BlockId = BlockId::Constants;
         let ops = r.ops.as_slice();
         let need = |n: usize| -> Result<(), ReadError> {
             if ops.len() < n {
@@ -405,26 +406,27 @@ impl Reader<'_> {
         };
         let err = |m: &str| rec_err(ID, r, m);
         let int_width = self.m.types.int_width(ty);
-        Ok(match r.code {
-            2 => RawConst::Ready(
+        let code = ConstantsCode::from_code(r.code);
+        Ok(match code {
+            Some(ConstantsCode::Null) => RawConst::Ready(
                 null_kind(&self.m, ty).ok_or_else(|| err("no null value of this type"))?,
             ),
-            3 => RawConst::Ready(ConstKind::Undef),
-            26 => RawConst::Ready(ConstKind::Poison),
-            4 => {
+            Some(ConstantsCode::Undef) => RawConst::Ready(ConstKind::Undef),
+            Some(ConstantsCode::Poison) => RawConst::Ready(ConstKind::Poison),
+            Some(ConstantsCode::Integer) => {
                 need(1)?;
                 let w = int_width.ok_or_else(|| err("an integer of a non-integer type"))?;
                 // `ConstantInt::get(Ty, uint64_t)`: truncated to narrower
                 // types, zero-extended to wider ones.
                 RawConst::Ready(ConstKind::Int(ApInt::from_u64(w, decode_signed(ops[0]))))
             }
-            5 => {
+            Some(ConstantsCode::WideInteger) => {
                 need(1)?;
                 let w = int_width.ok_or_else(|| err("an integer of a non-integer type"))?;
                 let words: Vec<u64> = ops.iter().map(|v| decode_signed(*v)).collect();
                 RawConst::Ready(ConstKind::Int(ApInt::from_words(w, &words)))
             }
-            6 => {
+            Some(ConstantsCode::Float) => {
                 need(1)?;
                 let bits = self
                     .m
@@ -438,10 +440,10 @@ impl Reader<'_> {
                 };
                 RawConst::Ready(ConstKind::Float(ops[0] & mask))
             }
-            7 => RawConst::Aggregate(ops.to_vec()),
-            8 | 9 => {
+            Some(ConstantsCode::Aggregate) => RawConst::Aggregate(ops.to_vec()),
+            Some(ConstantsCode::String | ConstantsCode::CString) => {
                 let mut bytes = bytes_of(ops);
-                if r.code == 9 {
+                if code == Some(ConstantsCode::CString) {
                     bytes.push(0);
                 }
                 match self.m.types.get(ty) {
@@ -454,7 +456,7 @@ impl Reader<'_> {
                     _ => return Err(err("a string whose type is not an i8 array of its length")),
                 }
             }
-            22 => {
+            Some(ConstantsCode::Data) => {
                 let (len, elem, array) = match self.m.types.get(ty) {
                     Type::Array { len, elem } => (*len, *elem, true),
                     Type::Vector { len, elem } => (u64::from(*len), *elem, false),
@@ -485,7 +487,7 @@ impl Reader<'_> {
                     ConstKind::Vector(elems)
                 })
             }
-            10 => {
+            Some(ConstantsCode::CeBinop) => {
                 need(3)?;
                 let opcode = binary_opcode(&self.m, ty, ops[0])
                     .ok_or_else(|| err("unknown binary operation"))?;
@@ -495,21 +497,26 @@ impl Reader<'_> {
                 };
                 RawConst::Binary(opcode, ops[1], ops[2], flags)
             }
-            11 => {
+            Some(ConstantsCode::CeCast) => {
                 need(3)?;
                 let opcode = opcode(ops[0], &[], true).ok_or_else(|| err("unknown cast"))?;
                 RawConst::Cast(opcode, ops[2])
             }
-            12 | 20 | 24 => {
+            Some(
+                ConstantsCode::CeGep
+                | ConstantsCode::CeInboundsGep
+                | ConstantsCode::CeGepWithInrangeIndex,
+            ) => {
                 let mut i = 0;
                 let mut source = None;
-                if r.code == 24 || ops.len() % 2 == 1 {
+                if code == Some(ConstantsCode::CeGepWithInrangeIndex) || ops.len() % 2 == 1 {
                     need(1)?;
                     source = Some(self.ty(ID, r, ops[0])?);
                     i = 1;
                 }
-                let (mut inbounds, mut inrange) = (r.code == 20, None);
-                if r.code == 24 {
+                let inbounds = code == Some(ConstantsCode::CeInboundsGep);
+                let (mut inbounds, mut inrange) = (inbounds, None);
+                if code == Some(ConstantsCode::CeGepWithInrangeIndex) {
                     need(2)?;
                     inbounds = ops[1] & 1 != 0;
                     inrange = Some(
@@ -529,41 +536,47 @@ impl Reader<'_> {
                     operands: rest.chunks(2).map(|p| p[1]).collect(),
                 }
             }
-            13 => {
+            Some(ConstantsCode::CeSelect) => {
                 need(3)?;
                 RawConst::Select(ops[0], ops[1], ops[2])
             }
-            14 => match ops.len() {
+            Some(ConstantsCode::CeExtractElt) => match ops.len() {
                 3 => RawConst::ExtractElement(ops[1], ops[2]),
                 4 => RawConst::ExtractElement(ops[1], ops[3]),
                 _ => return Err(err("wrong operand count")),
             },
-            15 => match ops.len() {
+            Some(ConstantsCode::CeInsertElt) => match ops.len() {
                 3 => RawConst::InsertElement(ops[0], ops[1], ops[2]),
                 4 => RawConst::InsertElement(ops[0], ops[1], ops[3]),
                 _ => return Err(err("wrong operand count")),
             },
-            16 => {
+            Some(ConstantsCode::CeShuffleVec) => {
                 need(3)?;
                 RawConst::Shuffle(ops[0], ops[1], ops[2])
             }
-            19 => {
+            Some(ConstantsCode::CeShufVecEx) => {
                 need(4)?;
                 RawConst::Shuffle(ops[1], ops[2], ops[3])
             }
-            17 => {
+            Some(ConstantsCode::CeCmp) => {
                 need(4)?;
                 RawConst::Cmp(ops[1], ops[2], ops[3])
             }
-            25 => {
+            Some(ConstantsCode::CeUnop) => {
                 need(2)?;
                 if ops[0] != 0 {
                     return Err(err("unknown unary operation"));
                 }
                 RawConst::FNeg(ops[1])
             }
-            18 | 23 | 30 => return Err(err("inline asm is not supported by the IR model")),
-            21 => return Err(err("block addresses are not supported by the IR model")),
+            Some(
+                ConstantsCode::InlineAsmOld
+                | ConstantsCode::InlineAsmOld2
+                | ConstantsCode::InlineAsm,
+            ) => return Err(err("inline asm is not supported by the IR model")),
+            Some(ConstantsCode::BlockAddress) => {
+                return Err(err("block addresses are not supported by the IR model"))
+            }
             _ => return Err(err("this constant is not supported by the IR model")),
         })
     }

@@ -15,18 +15,18 @@ use air_ir::inst::{
     Value,
 };
 use air_ir::types::Type;
-use air_ir::{BlockId, ConstKind, Flags, InstId, Instruction, Metadata, TypeId};
+use air_ir::{ConstKind, Flags, InstId, Instruction, Metadata, TypeId};
+use llvm_bitcode_schema::{BlockId, FunctionCode, MetadataCode, ValueSymtabCode};
 
-use super::bits::{BlockHeader, Item, Record};
 use super::constants::{
     binary_opcode, decode_signed, fmf_flags, int_flags, opcode, predicate, Slot,
 };
 use super::metadata::MdFixup;
 use super::module::{decode_align, decode_enum, rec_err, string_of, Reader};
-use super::names;
 use super::ReadError;
+use llvm_bitstream::{BlockHeader, Item, Record};
 
-const ID: u32 = names::FUNCTION;
+const ID: BlockId = BlockId::Function;
 
 /// A forward reference: the value id and the type its record stated.
 #[derive(Debug)]
@@ -102,7 +102,7 @@ fn alloca_space(datalayout: Option<&str>) -> u32 {
 impl Reader<'_> {
     /// Reads the body of the next function with a body.
     pub fn function_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
-        let err = |m: &str| ReadError::new(h.at, names::block_name(ID), None, m);
+        let err = |m: &str| ReadError::new(h.bit_offset, ID.name(), None, m);
         let fi = self
             .bodies
             .pop_front()
@@ -131,11 +131,13 @@ impl Reader<'_> {
         loop {
             match self.next(&mut scope)? {
                 Item::End => break,
-                Item::Block(inner) => match inner.id {
-                    names::CONSTANTS => self.constants_block(&inner)?,
-                    names::METADATA => self.metadata_block(&inner, Some(&mut b.md_fixups))?,
-                    names::METADATA_ATTACHMENT => self.attachment_block(&inner, fi)?,
-                    names::VALUE_SYMTAB => self.function_vst(&inner, fi)?,
+                Item::Block(inner) => match BlockId::from_id(inner.id) {
+                    Some(BlockId::Constants) => self.constants_block(&inner)?,
+                    Some(BlockId::Metadata) => {
+                        self.metadata_block(&inner, Some(&mut b.md_fixups))?
+                    }
+                    Some(BlockId::MetadataAttachment) => self.attachment_block(&inner, fi)?,
+                    Some(BlockId::ValueSymtab) => self.function_vst(&inner, fi)?,
                     // Use-list orders do not change what the module says.
                     _ => self.cur.skip(&inner),
                 },
@@ -159,7 +161,7 @@ impl Reader<'_> {
     fn resolve_forward(&mut self, b: &Body) -> Result<(), ReadError> {
         let mut resolved = Vec::with_capacity(b.fwd.len());
         for f in &b.fwd {
-            let err = |m: String| ReadError::new(f.at, names::block_name(ID), None, m);
+            let err = |m: String| ReadError::new(f.at, ID.name(), None, m);
             let value = match self.values.slot(f.value) {
                 Some(Slot::Inst(i)) => Value::Inst(*i),
                 Some(Slot::Arg(a)) => Value::Arg(*a),
@@ -192,8 +194,8 @@ impl Reader<'_> {
             let err = |m: String| {
                 ReadError::new(
                     fix.at,
-                    names::block_name(names::METADATA),
-                    Some("VALUE".into()),
+                    BlockId::Metadata.name(),
+                    Some(MetadataCode::Value.name().into()),
                     m,
                 )
             };
@@ -216,14 +218,14 @@ impl Reader<'_> {
     /// The function's VALUE_SYMTAB: names of arguments, instructions and
     /// blocks.
     fn function_vst(&mut self, h: &BlockHeader, fi: usize) -> Result<(), ReadError> {
-        const VST: u32 = names::VALUE_SYMTAB;
+        const VST: BlockId = BlockId::ValueSymtab;
         self.each_record(h, |s, r| {
             let Some((&id, chars)) = r.ops.split_first() else {
                 return Ok(());
             };
             let name = string_of(VST, &r, chars)?;
-            match r.code {
-                1 => match s.values.slot(id) {
+            match ValueSymtabCode::from_code(r.code) {
+                Some(ValueSymtabCode::Entry) => match s.values.slot(id) {
                     Some(Slot::Arg(a)) => s.m.functions[fi].params[*a as usize].name = Some(name),
                     Some(Slot::Inst(i)) => s.m.functions[fi].insts[i.0 as usize].name = Some(name),
                     _ => {
@@ -234,7 +236,7 @@ impl Reader<'_> {
                         ))
                     }
                 },
-                2 => {
+                Some(ValueSymtabCode::BbEntry) => {
                     let block = usize::try_from(id)
                         .ok()
                         .and_then(|b| s.m.functions[fi].blocks.get_mut(b))
@@ -302,7 +304,7 @@ impl Reader<'_> {
         b.fwd.push(Fwd {
             value: id,
             ty,
-            at: r.at,
+            at: r.bit_offset,
         });
         Ok((placeholder(b.fwd.len() - 1), ty))
     }
@@ -324,10 +326,10 @@ impl Reader<'_> {
         Ok(self.operand(b, o.r, id, Some(ty))?.0)
     }
 
-    fn block_id(&self, b: &Body, r: &Record, id: u64) -> Result<BlockId, ReadError> {
+    fn block_id(&self, b: &Body, r: &Record, id: u64) -> Result<air_ir::BlockId, ReadError> {
         let n = self.m.functions[b.fi].blocks.len() as u64;
         if id < n {
-            Ok(BlockId(id as u32))
+            Ok(air_ir::BlockId(id as u32))
         } else {
             Err(rec_err(
                 ID,
@@ -486,8 +488,9 @@ impl Reader<'_> {
         let void = self.m.types.void();
         let err = |m: &str| rec_err(ID, r, m);
         let mut flags = Flags::empty();
-        let (ty, kind) = match r.code {
-            1 => {
+        let code = FunctionCode::from_code(r.code);
+        let (ty, kind) = match code {
+            Some(FunctionCode::DeclareBlocks) => {
                 if b.declared {
                     return Err(err("a second DECLAREBLOCKS"));
                 }
@@ -501,7 +504,7 @@ impl Reader<'_> {
                 b.declared = true;
                 return Ok(());
             }
-            2 => {
+            Some(FunctionCode::InstBinop) => {
                 let (lhs, ty) = self.vt(b, &mut o)?;
                 let rhs = self.v(b, &mut o, ty)?;
                 let code = o.next()?;
@@ -517,7 +520,7 @@ impl Reader<'_> {
                 }
                 (ty, InstKind::Binary { op, lhs, rhs })
             }
-            56 => {
+            Some(FunctionCode::InstUnop) => {
                 let (value, ty) = self.vt(b, &mut o)?;
                 if o.next()? != 0 {
                     return Err(err("unknown unary operation"));
@@ -527,7 +530,7 @@ impl Reader<'_> {
                 }
                 (ty, InstKind::FNeg { value })
             }
-            3 => {
+            Some(FunctionCode::InstCast) => {
                 let (value, _) = self.vt(b, &mut o)?;
                 let ty = self.ty(ID, r, o.next()?)?;
                 let code = o.next()?;
@@ -535,7 +538,7 @@ impl Reader<'_> {
                     opcode(code, &[], true).ok_or_else(|| err(&format!("unknown cast {code}")))?;
                 (ty, InstKind::Cast { op, value })
             }
-            43 => {
+            Some(FunctionCode::InstGep) => {
                 let inbounds = o.next()? != 0;
                 let source = self.ty(ID, r, o.next()?)?;
                 let mut operands = Vec::new();
@@ -558,7 +561,7 @@ impl Reader<'_> {
                     },
                 )
             }
-            6 => {
+            Some(FunctionCode::InstExtractElt) => {
                 let (vector, vty) = self.vt(b, &mut o)?;
                 let (index, _) = self.vt(b, &mut o)?;
                 let (_, elem) = self
@@ -568,7 +571,7 @@ impl Reader<'_> {
                     .ok_or_else(|| err("extractelement of a non-vector"))?;
                 (elem, InstKind::ExtractElement { vector, index })
             }
-            7 => {
+            Some(FunctionCode::InstInsertElt) => {
                 let (vector, vty) = self.vt(b, &mut o)?;
                 let (_, elem) = self
                     .m
@@ -586,7 +589,7 @@ impl Reader<'_> {
                     },
                 )
             }
-            8 => {
+            Some(FunctionCode::InstShuffleVec) => {
                 let (a, aty) = self.vt(b, &mut o)?;
                 let bv = self.v(b, &mut o, aty)?;
                 let (mask, mty) = self.vt(b, &mut o)?;
@@ -603,7 +606,7 @@ impl Reader<'_> {
                 let ty = self.m.types.vector(elem, len);
                 (ty, InstKind::ShuffleVector { a, b: bv, mask })
             }
-            9 | 28 => {
+            Some(FunctionCode::InstCmp | FunctionCode::InstCmp2) => {
                 let (lhs, ty) = self.vt(b, &mut o)?;
                 let rhs = self.v(b, &mut o, ty)?;
                 let pred = o.next()?;
@@ -628,10 +631,10 @@ impl Reader<'_> {
                 };
                 (self.cmp_type(ty), kind)
             }
-            5 | 29 => {
+            Some(FunctionCode::InstSelect | FunctionCode::InstVselect) => {
                 let (on_true, ty) = self.vt(b, &mut o)?;
                 let on_false = self.v(b, &mut o, ty)?;
-                let cond = if r.code == 5 {
+                let cond = if code == Some(FunctionCode::InstSelect) {
                     let i1 = self.m.types.i1();
                     self.v(b, &mut o, i1)?
                 } else {
@@ -649,7 +652,7 @@ impl Reader<'_> {
                     },
                 )
             }
-            10 => {
+            Some(FunctionCode::InstRet) => {
                 let value = if o.left() == 0 {
                     None
                 } else {
@@ -660,7 +663,7 @@ impl Reader<'_> {
                 }
                 (void, InstKind::Ret { value })
             }
-            11 => {
+            Some(FunctionCode::InstBr) => {
                 let if_true = self.block_id(b, r, o.next()?)?;
                 if o.left() == 0 {
                     (void, InstKind::Br { dest: if_true })
@@ -678,7 +681,7 @@ impl Reader<'_> {
                     )
                 }
             }
-            12 => {
+            Some(FunctionCode::InstSwitch) => {
                 let raw_ty = o.next()?;
                 if raw_ty >> 16 == 0x4B5 {
                     return Err(err("the pre-LLVM-3.4 switch format is not supported"));
@@ -708,8 +711,8 @@ impl Reader<'_> {
                     },
                 )
             }
-            15 => (void, InstKind::Unreachable),
-            16 => {
+            Some(FunctionCode::InstUnreachable) => (void, InstKind::Unreachable),
+            Some(FunctionCode::InstPhi) => {
                 let ty = self.ty(ID, r, o.next()?)?;
                 let mut pairs = &r.ops[1..];
                 // An odd number of operands after the type: fast-math flags last.
@@ -732,7 +735,7 @@ impl Reader<'_> {
                 }
                 (ty, InstKind::Phi { incoming })
             }
-            19 => {
+            Some(FunctionCode::InstAlloca) => {
                 if r.ops.len() != 4 {
                     return Err(err("expected 4 operands"));
                 }
@@ -773,9 +776,13 @@ impl Reader<'_> {
                     },
                 )
             }
-            20 | 41 => {
+            Some(FunctionCode::InstLoad | FunctionCode::InstLoadAtomic) => {
                 let (ptr, pty) = self.vt(b, &mut o)?;
-                let explicit = if r.code == 20 { 3 } else { 5 };
+                let explicit = if code == Some(FunctionCode::InstLoad) {
+                    3
+                } else {
+                    5
+                };
                 let ty = if o.left() == explicit {
                     self.ty(ID, r, o.next()?)?
                 } else {
@@ -787,7 +794,7 @@ impl Reader<'_> {
                 };
                 let align = self.align(r, o.next()?)?;
                 let volatile = o.next()? != 0;
-                let atomic = if r.code == 41 {
+                let atomic = if code == Some(FunctionCode::InstLoadAtomic) {
                     Some(Box::new(Atomic {
                         ordering: self.ordering(r, o.next()?)?,
                         scope: self.scope(r, o.next()?)?,
@@ -805,12 +812,12 @@ impl Reader<'_> {
                     },
                 )
             }
-            44 | 45 => {
+            Some(FunctionCode::InstStore | FunctionCode::InstStoreAtomic) => {
                 let (ptr, _) = self.vt(b, &mut o)?;
                 let (value, _) = self.vt(b, &mut o)?;
                 let align = self.align(r, o.next()?)?;
                 let volatile = o.next()? != 0;
-                let atomic = if r.code == 45 {
+                let atomic = if code == Some(FunctionCode::InstStoreAtomic) {
                     Some(Box::new(Atomic {
                         ordering: self.ordering(r, o.next()?)?,
                         scope: self.scope(r, o.next()?)?,
@@ -829,9 +836,9 @@ impl Reader<'_> {
                     },
                 )
             }
-            26 | 27 => {
+            Some(FunctionCode::InstExtractVal | FunctionCode::InstInsertVal) => {
                 let (aggregate, aty) = self.vt(b, &mut o)?;
-                let value = if r.code == 27 {
+                let value = if code == Some(FunctionCode::InstInsertVal) {
                     Some(self.vt(b, &mut o)?)
                 } else {
                     None
@@ -862,13 +869,13 @@ impl Reader<'_> {
                     }
                 }
             }
-            34 => return self.call(b, r),
-            36 => {
+            Some(FunctionCode::InstCall) => return self.call(b, r),
+            Some(FunctionCode::InstFence) => {
                 let ordering = self.ordering(r, o.next()?)?;
                 let scope = self.scope(r, o.next()?)?;
                 (void, InstKind::Fence { ordering, scope })
             }
-            46 => {
+            Some(FunctionCode::InstCmpXchg) => {
                 let (ptr, _) = self.vt(b, &mut o)?;
                 let (expected, ety) = self.vt(b, &mut o)?;
                 let new = self.v(b, &mut o, ety)?;
@@ -901,7 +908,7 @@ impl Reader<'_> {
                     })),
                 )
             }
-            59 => {
+            Some(FunctionCode::InstAtomicRmw) => {
                 let (ptr, _) = self.vt(b, &mut o)?;
                 let (value, ty) = self.vt(b, &mut o)?;
                 let code = o.next()?;
@@ -928,12 +935,16 @@ impl Reader<'_> {
                     })),
                 )
             }
-            58 => {
+            Some(FunctionCode::InstFreeze) => {
                 let (value, ty) = self.vt(b, &mut o)?;
                 (ty, InstKind::Freeze { value })
             }
-            33 | 35 => return Err(err("debug locations are not supported by the IR model")),
-            55 => return Err(err("operand bundles are not supported by the IR model")),
+            Some(FunctionCode::DebugLocAgain | FunctionCode::DebugLoc) => {
+                return Err(err("debug locations are not supported by the IR model"))
+            }
+            Some(FunctionCode::OperandBundle) => {
+                return Err(err("operand bundles are not supported by the IR model"))
+            }
             _ => return Err(err("this instruction is not supported by the IR model")),
         };
         self.push_inst(b, r, ty, kind, flags)

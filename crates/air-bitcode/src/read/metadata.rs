@@ -9,11 +9,11 @@ use air_ir::inst::Value;
 use air_ir::types::Type;
 use air_ir::{InstId, MetaId, Metadata, NamedMetadata, TypeId};
 
-use super::bits::{BlobBits, BlockHeader, Record};
 use super::constants::Slot;
 use super::module::{bytes_of, rec_err, string_of, Reader};
-use super::names;
 use super::ReadError;
+use llvm_bitcode_schema::{BlockId, MetadataAttachmentCode, MetadataCode, MetadataKindCode};
+use llvm_bitstream::{BlockHeader, Cursor, Record};
 
 /// A function-local metadata value whose instruction comes later in the
 /// function: patched when the function ends.
@@ -40,7 +40,7 @@ struct Deferred {
 
 impl Reader<'_> {
     /// The model id of bitcode metadata id `id`.
-    pub fn md_id(&self, block: u32, r: &Record, id: u64) -> Result<MetaId, ReadError> {
+    pub fn md_id(&self, block: BlockId, r: &Record, id: u64) -> Result<MetaId, ReadError> {
         usize::try_from(id)
             .ok()
             .and_then(|i| self.md.get(i))
@@ -49,7 +49,7 @@ impl Reader<'_> {
     }
 
     /// The name of metadata kind `id`.
-    pub fn md_kind(&self, block: u32, r: &Record, id: u64) -> Result<String, ReadError> {
+    pub fn md_kind(&self, block: BlockId, r: &Record, id: u64) -> Result<String, ReadError> {
         self.md_kinds
             .get(&id)
             .cloned()
@@ -65,14 +65,14 @@ impl Reader<'_> {
     /// METADATA_KIND: `KIND [id, name...]`.
     pub fn metadata_kind_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
         self.each_record(h, |s, r| {
-            if r.code == 6 {
-                s.kind_record(names::METADATA_KIND, &r)?;
+            if r.code == MetadataKindCode::Kind.code() {
+                s.kind_record(BlockId::MetadataKind, &r)?;
             }
             Ok(())
         })
     }
 
-    fn kind_record(&mut self, block: u32, r: &Record) -> Result<(), ReadError> {
+    fn kind_record(&mut self, block: BlockId, r: &Record) -> Result<(), ReadError> {
         let Some((&id, name)) = r.ops.split_first() else {
             return Err(rec_err(block, r, "too few operands"));
         };
@@ -89,38 +89,68 @@ impl Reader<'_> {
         h: &BlockHeader,
         mut local: Option<&mut Vec<MdFixup>>,
     ) -> Result<(), ReadError> {
-        const ID: u32 = names::METADATA;
+        const ID: BlockId = BlockId::Metadata;
         let mut d = Deferred::default();
         let mut name: Option<(String, Record)> = None;
         self.each_record(h, |s, r| {
             if let Some((n, at)) = name.take() {
-                if r.code != 10 {
+                if r.code != MetadataCode::NamedNode.code() {
                     return Err(rec_err(ID, &at, "NAME is not followed by NAMED_NODE"));
                 }
                 d.named.push((n, r));
                 return Ok(());
             }
-            match r.code {
-                1 => {
+            let code = MetadataCode::from_code(r.code);
+            match code {
+                Some(MetadataCode::StringOld) => {
                     let bytes = bytes_of(&r.ops);
                     s.push_md(Metadata::String(bytes));
                 }
-                2 => s.md_value(&r, local.as_deref_mut())?,
-                3 | 5 => {
+                Some(MetadataCode::Value) => s.md_value(&r, local.as_deref_mut())?,
+                Some(MetadataCode::Node | MetadataCode::DistinctNode) => {
                     let id = s.push_md(Metadata::Node {
                         operands: Vec::new(),
-                        distinct: r.code == 5,
+                        distinct: code == Some(MetadataCode::DistinctNode),
                     });
                     d.nodes.push((id, r.ops.clone(), r));
                 }
-                4 => name = Some((string_of(ID, &r, &r.ops)?, r)),
-                6 => s.kind_record(ID, &r)?,
-                10 => return Err(rec_err(ID, &r, "NAMED_NODE without a NAME")),
-                35 => s.md_strings(&r)?,
-                36 => d.attachments.push(r),
+                Some(MetadataCode::Name) => name = Some((string_of(ID, &r, &r.ops)?, r)),
+                Some(MetadataCode::Kind) => s.kind_record(ID, &r)?,
+                Some(MetadataCode::NamedNode) => {
+                    return Err(rec_err(ID, &r, "NAMED_NODE without a NAME"))
+                }
+                Some(MetadataCode::Strings) => s.md_strings(&r)?,
+                Some(MetadataCode::GlobalDeclAttachment) => d.attachments.push(r),
                 // The index only speeds up lazy loading.
-                38 | 39 => {}
-                7 | 12..=34 | 37 | 40 => {
+                Some(MetadataCode::IndexOffset | MetadataCode::Index) => {}
+                Some(
+                    MetadataCode::Location
+                    | MetadataCode::GenericDebug
+                    | MetadataCode::Subrange
+                    | MetadataCode::Enumerator
+                    | MetadataCode::BasicType
+                    | MetadataCode::File
+                    | MetadataCode::DerivedType
+                    | MetadataCode::CompositeType
+                    | MetadataCode::SubroutineType
+                    | MetadataCode::CompileUnit
+                    | MetadataCode::Subprogram
+                    | MetadataCode::LexicalBlock
+                    | MetadataCode::LexicalBlockFile
+                    | MetadataCode::Namespace
+                    | MetadataCode::TemplateType
+                    | MetadataCode::TemplateValue
+                    | MetadataCode::GlobalVar
+                    | MetadataCode::LocalVar
+                    | MetadataCode::Expression
+                    | MetadataCode::ObjcProperty
+                    | MetadataCode::ImportedEntity
+                    | MetadataCode::Module
+                    | MetadataCode::Macro
+                    | MetadataCode::MacroFile
+                    | MetadataCode::GlobalVarExpr
+                    | MetadataCode::Label,
+                ) => {
                     return Err(rec_err(
                         ID,
                         &r,
@@ -144,7 +174,7 @@ impl Reader<'_> {
     }
 
     fn finish_metadata(&mut self, d: Deferred) -> Result<(), ReadError> {
-        const ID: u32 = names::METADATA;
+        const ID: BlockId = BlockId::Metadata;
         for (id, ops, r) in d.nodes {
             let operands = ops
                 .iter()
@@ -196,7 +226,7 @@ impl Reader<'_> {
 
     /// `VALUE [type, value id]`.
     fn md_value(&mut self, r: &Record, local: Option<&mut Vec<MdFixup>>) -> Result<(), ReadError> {
-        const ID: u32 = names::METADATA;
+        const ID: BlockId = BlockId::Metadata;
         if r.ops.len() != 2 {
             return Err(rec_err(ID, r, "expected a type and a value"));
         }
@@ -228,7 +258,7 @@ impl Reader<'_> {
                     item,
                     value: vid,
                     ty,
-                    at: r.at,
+                    at: r.bit_offset,
                 });
                 return Ok(());
             }
@@ -242,7 +272,7 @@ impl Reader<'_> {
 
     /// `STRINGS [count, offset] blob`: VBR6 lengths, then the characters.
     fn md_strings(&mut self, r: &Record) -> Result<(), ReadError> {
-        const ID: u32 = names::METADATA;
+        const ID: BlockId = BlockId::Metadata;
         let err = |m: &str| rec_err(ID, r, m);
         let (&[count, offset], Some(blob)) = (r.ops.as_slice(), r.blob.as_deref()) else {
             return Err(err("expected a count, an offset and a blob"));
@@ -252,14 +282,15 @@ impl Reader<'_> {
             .filter(|o| *o <= blob.len())
             .ok_or_else(|| err("the character offset lies outside the blob"))?;
         let (lengths, chars) = blob.split_at(offset);
-        let mut bits = BlobBits::new(lengths);
+        let mut bits = Cursor::new(lengths);
         if count > bits.bits_left() / 6 {
             return Err(err("more strings than the length table can hold"));
         }
         let mut pos = 0usize;
         for _ in 0..count {
             let len = bits
-                .vbr(6)
+                .read_vbr(6)
+                .ok()
                 .and_then(|l| usize::try_from(l).ok())
                 .ok_or_else(|| err("the length table is truncated"))?;
             let end = pos
@@ -277,9 +308,9 @@ impl Reader<'_> {
     /// function, `[instruction, (kind, node)*]` for an instruction (counting
     /// every instruction, void ones included).
     pub fn attachment_block(&mut self, h: &BlockHeader, fi: usize) -> Result<(), ReadError> {
-        const ID: u32 = names::METADATA_ATTACHMENT;
+        const ID: BlockId = BlockId::MetadataAttachment;
         self.each_record(h, |s, r| {
-            if r.code != 11 {
+            if r.code != MetadataAttachmentCode::Attachment.code() {
                 return Ok(());
             }
             let (target, pairs) = if r.ops.len() % 2 == 0 {

@@ -9,11 +9,14 @@ use air_ir::module::{ThreadLocal, UnnamedAddr, Visibility};
 use air_ir::types::{StructBody, Type};
 use air_ir::{Function, Global, Linkage, MetaId, Module, TypeId};
 
-use super::bits::{BlockHeader, Cursor, Item, Record, Scope};
 use super::constants::{Slot, ValueTable};
-use super::names::{self, block_name, record_name};
 use super::ReadError;
 use crate::limits::{MAX_READ_DEPTH, READ_BUDGET_BASE, READ_BUDGET_PER_BYTE};
+use llvm_bitcode_schema::{
+    block_name, record_name, BlockId, IdentificationCode, ModuleCode, ParamattrCode,
+    ParamattrGroupCode, StrtabCode, SyncScopeNameCode, TypeCode, ValueSymtabCode,
+};
+use llvm_bitstream::{BlockHeader, Cursor, Item, Record, Scope};
 
 /// An attribute list as LLVM keys it: `u32::MAX` = function, 0 = return
 /// value, `i + 1` = parameter `i`.
@@ -88,7 +91,7 @@ pub(super) struct Reader<'a> {
 /// Reads the module from a raw stream that starts `base` bits into the input.
 pub(super) fn read(stream: &[u8], base: u64) -> Result<Module, ReadError> {
     let mut r = Reader {
-        cur: Cursor::new(stream, base),
+        cur: Cursor::with_base(stream, base),
         m: Module::new(),
         version: 1,
         types: Vec::new(),
@@ -112,14 +115,14 @@ pub(super) fn read(stream: &[u8], base: u64) -> Result<Module, ReadError> {
     // Past the magic.
     r.cur.read(32).map_err(top_level)?;
     while let Some(h) = r.cur.next_top_level().map_err(top_level)? {
-        match h.id {
-            names::MODULE if !r.seen_module => {
+        match BlockId::from_id(h.id) {
+            Some(BlockId::Module) if !r.seen_module => {
                 r.seen_module = true;
                 r.module_block(&h)?;
             }
-            names::IDENTIFICATION => r.identification(&h)?,
-            names::STRTAB => r.strtab_block(&h)?,
-            names::BLOCKINFO => r.blockinfo(&h)?,
+            Some(BlockId::Identification) => r.identification(&h)?,
+            Some(BlockId::Strtab) => r.strtab_block(&h)?,
+            Some(BlockId::Blockinfo) => r.blockinfo(&h)?,
             // SYMTAB repeats the module's symbols for linkers.
             _ => r.cur.skip(&h),
         }
@@ -136,19 +139,17 @@ pub(super) fn read(stream: &[u8], base: u64) -> Result<Module, ReadError> {
     Ok(r.m)
 }
 
-fn top_level(mut e: ReadError) -> ReadError {
-    if e.block.is_empty() {
-        e.block = "bitstream";
-    }
-    e
+/// A bitstream error outside any block.
+fn top_level(e: llvm_bitstream::ReadError) -> ReadError {
+    ReadError::new(e.bit_offset, "bitstream", None, e.message)
 }
 
 /// An error about record `r` of block `block`.
-pub(super) fn rec_err(block: u32, r: &Record, message: impl Into<String>) -> ReadError {
+pub(super) fn rec_err(block: BlockId, r: &Record, message: impl Into<String>) -> ReadError {
     ReadError::new(
-        r.at,
-        block_name(block),
-        Some(record_name(block, r.code)),
+        r.bit_offset,
+        block.name(),
+        Some(record_name(block.id(), r.code)),
         message,
     )
 }
@@ -160,7 +161,7 @@ pub(super) fn bytes_of(ops: &[u64]) -> Vec<u8> {
 }
 
 /// The text of a `[chars]` operand list.
-pub(super) fn string_of(block: u32, r: &Record, ops: &[u64]) -> Result<String, ReadError> {
+pub(super) fn string_of(block: BlockId, r: &Record, ops: &[u64]) -> Result<String, ReadError> {
     String::from_utf8(bytes_of(ops)).map_err(|_| rec_err(block, r, "the text is not UTF-8"))
 }
 
@@ -202,12 +203,9 @@ fn explicit_dso_local(flag: bool, linkage: Linkage, visibility: Visibility) -> b
 impl<'a> Reader<'a> {
     /// The next item of `scope`, with the block named in errors.
     pub fn next(&mut self, scope: &mut Scope) -> Result<Item, ReadError> {
-        self.cur.next(scope).map_err(|mut e| {
-            if e.block.is_empty() {
-                e.block = block_name(scope.id);
-            }
-            e
-        })
+        self.cur
+            .next(scope)
+            .map_err(|e| ReadError::new(e.bit_offset, block_name(scope.id()), None, e.message))
     }
 
     /// Calls `f` on every record of block `h`, skipping nested blocks.
@@ -227,7 +225,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Charges `n` units against the allocation budget.
-    pub fn spend(&mut self, n: u64, block: u32, r: &Record) -> Result<(), ReadError> {
+    pub fn spend(&mut self, n: u64, block: BlockId, r: &Record) -> Result<(), ReadError> {
         match self.budget.checked_sub(n) {
             Some(left) => {
                 self.budget = left;
@@ -242,7 +240,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The model type of bitcode type id `id`.
-    pub fn ty(&self, block: u32, r: &Record, id: u64) -> Result<TypeId, ReadError> {
+    pub fn ty(&self, block: BlockId, r: &Record, id: u64) -> Result<TypeId, ReadError> {
         usize::try_from(id)
             .ok()
             .and_then(|i| self.types.get(i))
@@ -251,10 +249,11 @@ impl<'a> Reader<'a> {
     }
 
     fn identification(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
-        const ID: u32 = names::IDENTIFICATION;
+        const ID: BlockId = BlockId::Identification;
         self.each_record(h, |_, r| {
             // LLVM refuses any epoch but 0; the producer string is free text.
-            if r.code == 2 && r.ops.first() != Some(&0) {
+            let epoch = IdentificationCode::Epoch.code();
+            if r.code == epoch && r.ops.first() != Some(&0) {
                 return Err(rec_err(ID, &r, "unsupported bitcode epoch"));
             }
             Ok(())
@@ -269,7 +268,7 @@ impl<'a> Reader<'a> {
 
     fn strtab_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
         self.each_record(h, |s, r| {
-            if r.code == 1 {
+            if r.code == StrtabCode::Blob.code() {
                 s.strtab = Some(r.blob.unwrap_or_default());
             }
             Ok(())
@@ -277,25 +276,25 @@ impl<'a> Reader<'a> {
     }
 
     fn module_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
-        const ID: u32 = names::MODULE;
+        const ID: BlockId = BlockId::Module;
         let mut scope = self.cur.enter(h);
         loop {
             match self.next(&mut scope)? {
                 Item::End => break,
-                Item::Block(inner) => match inner.id {
-                    names::BLOCKINFO => self.blockinfo(&inner)?,
-                    names::TYPE_NEW => self.type_block(&inner)?,
-                    names::PARAMATTR_GROUP => self.attr_group_block(&inner)?,
-                    names::PARAMATTR => self.attr_list_block(&inner)?,
-                    names::CONSTANTS => self.constants_block(&inner)?,
-                    names::METADATA_KIND => self.metadata_kind_block(&inner)?,
-                    names::METADATA => self.metadata_block(&inner, None)?,
-                    names::SYNC_SCOPE_NAMES => self.sync_scope_block(&inner)?,
-                    names::FUNCTION => {
+                Item::Block(inner) => match BlockId::from_id(inner.id) {
+                    Some(BlockId::Blockinfo) => self.blockinfo(&inner)?,
+                    Some(BlockId::Type) => self.type_block(&inner)?,
+                    Some(BlockId::ParamattrGroup) => self.attr_group_block(&inner)?,
+                    Some(BlockId::Paramattr) => self.attr_list_block(&inner)?,
+                    Some(BlockId::Constants) => self.constants_block(&inner)?,
+                    Some(BlockId::MetadataKind) => self.metadata_kind_block(&inner)?,
+                    Some(BlockId::Metadata) => self.metadata_block(&inner, None)?,
+                    Some(BlockId::SyncScopeNames) => self.sync_scope_block(&inner)?,
+                    Some(BlockId::Function) => {
                         self.resolve_inits()?;
                         self.function_block(&inner)?
                     }
-                    names::VALUE_SYMTAB => self.module_vst(&inner)?,
+                    Some(BlockId::ValueSymtab) => self.module_vst(&inner)?,
                     // Operand bundle tags only name bundles, which the model
                     // has none of; use lists only order uses.
                     _ => self.cur.skip(&inner),
@@ -307,7 +306,7 @@ impl<'a> Reader<'a> {
         if let Some(f) = self.bodies.front() {
             return Err(ReadError::new(
                 self.cur.bit(),
-                block_name(ID),
+                ID.name(),
                 None,
                 format!("function #{f} is defined but has no FUNCTION_BLOCK"),
             ));
@@ -316,19 +315,19 @@ impl<'a> Reader<'a> {
     }
 
     fn module_record(&mut self, r: Record) -> Result<(), ReadError> {
-        const ID: u32 = names::MODULE;
+        const ID: BlockId = BlockId::Module;
         let ops = r.ops.as_slice();
-        match r.code {
-            1 => {
+        match ModuleCode::from_code(r.code) {
+            Some(ModuleCode::Version) => {
                 let v = ops.first().copied().unwrap_or(0);
                 if v > 2 {
                     return Err(rec_err(ID, &r, format!("unsupported module version {v}")));
                 }
                 self.version = v;
             }
-            2 => self.m.triple = Some(string_of(ID, &r, ops)?),
-            3 => self.m.datalayout = Some(string_of(ID, &r, ops)?),
-            4 => {
+            Some(ModuleCode::Triple) => self.m.triple = Some(string_of(ID, &r, ops)?),
+            Some(ModuleCode::Datalayout) => self.m.datalayout = Some(string_of(ID, &r, ops)?),
+            Some(ModuleCode::Asm) => {
                 // The writer joins `module asm` lines with newlines.
                 let asm = string_of(ID, &r, ops)?;
                 let mut lines: Vec<String> = asm.split('\n').map(str::to_string).collect();
@@ -337,21 +336,25 @@ impl<'a> Reader<'a> {
                 }
                 self.m.module_asm = lines;
             }
-            5 => {
+            Some(ModuleCode::SectionName) => {
                 let s = string_of(ID, &r, ops)?;
                 self.sections.push(s);
             }
-            7 => self.global_record(&r)?,
-            8 => self.function_record(&r)?,
-            9 | 14 | 18 => {
+            Some(ModuleCode::GlobalVar) => self.global_record(&r)?,
+            Some(ModuleCode::Function) => self.function_record(&r)?,
+            Some(ModuleCode::AliasOld | ModuleCode::Alias | ModuleCode::Ifunc) => {
                 return Err(rec_err(
                     ID,
                     &r,
                     "aliases and ifuncs are not supported by the IR model",
                 ))
             }
-            12 => return Err(rec_err(ID, &r, "comdats are not supported by the IR model")),
-            16 => self.m.source_filename = Some(string_of(ID, &r, ops)?),
+            Some(ModuleCode::Comdat) => {
+                return Err(rec_err(ID, &r, "comdats are not supported by the IR model"))
+            }
+            Some(ModuleCode::SourceFilename) => {
+                self.m.source_filename = Some(string_of(ID, &r, ops)?)
+            }
             // DEPLIB, GCNAME, VSTOFFSET, HASH and unknown records carry
             // nothing the model holds (a GC name only matters once a
             // function uses it, which is refused there).
@@ -364,7 +367,7 @@ impl<'a> Reader<'a> {
     fn name_prefix<'r>(&self, r: &'r Record) -> Result<NameSplit<'r>, ReadError> {
         if self.version >= 2 {
             if r.ops.len() < 2 {
-                return Err(rec_err(names::MODULE, r, "missing STRTAB name"));
+                return Err(rec_err(BlockId::Module, r, "missing STRTAB name"));
             }
             Ok((Some((r.ops[0], r.ops[1])), &r.ops[2..]))
         } else {
@@ -380,11 +383,11 @@ impl<'a> Reader<'a> {
             .get((v - 1) as usize)
             .cloned()
             .map(Some)
-            .ok_or_else(|| rec_err(names::MODULE, r, format!("section {v} is not defined")))
+            .ok_or_else(|| rec_err(BlockId::Module, r, format!("section {v} is not defined")))
     }
 
     fn global_record(&mut self, r: &Record) -> Result<(), ReadError> {
-        const ID: u32 = names::MODULE;
+        const ID: BlockId = BlockId::Module;
         let (name, ops) = self.name_prefix(r)?;
         if ops.len() < 6 {
             return Err(rec_err(ID, r, "too few operands"));
@@ -445,7 +448,7 @@ impl<'a> Reader<'a> {
             self.inits.push(PendingInit {
                 global: gi,
                 value: ops[2] - 1,
-                at: r.at,
+                at: r.bit_offset,
             });
         }
         if let Some((offset, size)) = name {
@@ -453,7 +456,7 @@ impl<'a> Reader<'a> {
                 target: NameTarget::Global(gi),
                 offset,
                 size,
-                at: r.at,
+                at: r.bit_offset,
             });
         }
         self.values.push(Slot::Global(gi as u32), ptr_ty);
@@ -461,7 +464,7 @@ impl<'a> Reader<'a> {
     }
 
     fn function_record(&mut self, r: &Record) -> Result<(), ReadError> {
-        const ID: u32 = names::MODULE;
+        const ID: BlockId = BlockId::Module;
         let (name, ops) = self.name_prefix(r)?;
         if ops.len() < 8 {
             return Err(rec_err(ID, r, "too few operands"));
@@ -543,7 +546,7 @@ impl<'a> Reader<'a> {
                 target: NameTarget::Function(fi),
                 offset,
                 size,
-                at: r.at,
+                at: r.bit_offset,
             });
         }
         let ptr_ty = self.m.types.ptr(fn_ty, 0);
@@ -552,7 +555,12 @@ impl<'a> Reader<'a> {
     }
 
     /// Attribute list `id` (1-based; 0 = none).
-    pub fn attr_list(&mut self, block: u32, r: &Record, id: u64) -> Result<AttrList, ReadError> {
+    pub fn attr_list(
+        &mut self,
+        block: BlockId,
+        r: &Record,
+        id: u64,
+    ) -> Result<AttrList, ReadError> {
         if id == 0 {
             return Ok(Vec::new());
         }
@@ -571,8 +579,8 @@ impl<'a> Reader<'a> {
             let c = self.values.constant(&mut self.m, p.value).map_err(|m| {
                 ReadError::new(
                     p.at,
-                    block_name(names::MODULE),
-                    Some("GLOBALVAR".into()),
+                    BlockId::Module.name(),
+                    Some(ModuleCode::GlobalVar.name().into()),
                     format!("initializer: {m}"),
                 )
             })?;
@@ -584,11 +592,13 @@ impl<'a> Reader<'a> {
     fn resolve_names(&mut self) -> Result<(), ReadError> {
         for p in std::mem::take(&mut self.names) {
             let record = match p.target {
-                NameTarget::Global(_) => "GLOBALVAR",
-                NameTarget::Function(_) => "FUNCTION",
+                NameTarget::Global(_) => ModuleCode::GlobalVar,
+                NameTarget::Function(_) => ModuleCode::Function,
             };
-            let err =
-                |m: &str| ReadError::new(p.at, block_name(names::MODULE), Some(record.into()), m);
+            let err = |m: &str| {
+                let record = Some(record.name().to_string());
+                ReadError::new(p.at, BlockId::Module.name(), record, m)
+            };
             let strtab = self
                 .strtab
                 .as_deref()
@@ -613,11 +623,11 @@ impl<'a> Reader<'a> {
     /// VERSION 2 it only holds function offsets, which are not needed
     /// because bodies come in FUNCTION record order).
     fn module_vst(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
-        const ID: u32 = names::VALUE_SYMTAB;
+        const ID: BlockId = BlockId::ValueSymtab;
         self.each_record(h, |s, r| {
-            let name_ops = match r.code {
-                1 if !r.ops.is_empty() => &r.ops[1..],
-                3 if r.ops.len() >= 2 => &r.ops[2..],
+            let name_ops = match ValueSymtabCode::from_code(r.code) {
+                Some(ValueSymtabCode::Entry) if !r.ops.is_empty() => &r.ops[1..],
+                Some(ValueSymtabCode::FnEntry) if r.ops.len() >= 2 => &r.ops[2..],
                 _ => return Ok(()),
             };
             if name_ops.is_empty() {
@@ -642,8 +652,8 @@ impl<'a> Reader<'a> {
     fn sync_scope_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
         let mut scopes = Vec::new();
         self.each_record(h, |_, r| {
-            if r.code == 1 {
-                scopes.push(string_of(names::SYNC_SCOPE_NAMES, &r, &r.ops)?);
+            if r.code == SyncScopeNameCode::Name.code() {
+                scopes.push(string_of(BlockId::SyncScopeNames, &r, &r.ops)?);
             }
             Ok(())
         })?;
@@ -654,7 +664,7 @@ impl<'a> Reader<'a> {
     // ---- types -------------------------------------------------------
 
     fn type_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
-        const ID: u32 = names::TYPE_NEW;
+        const ID: BlockId = BlockId::Type;
         let mut raw: Vec<(RawType, Record)> = Vec::new();
         let mut pending_name: Option<String> = None;
         self.each_record(h, |s, r| {
@@ -666,22 +676,22 @@ impl<'a> Reader<'a> {
                     Ok(())
                 }
             };
-            let t = match r.code {
+            let t = match TypeCode::from_code(r.code) {
                 // NUMENTRY is only a size hint; nothing is allocated by it.
-                1 => return Ok(()),
-                19 => {
+                Some(TypeCode::NumEntry) => return Ok(()),
+                Some(TypeCode::StructName) => {
                     pending_name = Some(string_of(ID, &r, ops)?);
                     return Ok(());
                 }
-                2 => RawType::Plain(Type::Void),
-                3 => RawType::Plain(Type::Float),
-                4 => RawType::Plain(Type::Double),
-                5 => RawType::Plain(Type::Label),
-                10 => RawType::Plain(Type::Half),
-                16 => RawType::Plain(Type::Metadata),
-                22 => RawType::Plain(Type::Token),
-                23 => RawType::Plain(Type::BFloat),
-                7 => {
+                Some(TypeCode::Void) => RawType::Plain(Type::Void),
+                Some(TypeCode::Float) => RawType::Plain(Type::Float),
+                Some(TypeCode::Double) => RawType::Plain(Type::Double),
+                Some(TypeCode::Label) => RawType::Plain(Type::Label),
+                Some(TypeCode::Half) => RawType::Plain(Type::Half),
+                Some(TypeCode::Metadata) => RawType::Plain(Type::Metadata),
+                Some(TypeCode::Token) => RawType::Plain(Type::Token),
+                Some(TypeCode::BFloat) => RawType::Plain(Type::BFloat),
+                Some(TypeCode::Integer) => {
                     need(1)?;
                     let w = ops[0];
                     if !(1..(1 << 23)).contains(&w) {
@@ -689,17 +699,17 @@ impl<'a> Reader<'a> {
                     }
                     RawType::Plain(Type::Int(w as u32))
                 }
-                8 => {
+                Some(TypeCode::Pointer) => {
                     need(1)?;
                     let space = u32::try_from(ops.get(1).copied().unwrap_or(0))
                         .map_err(|_| rec_err(ID, &r, "address space out of range"))?;
                     RawType::Pointer(ops[0], space)
                 }
-                11 => {
+                Some(TypeCode::Array) => {
                     need(2)?;
                     RawType::Array(ops[0], ops[1])
                 }
-                12 => {
+                Some(TypeCode::Vector) => {
                     need(2)?;
                     if ops.get(2).is_some_and(|s| *s != 0) {
                         return Err(rec_err(ID, &r, "scalable vectors are not supported"));
@@ -708,10 +718,10 @@ impl<'a> Reader<'a> {
                         .map_err(|_| rec_err(ID, &r, "vector length out of range"))?;
                     RawType::Vector(len, ops[1])
                 }
-                9 | 21 => {
+                Some(code @ (TypeCode::FunctionOld | TypeCode::Function)) => {
                     // FUNCTION_OLD has an unused attribute id before the
                     // return type.
-                    let skip = if r.code == 9 { 2 } else { 1 };
+                    let skip = if code == TypeCode::FunctionOld { 2 } else { 1 };
                     need(skip + 1)?;
                     RawType::Function {
                         varargs: ops[0] != 0,
@@ -719,14 +729,14 @@ impl<'a> Reader<'a> {
                         params: ops[skip + 1..].to_vec(),
                     }
                 }
-                18 => {
+                Some(TypeCode::StructAnon) => {
                     need(1)?;
                     RawType::Struct {
                         packed: ops[0] != 0,
                         fields: ops[1..].to_vec(),
                     }
                 }
-                6 | 20 => {
+                Some(code @ (TypeCode::Opaque | TypeCode::StructNamed)) => {
                     let name = match pending_name.take() {
                         Some(n) => n,
                         None => {
@@ -735,7 +745,7 @@ impl<'a> Reader<'a> {
                             n
                         }
                     };
-                    let body = if r.code == 20 {
+                    let body = if code == TypeCode::StructNamed {
                         need(1)?;
                         Some((ops[0] != 0, ops[1..].to_vec()))
                     } else {
@@ -743,7 +753,7 @@ impl<'a> Reader<'a> {
                     };
                     RawType::Named(name, body)
                 }
-                25 => {
+                Some(TypeCode::OpaquePointer) => {
                     return Err(rec_err(
                         ID,
                         &r,
@@ -768,7 +778,7 @@ impl<'a> Reader<'a> {
     /// record may refer to them before their body is known (LLVM writes a
     /// pointer to a recursive struct before the struct itself).
     fn resolve_types(&mut self, raw: Vec<(RawType, Record)>) -> Result<(), ReadError> {
-        const ID: u32 = names::TYPE_NEW;
+        const ID: BlockId = BlockId::Type;
         let mut ids: Vec<Option<TypeId>> = vec![None; raw.len()];
         for (i, (t, r)) in raw.iter().enumerate() {
             if let RawType::Named(name, _) = t {
@@ -812,7 +822,7 @@ impl<'a> Reader<'a> {
         from: &Record,
         depth: u32,
     ) -> Result<TypeId, ReadError> {
-        const ID: u32 = names::TYPE_NEW;
+        const ID: BlockId = BlockId::Type;
         let i = usize::try_from(index)
             .ok()
             .filter(|i| *i < raw.len())
@@ -878,9 +888,9 @@ impl<'a> Reader<'a> {
     // ---- attributes --------------------------------------------------
 
     fn attr_group_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
-        const ID: u32 = names::PARAMATTR_GROUP;
+        const ID: BlockId = BlockId::ParamattrGroup;
         self.each_record(h, |s, r| {
-            if r.code != 3 {
+            if r.code != ParamattrGroupCode::Entry.code() {
                 return Ok(());
             }
             if r.ops.len() < 2 {
@@ -895,7 +905,7 @@ impl<'a> Reader<'a> {
     }
 
     fn attributes(&self, r: &Record) -> Result<AttrSet, ReadError> {
-        const ID: u32 = names::PARAMATTR_GROUP;
+        const ID: BlockId = BlockId::ParamattrGroup;
         let ops = &r.ops;
         let mut i = 2;
         let mut set = AttrSet::new();
@@ -960,9 +970,9 @@ impl<'a> Reader<'a> {
     }
 
     fn attr_list_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
-        const ID: u32 = names::PARAMATTR;
+        const ID: BlockId = BlockId::Paramattr;
         self.each_record(h, |s, r| {
-            if r.code != 2 {
+            if r.code != ParamattrCode::Entry.code() {
                 return Err(rec_err(ID, &r, "only ENTRY records are supported"));
             }
             let mut list: AttrList = Vec::new();

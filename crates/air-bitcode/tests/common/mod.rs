@@ -5,30 +5,8 @@
 
 #![allow(dead_code)]
 
+use llvm_bitcode_schema::BlockId;
 use llvm_bitstream::{Block, Entry, Reader, Record};
-
-fn block_name(id: u32) -> &'static str {
-    match id {
-        0 => "BLOCKINFO",
-        8 => "MODULE",
-        9 => "PARAMATTR",
-        10 => "PARAMATTR_GROUP",
-        11 => "CONSTANTS",
-        12 => "FUNCTION",
-        13 => "IDENTIFICATION",
-        14 => "VALUE_SYMTAB",
-        15 => "METADATA",
-        16 => "METADATA_ATTACHMENT",
-        17 => "TYPE",
-        18 => "USELIST",
-        21 => "OPERAND_BUNDLE_TAGS",
-        22 => "METADATA_KIND",
-        23 => "STRTAB",
-        25 => "SYMTAB",
-        26 => "SYNC_SCOPE_NAMES",
-        _ => "UNKNOWN",
-    }
-}
 
 /// The raw `BC` stream inside an optional Darwin wrapper, checking the
 /// wrapper's fixed fields and padding.
@@ -112,7 +90,11 @@ pub fn compare(ours: &[u8], theirs: &[u8]) -> Result<(), String> {
         locate(&ours_stream.blocks, bit, 2),
         locate(&theirs_stream.blocks, bit, 2)
     );
-    let (os, ts) = (blob_of(&ours_stream, 23), blob_of(&theirs_stream, 23));
+    let strtab = BlockId::Strtab.id();
+    let (os, ts) = (
+        blob_of(&ours_stream, strtab),
+        blob_of(&theirs_stream, strtab),
+    );
     if os != ts {
         message.push_str(&format!(
             "\n  STRTAB ours:    {:?}\n  STRTAB llvm-as: {:?}",
@@ -139,7 +121,7 @@ pub fn blob_of(stream: &llvm_bitstream::Stream, id: u32) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-fn describe(r: &Record) -> String {
+fn describe(block: u32, r: &Record) -> String {
     let abbrev = r
         .abbrev
         .map_or("unabbrev".to_string(), |a| format!("abbrev {a}"));
@@ -147,7 +129,12 @@ fn describe(r: &Record) -> String {
     if r.ops.len() > 24 {
         ops.push(format!("... ({} ops)", r.ops.len()));
     }
-    format!("record code {} ({abbrev}) [{}]", r.code, ops.join(", "))
+    let name = llvm_bitcode_schema::record_name(block, r.code);
+    format!(
+        "record {name} (code {}, {abbrev}) [{}]",
+        r.code,
+        ops.join(", ")
+    )
 }
 
 /// The block path and the record containing bit `bit`.
@@ -164,7 +151,7 @@ fn locate(blocks: &[Block], bit: u64, width: u32) -> String {
 fn locate_in(block: &Block, bit: u64, path: String) -> String {
     let path = format!(
         "{path}{}@byte{} > ",
-        block_name(block.id),
+        llvm_bitcode_schema::block_name(block.id),
         block.bit_offset / 8
     );
     let last = block.entries.iter().rev().find(|e| match e {
@@ -178,10 +165,13 @@ fn locate_in(block: &Block, bit: u64, path: String) -> String {
             if bit < end as u64 * 8 {
                 locate_in(sub, bit, path)
             } else {
-                format!("{path}after block {}", block_name(sub.id))
+                format!(
+                    "{path}after block {}",
+                    llvm_bitcode_schema::block_name(sub.id)
+                )
             }
         }
-        Some(Entry::Record(r)) => format!("{path}{}", describe(r)),
+        Some(Entry::Record(r)) => format!("{path}{}", describe(block.id, r)),
         Some(Entry::Abbrev { abbrev, .. }) => format!("{path}DEFINE_ABBREV {:?}", abbrev.ops),
         None => format!("{path}block header"),
     }

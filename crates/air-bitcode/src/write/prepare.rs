@@ -1,8 +1,8 @@
 //! The module as `llvm-as-14` hands it to its bitcode writer.
 //!
 //! Parsing with LLVM is not a pure translation. Before the writer runs, LLVM
-//! has canonicalised constants and metadata ([`crate::consts`],
-//! [`crate::meta`]), registered metadata kinds and sync scopes in the order
+//! has canonicalised constants and metadata ([`super::consts`],
+//! [`super::meta`]), registered metadata kinds and sync scopes in the order
 //! the text used them, reset the attributes of intrinsic declarations, and
 //! (without a `"Debug Info Version"` flag) stripped debug info. This module
 //! computes all of that up front, so the enumerator and writer only read.
@@ -16,10 +16,10 @@ use air_ir::inst::{InstKind, Value};
 use air_ir::types::Type;
 use air_ir::{ConstKind, InstId, MetaId, Metadata, Module, TypeId};
 
-use crate::consts::{CId, CKind, Canon};
-use crate::intern::Interner;
-use crate::intrinsics::intrinsic_attributes;
-use crate::meta::{MdId, MdTable};
+use super::consts::{CId, CKind, Canon};
+use super::intern::Interner;
+use super::intrinsics::intrinsic_attributes;
+use super::meta::{MdId, MdTable};
 use crate::{EncodeError, Flavour, Result, WriteOptions};
 
 /// The module's attribute lists, interned. LLVM's `AttributeList` is the
@@ -411,7 +411,7 @@ impl<'m> Prepared<'m> {
             .unwrap_or_else(|| options.input_path.clone());
         let irsymtab_producer = match options.flavour {
             Flavour::Llvm14 => LLVM14_IRSYMTAB_PRODUCER.to_string(),
-            Flavour::Apple => crate::symtab::metalfe_version(module)
+            Flavour::Apple => super::symtab::metalfe_version(module)
                 .or_else(|| options.producer.clone())
                 .unwrap_or_else(|| APPLE_DEFAULT_PRODUCER.to_string()),
         };

@@ -15,7 +15,7 @@ use air_ir::inst::Opcode;
 use air_ir::types::{StructBody, Type, TypeTable};
 use air_ir::{ApInt, ConstId, Module, TypeId};
 
-use crate::intern::Interner;
+use super::intern::Interner;
 use crate::limits::MAX_WRITE_CONST_DEPTH;
 use crate::{EncodeError, Result};
 

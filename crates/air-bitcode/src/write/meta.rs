@@ -9,8 +9,8 @@ use air_ir::fxhash::HashMap;
 
 use air_ir::{MetaId, Metadata, Module, Value};
 
-use crate::consts::{CId, Canon};
-use crate::intern::Interner;
+use super::consts::{CId, Canon};
+use super::intern::Interner;
 use crate::limits::{MAX_METADATA_CYCLE_DEPTH, MAX_WRITE_METADATA_DEPTH};
 use crate::{EncodeError, Result};
 

@@ -15,9 +15,9 @@ use air_ir::attributes::Attribute;
 use air_ir::inst::{InstKind, Value};
 use air_ir::{InstId, TypeId};
 
-use crate::consts::{CExpr, CId, CKind};
-use crate::meta::{Md, MdId};
-use crate::prepare::Prepared;
+use super::consts::{CExpr, CId, CKind};
+use super::meta::{Md, MdId};
+use super::prepare::Prepared;
 use crate::{EncodeError, Result};
 
 /// A value that gets a value id.
@@ -215,7 +215,7 @@ impl FnOperands {
 /// A model operand as an LLVM operand.
 fn value_operand(
     p: &Prepared<'_>,
-    info: &crate::prepare::FuncInfo,
+    info: &super::prepare::FuncInfo,
     iid: InstId,
     pos: usize,
     value: Value,
@@ -879,8 +879,8 @@ impl Enumerator {
             };
             if let Md::Local { value, .. } = p.md.get(md) {
                 let v = match value {
-                    crate::meta::LocalValue::Arg(a) => Val::Arg(*a),
-                    crate::meta::LocalValue::Inst(i) => Val::Inst(*i),
+                    super::meta::LocalValue::Arg(a) => Val::Arg(*a),
+                    super::meta::LocalValue::Inst(i) => Val::Inst(*i),
                 };
                 self.enumerate_value(p, v)?;
             }

@@ -26,11 +26,14 @@ use air_ir::fxhash::HashMap;
 
 use air_ir::module::UnnamedAddr;
 use air_ir::{Linkage, Metadata, Module};
+use llvm_bitcode_schema::{BlockId, RecordCode, StrtabCode, SymtabCode};
+use llvm_bitstream::AbbrevOp;
 
-use crate::consts::{CExpr, CId, CKind};
-use crate::layout::Layout;
-use crate::libcalls::is_libcall;
-use crate::prepare::Prepared;
+use super::consts::{CExpr, CId, CKind};
+use super::layout::Layout;
+use super::libcalls::is_libcall;
+use super::prepare::Prepared;
+use super::{abbrev, lit};
 
 /// A `StringTableBuilder` in RAW mode: strings appended as added, equal
 /// strings shared.
@@ -575,6 +578,31 @@ pub(crate) fn metalfe_version(module: &Module) -> Option<String> {
         }
     }
     None
+}
+
+/// The SYMTAB block (when LLVM 14 writes one) and the STRTAB block, after
+/// the module.
+impl super::Writer<'_, '_> {
+    pub(super) fn symtab_and_strtab(&mut self) {
+        let p = self.p;
+        let symtab = build(p, &self.layout, &mut self.strtab, &p.irsymtab_producer);
+        if let Some(blob) = symtab {
+            self.write_blob(BlockId::Symtab, SymtabCode::Blob, &blob);
+        }
+        let strtab = std::mem::take(&mut self.strtab.bytes);
+        self.write_blob(BlockId::Strtab, StrtabCode::Blob, &strtab);
+    }
+
+    /// `BitcodeWriter::writeBlob`: a block holding one blob record through
+    /// a block-local abbreviation.
+    fn write_blob(&mut self, block: BlockId, code: impl RecordCode, blob: &[u8]) {
+        self.s.enter_block(block.id(), 3);
+        let ab = self
+            .s
+            .define_abbrev(abbrev(vec![lit(code), AbbrevOp::Blob]));
+        self.s.emit_record_with_blob(ab, code.code(), &[], blob);
+        self.s.exit_block();
+    }
 }
 
 #[cfg(test)]
