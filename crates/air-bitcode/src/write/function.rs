@@ -508,6 +508,9 @@ impl Writer<'_, '_> {
 }
 
 /// The blocks an instruction names, in text order.
+// Once per instruction; inlined as before the writer moved into write/
+// (callgrind, copies_10.ll: +1.1 M instructions per assemble without it).
+#[inline]
 pub(super) fn block_references(kind: &InstKind) -> Vec<inst::BlockId> {
     match kind {
         InstKind::Br { dest } => vec![*dest],
