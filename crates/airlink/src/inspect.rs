@@ -91,10 +91,10 @@ impl Opts {
 fn unusable_name(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("it is empty")
-    } else if name.starts_with('.') {
-        Some("it starts with a dot")
     } else if name.contains(['/', '\\']) {
         Some("it contains a path separator")
+    } else if name.starts_with('.') {
+        Some("it starts with a dot")
     } else if name.chars().any(terminal_text::needs_escape) {
         Some("it contains a control character")
     } else if name.len() > 250 {

@@ -87,13 +87,17 @@ fn report(err: &anyhow::Error) -> u8 {
 
 /// A usage error (clap's message on standard error, status 2), or `--help`
 /// / `--version` on standard output, whose write errors count as any
-/// other (clap would ignore them and exit 0).
+/// other (clap would ignore them and exit 0). A usage error quotes the
+/// argument it rejects, so it is shown as any message is: plain text,
+/// control characters escaped, long lines shortened.
 fn clap_exit(e: &clap::Error) -> ExitCode {
-    let printed = e.print();
     if e.use_stderr() {
+        let text = e.render().to_string();
+        out::eprint_line(text.trim_end_matches('\n'));
         return ExitCode::from(2);
     }
-    match printed
+    match e
+        .print()
         .map_err(out::stdout_error)
         .and_then(|()| out::flush())
     {

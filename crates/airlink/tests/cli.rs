@@ -145,7 +145,7 @@ enum Prepare {
     /// the `%add` line using an undefined `%product`.
     BadBody,
     /// `examples/specs/escape.toml`: `examples/specs/simple.toml` with its
-    /// inline body at `/etc/passwd` and body mode inline.
+    /// inline body at `/etc/passwd`.
     InlineOutside,
 }
 
@@ -600,9 +600,7 @@ fn prepare(scratch: &Path, what: Prepare) {
             let text = std::fs::read_to_string(scratch.join("examples/specs/simple.toml")).unwrap();
             let line = "inline = \"simple_transform.ll\"";
             assert_eq!(text.matches(line).count(), 1);
-            let bad = text
-                .replace(line, "inline = \"/etc/passwd\"")
-                .replace("body = \"visible\"", "body = \"inline\"");
+            let bad = text.replace(line, "inline = \"/etc/passwd\"");
             std::fs::write(scratch.join("examples/specs/escape.toml"), bad).unwrap();
         }
     }
