@@ -7,8 +7,8 @@
 //! | head`). Messages on standard error are best effort: with standard
 //! error gone too there is no one left to tell.
 //!
-//! Every message follows one scheme (README.md, "Messages and exit
-//! status"): a diagnostic inside a text input starts with its position,
+//! Every message follows one scheme (README.md, "The command"): a
+//! diagnostic inside a text input starts with its position,
 //! `FILE:LINE:COL: error: `; everything else starts with `airlink: error: `
 //! (or `airlink: warning: `, `airlink: note: `), and names the file first
 //! when there is one. Usage errors are clap's (`error: ...`, exit 2).

@@ -224,6 +224,10 @@ impl Opts {
         let report = program
             .run(&launch, &mut bindings, &options)
             .map_err(|e| anyhow!("{e}"))?;
+        // Kernel, argument and global names come from the input: control
+        // characters in every line are escaped (lines are not shortened:
+        // this is the command's output).
+        let print = |text: &str| print(&terminal_text::escape_text(text));
         for line in &report.trace {
             print(&format!("{line}\n"))?;
         }

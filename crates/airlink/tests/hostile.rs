@@ -507,6 +507,36 @@ fn control_characters_from_inputs_are_escaped() {
     let o = airlink(&dir, &["fmt", "names.metallib", "--no-verify"]);
     assert_no_controls("fmt names.metallib", &o.stdout);
     assert_no_controls("fmt names.metallib", &o.stderr);
+    // A kernel argument's name in run's output.
+    let kernel = std::fs::read_to_string(dir.join("kernel.ll")).unwrap();
+    assert_eq!(kernel.matches("!\"dst\"}").count(), 1);
+    std::fs::write(
+        dir.join("named.ll"),
+        kernel.replace("!\"dst\"}", "!\"d\\1B[2Jst\"}"),
+    )
+    .unwrap();
+    let o = airlink(
+        &dir,
+        &[
+            "run",
+            "named.ll",
+            "--grid",
+            "32",
+            "--link",
+            "specs/simple_transform.ll",
+            "--buffer",
+            "src=32",
+            "--buffer",
+            "d\x1b[2Jst=32",
+        ],
+    );
+    assert_eq!(status(&o), 0, "{}", err(&o));
+    assert_no_controls("run named.ll", &o.stdout);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("d\\x1b[2Jst = [7, 7,"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
 
 #[test]
