@@ -266,8 +266,8 @@ use IntrinsicId as I;
 /// once in docs/air-intrinsics.md, "Where each form comes from".
 const MPSFA: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib";
 const SEED: &str = "Apple: SEED shells built by Apple (AIR 2.8, toolchain 32023.850.10), imperatormk/metal24-asm-repro reverse-linking/*.metallib and *.ll";
-const MPSFA_SEED_MFA_RL: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335; events as %struct._simdgroup_event_t*), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib; SEED and MFA-RL shells built by Apple (AIR 2.8, toolchain 32023.850.10; events as %event_t addrspace(3)*), imperatormk/metal24-asm-repro reverse-linking/ and imperatormk/metal-flash-attention Sources/FlashAttention/Resources/ (87cbc56)";
-const MPSFA_MFA_RL: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib; MFA-RL shells built by Apple (AIR 2.8, toolchain 32023.850.10), imperatormk/metal-flash-attention Sources/FlashAttention/Resources/ (87cbc56)";
+const MPSFA_SEED_MFA_RL: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib; SEED and MFA-RL shells built by Apple (AIR 2.8, toolchain 32023.850.10), imperatormk/metal24-asm-repro reverse-linking/ and imperatormk/metal-flash-attention Sources/FlashAttention/Resources/ (87cbc56)";
+const EVENTS: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335; events as %struct._simdgroup_event_t* in addrspace 0), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib; SEED and MFA-RL shells built by Apple (AIR 2.8, toolchain 32023.850.10; events as %event_t addrspace(3)*), imperatormk/metal24-asm-repro reverse-linking/ and imperatormk/metal-flash-attention Sources/FlashAttention/Resources/ (87cbc56)";
 const JL_SIMD: &str = "JuliaGPU/Metal.jl src/device/intrinsics/simd.jl (1323fcd5)";
 const JL_SYNC: &str = "JuliaGPU/Metal.jl src/device/intrinsics/synchronization.jl (1323fcd5)";
 
@@ -283,15 +283,15 @@ pub const TABLE: &[IntrinsicRow] = &[
     row(I::SimdgroupBarrier, "air.simdgroup.barrier", "void (i32, i32)", Uniform, "simdgroup_barrier(flags, scope); operands as air.wg.barrier.")
         .from(JL_SYNC),
     row(I::WaitSimdgroupEvents, "air.wait_simdgroup_events", "void (i32, %event addrspace(E)**)", Uniform, "Waits for `count` consecutive event slots (usually a thread-private alloca).")
-        .from(MPSFA_SEED_MFA_RL),
+        .from(EVENTS),
     row(I::AsyncCopy1dDeviceToThreadgroup, "air.simdgroup_async_copy_1d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i8 addrspace(1)*, i64)", Uniform, "1D copy device -> threadgroup: (size, count-or-align, dst, src, n-or-stride); operand meaning is disputed (docs/air-intrinsics.md, 1D async copy).").copy(ToTg, 2, 3)
         .from(SEED),
     row(I::AsyncCopy1dThreadgroupToDevice, "air.simdgroup_async_copy_1d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i8 addrspace(3)*, i64)", Uniform, "1D copy threadgroup -> device; operands as the device -> threadgroup form.").copy(ToDev, 2, 3)
         .from("imperatormk/metal24-asm-repro reverse-linking/README.md (0ecf63e); philipturner/metal-flash-attention Sources/FlashAttention/GEMM/GEMMHeaders.swift (__asm binding)"),
     row(I::AsyncCopy2dDeviceToThreadgroup, "air.simdgroup_async_copy_2d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i64, i64, <2 x i64>, i8 addrspace(1)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy device -> threadgroup: (elem size, elem align, dst, dst pitch, dst stride, dst tile <w,h>, src, src pitch, src stride, src tile, offset, clamp mode); docs/air-intrinsics.md, 2D async copy.").copy(ToTg, 2, 6)
-        .from(MPSFA_SEED_MFA_RL),
+        .from(EVENTS),
     row(I::AsyncCopy2dThreadgroupToDevice, "air.simdgroup_async_copy_2d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i64, i64, <2 x i64>, i8 addrspace(3)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy threadgroup -> device; operands as device -> threadgroup, clamp always 0.").copy(ToDev, 2, 6)
-        .from(MPSFA_MFA_RL),
+        .from(EVENTS),
     row(I::SimdgroupMatrixLoad, "air.simdgroup_matrix_8x8_load.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "<64 x {T}> ({T} addrspace({AS})*, <2 x i64>, <2 x i64>, <2 x i64>)", Uniform, "Loads an 8x8 tile: (ptr, dims, strides, origin). AIR >= 2.8.").since(2, 8)
         .from(JL_SIMD),
     row(I::SimdgroupMatrixLoadLegacy, "air.simdgroup_matrix_8x8_load.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "<64 x {T}> ({T} addrspace({AS})*, i64, <2 x i64>, i1)", Uniform, "Loads an 8x8 tile: (ptr, elements per row, origin, transpose). AIR < 2.8.").until(2, 8)
