@@ -15,8 +15,9 @@
 //!   overload (`f32` → `float`, `3` → `3`). Two free variables stand for what
 //!   the name does not pin down: `%event` is any named struct (Apple's
 //!   `%event_t = type opaque`, or PT's `%struct._simdgroup_event_t`) and
-//!   `addrspace(E)` is address space 3 or 0 (air.md §2.7 reports both). Each
-//!   free variable must take one value throughout a signature.
+//!   `addrspace(E)` is address space 3 or 0
+//!   (docs/air-intrinsics.md#events-and-waits reports both). Each free
+//!   variable must take one value throughout a signature.
 //!
 //! Unknown names are not errors: Apple's compiler emits many intrinsics this
 //! table does not list, and the verifier only checks the ones it knows.
@@ -251,9 +252,9 @@ pub const TABLE: &[IntrinsicRow] = &[
     row(I::ThreadgroupBarrier, "air.threadgroup.barrier", "void (i32, i32)", Uniform, "Older spelling of air.wg.barrier, same operands."),
     row(I::SimdgroupBarrier, "air.simdgroup.barrier", "void (i32, i32)", Uniform, "simdgroup_barrier(flags, scope); operands as air.wg.barrier."),
     row(I::WaitSimdgroupEvents, "air.wait_simdgroup_events", "void (i32, %event addrspace(E)**)", Uniform, "Waits for `count` consecutive event slots (usually a thread-private alloca)."),
-    row(I::AsyncCopy1dDeviceToThreadgroup, "air.simdgroup_async_copy_1d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i8 addrspace(1)*, i64)", Uniform, "1D copy device -> threadgroup: (size, count-or-align, dst, src, n-or-stride); operand meaning is disputed (air.md §2.9).").copy(ToTg, 2, 3),
+    row(I::AsyncCopy1dDeviceToThreadgroup, "air.simdgroup_async_copy_1d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i8 addrspace(1)*, i64)", Uniform, "1D copy device -> threadgroup: (size, count-or-align, dst, src, n-or-stride); operand meaning is disputed (docs/air-intrinsics.md#open-question-1d-operand-order).").copy(ToTg, 2, 3),
     row(I::AsyncCopy1dThreadgroupToDevice, "air.simdgroup_async_copy_1d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i8 addrspace(3)*, i64)", Uniform, "1D copy threadgroup -> device; operands as the device -> threadgroup form.").copy(ToDev, 2, 3),
-    row(I::AsyncCopy2dDeviceToThreadgroup, "air.simdgroup_async_copy_2d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i64, i64, <2 x i64>, i8 addrspace(1)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy device -> threadgroup: (elem size, elem align, dst, dst pitch, dst stride, dst tile <w,h>, src, src pitch, src stride, src tile, offset, clamp mode); air.md §2.10.").copy(ToTg, 2, 6),
+    row(I::AsyncCopy2dDeviceToThreadgroup, "air.simdgroup_async_copy_2d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i64, i64, <2 x i64>, i8 addrspace(1)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy device -> threadgroup: (elem size, elem align, dst, dst pitch, dst stride, dst tile <w,h>, src, src pitch, src stride, src tile, offset, clamp mode); docs/air-intrinsics.md#2d-async-copy.").copy(ToTg, 2, 6),
     row(I::AsyncCopy2dThreadgroupToDevice, "air.simdgroup_async_copy_2d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i64, i64, <2 x i64>, i8 addrspace(3)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy threadgroup -> device; operands as device -> threadgroup, clamp always 0.").copy(ToDev, 2, 6),
     row(I::SimdgroupMatrixLoad, "air.simdgroup_matrix_8x8_load.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "<64 x {T}> ({T} addrspace({AS})*, <2 x i64>, <2 x i64>, <2 x i64>)", Uniform, "Loads an 8x8 tile: (ptr, dims, strides, origin). AIR >= 2.8.").since(2, 8),
     row(I::SimdgroupMatrixLoadLegacy, "air.simdgroup_matrix_8x8_load.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "<64 x {T}> ({T} addrspace({AS})*, i64, <2 x i64>, i1)", Uniform, "Loads an 8x8 tile: (ptr, elements per row, origin, transpose). AIR < 2.8.").until(2, 8),
