@@ -82,7 +82,7 @@ pub enum Flavour {
     ///   else the `metalfe-X` version of `!llvm.ident`, else
     ///   `32023.850.10`.
     ///
-    /// docs/bitcode-rules.md, "Apple's differences", has the measurements.
+    /// docs/bitcode-rules.md#apples-differences, has the measurements.
     Apple,
 }
 

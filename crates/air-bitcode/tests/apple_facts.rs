@@ -1,5 +1,5 @@
 //! What Apple's writer does, as measured on the public Apple-built modules
-//! (docs/bitcode-rules.md, "Apple's differences"), each fact checked
+//! (docs/bitcode-rules.md#apples-differences), each fact checked
 //! against hand-written records so that CI checks it without the files:
 //!
 //! - METADATA_KIND: `heapallocsite` only when some function has a body

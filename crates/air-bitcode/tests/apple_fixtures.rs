@@ -12,7 +12,7 @@
 //! 3. **Apple flavour.** A module for macOS 14 or later (iOS 17 or later) is
 //!    re-encoded from that text with the `apple` flavour and the compiler
 //!    version of Apple's own irsymtab as the producer (the one input the
-//!    text cannot give, docs/bitcode-rules.md, "The irsymtab producer"). It
+//!    text cannot give, docs/bitcode-rules.md#the-irsymtab-producer). It
 //!    must equal Apple's module byte for byte, or, only for modules that
 //!    carry function-level symbol tables (Apple optimised hand-written IR,
 //!    whose table order depends on the optimiser's history), record for

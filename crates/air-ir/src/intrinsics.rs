@@ -15,8 +15,9 @@
 //!   overload (`f32` → `float`, `3` → `3`). Two free variables stand for what
 //!   the name does not pin down: `%event` is any named struct (Apple's
 //!   `%event_t = type opaque`, or PT's `%struct._simdgroup_event_t`) and
-//!   `addrspace(E)` is address space 3 or 0 (air.md §2.7 reports both). Each
-//!   free variable must take one value throughout a signature.
+//!   `addrspace(E)` is address space 3 or 0
+//!   (docs/air-intrinsics.md#events-and-waits reports both). Each free
+//!   variable must take one value throughout a signature.
 //!
 //! Unknown names are not errors: Apple's compiler emits many intrinsics this
 //! table does not list, and the verifier only checks the ones it knows.
@@ -29,7 +30,7 @@
 //! The first row of a name is the form airlink generates, and it is Apple's
 //! wherever Apple's form is known. Every row says in
 //! [`IntrinsicRow::source`] which Apple-built module or public source it was
-//! taken from (docs/air-intrinsics.md, "Where each form comes from").
+//! taken from (docs/air-intrinsics.md#where-each-form-comes-from).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -263,7 +264,7 @@ use CopyDirection::{DeviceToThreadgroup as ToTg, ThreadgroupToDevice as ToDev};
 use IntrinsicId as I;
 
 /// Where the forms were measured or read; the long names are spelled out
-/// once in docs/air-intrinsics.md, "Where each form comes from".
+/// once in docs/air-intrinsics.md#where-each-form-comes-from.
 const MPSFA: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib";
 const SEED: &str = "Apple: SEED shells built by Apple (AIR 2.8, toolchain 32023.850.10), imperatormk/metal24-asm-repro reverse-linking/*.metallib and *.ll";
 const MPSFA_SEED_MFA_RL: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib; SEED and MFA-RL shells built by Apple (AIR 2.8, toolchain 32023.850.10), imperatormk/metal24-asm-repro reverse-linking/ and imperatormk/metal-flash-attention Sources/FlashAttention/Resources/ (87cbc56)";
@@ -284,11 +285,11 @@ pub const TABLE: &[IntrinsicRow] = &[
         .from(JL_SYNC),
     row(I::WaitSimdgroupEvents, "air.wait_simdgroup_events", "void (i32, %event addrspace(E)**)", Uniform, "Waits for `count` consecutive event slots (usually a thread-private alloca).")
         .from(EVENTS),
-    row(I::AsyncCopy1dDeviceToThreadgroup, "air.simdgroup_async_copy_1d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i8 addrspace(1)*, i64)", Uniform, "1D copy device -> threadgroup: (size, count-or-align, dst, src, n-or-stride); operand meaning is disputed (docs/air-intrinsics.md, 1D async copy).").copy(ToTg, 2, 3)
+    row(I::AsyncCopy1dDeviceToThreadgroup, "air.simdgroup_async_copy_1d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i8 addrspace(1)*, i64)", Uniform, "1D copy device -> threadgroup: (size, count-or-align, dst, src, n-or-stride); operand meaning is disputed (docs/air-intrinsics.md#open-question-1d-operand-order).").copy(ToTg, 2, 3)
         .from(SEED),
     row(I::AsyncCopy1dThreadgroupToDevice, "air.simdgroup_async_copy_1d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i8 addrspace(3)*, i64)", Uniform, "1D copy threadgroup -> device; operands as the device -> threadgroup form.").copy(ToDev, 2, 3)
         .from("imperatormk/metal24-asm-repro reverse-linking/README.md (0ecf63e); philipturner/metal-flash-attention Sources/FlashAttention/GEMM/GEMMHeaders.swift (__asm binding)"),
-    row(I::AsyncCopy2dDeviceToThreadgroup, "air.simdgroup_async_copy_2d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i64, i64, <2 x i64>, i8 addrspace(1)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy device -> threadgroup: (elem size, elem align, dst, dst pitch, dst stride, dst tile <w,h>, src, src pitch, src stride, src tile, offset, clamp mode); docs/air-intrinsics.md, 2D async copy.").copy(ToTg, 2, 6)
+    row(I::AsyncCopy2dDeviceToThreadgroup, "air.simdgroup_async_copy_2d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i64, i64, <2 x i64>, i8 addrspace(1)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy device -> threadgroup: (elem size, elem align, dst, dst pitch, dst stride, dst tile <w,h>, src, src pitch, src stride, src tile, offset, clamp mode); docs/air-intrinsics.md#2d-async-copy.").copy(ToTg, 2, 6)
         .from(EVENTS),
     row(I::AsyncCopy2dThreadgroupToDevice, "air.simdgroup_async_copy_2d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i64, i64, <2 x i64>, i8 addrspace(3)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy threadgroup -> device; operands as device -> threadgroup, clamp always 0.").copy(ToDev, 2, 6)
         .from(EVENTS),

@@ -26,7 +26,7 @@ built (peak memory about 2.5x the input instead of about 5x); bytes and errors a
 The apple flavour writes the irsymtab producer (the compiler version) as --producer when
 given, else the metalfe-X version of the module's !llvm.ident, else 32023.850.10. Apple's
 compiler writes its own version even for text whose !llvm.ident names another, so pass
---producer to match a given toolchain (docs/bitcode-rules.md, \"The irsymtab producer\").
+--producer to match a given toolchain (docs/bitcode-rules.md#the-irsymtab-producer).
 
 Examples:
   airlink assemble kernel.ll -o kernel.metallib

@@ -147,7 +147,7 @@ pub(crate) enum FixedKinds {
     Llvm14,
     /// Apple's: LLVM 14's, then `heapallocsite` only when some function
     /// has a body instruction other than `ret`, then `air.function_groups`
-    /// (docs/bitcode-rules.md, "Apple's differences").
+    /// (docs/bitcode-rules.md#apples-differences).
     Apple {
         /// Whether `heapallocsite` is registered.
         heapallocsite: bool,
@@ -458,7 +458,7 @@ impl<'m> Prepared<'m> {
             Flavour::Llvm14 => LLVM14_IRSYMTAB_PRODUCER.to_string(),
             // The compiler's own version: given by the caller when known,
             // else what a source compile writes into `!llvm.ident`
-            // (docs/bitcode-rules.md, "The irsymtab producer").
+            // (docs/bitcode-rules.md#the-irsymtab-producer).
             Flavour::Apple => options
                 .producer
                 .clone()
