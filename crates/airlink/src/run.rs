@@ -232,7 +232,7 @@ impl Opts {
             print(&format!("{line}\n"))?;
         }
         print(&format!(
-            "ran @{} on the cpu reference executor (air.md semantics, not a GPU): {} threads in {} threadgroups, {} thread-instructions\n",
+            "ran @{} on the cpu reference executor (docs/executor-semantics.md, not a GPU): {} threads in {} threadgroups, {} thread-instructions\n",
             program.kernel_name(),
             report.threads,
             report.threadgroups,
