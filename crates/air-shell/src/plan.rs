@@ -1180,10 +1180,19 @@ impl<'s> Checker<'s, '_> {
                     plan.param_names = f.params.clone();
                 }
             }
-            plan.inline = f.inline.clone().map(|p| match &self.spec.base_dir {
-                Some(dir) if p.is_relative() => dir.join(p),
-                _ => p,
-            });
+            plan.inline = match &f.inline {
+                None => None,
+                Some(p) => match crate::inline::resolve(self.spec.base_dir.as_deref(), p) {
+                    Ok(resolved) => Some(resolved),
+                    Err(why) => {
+                        self.r.error(
+                            f.at,
+                            format!("inline body `{}` of `{}`: {why}", p.display(), f.name),
+                        );
+                        None
+                    }
+                },
+            };
             plan.inline_at = f.at;
         }
         for plan in functions.iter_mut() {

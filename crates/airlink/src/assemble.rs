@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
-use crate::io::{display_name, read_text, write_output};
+use crate::io::{display_name, read_text, write_outputs};
 
 /// Options of `airlink assemble`.
 #[derive(clap::Args, Debug)]
@@ -34,12 +34,18 @@ Examples:
   airlink assemble kernel.ll --emit-bc kernel.bc --flavour llvm14
 
 Exit status: 0 on success, 1 when the input has errors, 2 on a usage error.
-Outputs are replaced atomically; on error they are left untouched.")]
+Outputs are written all or none: on error every old output is left untouched.")]
+#[command(group(
+    clap::ArgGroup::new("outputs")
+        .args(["output", "emit_bc"])
+        .required(true)
+        .multiple(true)
+))]
 pub struct Opts {
     /// The AIR text file (`-` for standard input).
     input: PathBuf,
-    /// Where to write the library.
-    #[arg(short, long, required_unless_present = "emit_bc")]
+    /// Where to write the library (at least one of --output and --emit-bc).
+    #[arg(short, long)]
     output: Option<PathBuf>,
     /// Also (or only) write the module's wrapped bitcode, as parsed.
     #[arg(long, value_name = "OUT.bc")]
@@ -47,8 +53,8 @@ pub struct Opts {
     /// Bitcode flavour: `apple` (default for Metal) or `llvm14` (llvm-as-14's bytes).
     #[arg(long, value_parser = ["apple", "llvm14"], default_value = "apple")]
     flavour: String,
-    /// Target id: macos14, macos15, macos26, ios17, ios18, ios26 (iOS bytes unverified).
-    #[arg(long)]
+    /// Target id (iOS bytes unverified).
+    #[arg(long, value_parser = target_ids())]
     target: Option<String>,
     /// Rewrite a mismatching triple and version metadata for the target.
     #[arg(long)]
@@ -76,6 +82,12 @@ pub fn encode(
         producer: producer.map(str::to_string),
     };
     air_bitcode::write_module(module, &options)
+}
+
+/// The `--target` values: every id of `air_target::TARGETS`, so a wrong
+/// one is a usage error listing them.
+pub fn target_ids() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(air_target::TARGETS.iter().map(|t| t.id))
 }
 
 fn parse_flavour(s: &str) -> Result<air_bitcode::Flavour> {
@@ -122,14 +134,16 @@ impl Opts {
                 text: &text,
                 path: &name,
             };
-            let bytes = library_bytes(input, &options)?;
+            let bytes = library_bytes(input, &options)
+                .map_err(|e| crate::fmt::not_a_spec(e, &self.input, &text))?;
             // Likewise the text: returning its pages to the system first
             // would only delay the write (about 0.5 ms per 6 MB), and the
             // peak is long past.
             std::mem::forget(text);
-            return write_output(Some(path), &bytes);
+            return write_outputs(&[(path, &bytes)]);
         }
-        let module = parse_and_verify(&text, &name)?;
+        let module = parse_and_verify(&text, &name)
+            .map_err(|e| crate::fmt::not_a_spec(e, &self.input, &text))?;
         // The text is only needed for diagnostics, which are over now; a
         // large input should not stay resident while it is encoded.
         drop(text);
@@ -137,7 +151,7 @@ impl Opts {
         let bitcode = match &self.emit_bc {
             Some(_) => Some(
                 encode(&module, flavour, &name, self.producer.as_deref())
-                    .map_err(|e| anyhow::anyhow!("{name}: error: {e}"))?,
+                    .map_err(|e| anyhow::anyhow!("{name}: {e}"))?,
             ),
             None => None,
         };
@@ -151,13 +165,14 @@ impl Opts {
             }
             None => None,
         };
+        let mut outputs = Vec::new();
         if let (Some(path), Some(bytes)) = (&self.emit_bc, &bitcode) {
-            write_output(Some(path), bytes)?;
+            outputs.push((path, bytes));
         }
         if let (Some(path), Some(bytes)) = (&self.output, &library) {
-            write_output(Some(path), bytes)?;
+            outputs.push((path, bytes));
         }
-        Ok(())
+        write_outputs(&outputs)
     }
 }
 
@@ -188,7 +203,7 @@ pub fn library_bytes(
             Error::Parse(_) | Error::Invalid { .. } | Error::UnknownTarget { .. } => {
                 anyhow::anyhow!("{e}")
             }
-            e => anyhow::anyhow!("{}: error: {e}", input.path()),
+            e => anyhow::anyhow!("{}: {e}", input.path()),
         })
 }
 
