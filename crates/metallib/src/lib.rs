@@ -37,10 +37,13 @@
 
 pub mod error;
 pub mod inspect;
+pub mod library;
+pub mod payload;
 pub mod raw;
 pub mod read;
 pub mod write;
 
 pub use error::{ReadError, ReadErrorKind, WriteError};
+pub use library::Library;
 pub use read::{HashStatus, MetallibFile};
 pub use write::{Builder, NewFunction};
