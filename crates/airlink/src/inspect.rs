@@ -1,10 +1,11 @@
 //! `airlink inspect`: describe a `.metallib`, dump it, extract its modules.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use metallib::{HashStatus, MetallibFile};
+use metallib::{HashStatus, MetallibFile, ReadErrorKind};
 
 use crate::io::display_name;
 
@@ -14,9 +15,15 @@ const EXIT_HASH_BAD: i32 = 3;
 /// Options of `airlink inspect`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
-Prints the header, the container and OS versions, the sections, and per function its
-name, type, AIR/MSL versions, module size, hash status (OK, BAD or MISSING) and the
-module's triple.
+Prints the header, the container and OS versions, whether the layout is Apple's (so that
+`airlink strip` can rewrite it), the sections, the header extension's contents (UUID,
+install name, embedded sources, reflection list) and per function its name, type,
+AIR/MSL versions, module size, hash status (OK, BAD or MISSING), the module's triple, its
+tags and its decoded metadata (function constants, debug location, dependency file).
+
+Entries that share one module are hashed, read, printed (--ir) and written (--extract)
+once; --extract writes the module under the first entry's name and says which entries
+share it.
 
 Examples:
   airlink inspect kernel.metallib
@@ -45,7 +52,8 @@ impl Opts {
     pub fn run(&self) -> Result<()> {
         let bytes = read_bytes(&self.input)?;
         let mut stdout = std::io::stdout().lock();
-        let all_ok = self.inspect(&bytes, &mut stdout)?;
+        let mut stderr = std::io::stderr().lock();
+        let all_ok = self.inspect(&bytes, &mut stdout, &mut stderr)?;
         stdout.flush().context("cannot write standard output")?;
         if !all_ok {
             eprintln!(
@@ -57,20 +65,32 @@ impl Opts {
         Ok(())
     }
 
-    /// Writes the report to `out`; `Ok(false)` when a hash is BAD.
-    fn inspect(&self, bytes: &[u8], out: &mut impl Write) -> Result<bool> {
+    /// Writes the report to `out` and notes to `notes`; `Ok(false)` when a
+    /// hash is BAD.
+    fn inspect(&self, bytes: &[u8], out: &mut impl Write, notes: &mut impl Write) -> Result<bool> {
         let name = display_name(&self.input);
-        let file = MetallibFile::parse(bytes).map_err(|e| anyhow::anyhow!("{name}: error: {e}"))?;
-        out.write_all(metallib::inspect::summary(&file).as_bytes())?;
+        let file = parse_library(bytes, &self.input)?;
+        let statuses = file.hash_statuses();
+        out.write_all(metallib::inspect::summary_with_hashes(&file, &statuses).as_bytes())?;
         if self.dump {
             writeln!(out)?;
             out.write_all(metallib::inspect::dump(&file).as_bytes())?;
         }
         if let Some(dir) = &self.extract {
-            extract(&file, dir)?;
+            extract(&file, dir, notes)?;
         }
         if self.ir {
+            let mut first: HashMap<(u64, usize), &str> = HashMap::new();
             for f in file.functions() {
+                if let Some(owner) = first.get(&f.module_key()) {
+                    writeln!(
+                        out,
+                        "\n; ---- module of {}: the module of {owner} ----",
+                        f.name
+                    )?;
+                    continue;
+                }
+                first.insert(f.module_key(), f.name);
                 writeln!(out, "\n; ---- module of {} ----", f.name)?;
                 let module = air_bitcode::read_module(f.module).map_err(|e| {
                     anyhow::anyhow!("{name}: the module of {} does not read: {e}", f.name)
@@ -78,14 +98,60 @@ impl Opts {
                 out.write_all(air_ir::print(&module).as_bytes())?;
             }
         }
-        Ok(file
-            .functions()
-            .iter()
-            .all(|f| f.hash_status() != HashStatus::Bad))
+        Ok(statuses.iter().all(|s| *s != HashStatus::Bad))
     }
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+/// Parses a library for a subcommand; an input that is not one gets an
+/// error that says what it looks like and which command takes it.
+pub(crate) fn parse_library<'a>(bytes: &'a [u8], path: &Path) -> Result<MetallibFile<'a>> {
+    let name = display_name(path);
+    MetallibFile::parse(bytes).map_err(|e| {
+        let hint = match e.kind {
+            ReadErrorKind::BadMagic { .. } => not_a_library_hint(bytes, &name),
+            _ => None,
+        };
+        match hint {
+            Some(hint) => anyhow::anyhow!("{name}: error: {e}\n{hint}"),
+            None => anyhow::anyhow!("{name}: error: {e}"),
+        }
+    })
+}
+
+/// What a file that is not a library looks like, and what to run instead.
+fn not_a_library_hint(bytes: &[u8], name: &str) -> Option<String> {
+    let bitcode = bytes.starts_with(&[0xDE, 0xC0, 0x17, 0x0B]) || bytes.starts_with(b"BC\xC0\xDE");
+    if bitcode {
+        return Some(format!(
+            "note: {name} looks like LLVM bitcode, not a .metallib; `airlink fmt {name}` prints it as text"
+        ));
+    }
+    // Text: the start is UTF-8 (a character cut at the end of the window
+    // is fine) and has something only AIR/LLVM text has.
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    };
+    let markers = [
+        "target triple",
+        "source_filename",
+        "define ",
+        "declare ",
+        "; ModuleID",
+        "!air.",
+    ];
+    markers.iter().any(|m| text.contains(m)).then(|| {
+        format!(
+            "note: {name} looks like AIR text, not a .metallib; `airlink fmt {name}` checks and \
+             prints it, `airlink assemble {name} -o OUT.metallib` builds a library from it"
+        )
+    })
+}
+
+/// Reads a whole input; `-` reads standard input.
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     if path == Path::new("-") {
         let mut b = Vec::new();
         std::io::stdin()
@@ -96,19 +162,54 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// Writes `DIR/NAME.bc` per function; names are used as file names, so ones
-/// that could escape the directory are refused.
-fn extract(file: &MetallibFile<'_>, dir: &Path) -> Result<()> {
+/// Writes `DIR/NAME.bc` per distinct module, named after the first entry
+/// that uses it; later entries that share it are listed in a note. Names
+/// are used as file names, so ones that could escape the directory are
+/// refused, and so is a name that two different modules would need.
+fn extract(file: &MetallibFile<'_>, dir: &Path, notes: &mut impl Write) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // First entry of each module, and the entries that share it.
+    let mut owner: HashMap<(u64, usize), usize> = HashMap::new();
+    let mut sharers: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    let mut written: HashMap<&str, (u64, usize)> = HashMap::new();
     for f in file.functions() {
         let unsafe_name =
             f.name.is_empty() || f.name.starts_with('.') || f.name.contains(['/', '\\', '\0']);
         if unsafe_name {
             bail!("function name {:?} cannot be used as a file name", f.name);
         }
+        if let Some(&first) = owner.get(&f.module_key()) {
+            sharers.entry(first).or_default().push(f.name);
+            continue;
+        }
+        if written.get(f.name).is_some_and(|k| *k != f.module_key()) {
+            bail!(
+                "two functions named {:?} have different modules; they cannot both be {}.bc",
+                f.name,
+                f.name
+            );
+        }
+        owner.insert(f.module_key(), f.index);
+        written.insert(f.name, f.module_key());
         let path = dir.join(format!("{}.bc", f.name));
         std::fs::write(&path, f.module)
             .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    for (first, names) in sharers {
+        const SHOWN: usize = 5;
+        let f = &file.functions()[first];
+        let mut list = names[..names.len().min(SHOWN)].join(", ");
+        if names.len() > SHOWN {
+            list.push_str(", ...");
+        }
+        writeln!(
+            notes,
+            "note: {} more entr{} share the module of {} ({}), written once: {list}",
+            names.len(),
+            if names.len() == 1 { "y" } else { "ies" },
+            f.name,
+            dir.join(format!("{}.bc", f.name)).display()
+        )?;
     }
     Ok(())
 }
@@ -143,7 +244,9 @@ mod tests {
     fn reports_functions_and_hash_status() {
         let bytes = library();
         let mut out = Vec::new();
-        assert!(opts(true).inspect(&bytes, &mut out).unwrap());
+        assert!(opts(true)
+            .inspect(&bytes, &mut out, &mut Vec::new())
+            .unwrap());
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("[0] k"), "{text}");
         assert!(text.contains("hash OK"), "{text}");
@@ -153,13 +256,17 @@ mod tests {
         let last = bad.len() - 1;
         bad[last] ^= 1;
         let mut out = Vec::new();
-        assert!(!opts(false).inspect(&bad, &mut out).unwrap());
+        assert!(!opts(false)
+            .inspect(&bad, &mut out, &mut Vec::new())
+            .unwrap());
         assert!(String::from_utf8(out).unwrap().contains("hash BAD"));
     }
 
     #[test]
     fn malformed_files_are_errors_with_offsets() {
-        let err = opts(false).inspect(b"MTLB", &mut Vec::new()).unwrap_err();
+        let err = opts(false)
+            .inspect(b"MTLB", &mut Vec::new(), &mut Vec::new())
+            .unwrap_err();
         assert!(err.to_string().contains("offset 0x0"), "{err}");
     }
 
@@ -180,7 +287,7 @@ mod tests {
         let mut o = opts(false);
         o.ir = true;
         let mut out = Vec::new();
-        o.inspect(&lib, &mut out).unwrap();
+        o.inspect(&lib, &mut out, &mut Vec::new()).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("; ---- module of k ----"), "{text}");
         assert!(text.contains("define void @k() {"), "{text}");
@@ -188,7 +295,9 @@ mod tests {
         // A module that is not bitcode is an error naming the function.
         let mut o = opts(false);
         o.ir = true;
-        let err = o.inspect(&library(), &mut Vec::new()).unwrap_err();
+        let err = o
+            .inspect(&library(), &mut Vec::new(), &mut Vec::new())
+            .unwrap_err();
         assert!(
             err.to_string().contains("the module of k does not read"),
             "{err}"

@@ -196,6 +196,13 @@ fn preview(p: &[u8]) -> String {
 /// triple, tags and decoded metadata. Each distinct module is hashed and
 /// read once, however many entries share it.
 pub fn summary(file: &MetallibFile<'_>) -> String {
+    summary_with_hashes(file, &file.hash_statuses())
+}
+
+/// [`summary`] with the hash statuses already computed
+/// ([`MetallibFile::hash_statuses`]), so a caller that needs them too does
+/// not hash every module twice.
+pub fn summary_with_hashes(file: &MetallibFile<'_>, statuses: &[HashStatus]) -> String {
     let mut s = String::new();
     let h = file.header();
     let id = &h.identity;
@@ -355,13 +362,17 @@ pub fn summary(file: &MetallibFile<'_>) -> String {
         }
     }
     if let Some(list) = file.reflection_list() {
-        let _ = writeln!(s, "reflection list: {} groups", list.groups.len());
+        let n = list.groups.len();
+        let _ = writeln!(
+            s,
+            "reflection list: {n} group{}",
+            if n == 1 { "" } else { "s" }
+        );
     }
-    let statuses = file.hash_statuses();
     let mut first_of_module: HashMap<(u64, usize), usize> = HashMap::new();
     let mut infos: HashMap<(u64, usize), ModuleInfo> = HashMap::new();
     let _ = writeln!(s, "functions: {}", file.functions().len());
-    for (f, status) in file.functions().iter().zip(statuses) {
+    for (f, &status) in file.functions().iter().zip(statuses) {
         let first = *first_of_module.entry(f.module_key()).or_insert(f.index);
         let info = infos
             .entry(f.module_key())
