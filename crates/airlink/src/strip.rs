@@ -31,7 +31,7 @@ before it is written.
 
 Examples:
   airlink strip kernel.metallib -o kernel.stripped.metallib
-  airlink strip kernel.metallib -o kernel.nosources.metallib --sources --reflection
+  airlink strip kernel.metallib -o kernel.stripped.metallib --sources --reflection
 
 Exit status: 0 on success, 1 when the library cannot be read, is not in Apple's layout,
 has a bad HASH, or the rewrite fails; 2 on a usage error.
