@@ -145,6 +145,41 @@ fn apple_built_libraries_read_verify_and_rewrite_identically() {
             let order: Vec<String> = ext.group.tags.iter().map(|t| t.code.to_text()).collect();
             counts.add(format!("header extension [{}]", order.join(" ")));
         }
+        for s in file.sections() {
+            if let SectionContent::Reflection(r) = &s.content {
+                for g in &r.groups {
+                    for t in &g.tags {
+                        let aligned =
+                            metallib::payload::reflection_buffer(t.payload, t.payload_offset());
+                        counts.add(if aligned.is_some() {
+                            "RBUF: zero bytes, then AIRR flatbuffer at a 16-byte file boundary"
+                        } else {
+                            "RBUF: other form"
+                        });
+                    }
+                }
+            }
+            if let SectionContent::Sources(src) = &s.content {
+                counts.add(format!(
+                    "{} section with {} strings",
+                    s.code,
+                    src.strings.len()
+                ));
+                for g in &src.groups {
+                    for t in &g.tags {
+                        let a = metallib::payload::source_archive(t.payload).unwrap();
+                        counts.add(format!(
+                            "SARC {}, id {:?}",
+                            a.format().unwrap_or("unknown format"),
+                            String::from_utf8_lossy(a.id)
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(uuid) = file.header_extension().and_then(|e| e.uuid) {
+            counts.add(format!("UUID version {}", uuid[6] >> 4));
+        }
         for g in file.public_metadata() {
             for t in &g.tags {
                 if t.code == raw::CNST {
@@ -152,6 +187,46 @@ fn apple_built_libraries_read_verify_and_rewrite_identically() {
                     counts.add(format!("CNST with {} constants", c.len()));
                 }
             }
+        }
+
+        // A library in the `metallib` tool's plain layout (its tag order,
+        // empty metadata groups, empty header extension) is exactly what
+        // the Builder writes for the same functions and modules.
+        let plain_tool_layout = file.functions().iter().all(|f| {
+            let order: Vec<raw::FourCc> = f.group.tags.iter().map(|t| t.code).collect();
+            order
+                == [
+                    raw::NAME,
+                    raw::TYPE,
+                    raw::HASH,
+                    raw::MDSZ,
+                    raw::OFFT,
+                    raw::VERS,
+                ]
+        }) && file
+            .header_extension()
+            .is_some_and(|e| e.group.tags.is_empty())
+            && file
+                .public_metadata()
+                .iter()
+                .chain(file.private_metadata())
+                .all(|g| g.tags.is_empty());
+        if plain_tool_layout {
+            let mut b = metallib::Builder::new(id);
+            for f in file.functions() {
+                b.add_function(metallib::NewFunction {
+                    name: f.name.to_string(),
+                    function_type: f.function_type.unwrap(),
+                    versions: f.versions.unwrap(),
+                    module: f.module.to_vec(),
+                });
+            }
+            assert_eq!(
+                b.write().unwrap(),
+                bytes,
+                "{name}: the Builder writes other bytes"
+            );
+            counts.add("Builder writes Apple's bytes (plain metallib-tool layout)");
         }
 
         // Lossless round trip through the owned model.
