@@ -219,19 +219,28 @@ pub fn summary_with_hashes(file: &MetallibFile<'_>, statuses: &[HashStatus]) -> 
             ""
         },
     );
-    let _ = writeln!(
-        s,
-        "platform: {} {}.{}.{}{}",
-        raw::platform_name(id.platform),
-        id.os_version.0,
-        id.os_version.1,
-        id.os_version.2,
-        if id.platform & raw::PLATFORM_64BIT_FLAG != 0 {
-            ", 64-bit"
-        } else {
-            ""
-        },
-    );
+    let _ = if id.platform == 0 {
+        // Containers before 1.2.6 leave the platform byte 0.
+        writeln!(
+            s,
+            "platform: not recorded (platform byte 0), OS {}.{}.{}",
+            id.os_version.0, id.os_version.1, id.os_version.2
+        )
+    } else {
+        writeln!(
+            s,
+            "platform: {} {}.{}.{}{}",
+            raw::platform_name(id.platform),
+            id.os_version.0,
+            id.os_version.1,
+            id.os_version.2,
+            if id.platform & raw::PLATFORM_64BIT_FLAG != 0 {
+                ", 64-bit"
+            } else {
+                ""
+            },
+        )
+    };
     let _ = match Library::from_file(file) {
         Ok(_) => writeln!(
             s,
