@@ -1,7 +1,7 @@
 //! One independent check of the container bytes: a one-kernel library whose
 //! header, tags and sections are written out here by hand from
-//! `metallib-and-bitcode.md` §1 (and docs/metallib-container.md for the size
-//! word of empty metadata groups), not produced by the code under test. The
+//! docs/metallib-container.md (empty metadata groups as the `metallib` tool
+//! writes them), not produced by the code under test. The
 //! module bytes come from llvm-as-14 and the hash from a separate SHA-256.
 
 mod common;

@@ -2,7 +2,8 @@
 //! declarative specs.
 //!
 //! A shell is an AIR kernel that owns every async copy (inside a linked
-//! `[[visible]]` function the copy silently does nothing, air.md §3.4) and
+//! `[[visible]]` function the copy silently does nothing,
+//! docs/air-conventions.md#what-a-visible-function-cannot-do) and
 //! calls a function for the math: either a visible function JIT-compiled
 //! from Metal source and resolved at pipeline creation, or an IR body
 //! linked into the same module. A [`Spec`] says which buffers, threadgroup

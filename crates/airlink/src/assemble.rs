@@ -23,6 +23,11 @@ built (peak memory about 2.5x the input instead of about 5x); bytes and errors a
 --emit-bc writes the wrapped LLVM bitcode of the module exactly as parsed (no link step);
 --flavour llvm14 gives what `llvm-as-14 -preserve-bc-uselistorder=false` writes for it.
 
+The apple flavour writes the irsymtab producer (the compiler version) as --producer when
+given, else the metalfe-X version of the module's !llvm.ident, else 32023.850.10. Apple's
+compiler writes its own version even for text whose !llvm.ident names another, so pass
+--producer to match a given toolchain (docs/bitcode-rules.md#the-irsymtab-producer).
+
 Examples:
   airlink assemble kernel.ll -o kernel.metallib
   airlink assemble old.ll -o k.metallib --target macos26 --retarget
@@ -48,8 +53,8 @@ pub struct Opts {
     /// Rewrite a mismatching triple and version metadata for the target.
     #[arg(long)]
     retarget: bool,
-    /// irsymtab producer of the apple flavour when `!llvm.ident` names no
-    /// `metalfe-X` version (default `32023.850.10`).
+    /// irsymtab producer of the apple flavour (the compiler version, e.g.
+    /// `32023.850.10`); wins over the `metalfe-X` version of `!llvm.ident`.
     #[arg(long, value_name = "VERSION")]
     producer: Option<String>,
     /// Threads for linking and encoding entries (0 = all cores). The output

@@ -18,7 +18,7 @@ use crate::io::write_output;
 use crate::seed::{run_suite, CaseResult};
 
 /// What runs the cases, printed on every line so nobody mistakes it for a GPU.
-const EXECUTOR: &str = "cpu reference executor (air.md semantics, not a GPU)";
+const EXECUTOR: &str = "cpu reference executor (docs/executor-semantics.md, not a GPU)";
 
 /// The shells the demo builds, by spec file.
 const SHELLS: [&str; 3] = ["simple.toml", "multi_buffer.toml", "copy_2d.toml"];

@@ -104,7 +104,7 @@ impl Opts {
             println!("{line}");
         }
         println!(
-            "ran @{} on the cpu reference executor (air.md semantics, not a GPU): {} threads in {} threadgroups, {} thread-instructions",
+            "ran @{} on the cpu reference executor (docs/executor-semantics.md, not a GPU): {} threads in {} threadgroups, {} thread-instructions",
             program.kernel_name(),
             report.threads,
             report.threadgroups,
