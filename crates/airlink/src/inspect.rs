@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use metallib::{HashStatus, MetallibFile, ReadErrorKind};
 
-use crate::io::display_name;
+use crate::io::{display_name, MAX_INPUT_BYTES};
 
 /// Exit status when a function's HASH does not match its module.
 const EXIT_HASH_BAD: i32 = 3;
@@ -150,16 +150,32 @@ fn not_a_library_hint(bytes: &[u8], name: &str) -> Option<String> {
     })
 }
 
-/// Reads a whole input; `-` reads standard input.
+/// Reads a whole library; `-` reads standard input. Inputs over
+/// [`MAX_INPUT_BYTES`] are refused (a device that never ends, such as
+/// `/dev/zero`, stops there).
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    read_bytes_limited(path, MAX_INPUT_BYTES)
+}
+
+fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let mut b = Vec::new();
     if path == Path::new("-") {
-        let mut b = Vec::new();
         std::io::stdin()
+            .take(limit + 1)
             .read_to_end(&mut b)
             .context("cannot read standard input")?;
-        return Ok(b);
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(limit + 1).read_to_end(&mut b))
+            .with_context(|| format!("cannot read {}", path.display()))?;
     }
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    if b.len() as u64 > limit {
+        bail!(
+            "{}: input is larger than the {limit}-byte limit",
+            display_name(path)
+        );
+    }
+    Ok(b)
 }
 
 /// Writes `DIR/NAME.bc` per distinct module, named after the first entry
@@ -260,6 +276,75 @@ mod tests {
             .inspect(&bad, &mut out, &mut Vec::new())
             .unwrap());
         assert!(String::from_utf8(out).unwrap().contains("hash BAD"));
+    }
+
+    #[test]
+    fn entries_sharing_a_module_are_extracted_and_printed_once() {
+        // Three entries, one module (MetalASM writes such libraries).
+        let mut lib = metallib::Builder::for_target(air_target::Target::by_id("macos26").unwrap());
+        let text = "define void @k() {\nentry:\n  ret void\n}\n";
+        let module = air_ir::parse(text, "k.ll").unwrap();
+        let bc = air_bitcode::write_module(&module, &Default::default()).unwrap();
+        for name in ["a", "b", "c"] {
+            lib.add_function(metallib::NewFunction {
+                name: name.into(),
+                function_type: FunctionType::KERNEL,
+                versions: Versions {
+                    air: (2, 8),
+                    msl: (4, 0),
+                },
+                module: air_bitcode::wrap_darwin(&bc),
+            });
+        }
+        let mut lib = lib.into_library().unwrap();
+        lib.modules.truncate(1);
+        for f in &mut lib.functions {
+            f.module = 0;
+        }
+        let bytes = lib.write().unwrap();
+        let dir = std::env::temp_dir().join(format!("airlink-extract-{}", std::process::id()));
+        let mut o = opts(false);
+        o.extract = Some(dir.clone());
+        o.ir = true;
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        assert!(o.inspect(&bytes, &mut out, &mut notes).unwrap());
+        let mut written: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        written.sort();
+        assert_eq!(written, ["a.bc"]);
+        let notes = String::from_utf8(notes).unwrap();
+        assert!(
+            notes.starts_with("note: 2 more entries share the module of a (")
+                && notes.ends_with("a.bc), written once: b, c\n"),
+            "{notes}"
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("define void @k()").count(), 1, "{out}");
+        assert!(
+            out.contains("; ---- module of c: the module of a ----"),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("shares its module with [0] a").count(),
+            2,
+            "{out}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn inputs_over_the_size_limit_are_refused() {
+        // A device that never ends stops at the limit.
+        if Path::new("/dev/zero").exists() {
+            let e = read_bytes_limited(Path::new("/dev/zero"), 4096)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(e, "/dev/zero: input is larger than the 4096-byte limit");
+        }
+        let bytes = read_bytes_limited(Path::new("/dev/null"), 4096).unwrap();
+        assert!(bytes.is_empty());
     }
 
     #[test]
