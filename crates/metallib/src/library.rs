@@ -568,6 +568,11 @@ impl Library {
             }
             _ => true,
         });
+        // A tag of another code that located a removed section goes too.
+        ext.retain(|t| match t {
+            ExtensionTag::Section { section, .. } => !gone.get(*section).copied().unwrap_or(false),
+            ExtensionTag::Other(_) => true,
+        });
         // Renumber what stays.
         let mut new_index = Vec::with_capacity(gone.len());
         let mut next = 0;
