@@ -1,6 +1,7 @@
 //! One independent check of the container bytes: a one-kernel library whose
 //! header, tags and sections are written out here by hand from
-//! docs/metallib-container.md, not produced by the code under test. The
+//! docs/metallib-container.md (empty metadata groups as the `metallib` tool
+//! writes them), not produced by the code under test. The
 //! module bytes come from llvm-as-14 and the hash from a separate SHA-256.
 
 mod common;
@@ -127,10 +128,11 @@ fn one_kernel_library_matches_hand_written_bytes() {
         b'E', b'N', b'D', b'T',
         // 0xD3 header extension: empty
         b'E', b'N', b'D', b'T',
-        // 0xD7 public metadata: one empty group
-        0x08, 0x00, 0x00, 0x00, b'E', b'N', b'D', b'T',
-        // 0xDF private metadata: one empty group
-        0x08, 0x00, 0x00, 0x00, b'E', b'N', b'D', b'T',
+        // 0xD7 public metadata: one empty group, written as Apple's
+        // `metallib` tool writes it: size word 4, not counting itself
+        0x04, 0x00, 0x00, 0x00, b'E', b'N', b'D', b'T',
+        // 0xDF private metadata: one empty group, the same
+        0x04, 0x00, 0x00, 0x00, b'E', b'N', b'D', b'T',
     ]);
     assert_eq!(expected.len() as u64, module_list);
     expected.extend_from_slice(&module_bytes); // 0xE7 the module

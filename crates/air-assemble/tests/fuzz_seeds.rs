@@ -2,7 +2,8 @@
 //! replayed by crates/test-support/tests/fuzz_seeds.rs) are libraries this
 //! crate writes: a one-kernel, a multi-kernel and a three-visible-function
 //! library from the corpus, retargeted to macOS 26, with llvm-as-14 as the
-//! encoder. `AIRLINK_WRITE_FUZZ_SEEDS=1` rewrites them from the corpus.
+//! encoder. `AIRLINK_WRITE_FUZZ_SEEDS=1` rewrites them from the corpus. (The
+//! `apple_*` seeds next to them come from crates/metallib/tests/fuzz_seeds.rs.)
 
 mod common;
 

@@ -18,6 +18,7 @@ mod out;
 mod run;
 mod seed;
 mod shell;
+mod strip;
 
 /// Top-level command line.
 #[derive(Parser, Debug)]
@@ -44,6 +45,8 @@ enum Command {
     Assemble(assemble::Opts),
     /// Describe a .metallib: header, functions, hashes; --dump, --extract, --ir.
     Inspect(inspect::Opts),
+    /// Rewrite a .metallib without its embedded sources, reflection or debug info.
+    Strip(strip::Opts),
     /// Generate a reverse-linking kernel shell from a TOML spec.
     Shell(shell::Opts),
     /// Run a kernel (spec or .ll) on the CPU reference executor; print or check buffers.
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Fmt(opts) => opts.run(),
         Command::Assemble(opts) => opts.run(),
         Command::Inspect(opts) => opts.run(),
+        Command::Strip(opts) => opts.run(),
         Command::Shell(opts) => opts.run(),
         Command::Run(opts) => opts.run(),
         Command::Demo(opts) => opts.run(),

@@ -197,6 +197,7 @@ fn cases() -> Vec<Case> {
         case("help_fmt", "airlink fmt --help"),
         case("help_assemble", "airlink assemble --help"),
         case("help_inspect", "airlink inspect --help"),
+        case("help_strip", "airlink strip --help"),
         case("help_shell", "airlink shell --help"),
         case("help_run", "airlink run --help"),
         case("help_demo", "airlink demo --help"),
@@ -242,6 +243,18 @@ fn cases() -> Vec<Case> {
             "airlink inspect kernel.metallib --extract modules/ --ir",
         )
         .file("modules/reverse_kernel.bc", Form::Bitcode),
+        // strip: README and strip --help. The library has no sources or
+        // reflection, so both write it back unchanged (checked below).
+        case(
+            "strip",
+            "airlink strip kernel.metallib -o kernel.stripped.metallib",
+        )
+        .file("kernel.stripped.metallib", Form::Digest),
+        case(
+            "strip_sources_reflection",
+            "airlink strip kernel.metallib -o kernel.stripped.metallib --sources --reflection",
+        )
+        .file("kernel.stripped.metallib", Form::Digest),
         // shell: README, shell --help.
         case(
             "shell_readme",
@@ -318,6 +331,12 @@ fn cases() -> Vec<Case> {
         ),
         // Inputs of the wrong kind (exit 1).
         case("error_inspect_text", "airlink inspect kernel.ll"),
+        case("error_strip_text", "airlink strip kernel.ll -o bad.metallib"),
+        // Not available until modules carry debug info (exit 1).
+        case(
+            "error_strip_debug",
+            "airlink strip kernel.metallib -o bad.metallib --debug",
+        ),
         // A TOML file: said to be a spec, with the command that reads it
         // (it was an IR parse error about attribute groups).
         case("error_fmt_toml", "airlink fmt examples/specs/simple.toml"),
@@ -352,6 +371,7 @@ fn cases() -> Vec<Case> {
         // Usage errors (exit 2).
         case("usage_no_input", "airlink fmt"),
         case("usage_no_output", "airlink assemble kernel.ll"),
+        case("usage_strip_no_output", "airlink strip kernel.metallib"),
         case("usage_unknown_subcommand", "airlink frobnicate"),
         case(
             "usage_bad_flavour",
@@ -1013,6 +1033,15 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
         module,
         "--extract wrote other bytes than the module's"
     );
+    // strip without flags, and with flags that find nothing to remove,
+    // writes the library back unchanged.
+    for case in ["strip", "strip_sources_reflection"] {
+        assert_eq!(
+            get(case).files["kernel.stripped.metallib"],
+            lib,
+            "{case}: the rewritten library differs"
+        );
+    }
     let module_text = dis(module, "the module of kernel.metallib");
     let ir = get("inspect_extract_ir").out();
     let ir = after_header(&ir, "; ---- module of reverse_kernel ----\n");
@@ -1437,7 +1466,7 @@ fn every_readme_and_help_example_is_a_case() {
     assert!(examples.len() >= 12, "README commands: {examples:?}");
     let mut with_examples = 0;
     for sub in [
-        "fmt", "assemble", "inspect", "shell", "run", "demo", "doctor",
+        "fmt", "assemble", "inspect", "strip", "shell", "run", "demo", "doctor",
     ] {
         let out = Command::new(BIN).args([sub, "--help"]).output().unwrap();
         assert!(out.status.success(), "{sub} --help");
@@ -1446,7 +1475,7 @@ fn every_readme_and_help_example_is_a_case() {
         examples.extend(found);
     }
     // demo and doctor take no input and show none.
-    assert_eq!(with_examples, 5);
+    assert_eq!(with_examples, 6);
     let missing: Vec<&String> = examples
         .iter()
         .filter(|e| !cases.contains(&e.as_str()))

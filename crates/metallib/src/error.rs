@@ -38,7 +38,10 @@ pub enum ReadErrorKind {
         available: u64,
     },
     /// The file does not start with `MTLB`.
-    #[error("bad magic {found:02x?}, expected \"MTLB\"")]
+    #[error(
+        "bad magic 0x{:02x} 0x{:02x} 0x{:02x} 0x{:02x}, expected \"MTLB\" (0x4d 0x54 0x4c 0x42)",
+        found[0], found[1], found[2], found[3]
+    )]
     BadMagic {
         /// The first four bytes.
         found: [u8; 4],
@@ -73,25 +76,22 @@ pub enum ReadErrorKind {
         /// Bytes left for the items.
         available: u64,
     },
-    /// A sized group's size field is below the minimum or past its section.
-    #[error("{what} size {size} is invalid (at least 8, and {available} bytes are left)")]
-    BadGroupSize {
+    /// A sized group's size word fits neither rule: it is neither the
+    /// group's length `L` (found by walking its tags to `ENDT`, which does
+    /// not read the word) nor `L - 4` ([`crate::raw::SizeRule`]).
+    #[error(
+        "{what} size word {size} fits neither rule: the group is {length} bytes long, so the \
+         word must be {length} (counting itself) or {excluding} (not counting itself)"
+    )]
+    GroupSizeNeither {
         /// The group.
         what: &'static str,
-        /// The size field.
+        /// The size word.
         size: u64,
-        /// Bytes left in the enclosing section.
-        available: u64,
-    },
-    /// A sized group's `ENDT` is not where its size field says the group ends.
-    #[error("{what} ends at {actual:#x}, but its size field says {expected:#x}")]
-    GroupSizeMismatch {
-        /// The group.
-        what: &'static str,
-        /// Where the size field says the group ends.
-        expected: u64,
-        /// Where its `ENDT` ends.
-        actual: u64,
+        /// The group's length, size word and `ENDT` included.
+        length: u64,
+        /// `length - 4`.
+        excluding: u64,
     },
     /// A section's contents do not end where the header says it ends.
     #[error("the {what} ends at {actual:#x}, but its recorded size says {expected:#x}")]
@@ -127,6 +127,27 @@ pub enum ReadErrorKind {
         /// The missing tag.
         tag: FourCc,
     },
+    /// A payload whose inner layout is known (`CNST`, `DEBI`, `DEPF`,
+    /// `SARC`; [`crate::payload`]) does not have it; the offset is the
+    /// byte inside the payload where it goes wrong.
+    #[error("tag {tag}: {what}")]
+    BadPayload {
+        /// The tag.
+        tag: FourCc,
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// A string of the embedded-source section has no NUL.
+    #[error("{what} has no NUL before the end of its section")]
+    UnterminatedString {
+        /// The string.
+        what: &'static str,
+    },
+    /// The file is readable but not laid out the way Apple's tools (and
+    /// airlink's writer) lay a library out, so the owned model
+    /// ([`crate::library::Library`]) cannot hold it without losing bytes.
+    #[error("not in Apple's layout, so it cannot be rewritten: {0}")]
+    Layout(String),
     /// `NAME` is not NUL-terminated UTF-8.
     #[error("NAME is not NUL-terminated UTF-8 text")]
     BadName,
@@ -174,6 +195,25 @@ pub enum WriteError {
     /// `ENDT` was given as a tag; the writer closes groups itself.
     #[error("ENDT cannot be given as a tag: the writer ends every group")]
     EndtInTags,
+    /// An index of the model names nothing (a function's module or
+    /// metadata group, a tag's section or group).
+    #[error("{what} {index} does not exist (there are {count})")]
+    BadReference {
+        /// What the index names.
+        what: &'static str,
+        /// The index.
+        index: usize,
+        /// How many there are.
+        count: usize,
+    },
+    /// A section of the model is too large for its u32 count or offsets.
+    #[error("{what} of {size} does not fit its field")]
+    TooLarge {
+        /// What overflowed.
+        what: &'static str,
+        /// Its size or count.
+        size: u64,
+    },
     /// A function name contains NUL or is empty.
     #[error("function name {name:?} is empty or contains a NUL byte")]
     BadName {

@@ -24,7 +24,19 @@
 //! assert_eq!(file.functions()[0].name, "k");
 //! assert_eq!(file.functions()[0].module, &[0; 32][..]);
 //! assert!(file.hashes_ok());
+//!
+//! // The owned model writes a library back byte for byte, and edits it.
+//! let mut library = metallib::Library::parse(&bytes).unwrap();
+//! assert_eq!(library.write().unwrap(), bytes);
+//! assert!(!library.remove_sources()); // this one has none
 //! ```
+//!
+//! The reader ([`read`]) takes every library Apple's tools write from
+//! container 1.2.4 on, with both metadata size rules; [`inspect`] shows it;
+//! [`library::Library`] rewrites it losslessly and edits it (`airlink
+//! strip`); [`write::Builder`] writes new libraries in the stand-alone
+//! `metallib` tool's layout. docs/metallib-container.md describes the
+//! format and what was measured.
 //!
 //! # Limits
 //!
@@ -37,10 +49,13 @@
 
 pub mod error;
 pub mod inspect;
+pub mod library;
+pub mod payload;
 pub mod raw;
 pub mod read;
 pub mod write;
 
 pub use error::{ReadError, ReadErrorKind, WriteError};
+pub use library::Library;
 pub use read::{HashStatus, MetallibFile};
 pub use write::{Builder, NewFunction};

@@ -516,8 +516,127 @@ impl Header {
 /// `wrapper::ALIGN` and the header's fields.
 pub use llvm_bitstream::wrapper;
 
-/// Size of an empty sized group: u32 size 8, then `ENDT`.
-pub const EMPTY_GROUP: [u8; 8] = [0x08, 0x00, 0x00, 0x00, b'E', b'N', b'D', b'T'];
+/// How a sized group's u32 size word relates to the group's length `L` (the
+/// bytes from the size word to the end of its `ENDT`).
+///
+/// Apple writes both (docs/metallib-container.md, "Metadata groups"): the
+/// one-step driver's metadata groups count the word (`S = L`), the
+/// stand-alone `metallib` tool's do not (`S = L - 4`); source-archive groups
+/// never count it, function and reflection groups always do. A reader tells
+/// them apart from the bytes: it walks the tags to `ENDT` without looking at
+/// the word, which gives `L`, and compares. Since the two values differ by
+/// 4, no word can fit both; a word that fits neither is an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SizeRule {
+    /// `S = L`: the word counts its own 4 bytes.
+    CountsItself,
+    /// `S = L - 4`: the word counts only what follows it.
+    ExcludesItself,
+}
+
+impl SizeRule {
+    /// The size word for a group of `length` bytes (size word included), or
+    /// `None` when the group is shorter than its own size word.
+    pub fn size_word(self, length: u64) -> Option<u64> {
+        match self {
+            SizeRule::CountsItself => Some(length),
+            SizeRule::ExcludesItself => length.checked_sub(4),
+        }
+    }
+
+    /// The rule under which `word` describes a group of `length` bytes.
+    pub fn decide(word: u64, length: u64) -> Option<SizeRule> {
+        if word == length {
+            Some(SizeRule::CountsItself)
+        } else if Some(word) == length.checked_sub(4) {
+            Some(SizeRule::ExcludesItself)
+        } else {
+            None
+        }
+    }
+
+    /// A short description for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SizeRule::CountsItself => "size word counts itself",
+            SizeRule::ExcludesItself => "size word excludes itself",
+        }
+    }
+}
+
+/// An empty sized group as the stand-alone `metallib` tool writes it (and
+/// airlink's writer): u32 size 4 (the word does not count itself), `ENDT`.
+pub const EMPTY_GROUP: [u8; 8] = [0x04, 0x00, 0x00, 0x00, b'E', b'N', b'D', b'T'];
+
+/// An empty sized group as Apple's one-step driver writes it: u32 size 8
+/// (the word counts itself), `ENDT`.
+pub const EMPTY_GROUP_COUNTING_ITSELF: [u8; 8] = [0x08, 0x00, 0x00, 0x00, b'E', b'N', b'D', b'T'];
+
+/// `MTLDataType` values and names: the types a function constant (`CNST`)
+/// can have and the few others tags name. The values are those of Apple's
+/// public `MTLDataType` enumeration; Apple-built `CNST` payloads were
+/// measured with 3 (float), 33 (uint), 41 (ushort) and 53 (bool).
+pub const DATA_TYPES: &[(u8, &str)] = &[
+    (0, "none"),
+    (1, "struct"),
+    (2, "array"),
+    (3, "float"),
+    (4, "float2"),
+    (5, "float3"),
+    (6, "float4"),
+    (16, "half"),
+    (17, "half2"),
+    (18, "half3"),
+    (19, "half4"),
+    (29, "int"),
+    (30, "int2"),
+    (31, "int3"),
+    (32, "int4"),
+    (33, "uint"),
+    (34, "uint2"),
+    (35, "uint3"),
+    (36, "uint4"),
+    (37, "short"),
+    (38, "short2"),
+    (39, "short3"),
+    (40, "short4"),
+    (41, "ushort"),
+    (42, "ushort2"),
+    (43, "ushort3"),
+    (44, "ushort4"),
+    (45, "char"),
+    (46, "char2"),
+    (47, "char3"),
+    (48, "char4"),
+    (49, "uchar"),
+    (50, "uchar2"),
+    (51, "uchar3"),
+    (52, "uchar4"),
+    (53, "bool"),
+    (54, "bool2"),
+    (55, "bool3"),
+    (56, "bool4"),
+    (58, "texture"),
+    (59, "sampler"),
+    (60, "pointer"),
+    (81, "long"),
+    (82, "long2"),
+    (83, "long3"),
+    (84, "long4"),
+    (85, "ulong"),
+    (86, "ulong2"),
+    (87, "ulong3"),
+    (88, "ulong4"),
+];
+
+/// Name of an `MTLDataType` value ([`DATA_TYPES`]), `None` for values
+/// without one here.
+pub fn data_type_name(value: u8) -> Option<&'static str> {
+    DATA_TYPES
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map(|(_, name)| *name)
+}
 
 #[cfg(test)]
 mod tests {

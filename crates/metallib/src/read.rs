@@ -2,23 +2,30 @@
 //! views that borrow the input.
 //!
 //! It accepts containers 1.2.4 to 1.2.9 as Apple's two build paths write
-//! them: the stand-alone `metallib` tool's tag order (NAME, TYPE, HASH, MDSZ,
-//! OFFT, VERS) and the one-step driver's (NAME, TYPE, HASH, OFFT, VERS, MDSZ,
-//! SOFF, RFLT), the header extension with its section tags (HDYN, RLST, UUID,
-//! HSRD, ...), the dynamic header and the reflection list. Tags are located
-//! by code, never by position, and unknown tags are kept, so a file can be
-//! rebuilt byte for byte ([`MetallibFile::to_raw`]).
+//! them (docs/metallib-container.md): the stand-alone `metallib` tool's tag
+//! order (NAME, TYPE, HASH, MDSZ, OFFT, VERS) and the one-step driver's
+//! (NAME, TYPE, HASH, OFFT, VERS, MDSZ, SOFF, RFLT); both metadata-group
+//! size rules, told apart from the bytes ([`SizeRule`]); the header
+//! extension with every section tag (HSRD, HSRC, HDYN, RLST, VLST, ILST,
+//! SLST) and unknown ones; the dynamic header, the reflection list and the
+//! embedded-source section. Tags are located by code, never by position;
+//! unknown tags are kept; the payloads whose layout is known (`CNST`,
+//! `DEBI`, `DEPF`, `SARC`) are checked here and decoded by
+//! [`crate::payload`]. [`crate::library::Library::from_file`] turns a
+//! parsed file into an owned model that writes the same bytes again.
 //!
 //! Hostile input is expected: every length is checked against the bytes
 //! that are actually left before anything is read or allocated, so parsing
 //! cannot panic, loop forever or allocate more than a small multiple of the
 //! input size.
 
+use std::collections::HashMap;
+
 use sha2::{Digest, Sha256};
 
 use crate::error::{ReadError, ReadErrorKind};
-use crate::raw::{self, FourCc, Header, Offsets, SectionRange, Versions, HEADER_SIZE};
-use crate::write::{RawContainer, RawTag};
+use crate::payload;
+use crate::raw::{self, FourCc, Header, Offsets, SectionRange, SizeRule, Versions, HEADER_SIZE};
 
 type Result<T, E = ReadError> = std::result::Result<T, E>;
 
@@ -52,15 +59,28 @@ impl Tag<'_> {
     pub fn as_u64(&self) -> Option<u64> {
         Some(u64::from_le_bytes(self.payload.try_into().ok()?))
     }
+
+    /// A 16-byte payload as the (offset, size) pair of a section.
+    pub fn as_range(&self) -> Option<SectionRange> {
+        let p: &[u8; 16] = self.payload.try_into().ok()?;
+        let (o, s) = p.split_at(8);
+        Some(SectionRange {
+            offset: u64::from_le_bytes(o.try_into().ok()?),
+            size: u64::from_le_bytes(s.try_into().ok()?),
+        })
+    }
 }
 
-/// A tag group: tags up to `ENDT`, with a u32 size in front when sized.
+/// A tag group: tags up to `ENDT`, with a u32 size word in front when
+/// sized.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TagGroup<'data> {
-    /// File offset of the group (of its size field, when sized).
+    /// File offset of the group (of its size word, when sized).
     pub offset: u64,
-    /// The size field of a sized group (it counts itself).
+    /// The size word of a sized group.
     pub size: Option<u32>,
+    /// How the size word relates to the group's length (sized groups).
+    pub rule: Option<SizeRule>,
     /// The tags in file order, `ENDT` excluded.
     pub tags: Vec<Tag<'data>>,
     /// File offset of the closing `ENDT`.
@@ -78,12 +98,14 @@ impl<'data> TagGroup<'data> {
         self.endt_offset + 4
     }
 
-    /// The tags as owned [`RawTag`]s, for rewriting.
-    pub fn to_raw(&self) -> Vec<RawTag> {
-        self.tags
-            .iter()
-            .map(|t| RawTag::new(t.code, t.payload.to_vec()))
-            .collect()
+    /// The group's length in bytes, size word and `ENDT` included.
+    pub fn len(&self) -> u64 {
+        self.end() - self.offset
+    }
+
+    /// Whether the group has no tags.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
     }
 }
 
@@ -142,13 +164,10 @@ impl Function<'_> {
         Sha256::digest(self.module).into()
     }
 
-    /// Compares `HASH` with the module bytes.
+    /// Compares `HASH` with the module bytes (hashes the module; see
+    /// [`MetallibFile::hash_statuses`] for many functions sharing one).
     pub fn hash_status(&self) -> HashStatus {
-        match self.hash {
-            None => HashStatus::Missing,
-            Some(h) if *h == self.computed_hash() => HashStatus::Ok,
-            Some(_) => HashStatus::Bad,
-        }
+        status(self.hash, || self.computed_hash())
     }
 
     /// The bitcode inside the module's Darwin wrapper, when the wrapper is
@@ -159,17 +178,54 @@ impl Function<'_> {
             _ => None,
         }
     }
+
+    /// Where the module is: (file offset, length). Functions with the same
+    /// key share one module entry.
+    pub fn module_key(&self) -> (u64, usize) {
+        (self.module_offset, self.module.len())
+    }
+}
+
+fn status(stored: Option<&[u8; 32]>, computed: impl FnOnce() -> [u8; 32]) -> HashStatus {
+    match stored {
+        None => HashStatus::Missing,
+        Some(h) if *h == computed() => HashStatus::Ok,
+        Some(_) => HashStatus::Bad,
+    }
+}
+
+/// What a section located by a header-extension tag holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SectionContent<'data> {
+    /// `HDYN`: an unsized group (measured: `NAME`, the install name).
+    DynamicHeader(TagGroup<'data>),
+    /// `RLST`: the reflection list.
+    Reflection(ReflectionList<'data>),
+    /// `HSRD` / `HSRC`: the embedded sources.
+    Sources(SourceSection<'data>),
+    /// `VLST`, `ILST`, `SLST` (inner format not measured) and sections that
+    /// unknown tags seem to locate: bytes only.
+    Bytes,
 }
 
 /// A section located by a header-extension tag.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExtensionSection<'data> {
     /// The tag (`HDYN`, `RLST`, `HSRD`, ...).
     pub code: FourCc,
+    /// File offset of the tag.
+    pub tag_offset: u64,
     /// Where the section is (absolute file offset).
     pub range: SectionRange,
     /// Its bytes.
     pub bytes: &'data [u8],
+    /// Its parsed contents.
+    pub content: SectionContent<'data>,
+    /// `false` when the tag is not one airlink knows and was taken for a
+    /// section locator only because its 16-byte payload reads as an
+    /// (offset, size) pair inside the bytes after the module list (as
+    /// `HSRP` in Apple-built binary archives; docs/metallib-container.md).
+    pub known: bool,
 }
 
 /// The header extension: an unsized tag group after the function list.
@@ -200,17 +256,51 @@ pub struct ReflectionList<'data> {
     pub groups: Vec<TagGroup<'data>>,
 }
 
+/// A NUL-terminated string of the embedded-source section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceString<'data> {
+    /// File offset of its first byte.
+    pub offset: u64,
+    /// Its bytes, without the NUL.
+    pub bytes: &'data [u8],
+}
+
+/// The embedded-source section (`HSRD` from container 1.2.6 on, `HSRC`
+/// before): a u32 count of archive groups, the strings (the link command
+/// line; `HSRD` adds the working directory), then the groups, each a size
+/// word, one `SARC` tag and `ENDT` (measured on 6 Apple-built libraries).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceSection<'data> {
+    /// File offset of the section (of its count).
+    pub offset: u64,
+    /// The strings.
+    pub strings: Vec<SourceString<'data>>,
+    /// The archive groups.
+    pub groups: Vec<TagGroup<'data>>,
+}
+
+impl SourceSection<'_> {
+    /// How many strings precede the groups in a section located by `code`:
+    /// the link command line, and for `HSRD` the working directory too.
+    pub fn string_count(code: FourCc) -> usize {
+        if code == raw::HSRC {
+            1
+        } else {
+            2
+        }
+    }
+}
+
 /// A parsed `.metallib`, borrowing the input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MetallibFile<'data> {
     data: &'data [u8],
     header: Header,
     functions: Vec<Function<'data>>,
+    function_list_end: u64,
     header_extension: Option<HeaderExtension<'data>>,
     public_metadata: Vec<TagGroup<'data>>,
     private_metadata: Vec<TagGroup<'data>>,
-    dynamic_header: Option<TagGroup<'data>>,
-    reflection_list: Option<ReflectionList<'data>>,
 }
 
 /// A bounds-checked reader over `data[..end]` with absolute positions.
@@ -270,6 +360,11 @@ fn to_usize(v: u64) -> usize {
 }
 
 /// Parses one tag group starting at `start`, not reading past `limit`.
+///
+/// A sized group's size word is checked against the group's length `L`,
+/// which the tag walk gives without reading the word: the word must be `L`
+/// (it counts itself) or `L - 4` (it does not), and the group records which
+/// ([`SizeRule`]). Anything else is an error at the group's offset.
 fn parse_group<'data>(
     data: &'data [u8],
     start: usize,
@@ -278,24 +373,7 @@ fn parse_group<'data>(
     what: &'static str,
 ) -> Result<TagGroup<'data>> {
     let mut c = Cursor::new(data, start, limit);
-    let mut size = None;
-    if sized {
-        let s = c.u32(what)?;
-        let available = (limit.min(data.len())).saturating_sub(start) as u64;
-        if s < 8 || u64::from(s) > available {
-            return Err(ReadError::new(
-                start,
-                ReadErrorKind::BadGroupSize {
-                    what,
-                    size: u64::from(s),
-                    available,
-                },
-            ));
-        }
-        // Tags may not run past the group's own end.
-        c.end = start + s as usize;
-        size = Some(s);
-    }
+    let word = if sized { Some(c.u32(what)?) } else { None };
     let mut tags = Vec::new();
     loop {
         let offset = c.pos;
@@ -316,22 +394,25 @@ fn parse_group<'data>(
         });
     }
     let endt_offset = (c.pos - 4) as u64;
-    if let Some(s) = size {
-        let expected = start as u64 + u64::from(s);
-        if c.pos as u64 != expected {
-            return Err(ReadError::new(
+    let length = (c.pos - start) as u64;
+    let rule = match word {
+        None => None,
+        Some(w) => Some(SizeRule::decide(u64::from(w), length).ok_or_else(|| {
+            ReadError::new(
                 start,
-                ReadErrorKind::GroupSizeMismatch {
+                ReadErrorKind::GroupSizeNeither {
                     what,
-                    expected,
-                    actual: c.pos as u64,
+                    size: u64::from(w),
+                    length,
+                    excluding: length - 4,
                 },
-            ));
-        }
-    }
+            )
+        })?),
+    };
     Ok(TagGroup {
         offset: start as u64,
-        size,
+        size: word,
+        rule,
         tags,
         endt_offset,
     })
@@ -400,11 +481,79 @@ fn reject_duplicates(group: &TagGroup<'_>, codes: &[FourCc]) -> Result<()> {
     Ok(())
 }
 
+/// Checks the payloads whose inner layout is known ([`crate::payload`]).
+fn check_payloads(group: &TagGroup<'_>) -> Result<()> {
+    for t in &group.tags {
+        let checked = match t.code {
+            raw::CNST => payload::function_constants(t.payload).map(|_| ()),
+            raw::DEBI => payload::debug_location(t.payload).map(|_| ()),
+            raw::DEPF => payload::dependency_file(t.payload).map(|_| ()),
+            raw::SARC => payload::source_archive(t.payload).map(|_| ()),
+            _ => Ok(()),
+        };
+        if let Err(e) = checked {
+            return Err(ReadError::new(
+                t.payload_offset() + e.offset as u64,
+                ReadErrorKind::BadPayload {
+                    tag: t.code,
+                    what: e.what,
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads `count` sized groups from `pos`, not past `end`; the count is
+/// checked against the room first (a group takes at least 8 bytes).
+fn counted_groups<'data>(
+    data: &'data [u8],
+    count_offset: usize,
+    count: u32,
+    mut pos: usize,
+    end: usize,
+    what: &'static str,
+) -> Result<(Vec<TagGroup<'data>>, usize)> {
+    let room = end.saturating_sub(pos) as u64;
+    if u64::from(count) > room / 8 {
+        return Err(ReadError::new(
+            count_offset,
+            ReadErrorKind::CountTooLarge {
+                what,
+                count: u64::from(count),
+                available: room,
+            },
+        ));
+    }
+    let mut groups = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let g = parse_group(data, pos, end, true, what)?;
+        pos = to_usize(g.end());
+        groups.push(g);
+    }
+    Ok((groups, pos))
+}
+
+/// Fails unless a section's parsed contents end exactly at its end.
+fn must_end_at(pos: usize, end: usize, what: &'static str) -> Result<()> {
+    if pos == end {
+        return Ok(());
+    }
+    Err(ReadError::new(
+        pos,
+        ReadErrorKind::SectionSizeMismatch {
+            what,
+            expected: end as u64,
+            actual: pos as u64,
+        },
+    ))
+}
+
 impl<'data> MetallibFile<'data> {
     /// Parses and checks a whole library.
     ///
     /// Hashes are not checked here (a file with a wrong hash is still
-    /// readable); see [`Function::hash_status`].
+    /// readable); see [`MetallibFile::hash_statuses`].
     ///
     /// # Errors
     /// The first malformation found, with its byte offset.
@@ -442,25 +591,15 @@ impl<'data> MetallibFile<'data> {
         )?;
         let mut c = Cursor::new(data, fl_start, fl_end);
         let count = c.u32("function count")?;
-        let room = (fl_end - c.pos) as u64;
-        if u64::from(count) > room / 8 {
-            return Err(ReadError::new(
-                fl_start,
-                ReadErrorKind::CountTooLarge {
-                    what: "function",
-                    count: u64::from(count),
-                    available: room,
-                },
-            ));
-        }
-        let mut groups = Vec::new();
-        let mut pos = c.pos;
-        for _ in 0..count {
-            let g = parse_group(data, pos, fl_end, true, "function group")?;
-            pos = to_usize(g.end());
-            groups.push(g);
-        }
-        let groups_end = pos;
+        let (groups, groups_end) =
+            counted_groups(data, fl_start, count, c.pos, fl_end, "function group")?;
+
+        let (ml_start, ml_end) = section_bounds(
+            data,
+            header.module_list,
+            "module list",
+            raw::header::MODULE_LIST_OFFSET as u64,
+        )?;
 
         // Header extension: an unsized group right after the last function
         // group, before the public metadata (from 1.2.3 on).
@@ -468,7 +607,7 @@ impl<'data> MetallibFile<'data> {
             && (groups_end as u64) < header.public_metadata.offset
         {
             let group = parse_group(data, groups_end, data.len(), false, "header extension")?;
-            Some(Self::parse_extension(data, group)?)
+            Some(Self::parse_extension(data, group, ml_end)?)
         } else {
             None
         };
@@ -485,49 +624,27 @@ impl<'data> MetallibFile<'data> {
             "private metadata",
             raw::header::PRIVATE_METADATA_OFFSET,
         )?;
-        let (ml_start, ml_end) = section_bounds(
-            data,
-            header.module_list,
-            "module list",
-            raw::header::MODULE_LIST_OFFSET as u64,
-        )?;
 
         let mut functions = Vec::with_capacity(groups.len());
         for (index, group) in groups.into_iter().enumerate() {
             functions.push(Self::parse_function(data, index, group, ml_start, ml_end)?);
         }
 
-        let mut dynamic_header = None;
-        let mut reflection_list = None;
-        if let Some(ext) = &header_extension {
-            if let Some(s) = ext.section(raw::HDYN) {
-                let (start, end) = (
-                    to_usize(s.range.offset),
-                    to_usize(s.range.offset + s.range.size),
-                );
-                let g = parse_group(data, start, end, false, "dynamic header")?;
-                dynamic_header = Some(g);
-            }
-            if let Some(s) = ext.section(raw::RLST) {
-                reflection_list = Some(Self::parse_reflection(data, s)?);
-            }
-        }
-
         Ok(MetallibFile {
             data,
             header,
             functions,
+            function_list_end: groups_end as u64,
             header_extension,
             public_metadata,
             private_metadata,
-            dynamic_header,
-            reflection_list,
         })
     }
 
     fn parse_extension(
         data: &'data [u8],
         group: TagGroup<'data>,
+        module_list_end: usize,
     ) -> Result<HeaderExtension<'data>> {
         let mut uuid = None;
         let mut sections = Vec::new();
@@ -537,20 +654,47 @@ impl<'data> MetallibFile<'data> {
         for tag in &group.tags {
             if tag.code == raw::UUID {
                 uuid = Some(fixed::<16>(tag, "16")?);
-            } else if raw::is_section_tag(tag.code) {
-                let p = fixed::<16>(tag, "16 (offset and size)")?;
-                let range = SectionRange {
-                    offset: u64::from_le_bytes(p[..8].try_into().unwrap_or_default()),
-                    size: u64::from_le_bytes(p[8..].try_into().unwrap_or_default()),
-                };
-                let (start, end) =
-                    section_bounds(data, range, &format!("{} section", tag.code), tag.offset)?;
-                sections.push(ExtensionSection {
-                    code: tag.code,
-                    range,
-                    bytes: &data[start..end],
-                });
+                continue;
             }
+            let is_known = raw::is_section_tag(tag.code);
+            let range = if is_known {
+                fixed::<16>(tag, "16 (offset and size)")?;
+                tag.as_range()
+            } else {
+                // An unknown tag is taken for a section locator only when
+                // its payload reads as a range inside the bytes after the
+                // module list, where Apple puts every optional section.
+                tag.as_range().filter(|r| {
+                    r.offset >= module_list_end as u64
+                        && r.end().is_some_and(|e| e <= data.len() as u64)
+                })
+            };
+            let Some(range) = range else { continue };
+            let (start, end) =
+                section_bounds(data, range, &format!("{} section", tag.code), tag.offset)?;
+            let content = match tag.code {
+                raw::HDYN => {
+                    let g = parse_group(data, start, end, false, "dynamic header")?;
+                    must_end_at(to_usize(g.end()), end, "dynamic header")?;
+                    SectionContent::DynamicHeader(g)
+                }
+                raw::RLST => SectionContent::Reflection(Self::parse_reflection(data, start, end)?),
+                raw::HSRD | raw::HSRC => SectionContent::Sources(Self::parse_sources(
+                    data,
+                    start,
+                    end,
+                    SourceSection::string_count(tag.code),
+                )?),
+                _ => SectionContent::Bytes,
+            };
+            sections.push(ExtensionSection {
+                code: tag.code,
+                tag_offset: tag.offset,
+                range,
+                bytes: &data[start..end],
+                content,
+                known: is_known,
+            });
         }
         Ok(HeaderExtension {
             group,
@@ -566,47 +710,64 @@ impl<'data> MetallibFile<'data> {
         header_field: usize,
     ) -> Result<Vec<TagGroup<'data>>> {
         let (start, end) = section_bounds(data, range, what, header_field as u64)?;
-        parse_group_run(data, start, end, "metadata group")
+        let groups = parse_group_run(data, start, end, "metadata group")?;
+        for g in &groups {
+            check_payloads(g)?;
+        }
+        Ok(groups)
     }
 
     fn parse_reflection(
         data: &'data [u8],
-        s: &ExtensionSection<'data>,
+        start: usize,
+        end: usize,
     ) -> Result<ReflectionList<'data>> {
-        let start = to_usize(s.range.offset);
-        let end = start + s.bytes.len();
         let mut c = Cursor::new(data, start, end);
         let count = c.u32("reflection count")?;
-        let room = (end - c.pos) as u64;
-        if u64::from(count) > room / 8 {
-            return Err(ReadError::new(
-                start,
-                ReadErrorKind::CountTooLarge {
-                    what: "reflection group",
-                    count: u64::from(count),
-                    available: room,
-                },
-            ));
-        }
-        let mut groups = Vec::new();
-        let mut pos = c.pos;
-        for _ in 0..count {
-            let g = parse_group(data, pos, end, true, "reflection group")?;
-            pos = to_usize(g.end());
-            groups.push(g);
-        }
-        if pos != end {
-            return Err(ReadError::new(
-                pos,
-                ReadErrorKind::SectionSizeMismatch {
-                    what: "reflection list",
-                    expected: end as u64,
-                    actual: pos as u64,
-                },
-            ));
-        }
+        let (groups, pos) = counted_groups(data, start, count, c.pos, end, "reflection group")?;
+        must_end_at(pos, end, "reflection list")?;
         Ok(ReflectionList {
             offset: start as u64,
+            groups,
+        })
+    }
+
+    fn parse_sources(
+        data: &'data [u8],
+        start: usize,
+        end: usize,
+        string_count: usize,
+    ) -> Result<SourceSection<'data>> {
+        let mut c = Cursor::new(data, start, end);
+        let count = c.u32("source archive count")?;
+        let mut strings = Vec::with_capacity(string_count);
+        for i in 0..string_count {
+            let what = if i == 0 {
+                "the link command line"
+            } else {
+                "the working directory"
+            };
+            let rest = &data[c.pos..end];
+            let Some(n) = rest.iter().position(|&b| b == 0) else {
+                return Err(ReadError::new(
+                    c.pos,
+                    ReadErrorKind::UnterminatedString { what },
+                ));
+            };
+            strings.push(SourceString {
+                offset: c.pos as u64,
+                bytes: &rest[..n],
+            });
+            c.pos += n + 1;
+        }
+        let (groups, pos) = counted_groups(data, start, count, c.pos, end, "source archive group")?;
+        must_end_at(pos, end, "embedded-source section")?;
+        for g in &groups {
+            check_payloads(g)?;
+        }
+        Ok(SourceSection {
+            offset: start as u64,
+            strings,
             groups,
         })
     }
@@ -702,9 +863,22 @@ impl<'data> MetallibFile<'data> {
         self.functions.iter().find(|f| f.name == name)
     }
 
+    /// File offset one past the last function group (where the header
+    /// extension starts, when there is one).
+    pub fn function_groups_end(&self) -> u64 {
+        self.function_list_end
+    }
+
     /// The header extension, if the file has one.
     pub fn header_extension(&self) -> Option<&HeaderExtension<'data>> {
         self.header_extension.as_ref()
+    }
+
+    /// The sections the header extension locates (none without one).
+    pub fn sections(&self) -> &[ExtensionSection<'data>] {
+        self.header_extension
+            .as_ref()
+            .map_or(&[], |e| e.sections.as_slice())
     }
 
     /// The groups of the public metadata section, in file order.
@@ -717,14 +891,23 @@ impl<'data> MetallibFile<'data> {
         &self.private_metadata
     }
 
+    /// The group of `groups` (in file order) that starts at `at`.
+    fn group_at<'a>(groups: &'a [TagGroup<'data>], at: Option<u64>) -> Option<&'a TagGroup<'data>> {
+        let at = at?;
+        groups
+            .binary_search_by_key(&at, |g| g.offset)
+            .ok()
+            .map(|i| &groups[i])
+    }
+
     /// The public metadata group `OFFT` names for `function`.
     pub fn public_metadata_of(&self, function: &Function<'_>) -> Option<&TagGroup<'data>> {
         let at = self
             .header
             .public_metadata
             .offset
-            .checked_add(function.offsets.public_metadata)?;
-        self.public_metadata.iter().find(|g| g.offset == at)
+            .checked_add(function.offsets.public_metadata);
+        Self::group_at(&self.public_metadata, at)
     }
 
     /// The private metadata group `OFFT` names for `function`.
@@ -733,18 +916,54 @@ impl<'data> MetallibFile<'data> {
             .header
             .private_metadata
             .offset
-            .checked_add(function.offsets.private_metadata)?;
-        self.private_metadata.iter().find(|g| g.offset == at)
+            .checked_add(function.offsets.private_metadata);
+        Self::group_at(&self.private_metadata, at)
     }
 
     /// The dynamic header (`HDYN`), if present.
     pub fn dynamic_header(&self) -> Option<&TagGroup<'data>> {
-        self.dynamic_header.as_ref()
+        self.sections().iter().find_map(|s| match &s.content {
+            SectionContent::DynamicHeader(g) => Some(g),
+            _ => None,
+        })
     }
 
     /// The reflection list (`RLST`), if present.
     pub fn reflection_list(&self) -> Option<&ReflectionList<'data>> {
-        self.reflection_list.as_ref()
+        self.sections().iter().find_map(|s| match &s.content {
+            SectionContent::Reflection(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// The embedded-source section (`HSRD`, else `HSRC`), if present.
+    pub fn sources(&self) -> Option<(FourCc, &SourceSection<'data>)> {
+        [raw::HSRD, raw::HSRC].into_iter().find_map(|code| {
+            self.sections().iter().find_map(|s| match &s.content {
+                SectionContent::Sources(src) if s.code == code => Some((code, src)),
+                _ => None,
+            })
+        })
+    }
+
+    /// The reflection group `RFLT` names for `function`.
+    pub fn reflection_of(&self, function: &Function<'_>) -> Option<&TagGroup<'data>> {
+        let list = self.reflection_list()?;
+        Self::group_at(
+            &list.groups,
+            list.offset.checked_add(function.reflection_offset?),
+        )
+    }
+
+    /// The source archive group whose tags start where `SOFF` of `function`
+    /// points (the group's offset + 4, past its size word).
+    pub fn source_archive_of(&self, function: &Function<'_>) -> Option<&TagGroup<'data>> {
+        let (_, src) = self.sources()?;
+        let at = src
+            .offset
+            .checked_add(function.source_offset?)?
+            .checked_sub(4);
+        Self::group_at(&src.groups, at)
     }
 
     /// The module list section.
@@ -759,44 +978,26 @@ impl<'data> MetallibFile<'data> {
         &self.data[to_usize(r.offset + r.size)..]
     }
 
-    /// Whether every function has a `HASH` that matches its module.
-    pub fn hashes_ok(&self) -> bool {
+    /// Each function's hash status, in function order. Each distinct
+    /// module (offset and size) is hashed once, so many entries sharing one
+    /// large module cost one hash.
+    pub fn hash_statuses(&self) -> Vec<HashStatus> {
+        let mut computed: HashMap<(u64, usize), [u8; 32]> = HashMap::new();
         self.functions
             .iter()
-            .all(|f| f.hash_status() == HashStatus::Ok)
-    }
-
-    /// Copies the parsed pieces into a [`RawContainer`], whose
-    /// [`RawContainer::to_bytes`] lays them out again in Apple's section
-    /// order. For a file in that order with no gaps between sections, the
-    /// result is byte-identical to the input, which is what shows that the
-    /// reader keeps everything.
-    pub fn to_raw(&self) -> RawContainer {
-        RawContainer {
-            identity: self.header.identity,
-            functions: self.functions.iter().map(|f| f.group.to_raw()).collect(),
-            header_extension: self.header_extension.as_ref().map(|e| e.group.to_raw()),
-            public_metadata: self.public_metadata.iter().map(TagGroup::to_raw).collect(),
-            private_metadata: self.private_metadata.iter().map(TagGroup::to_raw).collect(),
-            module_list: self.modules_in_offset_order(),
-            trailing: self.trailing().to_vec(),
-        }
-    }
-
-    /// The distinct module entries concatenated in `OFFT` order: equal to the
-    /// module list when the modules tile it, as Apple writes them.
-    fn modules_in_offset_order(&self) -> Vec<u8> {
-        let mut spans: Vec<(u64, &[u8])> = self
-            .functions
-            .iter()
-            .map(|f| (f.offsets.module, f.module))
-            .collect();
-        spans.sort_by_key(|(o, m)| (*o, m.len()));
-        spans.dedup_by_key(|(o, _)| *o);
-        spans
-            .into_iter()
-            .flat_map(|(_, m)| m.iter().copied())
+            .map(|f| {
+                status(f.hash, || {
+                    *computed
+                        .entry(f.module_key())
+                        .or_insert_with(|| f.computed_hash())
+                })
+            })
             .collect()
+    }
+
+    /// Whether every function has a `HASH` that matches its module.
+    pub fn hashes_ok(&self) -> bool {
+        self.hash_statuses().iter().all(|s| *s == HashStatus::Ok)
     }
 }
 
@@ -809,19 +1010,48 @@ mod tests {
         let e = MetallibFile::parse(b"MTLB").unwrap_err();
         assert_eq!(e.offset, 0);
         assert!(matches!(e.kind, ReadErrorKind::Truncated { .. }));
-        let e = MetallibFile::parse(&[0u8; 100]).unwrap_err();
+        let mut text = b"; ModuleID = 'k'".to_vec();
+        text.resize(100, b' ');
+        let e = MetallibFile::parse(&text).unwrap_err();
         assert!(matches!(e.kind, ReadErrorKind::BadMagic { .. }));
+        assert_eq!(
+            e.to_string(),
+            "at byte offset 0x0: bad magic 0x3b 0x20 0x4d 0x6f, expected \"MTLB\" (0x4d 0x54 0x4c 0x42)"
+        );
     }
 
     #[test]
-    fn group_parser_checks_its_size_field() {
-        // size 12 but ENDT ends at 8.
+    fn size_word_is_decided_by_the_tag_walk() {
+        // Empty group, word counting itself (one-step driver).
+        let g = parse_group(&raw::EMPTY_GROUP_COUNTING_ITSELF, 0, 8, true, "g").unwrap();
+        assert_eq!((g.rule, g.end()), (Some(SizeRule::CountsItself), 8));
+        // Empty group, word not counting itself (metallib tool).
+        let g = parse_group(&raw::EMPTY_GROUP, 0, 8, true, "g").unwrap();
+        assert_eq!((g.rule, g.end()), (Some(SizeRule::ExcludesItself), 8));
+        assert!(g.tags.is_empty());
+        // A word that is neither 8 nor 4: an error at the group, naming both.
         let bytes = [12, 0, 0, 0, b'E', b'N', b'D', b'T', 0, 0, 0, 0];
         let e = parse_group(&bytes, 0, bytes.len(), true, "g").unwrap_err();
-        assert!(matches!(e.kind, ReadErrorKind::GroupSizeMismatch { .. }));
-        let g = parse_group(&raw::EMPTY_GROUP, 0, 8, true, "g").unwrap();
-        assert!(g.tags.is_empty());
-        assert_eq!(g.end(), 8);
+        assert_eq!(e.offset, 0);
+        assert_eq!(
+            e.kind,
+            ReadErrorKind::GroupSizeNeither {
+                what: "g",
+                size: 12,
+                length: 8,
+                excluding: 4
+            }
+        );
+        // The walk does not read the word: a word of 0 on a group whose
+        // tags run to the limit still names the real length.
+        let bytes = [
+            0, 0, 0, 0, b'X', b'X', b'X', b'X', 1, 0, 7, b'E', b'N', b'D', b'T',
+        ];
+        let e = parse_group(&bytes, 0, bytes.len(), true, "g").unwrap_err();
+        assert!(matches!(
+            e.kind,
+            ReadErrorKind::GroupSizeNeither { length: 15, .. }
+        ));
         // A wide tag reads a u32 size.
         let bytes = [
             b'R', b'B', b'U', b'F', 1, 0, 0, 0, 7, b'E', b'N', b'D', b'T',
@@ -829,5 +1059,21 @@ mod tests {
         let g = parse_group(&bytes, 0, bytes.len(), false, "g").unwrap();
         assert_eq!(g.tags[0].payload, &[7]);
         assert_eq!(g.tags[0].payload_offset(), 8);
+        assert_eq!(g.rule, None);
+    }
+
+    #[test]
+    fn a_tag_walk_that_reaches_the_limit_is_truncation() {
+        // No ENDT before the section ends.
+        let bytes = [4, 0, 0, 0, b'E', b'N', b'D'];
+        let e = parse_group(&bytes, 0, bytes.len(), true, "g").unwrap_err();
+        assert_eq!(e.offset, 4);
+        assert!(matches!(
+            e.kind,
+            ReadErrorKind::Truncated {
+                what: "tag code",
+                ..
+            }
+        ));
     }
 }

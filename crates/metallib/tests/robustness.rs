@@ -2,9 +2,11 @@
 //! of written files must give `Err` or `Ok`, never a panic or a hang; and
 //! whatever parses must also survive the inspect views.
 
+use metallib::library::{ExtensionTag, FunctionTag, ReflectionGroup, ReflectionTag, Section};
+use metallib::raw::SizeRule;
 use metallib::raw::{FunctionType, Versions};
-use metallib::write::{Builder, NewFunction, RawContainer, RawTag};
-use metallib::MetallibFile;
+use metallib::write::{Builder, NewFunction, RawTag};
+use metallib::{Library, MetallibFile};
 
 use air_testgen::Rng;
 
@@ -41,45 +43,40 @@ fn samples() -> Vec<Vec<u8>> {
 
 /// Rebuilds `file` with the extras the one-step driver writes.
 fn driver_shaped(file: &[u8]) -> Vec<u8> {
-    let parsed = MetallibFile::parse(file).unwrap();
-    let mut raw: RawContainer = parsed.to_raw();
-    for (i, f) in raw.functions.iter_mut().enumerate() {
-        f.push(RawTag::new(
-            metallib::raw::RFLT,
-            (4 + 16 * i as u64).to_le_bytes(),
-        ));
+    let mut lib = Library::parse(file).unwrap();
+    for (i, f) in lib.functions.iter_mut().enumerate() {
+        f.tags.push(FunctionTag::ReflectionOffset(i));
     }
-    // Lay out once to learn where the module list ends, then point the
-    // extension's tags at sections appended after it.
-    let ext = |dyn_at: u64, rl_at: u64| {
-        let section = |code, at: u64, size: u64| {
-            let mut p = at.to_le_bytes().to_vec();
-            p.extend_from_slice(&size.to_le_bytes());
-            RawTag::new(code, p)
-        };
-        vec![
-            section(metallib::raw::HDYN, dyn_at, 16),
-            section(metallib::raw::RLST, rl_at, 4 + 16 * 2),
-            RawTag::new(metallib::raw::UUID, [0x33; 16]),
-        ]
-    };
-    raw.header_extension = Some(ext(0, 0));
-    let end = raw.to_bytes().unwrap().len() as u64;
-    raw.header_extension = Some(ext(end, end + 16));
-    let mut trailing = Vec::new();
-    trailing.extend_from_slice(b"NAME\x06\x00a.lib\0ENDT");
-    trailing.extend_from_slice(&2u32.to_le_bytes());
-    for _ in 0..2 {
-        trailing.extend_from_slice(&16u32.to_le_bytes());
-        trailing.extend_from_slice(b"RBUF\x00\x00\x00\x00ENDT");
-    }
-    raw.trailing = trailing;
-    let bytes = raw.to_bytes().unwrap();
+    // The writer places the sections after the module list and points the
+    // extension's tags at them.
+    lib.sections = vec![
+        Section::DynamicHeader(vec![RawTag::new(metallib::raw::NAME, *b"a.lib\0")]),
+        Section::Reflection(
+            (0..2)
+                .map(|_| ReflectionGroup {
+                    rule: SizeRule::CountsItself,
+                    tags: vec![ReflectionTag::Other(RawTag::new(metallib::raw::RBUF, []))],
+                })
+                .collect(),
+        ),
+    ];
+    lib.header_extension = Some(vec![
+        ExtensionTag::Section {
+            code: metallib::raw::HDYN,
+            section: 0,
+        },
+        ExtensionTag::Section {
+            code: metallib::raw::RLST,
+            section: 1,
+        },
+        ExtensionTag::Other(RawTag::new(metallib::raw::UUID, [0x33; 16])),
+    ]);
+    let bytes = lib.write().unwrap();
     let f = MetallibFile::parse(&bytes).unwrap_or_else(|e| panic!("{e}"));
     assert!(f.dynamic_header().is_some());
     assert_eq!(f.reflection_list().unwrap().groups.len(), 2);
     assert_eq!(f.functions()[1].reflection_offset, Some(20));
-    assert_eq!(f.to_raw().to_bytes().unwrap(), bytes);
+    assert_eq!(Library::parse(&bytes).unwrap().write().unwrap(), bytes);
     bytes
 }
 
@@ -88,7 +85,10 @@ fn exercise(bytes: &[u8]) {
         let _ = f.hashes_ok();
         let _ = metallib::inspect::summary(&f);
         let _ = metallib::inspect::dump(&f);
-        let _ = f.to_raw().to_bytes();
+        // What the model takes apart it writes back unchanged.
+        if let Ok(lib) = Library::from_file(&f) {
+            assert_eq!(lib.write().unwrap(), bytes);
+        }
     }
 }
 
@@ -156,12 +156,16 @@ fn errors_name_the_offending_offset() {
 #[test]
 fn unknown_tags_are_kept_and_rewritten() {
     let file = &samples()[0];
-    let mut raw = MetallibFile::parse(file).unwrap().to_raw();
-    raw.functions[0].insert(2, RawTag::new(metallib::raw::FourCc(*b"ZZZZ"), [1, 2, 3]));
-    raw.public_metadata[1].push(RawTag::new(metallib::raw::CNST, [0, 0]));
-    let bytes = raw.to_bytes().unwrap();
-    // OFFT values now point at stale offsets for the public metadata of
-    // function 1, but the file still parses, and keeps the tags.
+    let mut lib = Library::parse(file).unwrap();
+    lib.functions[0].tags.insert(
+        2,
+        FunctionTag::Other(RawTag::new(metallib::raw::FourCc(*b"ZZZZ"), [1, 2, 3])),
+    );
+    lib.public_metadata[1]
+        .tags
+        .push(RawTag::new(metallib::raw::CNST, [0, 0]));
+    let bytes = lib.write().unwrap();
+    // OFFT follows the grown group of function 1; the tags are kept.
     let f = MetallibFile::parse(&bytes).unwrap();
     let codes: Vec<String> = f.functions()[0]
         .group
@@ -171,19 +175,23 @@ fn unknown_tags_are_kept_and_rewritten() {
         .collect();
     assert_eq!(codes[2], "ZZZZ");
     assert_eq!(f.public_metadata()[1].tags[0].code, metallib::raw::CNST);
-    assert_eq!(f.to_raw().to_bytes().unwrap(), bytes);
+    assert_eq!(
+        f.public_metadata_of(&f.functions()[1]).unwrap().tags[0].code,
+        metallib::raw::CNST
+    );
+    assert_eq!(Library::parse(&bytes).unwrap().write().unwrap(), bytes);
 }
 
 #[test]
 fn one_step_driver_tag_order_is_read() {
     // NAME, TYPE, HASH, OFFT, VERS, MDSZ: tags are found by code.
     let file = &samples()[0];
-    let mut raw = MetallibFile::parse(file).unwrap().to_raw();
-    for f in &mut raw.functions {
-        let mdsz = f.remove(3);
-        f.push(mdsz);
+    let mut lib = Library::parse(file).unwrap();
+    for f in &mut lib.functions {
+        let mdsz = f.tags.remove(3);
+        f.tags.push(mdsz);
     }
-    let bytes = raw.to_bytes().unwrap();
+    let bytes = lib.write().unwrap();
     let reread = MetallibFile::parse(&bytes).unwrap();
     let original = MetallibFile::parse(file).unwrap();
     for (a, b) in reread.functions().iter().zip(original.functions()) {

@@ -159,9 +159,11 @@ fn lazy_assemble_seeds_run_through_the_target() {
 /// target (hash checks, views, lossless rewrite) without a panic.
 #[test]
 fn metallib_parse_seeds_run_through_the_target() {
-    // The seeds are what the assembler writes for three corpus files:
-    // crates/air-assemble/tests/fuzz_seeds.rs checks and rewrites them.
-    for (path, bytes) in fuzz_seeds("metallib_parse", 3) {
+    // Three seeds are what the assembler writes for three corpus files
+    // (crates/air-assemble/tests/fuzz_seeds.rs checks and rewrites them);
+    // three more are libraries shaped like Apple's, made with the container
+    // model (crates/metallib/tests/fuzz_seeds.rs).
+    for (path, bytes) in fuzz_seeds("metallib_parse", 6) {
         assert!(
             metallib::MetallibFile::parse(&bytes).is_ok(),
             "seed {} does not parse",
