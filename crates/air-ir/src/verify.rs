@@ -21,6 +21,7 @@
 mod air;
 mod calls;
 mod constants;
+mod debuginfo;
 mod dominators;
 mod error;
 mod functions;

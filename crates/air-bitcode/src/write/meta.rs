@@ -146,6 +146,12 @@ impl<'m> MdTable<'m> {
             .get(id.0 as usize)
             .ok_or_else(|| EncodeError::bad_id("metadata", id.0, "metadata reference"))?;
         let out = match item {
+            Metadata::Di(_) => {
+                return Err(EncodeError::invalid(
+                    format!("metadata item {}", id.0),
+                    "debug-info nodes are not written yet",
+                ))
+            }
             Metadata::String(bytes) => self.intern(Md::String(bytes)),
             Metadata::Value { value, .. } => match value {
                 Value::Const(c) => {

@@ -25,6 +25,7 @@
 mod attrs;
 mod body;
 mod constants;
+mod debuginfo;
 pub(super) mod lazy;
 mod metadata;
 mod parallel;
@@ -1153,7 +1154,9 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        while self.peek() == TokenKind::MetaVar {
+        // `!name = ...` after a declaration is named metadata, not an
+        // attachment.
+        while self.peek() == TokenKind::MetaVar && self.peek_next() != TokenKind::Equal {
             attachments.push(self.attachment()?);
         }
         let key = self.declare_symbol(name_at, Symbol::Function(id), "function")?;

@@ -41,7 +41,7 @@ impl<'m> Verifier<'m> {
                         id.0
                     ),
                 ),
-                Some(Metadata::Node { .. }) => {}
+                Some(Metadata::Node { .. } | Metadata::Di(_)) => {}
                 Some(_) => self.report(
                     site,
                     K::BadMetadata,

@@ -51,6 +51,7 @@ impl<'m> Verifier<'m> {
                         }
                     }
                 }
+                Metadata::Di(node) => self.check_di_node(MetaId(i as u32), node),
                 Metadata::Value { ty, value } => {
                     if !self.need_ty(site, *ty, "the value") {
                         continue;
@@ -107,7 +108,7 @@ impl<'m> Verifier<'m> {
                         K::UndefinedMetadata,
                         format!("refers to metadata #{} which does not exist", op.0),
                     ),
-                    Some(Metadata::Node { .. }) => {}
+                    Some(Metadata::Node { .. } | Metadata::Di(_)) => {}
                     Some(_) => self.report(
                         site,
                         K::BadMetadata,
