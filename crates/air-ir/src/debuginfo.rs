@@ -32,7 +32,7 @@ mod strip;
 pub use expr::{
     consts as consts_expression, expression_is_valid, signed_constant, ExprOp, ExprOps,
 };
-pub use strip::{strip_debug_info, StripStats};
+pub use strip::{is_debug_intrinsic_call, strip_debug_info, StripStats, DEBUG_INTRINSICS};
 
 use crate::metadata::{MetaId, Metadata};
 
