@@ -985,7 +985,19 @@ impl Reader<'_> {
                     "isImplicitCode",
                     DiValue::Int(u64::from(r.ops.get(4).is_some_and(|v| *v != 0))),
                 );
-            let id = self.m.add_metadata(Metadata::Di(node));
+            // LLVM uniques locations: an equal one read before is this one.
+            let key = super::metadata::location_key(&node);
+            let known = key.and_then(|k| self.locations.get(&k).copied());
+            let id = match known {
+                Some(id) => id,
+                None => {
+                    let id = self.m.add_metadata(Metadata::Di(node));
+                    if let Some(k) = key {
+                        self.locations.insert(k, id);
+                    }
+                    id
+                }
+            };
             b.last_location = Some(id);
             id
         };

@@ -168,6 +168,11 @@ impl Reader<'_> {
         }
         for (id, kind, r) in d.di {
             let node = self.di_node(kind, &r)?;
+            if kind == DiKind::Location && !node.distinct {
+                if let Some(key) = location_key(&node) {
+                    self.locations.entry(key).or_insert(id);
+                }
+            }
             self.m.metadata[id.0 as usize] = Metadata::Di(node);
         }
         for (name, r) in d.named {
@@ -509,4 +514,15 @@ fn normalise(ty: FieldType, v: u64) -> u64 {
         }
         _ => v,
     }
+}
+
+/// The fields a uniqued `DILocation` is found by.
+pub(super) fn location_key(node: &DiNode) -> Option<(u64, u64, MetaId, Option<MetaId>, u64)> {
+    Some((
+        node.int("line"),
+        node.int("column"),
+        node.md("scope")?,
+        node.md("inlinedAt"),
+        node.int("isImplicitCode"),
+    ))
 }

@@ -5,6 +5,8 @@
 //! with the same operands are one node. The model keeps what the text said,
 //! so this module maps model metadata to canonical nodes first.
 
+use std::collections::HashSet;
+
 use air_ir::fxhash::HashMap;
 
 use air_ir::debuginfo::{DiKind, Op};
@@ -118,17 +120,141 @@ pub(crate) struct MdTable<'m> {
     /// (`MDNodeSubsetEqualImpl`): such a node equals an earlier one with
     /// the same scope and name even when other fields differ.
     odr: HashMap<(DiKind, [Option<MdId>; 3], u64), MdId>,
+    /// For modules with debug info: the strongly connected component of
+    /// each metadata item that lies on a cycle ([`NO_COMPONENT`] for the
+    /// others).
+    components: Option<Vec<u32>>,
+}
+
+/// No cycle component.
+const NO_COMPONENT: u32 = u32::MAX;
+
+/// Tarjan's strongly connected components of the metadata graph (node
+/// operands as edges), iteratively: each item on a cycle (a component of
+/// two or more, or a node that refers to itself) gets its component's
+/// number, the rest [`NO_COMPONENT`].
+fn cyclic_components(module: &Module) -> Vec<u32> {
+    let n = module.metadata.len();
+    let succ = |i: usize| -> Vec<usize> {
+        let mut out = Vec::new();
+        module.metadata[i].for_each_operand(|o| {
+            if let Some(o) = o {
+                if (o.0 as usize) < n {
+                    out.push(o.0 as usize);
+                }
+            }
+        });
+        out
+    };
+    let mut index = vec![u32::MAX; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut component = vec![NO_COMPONENT; n];
+    let mut next_index = 0u32;
+    let mut next_component = 0u32;
+    for root in 0..n {
+        if index[root] != u32::MAX {
+            continue;
+        }
+        // (node, its successors, the next successor to visit).
+        let mut work: Vec<(usize, Vec<usize>, usize)> = vec![(root, succ(root), 0)];
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some((v, succs, at)) = work.last_mut() {
+            let v = *v;
+            if let Some(&w) = succs.get(*at) {
+                *at += 1;
+                if index[w] == u32::MAX {
+                    index[w] = next_index;
+                    low[w] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, succ(w), 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some((parent, _, _)) = work.last() {
+                low[*parent] = low[*parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut members = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    members.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                let cyclic = members.len() > 1 || succ(v).contains(&v);
+                if cyclic {
+                    for w in members {
+                        component[w] = next_component;
+                    }
+                    next_component += 1;
+                }
+            }
+        }
+    }
+    component
 }
 
 impl<'m> MdTable<'m> {
     /// A table for `module`, sized for its metadata.
     pub fn new(module: &'m Module) -> Self {
         let n = module.metadata.len();
+        // Debug info is a dense graph of nodes that refer to each other
+        // through many paths, where the depth-bounded search of `reaches`
+        // would take exponential time; its cycles are found once instead.
+        let has_debug_info = module.metadata.iter().any(|m| matches!(m, Metadata::Di(_)));
         MdTable {
             items: Interner::with_capacity(n),
             memo: vec![None; n],
+            components: has_debug_info.then(|| cyclic_components(module)),
             ..MdTable::default()
         }
+    }
+
+    /// Whether model node `id` lies on a cycle of nodes not canonicalised
+    /// yet (what [`Self::reaches`] answers, in time linear in the size of
+    /// `id`'s cycle component).
+    fn on_cycle(&self, module: &Module, id: MetaId) -> bool {
+        let Some(components) = &self.components else {
+            return self.reaches(module, id, id, 0);
+        };
+        let component = components.get(id.0 as usize).copied().unwrap_or(NO_COMPONENT);
+        if component == NO_COMPONENT {
+            return false;
+        }
+        // Paths back to `id` stay inside its component.
+        let mut seen = HashSet::new();
+        let mut stack = vec![id];
+        let mut ops = Vec::new();
+        while let Some(n) = stack.pop() {
+            ops.clear();
+            if let Some(md) = module.metadata.get(n.0 as usize) {
+                md.for_each_operand(|o| ops.push(o));
+            }
+            for o in ops.iter().flatten() {
+                if *o == id {
+                    return true;
+                }
+                if components.get(o.0 as usize) == Some(&component)
+                    && self.memo(*o).is_none()
+                    && seen.insert(*o)
+                {
+                    stack.push(*o);
+                }
+            }
+        }
+        false
     }
 
     pub fn get(&self, id: MdId) -> &Md<'m> {
@@ -243,7 +369,7 @@ impl<'m> MdTable<'m> {
                         "internal: cycle reached before placeholder",
                     ));
                 }
-                let on_cycle = node.distinct || self.reaches(module, id, id, 0);
+                let on_cycle = node.distinct || self.on_cycle(module, id);
                 if on_cycle {
                     let placeholder = MdId(self.items.push_unique(Md::Di {
                         kind: node.kind,
@@ -341,7 +467,7 @@ impl<'m> MdTable<'m> {
                 }
                 // Nodes on a cycle cannot be uniqued by content; give them an
                 // identity first so the cycle can refer to them.
-                let on_cycle = *distinct || self.reaches(module, id, id, 0);
+                let on_cycle = *distinct || self.on_cycle(module, id);
                 if on_cycle {
                     // A node with an identity equals no other node (the
                     // memo maps its model id to it), so it is added
