@@ -229,7 +229,10 @@ impl<'m> MdTable<'m> {
         let Some(components) = &self.components else {
             return self.reaches(module, id, id, 0);
         };
-        let component = components.get(id.0 as usize).copied().unwrap_or(NO_COMPONENT);
+        let component = components
+            .get(id.0 as usize)
+            .copied()
+            .unwrap_or(NO_COMPONENT);
         if component == NO_COMPONENT {
             return false;
         }
