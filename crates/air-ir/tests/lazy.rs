@@ -17,6 +17,7 @@ fn inputs() -> Vec<(String, String)> {
             kernels: 1 + seed as usize % 4,
             stretch: 20,
             depth: 2,
+            debug_info: seed % 2 == 1,
         };
         let text = air_ir::print(&air_testgen::random_module(seed, options));
         out.push((format!("gen{seed}.ll"), text));
