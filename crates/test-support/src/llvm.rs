@@ -75,6 +75,21 @@ pub fn llvm_as<'a>(input: impl Into<Input<'a>>) -> Result<Vec<u8>, String> {
     )
 }
 
+/// `llvm-as-14 -disable-verify -preserve-bc-uselistorder=false`: text in,
+/// bitcode out, without LLVM's verifier (for printing tests of metadata
+/// the verifier would reject).
+///
+/// # Errors
+/// The tool's diagnostics when it rejects the text.
+pub fn llvm_as_unverified<'a>(input: impl Into<Input<'a>>) -> Result<Vec<u8>, String> {
+    run(
+        "llvm-as",
+        &["-disable-verify", "-preserve-bc-uselistorder=false"],
+        input.into(),
+        true,
+    )
+}
+
 /// What `llvm-as-14` prints on standard error for `text` (its verifier's
 /// messages, such as the debug-info problems it reports before stripping
 /// the debug info), and whether it succeeded.

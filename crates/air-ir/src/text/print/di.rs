@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{write_escaped, Locals, Printer};
+use super::{Locals, Printer};
 use crate::constant::ApInt;
 use crate::debuginfo::{
     self, DiKind, DiNode, DiValue, ExprOps, Field, FieldType, Print, SP_FLAG_VIRTUALITY,
@@ -70,7 +70,7 @@ impl Printer<'_> {
                 self.out.push('"');
                 if let DiValue::Md(m) = v {
                     if let Some(Metadata::String(s)) = self.m.metadata.get(m.0 as usize) {
-                        write_escaped(s, &mut self.out);
+                        write_field_string(s, &mut self.out);
                     }
                 }
                 self.out.push('"');
@@ -229,5 +229,19 @@ fn shown(node: &DiNode, f: &Field, v: &DiValue) -> bool {
             DiValue::Ints(l) => !l.is_empty(),
             DiValue::Mds(l) => !l.is_empty(),
         },
+    }
+}
+
+/// A string field as `llvm-dis-14` writes it (`printEscapedString`):
+/// printable ASCII but `"` and `\` as is, `\` doubled, the rest as `\XX`.
+fn write_field_string(bytes: &[u8], out: &mut String) {
+    for &b in bytes {
+        if b == b'\\' {
+            out.push_str("\\\\");
+        } else if (0x20..0x7f).contains(&b) && b != b'"' {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "\\{b:02X}");
+        }
     }
 }
