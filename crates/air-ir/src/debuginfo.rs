@@ -1503,7 +1503,7 @@ pub fn signed_sugar(module: &crate::Module, form: SignedForm, md: MetaId) -> Opt
         ) => {
             let width = module.types.int_width(*ty)?;
             match &module.consts.try_get(*c)?.kind {
-                crate::ConstKind::Int(v) => v.as_i128(width).map(|v| v as i64),
+                crate::ConstKind::Int(v) => v.as_i128(width).and_then(|v| i64::try_from(v).ok()),
                 _ => None,
             }
         }
@@ -1515,4 +1515,73 @@ pub fn signed_sugar(module: &crate::Module, form: SignedForm, md: MetaId) -> Opt
         }
         _ => None,
     }
+}
+
+/// Whether a flags word prints as itself: LLVM's flag enums keep only the
+/// bits up to their largest flag while splitting, so a word with higher
+/// bits and a named flag prints without the high bits.
+fn flags_print_exactly(ty: FieldType, bits: u64) -> bool {
+    let word = bits as u32;
+    let (names, rest) = if ty == FieldType::SpFlags {
+        split_sp_flags(word)
+    } else {
+        split_di_flags(word)
+    };
+    let lookup = |n: &str| {
+        if ty == FieldType::SpFlags {
+            sp_flag(n)
+        } else {
+            di_flag(n)
+        }
+    };
+    let back = names
+        .iter()
+        .filter_map(|n| lookup(n))
+        .fold(rest, |a, b| a | b);
+    u64::from(back) == bits
+}
+
+/// Whether printing `module` loses something its text cannot say again,
+/// so that parsing the printed text gives a (slightly) different module.
+/// The printer writes what `llvm-dis-14` writes, and LLVM 14's text has
+/// no spelling for: the `type:` of a `DIMacroFile` other than
+/// `DW_MACINFO_start_file` (never printed); an integer-or-metadata field
+/// holding a constant narrower or wider than `i64`, or an expression
+/// `DW_OP_consts N` with more after it (both print as the integer, which
+/// reads back as an `i64` and as the two-element expression); and a
+/// `distinct` `DIExpression` or `DIArgList` (printed inline, without
+/// `distinct`); flag words with bits above LLVM's largest flag next to a
+/// named one (dropped while printing). Parsing the printed text once more
+/// gives the same text.
+pub fn printed_text_is_lossy(module: &crate::Module) -> bool {
+    module.metadata.iter().any(|m| {
+        let Metadata::Di(n) = m else {
+            return false;
+        };
+        if n.kind.info().inline && n.distinct {
+            return true;
+        }
+        if n.kind == DiKind::MacroFile && n.int("type") != 3 {
+            return true;
+        }
+        n.kind.info().fields.iter().zip(&n.fields).any(|(f, v)| {
+            if let (FieldType::DiFlags | FieldType::SpFlags, DiValue::Int(bits)) = (f.ty, v) {
+                return !flags_print_exactly(f.ty, *bits);
+            }
+            let (FieldType::SignedOrMd { form, .. }, DiValue::Md(id)) = (f.ty, v) else {
+                return false;
+            };
+            if signed_sugar(module, form, *id).is_none() {
+                return false;
+            }
+            match module.metadata.get(id.0 as usize) {
+                Some(Metadata::Value { ty, .. }) => module.types.int_width(*ty) != Some(64),
+                Some(Metadata::Di(e)) => {
+                    e.distinct
+                        || !matches!(e.fields.first(), Some(DiValue::Ints(x)) if x.len() == 2)
+                }
+                _ => false,
+            }
+        })
+    })
 }

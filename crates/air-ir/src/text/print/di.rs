@@ -75,8 +75,12 @@ impl Printer<'_> {
                 }
                 self.out.push('"');
             }
-            (FieldType::SignedOrMd { form, .. }, DiValue::Md(m)) => {
-                match debuginfo::signed_sugar(self.m, form, *m) {
+            (FieldType::SignedOrMd { form, min, max, .. }, DiValue::Md(m)) => {
+                // The integer spelling, when the parser takes it back (an
+                // `i64 -5` count would print as a number it refuses).
+                let sugar =
+                    debuginfo::signed_sugar(self.m, form, *m).filter(|n| (min..=max).contains(n));
+                match sugar {
                     Some(n) => {
                         let _ = write!(self.out, "{n}");
                     }
