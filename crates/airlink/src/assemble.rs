@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
-use crate::io::{display_name, read_text, write_output};
+use crate::io::{display_name, read_text, write_outputs};
 
 /// Options of `airlink assemble`.
 #[derive(clap::Args, Debug)]
@@ -29,18 +29,29 @@ llvm.dbg.declare/value/addr/label, debug locations inside !llvm.loop nodes, and
 !heapallocsite; the `Dwarf Version` and `Debug Info Version` module flags stay. Like
 --emit-bc it parses the whole module at once.
 
+The apple flavour writes the irsymtab producer (the compiler version) as --producer when
+given, else the metalfe-X version of the module's !llvm.ident, else 32023.850.10. Apple's
+compiler writes its own version even for text whose !llvm.ident names another, so pass
+--producer to match a given toolchain (docs/bitcode-rules.md#the-irsymtab-producer).
+
 Examples:
   airlink assemble kernel.ll -o kernel.metallib
   airlink assemble old.ll -o k.metallib --target macos26 --retarget
   airlink assemble kernel.ll --emit-bc kernel.bc --flavour llvm14
 
 Exit status: 0 on success, 1 when the input has errors, 2 on a usage error.
-Outputs are replaced atomically; on error they are left untouched.")]
+Outputs are written all or none: on error every old output is left untouched.")]
+#[command(group(
+    clap::ArgGroup::new("outputs")
+        .args(["output", "emit_bc"])
+        .required(true)
+        .multiple(true)
+))]
 pub struct Opts {
     /// The AIR text file (`-` for standard input).
     input: PathBuf,
-    /// Where to write the library.
-    #[arg(short, long, required_unless_present = "emit_bc")]
+    /// Where to write the library (at least one of --output and --emit-bc).
+    #[arg(short, long)]
     output: Option<PathBuf>,
     /// Also (or only) write the module's wrapped bitcode, as parsed.
     #[arg(long, value_name = "OUT.bc")]
@@ -48,14 +59,14 @@ pub struct Opts {
     /// Bitcode flavour: `apple` (default for Metal) or `llvm14` (llvm-as-14's bytes).
     #[arg(long, value_parser = ["apple", "llvm14"], default_value = "apple")]
     flavour: String,
-    /// Target id: macos14, macos15, macos26, ios17, ios18, ios26 (iOS bytes unverified).
-    #[arg(long)]
+    /// Target id (iOS bytes unverified).
+    #[arg(long, value_parser = target_ids())]
     target: Option<String>,
     /// Rewrite a mismatching triple and version metadata for the target.
     #[arg(long)]
     retarget: bool,
-    /// irsymtab producer of the apple flavour when `!llvm.ident` names no
-    /// `metalfe-X` version (default `32023.850.10`).
+    /// irsymtab producer of the apple flavour (the compiler version, e.g.
+    /// `32023.850.10`); wins over the `metalfe-X` version of `!llvm.ident`.
     #[arg(long, value_name = "VERSION")]
     producer: Option<String>,
     /// Threads for linking and encoding entries (0 = all cores). The output
@@ -81,6 +92,12 @@ pub fn encode(
         producer: producer.map(str::to_string),
     };
     air_bitcode::write_module(module, &options)
+}
+
+/// The `--target` values: every id of `air_target::TARGETS`, so a wrong
+/// one is a usage error listing them.
+pub fn target_ids() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(air_target::TARGETS.iter().map(|t| t.id))
 }
 
 fn parse_flavour(s: &str) -> Result<air_bitcode::Flavour> {
@@ -127,14 +144,16 @@ impl Opts {
                 text: &text,
                 path: &name,
             };
-            let bytes = library_bytes(input, &options)?;
+            let bytes = library_bytes(input, &options)
+                .map_err(|e| crate::fmt::not_a_spec(e, &self.input, &text))?;
             // Likewise the text: returning its pages to the system first
             // would only delay the write (about 0.5 ms per 6 MB), and the
             // peak is long past.
             std::mem::forget(text);
-            return write_output(Some(path), &bytes);
+            return write_outputs(&[(path, &bytes)]);
         }
-        let mut module = parse_and_verify(&text, &name)?;
+        let mut module = parse_and_verify(&text, &name)
+            .map_err(|e| crate::fmt::not_a_spec(e, &self.input, &text))?;
         if self.strip_debug {
             // One rule for every caller: air_ir::strip_debug_info.
             air_ir::strip_debug_info(&mut module);
@@ -146,7 +165,7 @@ impl Opts {
         let bitcode = match &self.emit_bc {
             Some(_) => Some(
                 encode(&module, flavour, &name, self.producer.as_deref())
-                    .map_err(|e| anyhow::anyhow!("{name}: error: {e}"))?,
+                    .map_err(|e| anyhow::anyhow!("{name}: {e}"))?,
             ),
             None => None,
         };
@@ -160,13 +179,14 @@ impl Opts {
             }
             None => None,
         };
+        let mut outputs = Vec::new();
         if let (Some(path), Some(bytes)) = (&self.emit_bc, &bitcode) {
-            write_output(Some(path), bytes)?;
+            outputs.push((path, bytes));
         }
         if let (Some(path), Some(bytes)) = (&self.output, &library) {
-            write_output(Some(path), bytes)?;
+            outputs.push((path, bytes));
         }
-        Ok(())
+        write_outputs(&outputs)
     }
 }
 
@@ -197,7 +217,7 @@ pub fn library_bytes(
             Error::Parse(_) | Error::Invalid { .. } | Error::UnknownTarget { .. } => {
                 anyhow::anyhow!("{e}")
             }
-            e => anyhow::anyhow!("{}: error: {e}", input.path()),
+            e => anyhow::anyhow!("{}: {e}", input.path()),
         })
 }
 
