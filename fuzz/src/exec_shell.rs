@@ -21,6 +21,7 @@ fn decode(data: &[u8]) -> (u64, GenOptions) {
         kernels: 1 + byte(8) % 3,
         stretch: byte(9) % 12,
         depth: (byte(10) % 3) as u32,
+        debug_info: false,
     };
     (u64::from_le_bytes(seed), options)
 }

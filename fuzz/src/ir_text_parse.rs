@@ -1,8 +1,9 @@
 //! The `ir_text_parse` target: arbitrary bytes as UTF-8 text through the IR
 //! parser: it must return a module or an error, never panic, overflow the
 //! stack or hang. A module it accepts must print to text that parses back to
-//! an equal module, and the verifier must give a verdict on it without
-//! panicking.
+//! an equal module (or, for the debug-info details `llvm-dis-14`'s text
+//! cannot spell, to the same text again), and the verifier must give a
+//! verdict on it without panicking.
 //!
 //! The multi-threaded paths are checked differentially: the parser with its
 //! size threshold lowered to zero (so any run of two or more bodies is split
@@ -47,8 +48,13 @@ pub fn run(data: &[u8]) {
         Ok(m) => m,
         Err(e) => panic!("the printed module does not parse: {e}\n{printed}"),
     };
-    assert!(
-        again == module,
-        "print/parse round trip changed the module:\n{printed}"
-    );
+    // Printed text is `llvm-dis-14`'s, which for a few debug-info details
+    // has no spelling (`air_ir::debuginfo::printed_text_is_lossy` lists
+    // them); then only the text must be a fixed point.
+    if again != module {
+        assert!(
+            air_ir::debuginfo::printed_text_is_lossy(&module) && air_ir::print(&again) == printed,
+            "print/parse round trip changed the module:\n{printed}"
+        );
+    }
 }

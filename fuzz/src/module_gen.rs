@@ -10,8 +10,9 @@
 use air_testgen::GenOptions;
 
 /// The seed and options the bytes select: 8 bytes of seed (little-endian,
-/// zero-padded), then one byte each for kernels (1..=4), stretch (0..=15)
-/// and depth (0..=3).
+/// zero-padded), then one byte each for kernels (1..=4), stretch (0..=15),
+/// depth (0..=3) and debug info (its low bit; seeds of 11 bytes or fewer
+/// have none).
 pub fn decode(data: &[u8]) -> (u64, GenOptions) {
     let mut seed = [0u8; 8];
     let n = data.len().min(8);
@@ -21,6 +22,7 @@ pub fn decode(data: &[u8]) -> (u64, GenOptions) {
         kernels: 1 + byte(8) % 4,
         stretch: byte(9) % 16,
         depth: (byte(10) % 4) as u32,
+        debug_info: byte(11) & 1 == 1,
     };
     (u64::from_le_bytes(seed), options)
 }

@@ -592,8 +592,16 @@ impl Copier<'_> {
             self.metas.insert(id, slot);
             if slot.is_some() {
                 order.push(id);
-                if let Metadata::Node { operands, .. } = md {
-                    stack.extend(operands.iter().rev().flatten().copied());
+                match md {
+                    Metadata::Node { operands, .. } => {
+                        stack.extend(operands.iter().rev().flatten().copied())
+                    }
+                    Metadata::Di(node) => {
+                        let mut refs = Vec::new();
+                        node.for_each_ref(|r| refs.push(r));
+                        stack.extend(refs.into_iter().rev());
+                    }
+                    _ => {}
                 }
             }
         }
@@ -613,6 +621,29 @@ impl Copier<'_> {
                         .collect(),
                     distinct: *distinct,
                 },
+                Metadata::Di(node) => {
+                    // Every reference was queued in pass 1, so each has a
+                    // slot unless its target was dropped (a constant the
+                    // link step removed), which leaves the field empty.
+                    let mut node = node.clone();
+                    for v in &mut node.fields {
+                        match v {
+                            air_ir::DiValue::Md(m) => {
+                                *v = match self.metas.get(m).copied().flatten() {
+                                    Some(n) => air_ir::DiValue::Md(n),
+                                    None => air_ir::DiValue::Null,
+                                }
+                            }
+                            air_ir::DiValue::Mds(list) => {
+                                for m in list.iter_mut() {
+                                    *m = m.and_then(|o| self.metas.get(&o).copied().flatten());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    Metadata::Di(node)
+                }
             };
             if let Some(Some(slot)) = self.metas.get(&id) {
                 self.dst.metadata[slot.0 as usize] = new;

@@ -150,6 +150,43 @@ pub type Result<T, E = EncodeError> = std::result::Result<T, E>;
 /// The producer string `llvm-as-14` writes in the IDENTIFICATION block.
 pub const LLVM14_PRODUCER: &str = "LLVM14.0.6";
 
+/// Why [`strip_debug_info`] could not rewrite a module.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StripError {
+    /// The bytes are not a module this crate reads.
+    #[error("reading the module: {0}")]
+    Read(#[from] ReadError),
+    /// The module read could not be written again.
+    #[error("writing the module: {0}")]
+    Encode(#[from] EncodeError),
+}
+
+/// A module's bitcode without its debug info: `module` (raw or wrapped
+/// bitcode, as a `.metallib` entry holds it) is read, stripped with
+/// [`air_ir::strip_debug_info`] (what `opt-14 -strip-debug` removes, see
+/// `docs/bitcode-rules.md`, "Stripping debug info") and written again with
+/// the [`Flavour::Apple`] writer, whose bytes are Apple's for the module
+/// read; everything else in the module is kept. A module with no debug info
+/// comes back as the same bytes. Also says what was removed.
+///
+/// # Errors
+/// [`StripError`] when the bytes do not read as a module or the module
+/// read cannot be written again.
+pub fn strip_debug_info(
+    module: &[u8],
+) -> Result<(Vec<u8>, air_ir::debuginfo::StripStats), StripError> {
+    let mut m = read_module(module)?;
+    let stats = air_ir::strip_debug_info(&mut m);
+    if !stats.changed() {
+        return Ok((module.to_vec(), stats));
+    }
+    let options = WriteOptions {
+        flavour: Flavour::Apple,
+        ..WriteOptions::default()
+    };
+    Ok((write_module(&m, &options)?, stats))
+}
+
 /// Encodes `module` as LLVM 14 bitcode.
 ///
 /// The result is wrapped in the Darwin bitcode wrapper when the module's

@@ -49,6 +49,15 @@ use symtab::Strtab;
 
 /// Encodes `module` as a raw bitstream (no wrapper).
 pub(crate) fn encode(module: &air_ir::Module, options: &WriteOptions) -> Result<Vec<u8>> {
+    if prepare::needs_debug_strip(module, options) {
+        // `llvm-as-14` strips the debug info of a module without a
+        // `"Debug Info Version"` flag; the whole rule lives in one place
+        // (`air_ir::strip_debug_info`), applied to a copy.
+        let mut stripped = module.clone();
+        air_ir::strip_debug_info(&mut stripped);
+        let prepared = Prepared::stripped(&stripped, options, module)?;
+        return write(&prepared);
+    }
     let prepared = Prepared::new(module, options)?;
     write(&prepared)
 }

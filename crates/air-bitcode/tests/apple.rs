@@ -19,7 +19,10 @@
 //!   table adds `nocallback` to the function attributes of those with
 //!   `nofree nosync`), and with them the attribute tables and the list ids
 //!   of every function and call, which are compared resolved;
-//! - the word offsets of the module VALUE_SYMTAB (VSTOFFSET, FNENTRY).
+//! - the word offsets of the module VALUE_SYMTAB (VSTOFFSET, FNENTRY);
+//! - every DISubprogram record: Apple's writer adds a trailing 0 (LLVM 15's
+//!   target function name, empty), so the bit positions of the METADATA
+//!   block's index (INDEX_OFFSET, INDEX) move with it.
 
 mod common;
 
@@ -256,6 +259,21 @@ impl Walk<'_> {
                 }
                 same_except(&[0])
             }
+            // Apple's subprograms: LLVM 14's operands and a 0.
+            Some(KnownRecord::Metadata(MetadataCode::Subprogram)) => {
+                if a.ops.len() != l.ops.len() + 1
+                    || a.ops[..l.ops.len()] != l.ops[..]
+                    || a.ops.last() != Some(&0)
+                {
+                    self.fail(path, format!("subprogram {:?} vs {:?}", l.ops, a.ops));
+                }
+                self.seen.push("subprogram");
+                true
+            }
+            // Bit positions, which the longer subprogram records move.
+            Some(KnownRecord::Metadata(MetadataCode::IndexOffset | MetadataCode::Index)) => {
+                l.ops.len() == a.ops.len()
+            }
             // Attachments name kinds by id: compare the names.
             Some(KnownRecord::Metadata(MetadataCode::GlobalDeclAttachment)) => {
                 l.ops[0] == a.ops[0]
@@ -392,6 +410,12 @@ fn check(name: &str) {
         assert!(
             walk.seen.contains(&expected),
             "{name}: no {expected} change"
+        );
+    }
+    if text.contains("!DISubprogram(") {
+        assert!(
+            walk.seen.contains(&"subprogram"),
+            "{name}: no subprogram change"
         );
     }
 

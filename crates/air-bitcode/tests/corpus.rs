@@ -67,6 +67,7 @@ const BYTE_IDENTICAL: &[&str] = &[
     "attributes.ll",
     "constant_exprs.ll",
     "copy_2d.ll",
+    "debug_info.ll",
     "gemm_like.ll",
     "multi_buffer.ll",
     "simple_1d.ll",

@@ -45,6 +45,8 @@ fn generated_modules_match_llvm_as() {
             kernels: 1 + (seed % 3) as usize,
             stretch: if seed % 4 == 3 { 64 } else { 6 },
             depth: (seed % 4) as u32,
+            // Every other module carries debug info.
+            debug_info: seed % 2 == 1,
         };
         if let Err(e) = check_seed(seed, options, &dir) {
             failures.push(format!("seed {seed}: {e}"));

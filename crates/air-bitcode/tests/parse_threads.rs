@@ -53,6 +53,7 @@ fn generated_bitcode_is_the_same_on_any_thread_count() {
             kernels: 2 + seed as usize % 3,
             stretch: 20 + 10 * seed as usize,
             depth: 3,
+            debug_info: false,
         };
         let text = air_ir::print(&air_testgen::random_module(seed, options));
         check(&text, &format!("seed {seed}"));

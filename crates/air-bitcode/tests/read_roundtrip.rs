@@ -151,6 +151,7 @@ fn generated(seed: u64) -> Module {
             kernels: 1 + (seed % 3) as usize,
             stretch: 6,
             depth: (seed % 4) as u32,
+            debug_info: seed % 2 == 1,
         },
     )
 }

@@ -25,6 +25,7 @@ fn large_text() -> String {
         kernels: 400,
         stretch: 40,
         depth: 3,
+        debug_info: false,
     };
     air_ir::print(&air_testgen::random_module(42, options))
 }

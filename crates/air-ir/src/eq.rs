@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::attributes::AttrSet;
 use crate::constant::{ConstExpr, ConstId, ConstKind, ConstTable, Constant};
+use crate::debuginfo::DiValue;
 use crate::inst::{InstId, InstKind, Value};
 use crate::limits::MAX_EQ_DEPTH;
 use crate::metadata::{MetaId, Metadata};
@@ -447,6 +448,34 @@ impl<'a> Comparer<'a> {
         ok.then_some((k, metas))
     }
 
+    /// Compares the fields of two debug-info nodes of one kind, queueing
+    /// the metadata they refer to.
+    fn di_fields(&mut self, a: &[DiValue], b: &[DiValue]) -> bool {
+        for (x, y) in a.iter().zip(b) {
+            match (x, y) {
+                (DiValue::Md(x), DiValue::Md(y)) => self.md_work.push((*x, *y)),
+                (DiValue::Mds(x), DiValue::Mds(y)) => {
+                    if x.len() != y.len() {
+                        return false;
+                    }
+                    for (p, q) in x.iter().zip(y) {
+                        match (p, q) {
+                            (None, None) => {}
+                            (Some(p), Some(q)) => self.md_work.push((*p, *q)),
+                            _ => return false,
+                        }
+                    }
+                }
+                (x, y) => {
+                    if x != y {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// Runs the metadata bisimulation over every pair queued so far.
     fn metadata(&mut self) -> bool {
         while let Some((x, y)) = self.md_work.pop() {
@@ -503,6 +532,22 @@ impl<'a> Comparer<'a> {
                         }
                     }
                     true
+                }
+                (Metadata::Di(a), Metadata::Di(b)) => {
+                    if a.kind != b.kind
+                        || a.distinct != b.distinct
+                        || a.fields.len() != b.fields.len()
+                    {
+                        return false;
+                    }
+                    if a.distinct {
+                        let fwd = *self.distinct[0].entry(x).or_insert(y);
+                        let back = *self.distinct[1].entry(y).or_insert(x);
+                        if fwd != y || back != x {
+                            return false;
+                        }
+                    }
+                    self.di_fields(&a.fields, &b.fields)
                 }
                 _ => false,
             };

@@ -38,6 +38,7 @@
 pub mod attributes;
 pub mod builder;
 pub mod constant;
+pub mod debuginfo;
 pub mod eq;
 pub mod fxhash;
 pub mod inst;
@@ -61,6 +62,7 @@ pub fn available_threads() -> usize {
 pub use attributes::{AttrKind, AttrSet, Attribute};
 pub use builder::{BuildError, Builder};
 pub use constant::{ApInt, ConstExpr, ConstId, ConstKind, Constant};
+pub use debuginfo::{strip_debug_info, DiKind, DiNode, DiValue};
 pub use inst::{
     AtomicRmw, Attachments, BlockId, CmpXchg, Flags, InstId, InstKind, Instruction, Opcode, Value,
 };

@@ -44,3 +44,8 @@ pub const MAX_PRINT_DEPTH: u32 = 512;
 /// How deep structural comparison of modules follows constants and types:
 /// 2048. Deeper structures compare unequal rather than risking the stack.
 pub const MAX_EQ_DEPTH: u32 = 2048;
+
+/// How deep [`strip_debug_info`](crate::strip_debug_info) follows the
+/// operands of a loop node looking for debug locations: 256. Past it a
+/// node counts as holding none (real loop metadata is a few levels deep).
+pub const MAX_STRIP_DEPTH: u32 = 256;

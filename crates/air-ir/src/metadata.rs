@@ -1,10 +1,12 @@
-//! Metadata: strings, values as metadata, and (possibly `distinct`) tuples.
+//! Metadata: strings, values as metadata, (possibly `distinct`) tuples and
+//! debug-info nodes ([`crate::debuginfo`]).
 //!
 //! All metadata of a module lives in one arena and is referred to by
 //! [`MetaId`]. Text numbers (`!7`) are a printing detail: the printer numbers
 //! nodes in the order LLVM 14's writer reaches them, so ids and text numbers
 //! need not agree.
 
+use crate::debuginfo::DiNode;
 use crate::inst::Value;
 use crate::types::TypeId;
 
@@ -33,6 +35,43 @@ pub enum Metadata {
         /// Whether it is `distinct`.
         distinct: bool,
     },
+    /// A specialised debug-info node `!DIFoo(...)`.
+    Di(DiNode),
+}
+
+impl Metadata {
+    /// Whether this is a node (a tuple or a debug-info node), as opposed
+    /// to a string or a value.
+    pub fn is_node(&self) -> bool {
+        matches!(self, Metadata::Node { .. } | Metadata::Di(_))
+    }
+
+    /// Whether this is a `distinct` node.
+    pub fn is_distinct(&self) -> bool {
+        match self {
+            Metadata::Node { distinct, .. } => *distinct,
+            Metadata::Di(n) => n.distinct,
+            _ => false,
+        }
+    }
+
+    /// The debug-info node, if this is one.
+    pub fn di(&self) -> Option<&DiNode> {
+        match self {
+            Metadata::Di(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Calls `f` with each operand of a node in LLVM's operand order
+    /// (`None` for `null`); strings and values have none.
+    pub fn for_each_operand(&self, mut f: impl FnMut(Option<MetaId>)) {
+        match self {
+            Metadata::Node { operands, .. } => operands.iter().for_each(|o| f(*o)),
+            Metadata::Di(n) => n.for_each_operand(f),
+            Metadata::String(_) | Metadata::Value { .. } => {}
+        }
+    }
 }
 
 /// A named metadata list: `!name = !{!0, !1}`.

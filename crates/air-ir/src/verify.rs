@@ -21,6 +21,7 @@
 mod air;
 mod calls;
 mod constants;
+mod debuginfo;
 mod dominators;
 mod error;
 mod functions;
@@ -183,6 +184,12 @@ struct Verifier<'m> {
     call_scratch: Vec<Option<TypeId>>,
     /// Whether function bodies are checked (see [`verify_outside_bodies`]).
     bodies: bool,
+    /// Whether the module has debug-info nodes (the debug-info rules of
+    /// functions and the module run only then).
+    debug_info: bool,
+    /// The metadata the module reaches (from named metadata, attachments
+    /// and call arguments), computed when first needed.
+    reachable: Option<std::collections::HashSet<MetaId>>,
 }
 
 /// "No type" in the dense per-id tables (type ids never reach `u32::MAX`:
@@ -217,6 +224,11 @@ impl<'m> Verifier<'m> {
             gep_scratch: Vec::new(),
             call_scratch: Vec::new(),
             bodies: true,
+            debug_info: m
+                .metadata
+                .iter()
+                .any(|x| matches!(x, crate::Metadata::Di(_))),
+            reachable: None,
         }
     }
 
@@ -253,6 +265,8 @@ impl<'m> Verifier<'m> {
             gep_scratch: Vec::new(),
             call_scratch: Vec::new(),
             bodies: self.bodies,
+            debug_info: self.debug_info,
+            reachable: None,
         }
     }
 

@@ -11,7 +11,12 @@ proptest! {
 
     #[test]
     fn generated_modules_round_trip(seed in any::<u64>(), kernels in 1usize..4, depth in 0u32..4) {
-        let options = GenOptions { kernels, stretch: 6, depth };
+        let options = GenOptions {
+            kernels,
+            stretch: 6,
+            depth,
+            debug_info: seed % 2 == 1,
+        };
         let module = random_module(seed, options);
         if let Err(e) = air_ir::verify(&module) {
             panic!("seed {seed}: generated module does not verify: {e}\n{}", air_ir::print(&module));

@@ -95,6 +95,7 @@ fn generated(seed: u64, kernels: usize, stretch: usize) -> String {
         kernels,
         stretch,
         depth: 3,
+        debug_info: false,
     };
     air_ir::print(&air_testgen::random_module(seed, options))
 }

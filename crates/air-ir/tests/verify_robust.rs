@@ -118,14 +118,14 @@ proptest! {
 
     #[test]
     fn generated_modules_verify(seed in any::<u64>(), kernels in 1usize..4, depth in 0u32..4) {
-        let m = random_module(seed, GenOptions { kernels, stretch: 6, depth });
+        let m = random_module(seed, GenOptions { kernels, stretch: 6, depth, debug_info: false });
         let errors = verify_all(&m);
         prop_assert!(errors.is_empty(), "seed {}: {:?}", seed, errors);
     }
 
     #[test]
     fn corrupted_modules_never_panic(seed in any::<u64>(), edits in 1usize..6) {
-        let mut m = random_module(seed, GenOptions { kernels: 2, stretch: 5, depth: 2 });
+        let mut m = random_module(seed, GenOptions { kernels: 2, stretch: 5, depth: 2, debug_info: false });
         let mut rng = Rng::new(seed ^ 0x9E37_79B9_7F4A_7C15);
         for _ in 0..edits {
             corrupt(&mut rng, &mut m);
@@ -136,7 +136,7 @@ proptest! {
 
     #[test]
     fn corrupted_modules_give_the_same_errors_on_any_thread_count(seed in any::<u64>(), edits in 1usize..8) {
-        let mut m = random_module(seed, GenOptions { kernels: 4, stretch: 5, depth: 2 });
+        let mut m = random_module(seed, GenOptions { kernels: 4, stretch: 5, depth: 2, debug_info: false });
         let mut rng = Rng::new(seed ^ 0x5851_F42D_4C95_7F2D);
         for _ in 0..edits {
             corrupt(&mut rng, &mut m);

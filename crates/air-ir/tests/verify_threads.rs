@@ -47,6 +47,7 @@ fn generated_modules_give_the_same_result_on_any_thread_count() {
                 kernels: 1 + (seed as usize % 6),
                 stretch: 6,
                 depth: 2,
+                debug_info: false,
             },
         );
         let errors = same_for_all_counts(&format!("seed {seed}"), &m);
@@ -84,6 +85,7 @@ fn modules_broken_in_several_functions_give_the_same_result() {
                 kernels: 4 + (seed as usize % 4),
                 stretch: 5,
                 depth: 2,
+                debug_info: false,
             },
         );
         let fs = defined(&m);

@@ -205,6 +205,13 @@ impl Importer<'_> {
                 };
                 id
             }
+            Metadata::Di(mut node) => {
+                let id = self.dst.add_metadata(Metadata::String(Vec::new()));
+                self.metas.insert(m, id);
+                node.for_each_ref_mut(|r| *r = self.meta(*r));
+                self.dst.metadata[id.0 as usize] = Metadata::Di(node);
+                id
+            }
         }
     }
 

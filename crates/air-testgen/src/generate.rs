@@ -23,6 +23,10 @@ pub struct GenOptions {
     pub stretch: usize,
     /// Maximum nesting of ifs and loops.
     pub depth: u32,
+    /// Whether to describe the module with debug info (a compile unit,
+    /// subprograms, locations, variables and the `llvm.dbg.*` calls; see
+    /// `debug.rs`).
+    pub debug_info: bool,
 }
 
 impl Default for GenOptions {
@@ -31,6 +35,7 @@ impl Default for GenOptions {
             kernels: 2,
             stretch: 6,
             depth: 2,
+            debug_info: false,
         }
     }
 }
@@ -39,6 +44,9 @@ impl Default for GenOptions {
 pub fn random_module(seed: u64, options: GenOptions) -> Module {
     let mut g = Gen::new(seed);
     g.module(options);
+    if options.debug_info {
+        crate::debug::add_debug_info(&mut g.b, &mut g.rng, &g.helpers, g.tg_global_id);
+    }
     g.b.finish()
 }
 
@@ -63,6 +71,7 @@ struct Gen {
     barrier: FuncId,
     helpers: Vec<FuncId>,
     tg_global: Option<Value>,
+    tg_global_id: Option<air_ir::module::GlobalId>,
     kernel_nodes: Vec<air_ir::metadata::MetaId>,
 }
 
@@ -130,6 +139,7 @@ impl Gen {
             barrier,
             helpers: Vec::new(),
             tg_global: None,
+            tg_global_id: None,
             kernel_nodes: Vec::new(),
         }
     }
@@ -143,6 +153,7 @@ impl Gen {
             let undef = self.b.const_undef(arr);
             let g = self.b.global("tg_buf", arr, 3, Some(undef), Some(4));
             self.tg_global = Some(self.b.global_value(g));
+            self.tg_global_id = Some(g);
         }
         if self.rng.chance(1, 2) {
             // A constant table in the constant address space.

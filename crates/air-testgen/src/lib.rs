@@ -14,6 +14,7 @@
 
 #![deny(missing_docs)]
 
+mod debug;
 mod generate;
 mod rng;
 

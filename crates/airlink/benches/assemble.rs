@@ -137,6 +137,7 @@ fn large_kernel_template() -> String {
         kernels: 1,
         stretch: 400,
         depth: 3,
+        debug_info: false,
     };
     air_ir::print(&air_testgen::random_module(11, options))
 }
@@ -245,6 +246,7 @@ fn main() {
             kernels: 1,
             stretch: 120_000,
             depth: 3,
+            debug_info: false,
         };
         let text = air_ir::print(&air_testgen::random_module(11, options));
         let path = dir.join("one_huge_kernel.ll");

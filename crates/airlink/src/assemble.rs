@@ -23,6 +23,12 @@ built (peak memory about 2.5x the input instead of about 5x); bytes and errors a
 --emit-bc writes the wrapped LLVM bitcode of the module exactly as parsed (no link step);
 --flavour llvm14 gives what `llvm-as-14 -preserve-bc-uselistorder=false` writes for it.
 
+--strip-debug removes debug info first, as `opt-14 -strip-debug` does: named metadata
+llvm.dbg.* (the compile units), every !dbg attachment and debug location, the calls of
+llvm.dbg.declare/value/addr/label, debug locations inside !llvm.loop nodes, and
+!heapallocsite; the `Dwarf Version` and `Debug Info Version` module flags stay. Like
+--emit-bc it parses the whole module at once.
+
 The apple flavour writes the irsymtab producer (the compiler version) as --producer when
 given, else the metalfe-X version of the module's !llvm.ident, else 32023.850.10. Apple's
 compiler writes its own version even for text whose !llvm.ident names another, so pass
@@ -67,6 +73,10 @@ pub struct Opts {
     /// is the same for every value.
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
+    /// Remove debug info before assembling (what `opt-14 -strip-debug`
+    /// removes; see below).
+    #[arg(long)]
+    strip_debug: bool,
 }
 
 /// Encodes a module in-process.
@@ -119,7 +129,7 @@ impl Opts {
         let flavour = parse_flavour(&self.flavour)?;
         let name = display_name(&self.input);
         let text = read_text(&self.input)?;
-        if let (Some(path), None) = (&self.output, &self.emit_bc) {
+        if let (Some(path), None, false) = (&self.output, &self.emit_bc, self.strip_debug) {
             // Only the library: from 256 KiB of text on, bodies are parsed
             // entry by entry, so a large input never has all of them in
             // memory at once. The process ends after the write: freeing
@@ -142,8 +152,12 @@ impl Opts {
             std::mem::forget(text);
             return write_outputs(&[(path, &bytes)]);
         }
-        let module = parse_and_verify(&text, &name)
+        let mut module = parse_and_verify(&text, &name)
             .map_err(|e| crate::fmt::not_a_spec(e, &self.input, &text))?;
+        if self.strip_debug {
+            // One rule for every caller: air_ir::strip_debug_info.
+            air_ir::strip_debug_info(&mut module);
+        }
         // The text is only needed for diagnostics, which are over now; a
         // large input should not stay resident while it is encoded.
         drop(text);

@@ -25,14 +25,17 @@ whose HASH does not match its module is refused.
 the working directory and the source archives), every function's SOFF tag, and the DEPF
 tags (the temporary .air file's path, which Apple writes only with recorded sources).
 --reflection removes the RLST reflection list and every function's RFLT tag.
---debug removes debug information from every module (re-encoded) and the DEBI debug
-locations of the private metadata; it is not available yet.
+--debug removes debug information from every module that has any (what `opt-14
+-strip-debug` removes; the module is re-encoded by airlink's Apple-flavour writer, see
+docs/bitcode-rules.md) and the DEBI debug locations of the private metadata; modules
+without debug information keep their bytes.
 Offsets, sizes and hashes are recomputed, and the result is read back (hashes verified)
 before it is written.
 
 Examples:
   airlink strip kernel.metallib -o kernel.stripped.metallib
   airlink strip kernel.metallib -o kernel.stripped.metallib --sources --reflection
+  airlink strip kernel.metallib -o kernel.stripped.metallib --all
 
 Exit status: 0 on success, 1 when the library cannot be read, is not in Apple's layout,
 has a bad HASH, or the rewrite fails; 2 on a usage error.
@@ -61,11 +64,14 @@ pub struct Opts {
 /// debug information.
 pub type ModuleRewrite = fn(&[u8]) -> Result<Vec<u8>, String>;
 
-/// The debug-information stripper of the bitcode crates, once they provide
-/// one (issue 19: debug info in the IR model is being added on another
-/// branch); `None` until then, and `--debug` says it is not available.
-fn module_debug_stripper() -> Option<ModuleRewrite> {
-    None
+/// The debug-information stripper of the bitcode crates: the module read,
+/// stripped as `opt-14 -strip-debug` does and written again by the Apple
+/// flavour ([`air_bitcode::strip_debug_info`]); same bytes when the module
+/// has no debug info.
+fn strip_module_debug(module: &[u8]) -> Result<Vec<u8>, String> {
+    air_bitcode::strip_debug_info(module)
+        .map(|(bytes, _)| bytes)
+        .map_err(|e| e.to_string())
 }
 
 /// What one strip did.
@@ -78,18 +84,7 @@ struct Report {
 impl Opts {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
-        let debug = if self.debug || self.all {
-            match module_debug_stripper() {
-                Some(f) => Some(f),
-                None => bail!(
-                    "error: airlink strip --debug is not available yet: removing debug information \
-                     from modules needs debug-info support in the bitcode reader and writer, \
-                     which is being added; --sources and --reflection work now"
-                ),
-            }
-        } else {
-            None
-        };
+        let debug: Option<ModuleRewrite> = (self.debug || self.all).then_some(strip_module_debug);
         let name = display_name(&self.input);
         let bytes = read_input(&self.input, MAX_INPUT_BYTES)?;
         let (out, report) = self.strip(&bytes, debug)?;
@@ -267,6 +262,39 @@ mod tests {
         assert_eq!(file.functions()[0].module, &[7; 16]);
         let err = opts(&["debug"]).strip(&bytes, Some(failing)).unwrap_err();
         assert_eq!(err.to_string(), "lib.metallib: module 0: no");
+    }
+
+    #[test]
+    fn debug_with_the_real_stripper_removes_a_modules_debug_info() {
+        // The corpus module with every debug-info node kind, assembled
+        // into a library, stripped, read back: no debug info is left, the
+        // kernel is still there, and a second strip changes nothing.
+        let text = include_str!("../../../tests/corpus/debug_info.ll");
+        let target = air_target::Target::by_id("macos26").unwrap();
+        let input = air_assemble::Input::Text {
+            text,
+            path: "debug_info.ll",
+        };
+        let options = air_assemble::Options::for_target(target);
+        let bytes = air_assemble::assemble(input, &options).unwrap().bytes;
+        let (out, report) = opts(&["debug"])
+            .strip(&bytes, Some(strip_module_debug))
+            .unwrap();
+        assert_eq!(report.modules_rewritten, 1);
+        assert!(out.len() < bytes.len());
+        let file = MetallibFile::parse(&out).unwrap();
+        assert!(file.hashes_ok());
+        let module = air_bitcode::read_module(file.functions()[0].module).unwrap();
+        let printed = air_ir::print(&module);
+        assert!(
+            !printed.contains("!dbg") && !printed.contains("!DI"),
+            "{printed}"
+        );
+        assert!(printed.contains("define "), "{printed}");
+        let (again, report) = opts(&["debug"])
+            .strip(&out, Some(strip_module_debug))
+            .unwrap();
+        assert_eq!((again, report.modules_rewritten), (out, 0));
     }
 
     #[test]

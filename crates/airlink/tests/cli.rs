@@ -255,6 +255,12 @@ fn cases() -> Vec<Case> {
             "airlink strip kernel.metallib -o kernel.stripped.metallib --sources --reflection",
         )
         .file("kernel.stripped.metallib", Form::Digest),
+        // --all re-encodes only modules with debug info; this one has none.
+        case(
+            "strip_all",
+            "airlink strip kernel.metallib -o kernel.stripped.metallib --all",
+        )
+        .file("kernel.stripped.metallib", Form::Digest),
         // shell: README, shell --help.
         case(
             "shell_readme",
@@ -332,11 +338,6 @@ fn cases() -> Vec<Case> {
         // Inputs of the wrong kind (exit 1).
         case("error_inspect_text", "airlink inspect kernel.ll"),
         case("error_strip_text", "airlink strip kernel.ll -o bad.metallib"),
-        // Not available until modules carry debug info (exit 1).
-        case(
-            "error_strip_debug",
-            "airlink strip kernel.metallib -o bad.metallib --debug",
-        ),
         // A TOML file: said to be a spec, with the command that reads it
         // (it was an IR parse error about attribute groups).
         case("error_fmt_toml", "airlink fmt examples/specs/simple.toml"),
@@ -1033,9 +1034,10 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
         module,
         "--extract wrote other bytes than the module's"
     );
-    // strip without flags, and with flags that find nothing to remove,
-    // writes the library back unchanged.
-    for case in ["strip", "strip_sources_reflection"] {
+    // strip without flags, and with flags that find nothing to remove
+    // (--all: no sources, reflection or debug info), writes the library
+    // back unchanged.
+    for case in ["strip", "strip_sources_reflection", "strip_all"] {
         assert_eq!(
             get(case).files["kernel.stripped.metallib"],
             lib,

@@ -206,6 +206,7 @@ fn inputs() -> Vec<(String, String)> {
             kernels: 2 + seed as usize % 3,
             stretch: 20,
             depth: 2,
+            debug_info: false,
         };
         let text = air_ir::print(&air_testgen::random_module(100 + seed, options));
         out.push((format!("gen{seed}.ll"), text));

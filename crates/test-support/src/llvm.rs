@@ -75,6 +75,49 @@ pub fn llvm_as<'a>(input: impl Into<Input<'a>>) -> Result<Vec<u8>, String> {
     )
 }
 
+/// `llvm-as-14 -disable-verify -preserve-bc-uselistorder=false`: text in,
+/// bitcode out, without LLVM's verifier (for printing tests of metadata
+/// the verifier would reject).
+///
+/// # Errors
+/// The tool's diagnostics when it rejects the text.
+pub fn llvm_as_unverified<'a>(input: impl Into<Input<'a>>) -> Result<Vec<u8>, String> {
+    run(
+        "llvm-as",
+        &["-disable-verify", "-preserve-bc-uselistorder=false"],
+        input.into(),
+        true,
+    )
+}
+
+/// What `llvm-as-14` prints on standard error for `text` (its verifier's
+/// messages, such as the debug-info problems it reports before stripping
+/// the debug info), and whether it succeeded.
+pub fn llvm_as_diagnostics(text: &str) -> (bool, String) {
+    let mut command = Command::new(tool_path("llvm-as"));
+    command
+        .args(["-", "-o", "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let Ok(mut child) = command.spawn() else {
+        return (false, "cannot start llvm-as-14".into());
+    };
+    if let Some(mut pipe) = child.stdin.take() {
+        let input = text.as_bytes().to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+    }
+    match child.wait_with_output() {
+        Ok(out) => (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ),
+        Err(e) => (false, e.to_string()),
+    }
+}
+
 /// `llvm-dis-14`: bitcode in, text out.
 ///
 /// # Errors

@@ -179,18 +179,22 @@ fn metallib_parse_seeds_run_through_the_target() {
 
 /// The `bitcode_read` seeds: one module per corpus file below, written by
 /// our writer in the flavour given.
-const BITCODE_SEEDS: [(&str, Flavour); 5] = [
-    ("simple_1d", Flavour::Apple),
-    ("switch_atomics", Flavour::Llvm14),
-    ("all_instructions", Flavour::Llvm14),
-    ("constant_exprs", Flavour::Llvm14),
-    ("attributes", Flavour::Apple),
+/// (corpus file, flavour, seed name).
+const BITCODE_SEEDS: [(&str, Flavour, &str); 7] = [
+    ("simple_1d", Flavour::Apple, "simple_1d"),
+    ("switch_atomics", Flavour::Llvm14, "switch_atomics"),
+    ("all_instructions", Flavour::Llvm14, "all_instructions"),
+    ("constant_exprs", Flavour::Llvm14, "constant_exprs"),
+    ("attributes", Flavour::Apple, "attributes"),
+    // Every debug-info record, and the Apple subprogram's extra operand.
+    ("debug_info", Flavour::Llvm14, "debug_info"),
+    ("debug_info", Flavour::Apple, "debug_info_apple"),
 ];
 
 fn write_bitcode_seeds() {
     let dir = corpus_dir("bitcode_read");
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, flavour) in BITCODE_SEEDS {
+    for (name, flavour, seed) in BITCODE_SEEDS {
         let path = repo_root().join(format!("tests/corpus/{name}.ll"));
         let text = std::fs::read_to_string(path).unwrap();
         let module = air_ir::parse(&text, name).unwrap();
@@ -200,7 +204,7 @@ fn write_bitcode_seeds() {
             ..WriteOptions::default()
         };
         let bytes = write_module(&module, &options).unwrap();
-        std::fs::write(dir.join(format!("{name}.bc")), bytes).unwrap();
+        std::fs::write(dir.join(format!("{seed}.bc")), bytes).unwrap();
     }
 }
 

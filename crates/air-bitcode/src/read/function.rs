@@ -15,7 +15,9 @@ use air_ir::inst::{
     Value,
 };
 use air_ir::types::Type;
-use air_ir::{ConstKind, Flags, InstId, Instruction, Metadata, TypeId};
+use air_ir::{
+    ConstKind, DiKind, DiNode, DiValue, Flags, InstId, Instruction, MetaId, Metadata, TypeId,
+};
 use llvm_bitcode_schema::{BlockId, FunctionCode, MetadataCode, ValueSymtabCode};
 
 use super::constants::{
@@ -46,6 +48,8 @@ struct Body {
     fwd: Vec<Fwd>,
     md_fixups: Vec<MdFixup>,
     alloca_space: u32,
+    /// The `DILocation` the last DEBUG_LOC made (for DEBUG_LOC_AGAIN).
+    last_location: Option<MetaId>,
 }
 
 /// The operands of one record, consumed in order.
@@ -126,6 +130,7 @@ impl Reader<'_> {
             fwd: Vec::new(),
             md_fixups: Vec::new(),
             alloca_space: alloca_space(self.m.datalayout.as_deref()),
+            last_location: None,
         };
         let mut scope = self.cur.enter(h);
         loop {
@@ -940,7 +945,7 @@ impl Reader<'_> {
                 (ty, InstKind::Freeze { value })
             }
             Some(FunctionCode::DebugLocAgain | FunctionCode::DebugLoc) => {
-                return Err(err("debug locations are not supported by the IR model"))
+                return self.debug_location(b, r);
             }
             Some(FunctionCode::OperandBundle) => {
                 return Err(err("operand bundles are not supported by the IR model"))
@@ -948,6 +953,65 @@ impl Reader<'_> {
             _ => return Err(err("this instruction is not supported by the IR model")),
         };
         self.push_inst(b, r, ty, kind, flags)
+    }
+
+    /// `DEBUG_LOC [line, column, scope, inlined at, implicit?]` (metadata
+    /// ids + 1) or `DEBUG_LOC_AGAIN`: the `!dbg` of the instruction read
+    /// last. Each DEBUG_LOC becomes a `DILocation` of its own; AGAIN
+    /// reuses the previous one.
+    fn debug_location(&mut self, b: &mut Body, r: &Record) -> Result<(), ReadError> {
+        let err = |m: &str| rec_err(ID, r, m);
+        let loc = if r.code == FunctionCode::DebugLocAgain.code() {
+            b.last_location
+                .ok_or_else(|| err("DEBUG_LOC_AGAIN without a DEBUG_LOC before it"))?
+        } else {
+            if r.ops.len() < 4 || r.ops.len() > 5 {
+                return Err(err("expected 4 or 5 operands"));
+            }
+            let scope = match r.ops[2] {
+                0 => return Err(err("a debug location without a scope")),
+                s => self.md_id(ID, r, s - 1)?,
+            };
+            let inlined = match r.ops[3] {
+                0 => DiValue::Null,
+                s => DiValue::Md(self.md_id(ID, r, s - 1)?),
+            };
+            let node = DiNode::new(DiKind::Location, false)
+                .with("line", DiValue::Int(r.ops[0] & u64::from(u32::MAX)))
+                .with("column", DiValue::Int(r.ops[1] & u64::from(u16::MAX)))
+                .with("scope", DiValue::Md(scope))
+                .with("inlinedAt", inlined)
+                .with(
+                    "isImplicitCode",
+                    DiValue::Int(u64::from(r.ops.get(4).is_some_and(|v| *v != 0))),
+                );
+            // LLVM uniques locations: an equal one read before is this one.
+            let key = super::metadata::location_key(&node);
+            let known = key.and_then(|k| self.locations.get(&k).copied());
+            let id = match known {
+                Some(id) => id,
+                None => {
+                    let id = self.m.add_metadata(Metadata::Di(node));
+                    if let Some(k) = key {
+                        self.locations.insert(k, id);
+                    }
+                    id
+                }
+            };
+            b.last_location = Some(id);
+            id
+        };
+        let f = &mut self.m.functions[b.fi];
+        let Some(inst) = f.insts.last_mut() else {
+            return Err(err("a debug location before any instruction"));
+        };
+        if inst.attachments.iter().any(|(k, _)| k == "dbg") {
+            return Err(err("a second debug location for one instruction"));
+        }
+        let mut list: Vec<(String, MetaId)> = vec![("dbg".to_string(), loc)];
+        list.extend(inst.attachments.iter().cloned());
+        inst.attachments = list.into();
+        Ok(())
     }
 
     /// `INST_CALL [attrs, cc, fmf?, fnty?, callee+, args...]`.

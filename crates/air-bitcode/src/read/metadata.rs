@@ -5,9 +5,10 @@
 //! operands, named metadata and global attachments are mapped to model ids
 //! when the block ends.
 
+use air_ir::debuginfo::{FieldType, Rec};
 use air_ir::inst::Value;
 use air_ir::types::Type;
-use air_ir::{InstId, MetaId, Metadata, NamedMetadata, TypeId};
+use air_ir::{DiKind, DiNode, DiValue, InstId, MetaId, Metadata, NamedMetadata, TypeId};
 
 use super::constants::Slot;
 use super::module::{bytes_of, rec_err, string_of, Reader};
@@ -34,6 +35,8 @@ pub(super) struct MdFixup {
 #[derive(Debug, Default)]
 struct Deferred {
     nodes: Vec<(MetaId, Vec<u64>, Record)>,
+    /// Debug-info records: the placeholder item, its kind, the record.
+    di: Vec<(MetaId, DiKind, Record)>,
     named: Vec<(String, Record)>,
     attachments: Vec<Record>,
 }
@@ -123,39 +126,13 @@ impl Reader<'_> {
                 Some(MetadataCode::GlobalDeclAttachment) => d.attachments.push(r),
                 // The index only speeds up lazy loading.
                 Some(MetadataCode::IndexOffset | MetadataCode::Index) => {}
-                Some(
-                    MetadataCode::Location
-                    | MetadataCode::GenericDebug
-                    | MetadataCode::Subrange
-                    | MetadataCode::Enumerator
-                    | MetadataCode::BasicType
-                    | MetadataCode::File
-                    | MetadataCode::DerivedType
-                    | MetadataCode::CompositeType
-                    | MetadataCode::SubroutineType
-                    | MetadataCode::CompileUnit
-                    | MetadataCode::Subprogram
-                    | MetadataCode::LexicalBlock
-                    | MetadataCode::LexicalBlockFile
-                    | MetadataCode::Namespace
-                    | MetadataCode::TemplateType
-                    | MetadataCode::TemplateValue
-                    | MetadataCode::GlobalVar
-                    | MetadataCode::LocalVar
-                    | MetadataCode::Expression
-                    | MetadataCode::ObjcProperty
-                    | MetadataCode::ImportedEntity
-                    | MetadataCode::Module
-                    | MetadataCode::Macro
-                    | MetadataCode::MacroFile
-                    | MetadataCode::GlobalVarExpr
-                    | MetadataCode::Label,
-                ) => {
-                    return Err(rec_err(
-                        ID,
-                        &r,
-                        "debug-info metadata is not supported by the IR model",
-                    ))
+                _ if DiKind::from_code(r.code).is_some() => {
+                    let kind = DiKind::from_code(r.code).unwrap_or(DiKind::Location);
+                    if kind == DiKind::ArgList && local.is_none() {
+                        return Err(rec_err(ID, &r, "a DIArgList outside a function"));
+                    }
+                    let id = s.push_md(Metadata::Di(DiNode::new(kind, false)));
+                    d.di.push((id, kind, r));
                 }
                 _ => {
                     return Err(rec_err(
@@ -188,6 +165,15 @@ impl Reader<'_> {
             {
                 *slot = operands;
             }
+        }
+        for (id, kind, r) in d.di {
+            let node = self.di_node(kind, &r)?;
+            if kind == DiKind::Location && !node.distinct {
+                if let Some(key) = location_key(&node) {
+                    self.locations.entry(key).or_insert(id);
+                }
+            }
+            self.m.metadata[id.0 as usize] = Metadata::Di(node);
         }
         for (name, r) in d.named {
             let operands = r
@@ -222,6 +208,155 @@ impl Reader<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A debug-info record, decoded by its kind's record layout
+    /// (`air_ir::debuginfo::KINDS`): the layouts LLVM 14 writes, plus the
+    /// trailing 0 of Apple's subprograms.
+    fn di_node(&self, kind: DiKind, r: &Record) -> Result<DiNode, ReadError> {
+        const ID: BlockId = BlockId::Metadata;
+        let info = kind.info();
+        let mut node = DiNode::new(kind, false);
+        let ops = &r.ops;
+        let mut pos = 0;
+        let short = || {
+            rec_err(
+                ID,
+                r,
+                format!(
+                    "too few operands for !{} (the layout LLVM 14 writes)",
+                    info.name
+                ),
+            )
+        };
+        let md = |v: u64| -> Result<DiValue, ReadError> {
+            Ok(match v {
+                0 => DiValue::Null,
+                v => DiValue::Md(self.md_id(ID, r, v - 1)?),
+            })
+        };
+        for rec in info.record {
+            match *rec {
+                Rec::Header { bits, flags } => {
+                    let v = *ops.get(pos).ok_or_else(short)?;
+                    pos += 1;
+                    node.distinct = v & 1 != 0;
+                    let mut known = 1 | bits;
+                    for &(i, shift) in flags {
+                        known |= 1 << shift;
+                        node.fields[i] = DiValue::Int((v >> shift) & 1);
+                    }
+                    if v & !known != 0 || v & bits != bits {
+                        return Err(rec_err(
+                            ID,
+                            r,
+                            format!(
+                                "!{} record header {v:#x}: an older layout than LLVM 14 writes",
+                                info.name
+                            ),
+                        ));
+                    }
+                }
+                Rec::Field(i) | Rec::Optional(i) => {
+                    let Some(&v) = ops.get(pos) else {
+                        if matches!(rec, Rec::Optional(_)) {
+                            node.fields[i] = DiValue::Absent;
+                            continue;
+                        }
+                        return Err(short());
+                    };
+                    pos += 1;
+                    node.fields[i] = match info.fields[i].ty {
+                        FieldType::Md { .. }
+                        | FieldType::Str { .. }
+                        | FieldType::OptStr
+                        | FieldType::SignedOrMd { .. } => md(v)?,
+                        ty => DiValue::Int(normalise(ty, v)),
+                    };
+                }
+                Rec::Id(i) => {
+                    let v = *ops.get(pos).ok_or_else(short)?;
+                    pos += 1;
+                    node.fields[i] = DiValue::Md(self.md_id(ID, r, v)?);
+                }
+                Rec::Const(c) => {
+                    let v = *ops.get(pos).ok_or_else(short)?;
+                    pos += 1;
+                    if v != c {
+                        return Err(rec_err(
+                            ID,
+                            r,
+                            format!("operand {} of !{} is {v}, not {c}", pos - 1, info.name),
+                        ));
+                    }
+                }
+                Rec::WideWidth(i) => {
+                    let width = *ops.get(pos).ok_or_else(short)?;
+                    pos += 1;
+                    if width == 0 || width > u64::from(MAX_WIDE_BITS) {
+                        return Err(rec_err(ID, r, format!("bit width {width} is invalid")));
+                    }
+                    node.fields[i] = DiValue::Wide {
+                        width: width as u32,
+                        words: Vec::new(),
+                    };
+                }
+                Rec::WideWords(i) => {
+                    let rest = ops.get(pos..).unwrap_or_default();
+                    if rest.is_empty() {
+                        return Err(short());
+                    }
+                    pos = ops.len();
+                    let decoded: Vec<u64> =
+                        rest.iter().map(|v| unsigned_of_signed_vbr(*v)).collect();
+                    if let DiValue::Wide { width, words } = &mut node.fields[i] {
+                        *words = air_ir::ApInt::from_words(*width, &decoded).words().to_vec();
+                    }
+                }
+                Rec::Ints(i) => {
+                    node.fields[i] = DiValue::Ints(ops.get(pos..).unwrap_or_default().to_vec());
+                    pos = ops.len();
+                }
+                Rec::Ids(i) | Rec::Ids0(i) => {
+                    let mut list = Vec::new();
+                    for &v in ops.get(pos..).unwrap_or_default() {
+                        list.push(match rec {
+                            Rec::Ids0(_) => Some(self.md_id(ID, r, v)?),
+                            _ if v == 0 => None,
+                            _ => Some(self.md_id(ID, r, v - 1)?),
+                        });
+                    }
+                    pos = ops.len();
+                    node.fields[i] = DiValue::Mds(list);
+                }
+                Rec::AppleZero => {
+                    // Apple's writer adds a field LLVM 15 defines (the
+                    // target function name); it is always empty there.
+                    if let Some(&v) = ops.get(pos) {
+                        pos += 1;
+                        if v != 0 {
+                            return Err(rec_err(
+                                ID,
+                                r,
+                                "a subprogram target function name is not supported by the IR model",
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if pos != ops.len() {
+            return Err(rec_err(
+                ID,
+                r,
+                format!(
+                    "{} operands for !{}, more than the layout LLVM 14 writes",
+                    ops.len(),
+                    info.name
+                ),
+            ));
+        }
+        Ok(node)
     }
 
     /// `VALUE [type, value id]`.
@@ -338,4 +473,56 @@ impl Reader<'_> {
             Ok(())
         })
     }
+}
+
+/// The widest `DIEnumerator` value read (LLVM's largest integer type has
+/// 2^23 - 1 bits; wider values would only let a record ask for huge
+/// allocations).
+const MAX_WIDE_BITS: u32 = (1 << 23) - 1;
+
+/// `decodeSignRotatedValue`: the raw 64 bits of a signed VBR operand.
+fn unsigned_of_signed_vbr(v: u64) -> u64 {
+    if v & 1 == 0 {
+        v >> 1
+    } else if v != 1 {
+        (v >> 1).wrapping_neg()
+    } else {
+        // "-0" stands for the most negative value.
+        1 << 63
+    }
+}
+
+/// An integer field as the model keeps it, from its record operand: cut to
+/// the field's width as LLVM's reader does when it stores the operand.
+fn normalise(ty: FieldType, v: u64) -> u64 {
+    match ty {
+        FieldType::Bool => u64::from(v != 0),
+        FieldType::Unsigned { max } | FieldType::Keyword { max, .. }
+            if max < u64::MAX && (max + 1).is_power_of_two() =>
+        {
+            v & max
+        }
+        FieldType::Keyword { .. } => v & u64::from(u32::MAX),
+        FieldType::Signed { .. } => v as u32 as i32 as i64 as u64,
+        FieldType::DiFlags | FieldType::SpFlags => v & u64::from(u32::MAX),
+        FieldType::AddressSpace => {
+            if v == 0 {
+                0
+            } else {
+                u64::from((v - 1) as u32) + 1
+            }
+        }
+        _ => v,
+    }
+}
+
+/// The fields a uniqued `DILocation` is found by.
+pub(super) fn location_key(node: &DiNode) -> Option<(u64, u64, MetaId, Option<MetaId>, u64)> {
+    Some((
+        node.int("line"),
+        node.int("column"),
+        node.md("scope")?,
+        node.md("inlinedAt"),
+        node.int("isImplicitCode"),
+    ))
 }

@@ -69,6 +69,10 @@ pub(super) struct Reader<'a> {
     pub md: Vec<MetaId>,
     /// Metadata kind id → name.
     pub md_kinds: HashMap<u64, String>,
+    /// The uniqued `DILocation`s read so far, by their fields (line,
+    /// column, scope, inlined-at, implicit): a DEBUG_LOC equal to one of
+    /// them is that node, as LLVM's uniquing makes it.
+    pub locations: HashMap<(u64, u64, MetaId, Option<MetaId>, u64), MetaId>,
     /// Sync scope id → name (`""` = system).
     pub sync_scopes: Vec<String>,
     sections: Vec<String>,
@@ -100,6 +104,7 @@ pub(super) fn read(stream: &[u8], base: u64) -> Result<Module, ReadError> {
         values: ValueTable::default(),
         md: Vec::new(),
         md_kinds: HashMap::new(),
+        locations: HashMap::new(),
         sync_scopes: vec!["singlethread".into(), String::new()],
         sections: Vec::new(),
         strtab: None,

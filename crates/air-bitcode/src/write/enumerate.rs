@@ -16,9 +16,10 @@ use air_ir::inst::{InstKind, Value};
 use air_ir::{InstId, TypeId};
 
 use super::consts::{CExpr, CId, CKind};
-use super::meta::{Md, MdId};
+use super::meta::{CVal, Md, MdId};
 use super::prepare::Prepared;
 use crate::{EncodeError, Result};
+use air_ir::DiKind;
 
 /// A value that gets a value id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -306,11 +307,26 @@ impl Enumerator {
                 cache.llvm_ops.extend_from_slice(&ops);
                 for &op in &ops {
                     match op {
-                        Operand::Metadata(md) => {
-                            if !matches!(p.md.get(md), Md::Local { .. }) {
-                                e.enumerate_metadata(p, fn_tag, Some(md))?;
+                        Operand::Metadata(md) => match p.md.get(md) {
+                            // Function-local values are enumerated with
+                            // the function's instructions.
+                            Md::Local { .. } => {}
+                            // So are argument lists; their constants now.
+                            Md::Di {
+                                kind: DiKind::ArgList,
+                                fields,
+                                ..
+                            } => {
+                                if let Some(CVal::Mds(args)) = fields.first() {
+                                    for a in args.iter().flatten() {
+                                        if matches!(p.md.get(*a), Md::Const(_)) {
+                                            e.enumerate_metadata(p, fn_tag, Some(*a))?;
+                                        }
+                                    }
+                                }
                             }
-                        }
+                            _ => e.enumerate_metadata(p, fn_tag, Some(md))?,
+                        },
                         Operand::Label => e.enumerate_type(p, p.label_type),
                         // The common operands, without `type_of`'s general
                         // lookup: an argument (see `params`) and an
@@ -342,6 +358,13 @@ impl Enumerator {
                 if let Some(list) = info.inst_attachments.get(&iid.0) {
                     for (_, md) in list {
                         e.enumerate_metadata(p, fn_tag, Some(*md))?;
+                    }
+                }
+                // The debug location is written as a record of its own,
+                // not as metadata: only its operands are enumerated.
+                if let Some(loc) = info.inst_dbg.get(&iid.0) {
+                    for op in p.md.operands(*loc) {
+                        e.enumerate_metadata(p, fn_tag, *op)?;
                     }
                 }
             }
@@ -749,8 +772,8 @@ impl Enumerator {
             match p.md.get(md) {
                 Md::String(_) => 0,
                 Md::Const(_) | Md::Local { .. } => 1,
-                Md::Node { distinct: true, .. } => 2,
-                Md::Node { .. } => 3,
+                Md::Node { distinct: true, .. } | Md::Di { distinct: true, .. } => 2,
+                Md::Node { .. } | Md::Di { .. } => 3,
             }
         };
         let mut order: Vec<(u32, u8, u32, MdId)> = self
@@ -850,13 +873,29 @@ impl Enumerator {
         // function-local metadata operands collected (in the same order a
         // second walk would meet them) for after the instruction values.
         let mut locals = Vec::new();
+        let mut arg_lists = Vec::new();
         for (k, &(_, iid)) in info.insts.iter().enumerate() {
             for &op in cache.llvm(k) {
                 match op {
                     Operand::Value(v @ Val::Const(_)) => self.enumerate_value(p, v)?,
-                    Operand::Metadata(md) if matches!(p.md.get(md), Md::Local { .. }) => {
-                        locals.push(md);
-                    }
+                    Operand::Metadata(md) => match p.md.get(md) {
+                        Md::Local { .. } => locals.push(md),
+                        Md::Di {
+                            kind: DiKind::ArgList,
+                            fields,
+                            ..
+                        } => {
+                            arg_lists.push(md);
+                            if let Some(CVal::Mds(args)) = fields.first() {
+                                for a in args.iter().flatten() {
+                                    if matches!(p.md.get(*a), Md::Local { .. }) {
+                                        locals.push(*a);
+                                    }
+                                }
+                            }
+                        }
+                        _ => {}
+                    },
                     _ => {}
                 }
             }
@@ -888,6 +927,18 @@ impl Enumerator {
                 };
                 self.enumerate_value(p, v)?;
             }
+        }
+        // Argument lists after the values they list
+        // (`EnumerateFunctionLocalListMetadata`).
+        for md in arg_lists {
+            if self.md_entry(md).is_some_and(|i| i.id != 0) {
+                continue;
+            }
+            self.mds.push(md);
+            *self.md_entry_mut(md) = MdIndex {
+                function: tag,
+                id: self.mds.len() as u32,
+            };
         }
         Ok(())
     }

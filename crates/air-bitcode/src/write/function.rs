@@ -14,8 +14,10 @@ use super::blockinfo::{
 };
 use super::consts::{bitcode_op, fmf_bits, int_flags};
 use super::enumerate::{const_val, Operand, Val};
+use super::meta::{CVal, Md, MdId};
 use super::{encode_align, signed_vbr, Writer};
 use crate::{EncodeError, Result};
+use air_ir::DiKind;
 
 /// `@function instruction N`, the context of an instruction's errors.
 struct InstContext<'a>(&'a str, u32);
@@ -42,12 +44,19 @@ impl Writer<'_, '_> {
         self.function_metadata()?;
         let mut inst_id = cst_end as u32;
         let mut needs_attachment = !info.attachments.is_empty();
+        let has_locations = !info.inst_dbg.is_empty();
+        let mut last_location = None;
         for (k, &(_, iid)) in info.insts.iter().enumerate() {
             self.instruction(fi, k, iid, inst_id)?;
             if !p.is_void(f.insts[iid.0 as usize].ty) {
                 inst_id += 1;
             }
             needs_attachment |= info.inst_attachments.contains_key(&iid.0);
+            if has_locations {
+                if let Some(&loc) = info.inst_dbg.get(&iid.0) {
+                    self.debug_location(loc, &mut last_location, &f.name)?;
+                }
+            }
         }
         // The operand lists are done with; the symbol table written next is
         // the peak of a large function, so they go first.
@@ -58,6 +67,38 @@ impl Writer<'_, '_> {
         }
         self.e.purge_function();
         self.s.exit_block();
+        Ok(())
+    }
+
+    /// An instruction's debug location: DEBUG_LOC `[line, column, scope,
+    /// inlined at, implicit]` (ids + 1), or DEBUG_LOC_AGAIN when it is the
+    /// same node as the previous instruction's.
+    fn debug_location(&mut self, loc: MdId, last: &mut Option<MdId>, function: &str) -> Result<()> {
+        if *last == Some(loc) {
+            self.s.emit_record(FunctionCode::DebugLocAgain.code(), &[]);
+            return Ok(());
+        }
+        let Md::Di {
+            kind: DiKind::Location,
+            fields,
+            ..
+        } = self.p.md.get(loc)
+        else {
+            return Err(EncodeError::invalid(
+                format!("@{function}"),
+                "a !dbg attachment of an instruction is not a DILocation",
+            ));
+        };
+        let field = |i: usize| fields.get(i).cloned().unwrap_or(CVal::Null);
+        let ops = [
+            field(0).int(),
+            field(1).int(),
+            self.e.md_or_null_id(field(2).md())?,
+            self.e.md_or_null_id(field(3).md())?,
+            field(4).int(),
+        ];
+        self.s.emit_record(FunctionCode::DebugLoc.code(), &ops);
+        *last = Some(loc);
         Ok(())
     }
 

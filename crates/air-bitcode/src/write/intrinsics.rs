@@ -151,6 +151,11 @@ const TABLE: &[Row] = &[
     ("llvm.stackrestore", DEFAULT, &[]),
     ("llvm.expect", PURE, &[]),
     ("llvm.donothing", PURE, &[]),
+    // The debug intrinsics (`IntrNoMem, IntrSpeculatable` in LLVM 14).
+    ("llvm.dbg.declare", PURE_SPECULATABLE, &[]),
+    ("llvm.dbg.value", PURE_SPECULATABLE, &[]),
+    ("llvm.dbg.addr", PURE_SPECULATABLE, &[]),
+    ("llvm.dbg.label", PURE_SPECULATABLE, &[]),
     ("llvm.trap", &[K::Cold, K::NoReturn, K::NoUnwind], &[]),
     ("llvm.debugtrap", &[K::NoUnwind], &[]),
 ];

@@ -21,6 +21,7 @@ use super::intern::Interner;
 use super::intrinsics::{apple_intrinsic_attributes, intrinsic_attributes};
 use super::meta::{MdId, MdTable};
 use crate::{EncodeError, Flavour, Result, WriteOptions};
+use air_ir::debuginfo::is_debug_intrinsic_call;
 
 /// The module's attribute lists, interned. LLVM's `AttributeList` is the
 /// non-empty sets keyed by LLVM's index (`u32::MAX` = function, 0 = return
@@ -208,6 +209,8 @@ pub(crate) struct FuncInfo {
     pub insts: Vec<(u32, InstId)>,
     /// Non-`!dbg` attachments per instruction, sorted by kind id.
     pub inst_attachments: HashMap<u32, Vec<(u32, MdId)>>,
+    /// The debug location (`!dbg`) of each instruction that has one.
+    pub inst_dbg: HashMap<u32, MdId>,
     /// Attribute list of each call with a non-empty one.
     pub call_attrs: HashMap<u32, u32>,
     /// Canonical metadata of each metadata-typed call argument, by
@@ -250,8 +253,37 @@ pub(crate) struct Prepared<'m> {
     pub label_type: TypeId,
 }
 
+/// Whether `llvm-as-14` would strip debug-info nodes from `module`: it
+/// has no `"Debug Info Version"` flag of 3 and has such nodes. (Modules
+/// without them are stripped of the rest while being prepared.)
+pub(crate) fn needs_debug_strip(module: &Module, options: &WriteOptions) -> bool {
+    options.flavour == Flavour::Llvm14
+        && module.metadata.iter().any(|m| matches!(m, Metadata::Di(_)))
+        && debug_info_version(module) != Some(3)
+}
+
 impl<'m> Prepared<'m> {
     pub fn new(module: &'m Module, options: &WriteOptions) -> Result<Self> {
+        Self::new_inner(module, options, None)
+    }
+
+    /// Prepares `stripped`, which is `original` after
+    /// [`air_ir::strip_debug_info`], as `llvm-as-14` prepares `original`:
+    /// metadata kinds are registered in the order the parser met them in
+    /// `original` (attachments that stripping removed included).
+    pub fn stripped(
+        stripped: &'m Module,
+        options: &WriteOptions,
+        original: &'m Module,
+    ) -> Result<Self> {
+        Self::new_inner(stripped, options, Some(original))
+    }
+
+    fn new_inner(
+        module: &'m Module,
+        options: &WriteOptions,
+        original: Option<&'m Module>,
+    ) -> Result<Self> {
         // `llvm-as-14` changes the module while parsing it; Apple's writer
         // encodes the module it is given.
         let as_parsed = options.flavour == Flavour::Llvm14;
@@ -273,7 +305,12 @@ impl<'m> Prepared<'m> {
             .map(|f| canon.types.ptr(f.ty, 0))
             .collect();
 
-        let strip_debug = as_parsed && debug_info_version(module) != Some(3);
+        // Without a `"Debug Info Version"` flag of 3, `llvm-as-14` strips
+        // debug info (`StripDebugInfo`); a module with debug-info nodes
+        // arrives here already stripped (`original` is then set), the
+        // rest is dropped on the way below.
+        let stripped = original.is_some();
+        let strip_debug = as_parsed && !stripped && debug_info_version(module) != Some(3);
         let fixed_kinds = match options.flavour {
             Flavour::Llvm14 => FixedKinds::Llvm14,
             Flavour::Apple => FixedKinds::apple(module),
@@ -290,6 +327,25 @@ impl<'m> Prepared<'m> {
                 }
             }
         };
+        if let Some(orig) = original {
+            for g in &orig.globals {
+                for (name, _) in &g.attachments {
+                    kind_id(name);
+                }
+            }
+            for f in &orig.functions {
+                for (name, _) in &f.attachments {
+                    kind_id(name);
+                }
+                for (_, iid) in f.layout() {
+                    if let Some(inst) = f.insts.get(iid.0 as usize) {
+                        for (name, _) in &inst.attachments {
+                            kind_id(name);
+                        }
+                    }
+                }
+            }
+        }
 
         let mut named = Vec::new();
         for n in &module.named_metadata {
@@ -374,6 +430,11 @@ impl<'m> Prepared<'m> {
                         .get(iid.0 as usize)
                         .ok_or_else(|| EncodeError::bad_id("instruction", iid.0, &context))?;
                     if strip_debug && is_debug_intrinsic_call(module, &inst.kind) {
+                        // The parser registered the call's attachment kinds
+                        // before the call was deleted.
+                        for (name, _) in &inst.attachments {
+                            kind_id(name);
+                        }
                         continue;
                     }
                     info.insts.push((b as u32, iid));
@@ -381,8 +442,17 @@ impl<'m> Prepared<'m> {
                     for (name, m) in &inst.attachments {
                         let k = kind_id(name);
                         if k == 0 {
-                            // `!dbg` is the debug location, not an attachment;
-                            // it is stripped (or a DILocation we cannot model).
+                            // `!dbg` is the debug location, a record of its
+                            // own rather than an attachment.
+                            if !strip_debug {
+                                let loc = md.of(module, &mut canon, *m, Some(fi as u32))?;
+                                info.inst_dbg.insert(iid.0, loc);
+                            }
+                            continue;
+                        }
+                        if strip_debug && name == "heapallocsite" {
+                            // `StripDebugInfo` drops it (it points at
+                            // debug types).
                             continue;
                         }
                         list.push((k, md.of(module, &mut canon, *m, Some(fi as u32))?));
@@ -446,7 +516,7 @@ impl<'m> Prepared<'m> {
         // StripDebugInfo calls `setMetadata("heapallocsite", nullptr)` on
         // every instruction with a non-debug attachment, which registers the
         // kind after everything the parser registered.
-        if strip_debug && any_inst_md {
+        if (strip_debug || stripped) && any_inst_md {
             kind_id("heapallocsite");
         }
 
@@ -514,29 +584,6 @@ fn inst_scope(kind: &InstKind) -> Option<&str> {
         InstKind::CmpXchg(xchg) => Some(xchg.scope.as_str()),
         InstKind::Fence { scope, .. } => Some(scope.as_str()),
         _ => None,
-    }
-}
-
-/// Whether `kind` calls one of the `llvm.dbg.*` intrinsics, which
-/// `StripDebugInfo` deletes.
-fn is_debug_intrinsic_call(module: &Module, kind: &InstKind) -> bool {
-    let InstKind::Call(call) = kind else {
-        return false;
-    };
-    let Value::Const(c) = call.callee else {
-        return false;
-    };
-    match module.consts.try_get(c).map(|c| &c.kind) {
-        Some(ConstKind::Function(f)) => module.functions.get(f.0 as usize).is_some_and(|f| {
-            [
-                "llvm.dbg.declare",
-                "llvm.dbg.value",
-                "llvm.dbg.addr",
-                "llvm.dbg.label",
-            ]
-            .contains(&f.name.as_str())
-        }),
-        _ => false,
     }
 }
 

@@ -85,6 +85,8 @@ pub(crate) enum TokenKind {
     Exclaim,
     /// `...`.
     Ellipsis,
+    /// `|` (between debug-info flags).
+    Bar,
     /// A bare keyword: `define`, `i32`, `nounwind`, `x`, ...
     Word,
     /// A block label `name:`; the span excludes the colon (and includes the
@@ -335,6 +337,7 @@ impl Lexer<'_> {
             b'}' => self.single(TokenKind::RBrace),
             b'<' => self.single(TokenKind::Less),
             b'>' => self.single(TokenKind::Greater),
+            b'|' => self.single(TokenKind::Bar),
             b'@' => self.sigil_name(TokenKind::Global),
             b'%' => self.sigil_name(TokenKind::Local),
             b'!' => self.exclaim(),

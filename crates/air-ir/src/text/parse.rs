@@ -25,6 +25,7 @@
 mod attrs;
 mod body;
 mod constants;
+mod debuginfo;
 pub(super) mod lazy;
 mod metadata;
 mod parallel;

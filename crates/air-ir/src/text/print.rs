@@ -17,6 +17,8 @@ use crate::inst::{
 };
 use crate::limits::MAX_PRINT_DEPTH;
 use crate::metadata::{MetaId, Metadata};
+
+mod di;
 use crate::module::{Function, Global, Linkage, Module, ThreadLocal, UnnamedAddr, Visibility};
 use crate::types::{StructBody, Type, TypeId, TypeTable};
 
@@ -292,7 +294,8 @@ impl<'m> Printer<'m> {
                         }
                     }
                 }
-                for (_, md) in &inst.attachments {
+                // `!dbg` first, as LLVM keeps it apart from the others.
+                for (_, md) in dbg_first(&inst.attachments) {
                     self.md_slot(*md);
                 }
             }
@@ -302,16 +305,26 @@ impl<'m> Printer<'m> {
     fn md_slot(&mut self, root: MetaId) {
         // Iterative preorder walk: metadata can nest deeply and form cycles.
         let mut stack = vec![root];
+        let mut ops = Vec::new();
         while let Some(id) = stack.pop() {
-            let Some(Metadata::Node { operands, .. }) = self.m.metadata.get(id.0 as usize) else {
+            let Some(md) = self.m.metadata.get(id.0 as usize) else {
                 continue;
             };
+            // Expressions and argument lists print inline and get no
+            // number (LLVM's `SlotTracker::CreateMetadataSlot`).
+            match md {
+                Metadata::Node { .. } => {}
+                Metadata::Di(n) if !n.kind.info().inline => {}
+                _ => continue,
+            }
             if self.md_slots.contains_key(&id) {
                 continue;
             }
             self.md_slots.insert(id, self.md_order.len());
             self.md_order.push(id);
-            for op in operands.iter().rev().flatten() {
+            ops.clear();
+            md.for_each_operand(|o| ops.push(o));
+            for op in ops.iter().rev().flatten() {
                 stack.push(*op);
             }
         }
@@ -398,11 +411,20 @@ impl<'m> Printer<'m> {
             self.section_break();
             for (n, id) in self.md_order.clone().iter().enumerate() {
                 let _ = write!(self.out, "!{n} = ");
-                if let Some(Metadata::Node { operands, distinct }) = m.metadata.get(id.0 as usize) {
-                    if *distinct {
-                        self.out.push_str("distinct ");
+                match m.metadata.get(id.0 as usize) {
+                    Some(Metadata::Node { operands, distinct }) => {
+                        if *distinct {
+                            self.out.push_str("distinct ");
+                        }
+                        self.md_tuple(operands, None);
                     }
-                    self.md_tuple(operands, None);
+                    Some(Metadata::Di(node)) => {
+                        if node.distinct {
+                            self.out.push_str("distinct ");
+                        }
+                        self.di_node(node, None);
+                    }
+                    _ => {}
                 }
                 self.out.push('\n');
             }
@@ -877,7 +899,8 @@ impl<'m> Printer<'m> {
                 self.out.push(' ');
                 self.value(*value, locals);
             }
-            Some(Metadata::Node { .. }) => match self.md_slots.get(&id) {
+            Some(Metadata::Di(node)) if node.kind.info().inline => self.di_node(node, locals),
+            Some(Metadata::Node { .. } | Metadata::Di(_)) => match self.md_slots.get(&id) {
                 Some(n) => {
                     let _ = write!(self.out, "!{n}");
                 }
@@ -1090,7 +1113,7 @@ impl<'m> Printer<'m> {
                 Some(Metadata::Value { .. } | Metadata::String(_)) | None => {
                     self.md_ref(md, locals)
                 }
-                Some(Metadata::Node { .. }) => self.md_ref(md, locals),
+                Some(Metadata::Node { .. } | Metadata::Di(_)) => self.md_ref(md, locals),
             },
         }
     }
@@ -1492,11 +1515,18 @@ impl<'m> Printer<'m> {
                 self.typed_value(f, *value, locals);
             }
         }
-        for (kind, md) in &inst.attachments {
+        for (kind, md) in dbg_first(&inst.attachments) {
             self.out.push_str(", ");
             self.attachment(kind, *md);
         }
     }
+}
+
+/// An instruction's attachments with `!dbg` (its debug location, which
+/// LLVM keeps apart from the other attachments) first.
+fn dbg_first(list: &[(String, MetaId)]) -> impl Iterator<Item = &(String, MetaId)> {
+    let dbg = list.iter().filter(|(k, _)| k == "dbg");
+    dbg.chain(list.iter().filter(|(k, _)| k != "dbg"))
 }
 
 /// Named-metadata and attachment-kind names: LLVM allows `[-a-zA-Z$._][-a-zA-Z$._0-9]*`

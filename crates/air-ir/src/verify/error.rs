@@ -200,6 +200,10 @@ pub enum VerifyErrorKind {
     /// A broken AIR rule on `!air.kernel`: an entry that does not reference
     /// a defined kernel, an argument node whose index is out of range.
     BadAirMetadata,
+    /// Debug info LLVM 14's verifier rejects (a location whose scope is not
+    /// a local scope, a subprogram definition without a compile unit, a
+    /// `llvm.dbg.value` whose variable is not a `DILocalVariable`, ...).
+    BadDebugInfo,
 }
 
 #[cfg(test)]

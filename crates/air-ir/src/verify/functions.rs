@@ -67,6 +67,9 @@ impl<'m> Verifier<'m> {
         }
         self.check_intrinsic(f);
         if declaration {
+            if self.debug_info {
+                self.check_function_debug(f);
+            }
             if !f.insts.is_empty() {
                 self.report(
                     site,
@@ -78,6 +81,9 @@ impl<'m> Verifier<'m> {
         }
         if self.bodies {
             self.check_body(f, ret, params);
+        }
+        if self.debug_info && self.bodies {
+            self.check_function_debug(f);
         }
     }
 

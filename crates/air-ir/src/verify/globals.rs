@@ -41,7 +41,11 @@ impl<'m> Verifier<'m> {
                         id.0
                     ),
                 ),
-                Some(Metadata::Node { .. }) => {}
+                Some(Metadata::Node { .. } | Metadata::Di(_)) => {
+                    if kind == "dbg" {
+                        self.check_dbg_attachment(site, *id);
+                    }
+                }
                 Some(_) => self.report(
                     site,
                     K::BadMetadata,

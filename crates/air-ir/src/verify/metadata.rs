@@ -11,7 +11,7 @@ impl<'m> Verifier<'m> {
 
     /// Whether `id` names a function-local value, which only a call argument
     /// may refer to.
-    fn is_local_metadata(&self, id: MetaId) -> bool {
+    pub(super) fn is_local_metadata(&self, id: MetaId) -> bool {
         matches!(
             self.m.metadata.get(id.0 as usize),
             Some(Metadata::Value {
@@ -24,6 +24,9 @@ impl<'m> Verifier<'m> {
     pub(super) fn check_metadata(&mut self) {
         self.check_metadata_items(0);
         self.check_named_metadata();
+        if self.debug_info {
+            self.check_debug_module();
+        }
     }
 
     /// Checks the metadata items from index `from` on.
@@ -49,6 +52,13 @@ impl<'m> Verifier<'m> {
                         } else if self.is_local_metadata(*op) {
                             self.report(site, K::BadMetadata, format!("operand {k} is a function-local value, which nodes cannot hold"));
                         }
+                    }
+                }
+                Metadata::Di(node) => {
+                    // LLVM verifies the nodes the module reaches; an
+                    // unreferenced numbered node is not in its module.
+                    if self.di_reachable(MetaId(i as u32)) {
+                        self.check_di_node(MetaId(i as u32), node)
                     }
                 }
                 Metadata::Value { ty, value } => {
@@ -107,7 +117,7 @@ impl<'m> Verifier<'m> {
                         K::UndefinedMetadata,
                         format!("refers to metadata #{} which does not exist", op.0),
                     ),
-                    Some(Metadata::Node { .. }) => {}
+                    Some(Metadata::Node { .. } | Metadata::Di(_)) => {}
                     Some(_) => self.report(
                         site,
                         K::BadMetadata,

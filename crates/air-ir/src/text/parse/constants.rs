@@ -198,7 +198,7 @@ impl Parser<'_> {
     /// The integer constant `value` (truncated to `width` ≤ 64 bits) of
     /// type `ty`. Cached by value: most literals repeat, and the cache skips
     /// building an `ApInt` (a heap allocation) just to find it interned.
-    fn small_int_const(&mut self, ty: TypeId, width: u32, value: u64) -> ConstId {
+    pub(super) fn small_int_const(&mut self, ty: TypeId, width: u32, value: u64) -> ConstId {
         let bits = if width >= 64 {
             value
         } else {

@@ -19,13 +19,24 @@ impl<'a> Parser<'a> {
             let mut operands = Vec::new();
             if !self.eat(TokenKind::RBrace) {
                 loop {
-                    if self.peek() == TokenKind::MetaVar {
-                        return Err(self.specialized_error());
-                    }
-                    if self.peek() != TokenKind::MetaId {
+                    // LLVM parses `!DIExpression(...)` inline here as a
+                    // special case; other nodes must be numbered.
+                    if self.at_di_node() {
+                        match self.text(self.tok()) {
+                            "!DIExpression" => {
+                                let id = self.di_operand(false)?;
+                                operands.push(id);
+                            }
+                            "!DIArgList" => {
+                                return Err(self.err("found DIArgList outside of function"))
+                            }
+                            _ => return Err(self.err("expected '!' here")),
+                        }
+                    } else if self.peek() != TokenKind::MetaId {
                         return Err(self.err("expected metadata node reference '!N'"));
+                    } else {
+                        operands.push(self.md_ref()?);
                     }
-                    operands.push(self.md_ref()?);
                     if self.eat(TokenKind::RBrace) {
                         break;
                     }
@@ -41,8 +52,10 @@ impl<'a> Parser<'a> {
         }
         let id = self.meta_slot(at, true)?;
         let distinct = self.eat_word("distinct");
-        if self.peek() == TokenKind::MetaVar {
-            return Err(self.specialized_error());
+        if self.at_di_node() {
+            let node = self.di_node(distinct, false)?;
+            self.m.metadata[id.0 as usize] = Metadata::Di(node);
+            return Ok(());
         }
         if self.peek() != TokenKind::Exclaim || self.peek_next() != TokenKind::LBrace {
             return Err(self.err("expected metadata node '!{...}'"));
@@ -50,12 +63,6 @@ impl<'a> Parser<'a> {
         let operands = self.md_tuple()?;
         self.m.metadata[id.0 as usize] = Metadata::Node { operands, distinct };
         Ok(())
-    }
-
-    /// The error for `!DIFoo(...)` and other specialized nodes.
-    fn specialized_error(&self) -> Box<crate::text::ParseError> {
-        let name = self.text(self.tok());
-        self.err(format!("specialized metadata {name} is not supported"))
     }
 
     /// The name of a `!name` token (without `!`, unescaped).
@@ -125,7 +132,7 @@ impl<'a> Parser<'a> {
                     distinct: false,
                 })
             }
-            TokenKind::MetaVar => return Err(self.specialized_error()),
+            TokenKind::MetaVar if self.at_di_node() => self.di_operand(false)?,
             _ => return Err(self.err("expected metadata node after attachment kind")),
         };
         Ok((kind, node))
@@ -160,7 +167,7 @@ impl<'a> Parser<'a> {
 
     /// A metadata operand that is not `null`. `local` allows function-local
     /// values (`metadata i32 %x` call arguments).
-    fn md_non_null(&mut self, local: bool) -> PResult<MetaId> {
+    pub(super) fn md_non_null(&mut self, local: bool) -> PResult<MetaId> {
         match self.peek() {
             TokenKind::MetaId => self.md_ref(),
             TokenKind::Exclaim => match self.peek_next() {
@@ -180,8 +187,17 @@ impl<'a> Parser<'a> {
                 }
                 _ => Err(self.err("expected metadata")),
             },
-            TokenKind::MetaVar => Err(self.specialized_error()),
-            _ => {
+            TokenKind::MetaVar if self.at_di_node() => self.di_operand(local),
+            TokenKind::MetaVar => Err(self.err("expected metadata")),
+            _ => self.value_as_metadata(local),
+        }
+    }
+
+    /// A typed value as metadata (`i32 1`, `void ()* @f`, and with `local`
+    /// also `i32 %x`).
+    pub(super) fn value_as_metadata(&mut self, local: bool) -> PResult<MetaId> {
+        {
+            {
                 let at = self.pos;
                 let ty = self.parse_type()?;
                 if matches!(

@@ -332,6 +332,10 @@ impl<'a> Parser<'a> {
                         }
                     }
                 }
+                Metadata::Di(n) => n.for_each_ref_mut(|m| match remap(&mmap, base.metadata, m.0) {
+                    Some(x) => m.0 = x,
+                    None => bad = true,
+                }),
             }
             let id = if uniqued {
                 self.intern_md(md)
