@@ -166,12 +166,13 @@ pub struct RunReport {
 #[derive(Clone, Debug)]
 pub(crate) enum State {
     Ready,
-    Blocked(std::rc::Rc<Pending>),
+    Blocked(Pending),
     Done,
 }
 
-/// A call a thread waits at until its simdgroup or threadgroup meets.
-#[derive(Clone, Debug)]
+/// A call a thread waits at until its simdgroup or threadgroup meets (its
+/// evaluated operands are the thread's `args`).
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Pending {
     /// The call instruction.
     pub site: (FnRef, InstId),
@@ -179,8 +180,6 @@ pub(crate) struct Pending {
     pub intrinsic: Intrinsic,
     /// The declaration called (its type gives operand types).
     pub decl: FnRef,
-    /// The call's evaluated operands.
-    pub args: Vec<Val>,
 }
 
 /// One call frame.
@@ -209,6 +208,8 @@ pub(crate) struct Thread {
     pub pos: [u32; 3],
     pub sg: u32,
     pub lane: u32,
+    /// The operands of the call the thread is blocked at.
+    pub args: Vec<Val>,
 }
 
 /// A byte range of one region.

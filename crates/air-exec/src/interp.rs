@@ -532,12 +532,12 @@ impl<'p> Machine<'p> {
                     // (or the threadgroup, for barriers).
                     _ => {
                         let fr = t.frames.last().map_or(prog.kernel, |f| f.f);
-                        t.state = State::Blocked(std::rc::Rc::new(Pending {
+                        t.args = args;
+                        t.state = State::Blocked(Pending {
                             site: (fr, id),
                             intrinsic: intr,
                             decl: target,
-                            args,
-                        }));
+                        });
                         Ok(())
                     }
                 }

@@ -703,6 +703,7 @@ impl<'p> Machine<'p> {
             pos,
             sg: linear / SIMD_WIDTH,
             lane: linear % SIMD_WIDTH,
+            args: Vec::new(),
         })
     }
 
@@ -780,26 +781,28 @@ impl<'p> Machine<'p> {
         }
         if at.len() == 1 && exited.is_empty() && elsewhere.is_empty() {
             let first = threads.iter().find_map(|t| match &t.state {
-                State::Blocked(p) => Some(p.clone()),
+                State::Blocked(p) => Some((*p, t.args.as_slice())),
                 _ => None,
             });
-            let Some(p) = first else { return Ok(()) };
+            let Some((p, args)) = first else {
+                return Ok(());
+            };
             for t in threads.iter() {
-                if let State::Blocked(q) = &t.state {
-                    if q.args != p.args {
+                if let State::Blocked(_) = &t.state {
+                    if t.args != args {
                         let (line, _) = self.describe_site(p.site.0, p.site.1);
                         return Err(ExecError::new(ErrorKind::NonUniformOperands {
                             what: "barrier".into(),
                             detail: format!(
                                 "flags {:?} in thread 0 but {:?} in another thread at {line}",
-                                p.args, q.args
+                                args, t.args
                             ),
                         })
                         .at(|| self.site_of(t)));
                     }
                 }
             }
-            let flags = p.args.first().and_then(|v| v.bits().ok()).unwrap_or(0);
+            let flags = args.first().and_then(|v| v.bits().ok()).unwrap_or(0);
             self.barrier(flags);
             if self.sh.options.trace {
                 let (line, _) = self.describe_site(p.site.0, p.site.1);

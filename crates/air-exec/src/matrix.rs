@@ -70,9 +70,9 @@ impl<'p> Machine<'p> {
         self.need_full(lanes, live, sg)?;
         self.charge_work(MOVE_WORK)?;
         let (_, esize) = self.matrix_elem(p, true)?;
-        let addr = matrix_addressing(p.intrinsic.id(), p.args.get(1..).unwrap_or_default())?;
-        let base = p
-            .args
+        let args = &lanes[live[0]].args;
+        let addr = matrix_addressing(p.intrinsic.id(), args.get(1..).unwrap_or_default())?;
+        let base = args
             .first()
             .map_or_else(|| malformed("missing operand"), Val::ptr)?;
         let at = |index: i64| Ptr {
@@ -143,9 +143,9 @@ impl<'p> Machine<'p> {
         self.charge_work(MOVE_WORK)?;
         let (_, esize) = self.matrix_elem(p, false)?;
         let m = gather(lanes, live, 0)?;
-        let addr = matrix_addressing(p.intrinsic.id(), p.args.get(2..).unwrap_or_default())?;
-        let base = p
-            .args
+        let args = &lanes[live[0]].args;
+        let addr = matrix_addressing(p.intrinsic.id(), args.get(2..).unwrap_or_default())?;
+        let base = args
             .get(1)
             .map_or_else(|| malformed("missing operand"), Val::ptr)?;
         let at = |index: i64| Ptr {
@@ -308,10 +308,10 @@ fn lane_frag(m: &Tile, lane: u32) -> Val {
 fn gather(lanes: &[Thread], live: &[usize], arg: usize) -> Result<Tile> {
     let mut m: Tile = [0; 64];
     for i in live {
-        let State::Blocked(p) = &lanes[*i].state else {
+        let State::Blocked(_) = &lanes[*i].state else {
             return malformed("lane not blocked");
         };
-        let (e0, e1) = match p.args.get(arg) {
+        let (e0, e1) = match lanes[*i].args.get(arg) {
             Some(Val::Frag { lo, .. }) => (lo[0], lo[1]),
             Some(Val::List(l)) => (
                 l.first().map_or(Ok(0), Val::bits)?,

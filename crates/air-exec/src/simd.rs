@@ -75,7 +75,7 @@ impl<'p> Machine<'p> {
         let State::Blocked(p) = &lanes[first].state else {
             return Ok(false);
         };
-        let p = std::rc::Rc::clone(p);
+        let p = *p;
         let result = self.simd_op(lanes, live, sg, &p);
         let results = match result {
             Ok(r) => r,
@@ -98,7 +98,7 @@ impl<'p> Machine<'p> {
         skip: &[usize],
     ) -> Result<()> {
         let args = |i: usize| match &lanes[i].state {
-            State::Blocked(p) => p.args.as_slice(),
+            State::Blocked(_) => lanes[i].args.as_slice(),
             _ => &[],
         };
         let a0 = args(live[0]);
@@ -148,24 +148,25 @@ impl<'p> Machine<'p> {
             | I::AsyncCopy2dThreadgroupToDevice => {
                 self.uniform(lanes, live, "async copy", &[])?;
                 let line = site_line();
-                let ev = self.async_copy(id, sg, &p.args, &line, lanes.get_mut(live[0]))?;
+                let args = lanes[live[0]].args.clone();
+                let ev = self.async_copy(id, sg, &args, &line, lanes.get_mut(live[0]))?;
                 Ok(vec![Some(Val::Ptr(ev)); n])
             }
             I::WaitSimdgroupEvents => {
                 let line = site_line();
-                self.wait(lanes, live, sg, p, &line)?;
+                self.wait(lanes, live, sg, &line)?;
                 Ok(vec![None; n])
             }
             I::SimdShuffleXor => {
                 let mut out = Vec::with_capacity(n);
                 for i in live {
-                    let State::Blocked(q) = &lanes[*i].state else {
+                    let State::Blocked(_) = &lanes[*i].state else {
                         return malformed("lane not blocked");
                     };
-                    let m = q.args.get(1).map_or(Ok(0), Val::bits)?;
+                    let m = lanes[*i].args.get(1).map_or(Ok(0), Val::bits)?;
                     let other = (lanes[*i].lane as u64 ^ (m & 31)) as usize;
-                    match lanes.get(other).map(|t| &t.state) {
-                        Some(State::Blocked(o)) if o.site == p.site => out.push(o.args.first().cloned()),
+                    match lanes.get(other).map(|t| (&t.state, t)) {
+                        Some((State::Blocked(o), t)) if o.site == p.site => out.push(t.args.first().cloned()),
                         _ => {
                             return Err(ErrorKind::SimdDivergence(format!(
                                 "lane {} of simdgroup {sg} shuffles from lane {other}, which is not active at {}",
@@ -413,28 +414,19 @@ impl<'p> Machine<'p> {
     /// event pointers from its own slots; they must agree and belong to
     /// this simdgroup. The copies' destinations become readable by this
     /// simdgroup, and by the others after the next barrier.
-    fn wait(
-        &mut self,
-        lanes: &[Thread],
-        live: &[usize],
-        sg: u32,
-        p: &crate::exec::Pending,
-        site: &str,
-    ) -> Result<()> {
-        let count = p
-            .args
-            .first()
-            .map_or_else(|| malformed("wait without a count"), Val::bits)?;
+    fn wait(&mut self, lanes: &[Thread], live: &[usize], sg: u32, site: &str) -> Result<()> {
+        let first_count = lanes[live[0]].args.first();
+        let count = first_count.map_or_else(|| malformed("wait without a count"), Val::bits)?;
         if count > MAX_WAIT_EVENTS {
             return unsupported(format!("waiting on {count} events at once"));
         }
         let mut first: Option<Vec<Ptr>> = None;
         for i in live {
             let t = &lanes[*i];
-            let State::Blocked(q) = &t.state else {
+            let State::Blocked(_) = &t.state else {
                 return malformed("lane not blocked");
             };
-            if q.args.first() != p.args.first() {
+            if t.args.first() != first_count {
                 return Err(ErrorKind::NonUniformOperands {
                     what: "wait".into(),
                     detail: format!(
@@ -444,7 +436,7 @@ impl<'p> Machine<'p> {
                 }
                 .into());
             }
-            let slots = q
+            let slots = t
                 .args
                 .get(1)
                 .map_or_else(|| malformed("wait without events"), Val::ptr)?;

@@ -22,7 +22,8 @@ attributes #0 = { nounwind }
 "#;
 
 fn program(body: &str) -> (Program, String) {
-    let text = format!("{DL}\ndefine void @k(i32 addrspace(1)* %buf, i32 %tid) {{\n{body}}}\n{META}");
+    let text =
+        format!("{DL}\ndefine void @k(i32 addrspace(1)* %buf, i32 %tid) {{\n{body}}}\n{META}");
     (
         Program::new(Source::parse(&text, "k.ll").unwrap(), None).unwrap(),
         text,
@@ -139,9 +140,15 @@ loop:
         .unwrap_err();
     assert!(matches!(e.kind, ErrorKind::MemoryLimit(_)), "{e}");
     let s = e.to_string();
-    assert!(s.contains("memory limit: an alloca would bring the threadgroup to"), "{s}");
+    assert!(
+        s.contains("memory limit: an alloca would bring the threadgroup to"),
+        "{s}"
+    );
     assert!(s.contains("over the limit of 67108864 bytes"), "{s}");
-    assert!(s.contains(&format!("k.ll:{}", line_of(&text, "%p = alloca"))), "{s}");
+    assert!(
+        s.contains(&format!("k.ll:{}", line_of(&text, "%p = alloca"))),
+        "{s}"
+    );
 }
 
 #[test]
@@ -166,7 +173,10 @@ fn vector_values_count_towards_the_memory_limit() {
     assert!(matches!(e.kind, ErrorKind::MemoryLimit(_)), "{e}");
     let s = e.to_string();
     assert!(s.contains("a vector or aggregate value"), "{s}");
-    assert!(s.contains(&format!("k.ll:{}", line_of(&text, "%c = add"))), "{s}");
+    assert!(
+        s.contains(&format!("k.ll:{}", line_of(&text, "%c = add"))),
+        "{s}"
+    );
     // The buffer is given back untouched.
     assert_eq!(b.u32s(0).unwrap().len(), 1 << 20);
 }

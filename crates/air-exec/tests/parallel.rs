@@ -63,7 +63,12 @@ fn line_of(body: &str, needle: &str) -> usize {
 
 /// Runs `body` over `threads` threads in groups of `group` with `workers`
 /// worker threads; `buf` starts as 0, 1, 2, ... and `out` as zeros.
-fn run(body: &str, threads: u32, group: u32, workers: usize) -> Result<(Vec<f32>, Vec<f32>, RunReport), ExecError> {
+fn run(
+    body: &str,
+    threads: u32,
+    group: u32,
+    workers: usize,
+) -> Result<(Vec<f32>, Vec<f32>, RunReport), ExecError> {
     let text = module(body);
     let p = Program::new(Source::parse(&text, "k.ll").unwrap(), None).unwrap();
     let mut b = Bindings::new();
@@ -78,10 +83,18 @@ fn run(body: &str, threads: u32, group: u32, workers: usize) -> Result<(Vec<f32>
 }
 
 /// The outcome for 1 worker, after checking that 2, 3 and 8 give the same.
-fn same_for_any_workers(body: &str, threads: u32, group: u32) -> Result<(Vec<f32>, Vec<f32>, RunReport), ExecError> {
+fn same_for_any_workers(
+    body: &str,
+    threads: u32,
+    group: u32,
+) -> Result<(Vec<f32>, Vec<f32>, RunReport), ExecError> {
     let one = run(body, threads, group, 1);
     for w in [2, 3, 8] {
-        assert_eq!(run(body, threads, group, w), one, "{w} workers differ from 1:\n{body}");
+        assert_eq!(
+            run(body, threads, group, w),
+            one,
+            "{w} workers differ from 1:\n{body}"
+        );
     }
     one
 }
@@ -214,7 +227,10 @@ fn errors_are_those_of_the_lowest_failing_threadgroup() {
 "#;
     let e = same_for_any_workers(body, 256, 32).unwrap_err();
     let s = e.to_string();
-    assert!(s.contains("integer division by zero") && s.contains("threadgroup (0,0,0)"), "{s}");
+    assert!(
+        s.contains("integer division by zero") && s.contains("threadgroup (0,0,0)"),
+        "{s}"
+    );
     let body = r#"
   %g = sub i32 %group, 2
   %is = icmp eq i32 %g, 3
@@ -258,7 +274,10 @@ exit:
         .to_string()
     };
     let one = outcome(1);
-    assert!(one.contains("step budget of 50000 work units exhausted"), "{one}");
+    assert!(
+        one.contains("step budget of 50000 work units exhausted"),
+        "{one}"
+    );
     for w in [2, 3, 8] {
         assert_eq!(outcome(w), one);
     }
