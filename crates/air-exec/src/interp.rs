@@ -97,7 +97,17 @@ impl<'p> Machine<'p> {
     /// Stores `v` in the slot of `id`, counting a vector or aggregate
     /// towards the work and memory budgets.
     pub(crate) fn put(&mut self, t: &mut Thread, id: InstId, v: Val) -> Result<()> {
-        let (units, heap) = measure(&v);
+        let Some(f) = t.frames.last().map(|fr| fr.f) else {
+            return Ok(());
+        };
+        let ty = self
+            .prog
+            .sources
+            .get(f.module)
+            .and_then(|s| s.module.functions.get(f.func.0 as usize))
+            .and_then(|func| func.insts.get(id.0 as usize))
+            .map_or(TypeId(0), |i| i.ty);
+        let (units, heap) = self.value_cost(f.module, ty, &v);
         if units > 0 {
             self.charge_work(units)?;
         }
@@ -107,7 +117,10 @@ impl<'p> Machine<'p> {
         let Some(slot) = fr.slots.get_mut(id.0 as usize) else {
             return Ok(());
         };
-        let old = slot.as_ref().map_or(0, Val::heap_bytes);
+        let old = match slot {
+            Some(Val::List(_)) => self.type_table(&self.type_heap, f.module, ty),
+            _ => 0,
+        };
         if heap > old {
             self.mem.charge(heap - old, "a vector or aggregate value")?;
         } else {
@@ -116,6 +129,30 @@ impl<'p> Machine<'p> {
         fr.heap = fr.heap + heap - old;
         *slot = Some(v);
         Ok(())
+    }
+
+    /// An entry of a per-module type table (0 if out of range).
+    fn type_table(&self, table: &[Vec<u64>], module: usize, ty: TypeId) -> u64 {
+        table
+            .get(module)
+            .and_then(|v| v.get(ty.0 as usize))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Work units and heap bytes of value `v` of type `ty`, from the type
+    /// (values mirror their types: a `List` per vector, array or struct),
+    /// without walking the value: a scalar costs nothing beyond its
+    /// instruction, a matrix register 3 units.
+    fn value_cost(&self, module: usize, ty: TypeId, v: &Val) -> (u64, u64) {
+        match v {
+            Val::Bits(_) | Val::Ptr(_) => (0, 0),
+            Val::Frag { .. } => (3, 0),
+            Val::List(_) => (
+                self.type_table(&self.type_elems, module, ty),
+                self.type_table(&self.type_heap, module, ty),
+            ),
+        }
     }
 
     /// Fails before building a value of type `ty` that the memory budget
@@ -231,7 +268,7 @@ impl<'p> Machine<'p> {
             InstKind::Store { value, ptr, .. } => {
                 let ty = Self::type_of(module, func, *value)?;
                 let v = self.operand(t, *value)?;
-                let (units, _) = measure(&v);
+                let (units, _) = self.value_cost(t.frames.last().map_or(0, |f| f.f.module), ty, &v);
                 self.charge_work(units)?;
                 let p = self.operand(t, *ptr)?.ptr()?;
                 self.store(t, p, ty, &v, "store")?;
@@ -948,17 +985,6 @@ fn math_scalar(types: &air_ir::TypeTable, f: MathFn, ty: TypeId, args: &[Val]) -
         MathFn::Clamp => k.round_bits(x(0)?.max(x(1)?).min(x(2)?)),
         MathFn::Int(_) => 0,
     }))
-}
-
-/// Work units and heap bytes of a value (scalars count nothing extra: the
-/// instruction's unit covers them).
-fn measure(v: &Val) -> (u64, u64) {
-    match v {
-        Val::Bits(_) | Val::Ptr(_) => (0, 0),
-        // A matrix register is kept as 3 words (docs/executor-semantics.md).
-        Val::Frag { .. } => (3, 0),
-        Val::List(_) => (v.elements(), v.heap_bytes()),
-    }
 }
 
 /// Bytes an alloca of `size` bytes counts.

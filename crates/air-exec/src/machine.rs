@@ -438,6 +438,8 @@ pub(crate) struct Machine<'p> {
     /// Scalar elements of a value of each type, per module
     /// (`ops::type_elements`, computed once).
     pub type_elems: Vec<Vec<u64>>,
+    /// Heap bytes of a value of each type, per module (`ops::type_heap`).
+    pub type_heap: Vec<Vec<u64>>,
 }
 
 /// A hasher for small keys of whole numbers (the read-site table is looked
@@ -529,6 +531,16 @@ impl<'p> Machine<'p> {
                         .map(|i| {
                             crate::ops::type_elements(types, air_ir::types::TypeId(i as u32), 0)
                         })
+                        .collect()
+                })
+                .collect(),
+            type_heap: prog
+                .sources
+                .iter()
+                .map(|s| {
+                    let types = &s.module.types;
+                    (0..types.len())
+                        .map(|i| crate::ops::type_heap(types, air_ir::types::TypeId(i as u32), 0))
                         .collect()
                 })
                 .collect(),

@@ -70,28 +70,79 @@ fn float_kind(types: &TypeTable, ty: TypeId) -> Result<FloatKind> {
 
 /// A binary operation of class `IntBinary` or `FloatBinary` on values of `ty`.
 pub(crate) fn binary(types: &TypeTable, op: Opcode, ty: TypeId, a: &Val, b: &Val) -> Result<Val> {
+    if let (Some(Type::Vector { elem, .. }), Val::List(xs), Val::List(ys)) = (types.try_get(ty), a, b) {
+        if let Some(v) = vector_binary(types, op, *elem, xs, ys) {
+            return Ok(v);
+        }
+    }
     lanewise2(types, ty, a, b, &mut |t, x, y| {
         scalar_binary(types, op, t, x, y)
     })
 }
 
+/// A binary operation over two vectors of scalars with the element type
+/// looked up once and no per-lane `Result` (long vectors are what the work
+/// budget counts by the element, so a lane should cost little). `None`
+/// when a lane is not plain bits or a lane fails: the general path then
+/// reports the first failing lane.
+fn vector_binary(types: &TypeTable, op: Opcode, elem: TypeId, xs: &[Val], ys: &[Val]) -> Option<Val> {
+    if xs.len() != ys.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(xs.len());
+    if let Some(k) = FloatKind::of(types, elem).filter(|_| is_float_op(op)) {
+        for (x, y) in xs.iter().zip(ys.iter()) {
+            let (Val::Bits(x), Val::Bits(y)) = (x, y) else {
+                return None;
+            };
+            out.push(Val::Bits(float_op(op, k, *x, *y)));
+        }
+    } else {
+        let w = types.int_width(elem).filter(|w| *w <= 64)?;
+        for (x, y) in xs.iter().zip(ys.iter()) {
+            let (Val::Bits(x), Val::Bits(y)) = (x, y) else {
+                return None;
+            };
+            out.push(Val::Bits(int_op(op, w, *x, *y).ok()?));
+        }
+    }
+    Some(Val::from_list(out))
+}
+
+fn is_float_op(op: Opcode) -> bool {
+    matches!(
+        op,
+        Opcode::FAdd | Opcode::FSub | Opcode::FMul | Opcode::FDiv | Opcode::FRem
+    )
+}
+
+/// A float operation of `k` on raw bits: computed in f64, rounded once.
+fn float_op(op: Opcode, k: FloatKind, a: u64, b: u64) -> u64 {
+    let (x, y) = (k.to_f64(a), k.to_f64(b));
+    let r = match op {
+        Opcode::FAdd => x + y,
+        Opcode::FSub => x - y,
+        Opcode::FMul => x * y,
+        Opcode::FDiv => x / y,
+        _ => x % y,
+    };
+    k.round_bits(r)
+}
+
 fn scalar_binary(types: &TypeTable, op: Opcode, ty: TypeId, a: &Val, b: &Val) -> Result<Val> {
-    use Opcode as O;
-    if matches!(op, O::FAdd | O::FSub | O::FMul | O::FDiv | O::FRem) {
+    if is_float_op(op) {
         let k = float_kind(types, ty)?;
-        let (x, y) = (k.to_f64(a.bits()?), k.to_f64(b.bits()?));
-        let r = match op {
-            O::FAdd => x + y,
-            O::FSub => x - y,
-            O::FMul => x * y,
-            O::FDiv => x / y,
-            _ => x % y,
-        };
-        return Ok(Val::Bits(k.round_bits(r)));
+        return Ok(Val::Bits(float_op(op, k, a.bits()?, b.bits()?)));
     }
     let w = int_width(types, ty)?;
+    int_op(op, w, a.bits()?, b.bits()?).map(Val::Bits)
+}
+
+/// An integer operation on `w`-bit operands.
+fn int_op(op: Opcode, w: u32, a: u64, b: u64) -> Result<u64> {
+    use Opcode as O;
     let m = mask(w);
-    let (x, y) = (a.bits()? & m, b.bits()? & m);
+    let (x, y) = (a & m, b & m);
     let (sx, sy) = (sext(x, w), sext(y, w));
     let r = match op {
         O::Add => x.wrapping_add(y),
@@ -125,7 +176,7 @@ fn scalar_binary(types: &TypeTable, op: Opcode, ty: TypeId, a: &Val, b: &Val) ->
         O::Xor => x ^ y,
         other => return malformed(format!("`{}` is not a binary operation", other.mnemonic())),
     };
-    Ok(Val::Bits(r & m))
+    Ok(r & m)
 }
 
 /// `fneg`.
@@ -560,5 +611,27 @@ pub(crate) fn type_elements(types: &air_ir::TypeTable, ty: TypeId, depth: u32) -
         }),
         Some(Type::Void) => 0,
         _ => 1,
+    }
+}
+
+/// Heap bytes of a value of type `ty` as the executor holds it: a `Val`
+/// per element of every vector, array and struct, nested (saturating).
+pub(crate) fn type_heap(types: &TypeTable, ty: TypeId, depth: u32) -> u64 {
+    const VAL: u64 = std::mem::size_of::<Val>() as u64;
+    if depth > 64 {
+        return u64::MAX;
+    }
+    match types.try_get(ty) {
+        Some(Type::Vector { len, .. }) => u64::from(*len).saturating_mul(VAL),
+        Some(Type::Array { len, elem }) => {
+            len.saturating_mul(VAL.saturating_add(type_heap(types, *elem, depth + 1)))
+        }
+        Some(Type::Struct { .. }) | Some(Type::Named(_)) => types
+            .struct_fields(ty)
+            .unwrap_or_default()
+            .iter()
+            .map(|f| VAL.saturating_add(type_heap(types, *f, depth + 1)))
+            .fold(0u64, u64::saturating_add),
+        _ => 0,
     }
 }

@@ -207,13 +207,29 @@ impl Val {
         Val::list_of(items)
     }
 
-    /// The number of scalar elements of this value (1 for a scalar): what
-    /// an instruction producing it counts towards the work budget.
-    pub fn elements(&self) -> u64 {
+    /// Scalar elements and heap bytes of this value, in one pass: what an
+    /// instruction producing it counts towards the work and memory
+    /// budgets. A scalar is 1 element; a `Frag` (a matrix register, kept
+    /// as 3 words) 3 elements and no heap bytes.
+    pub fn footprint(&self) -> (u64, u64) {
         match self {
-            Val::Bits(_) | Val::Ptr(_) => 1,
-            Val::Frag { .. } => FRAG_LEN as u64,
-            Val::List(l) => l.iter().map(Val::elements).sum(),
+            Val::Bits(_) | Val::Ptr(_) => (1, 0),
+            Val::Frag { .. } => (3, 0),
+            Val::List(l) => {
+                let mut elements = 0u64;
+                let mut heap = (l.capacity() * std::mem::size_of::<Val>()) as u64;
+                for v in l.iter() {
+                    match v {
+                        Val::Bits(_) | Val::Ptr(_) => elements += 1,
+                        _ => {
+                            let (e, h) = v.footprint();
+                            elements += e;
+                            heap += h;
+                        }
+                    }
+                }
+                (elements, heap)
+            }
         }
     }
 
@@ -221,10 +237,7 @@ impl Val {
     /// counts towards the memory budget.
     pub fn heap_bytes(&self) -> u64 {
         match self {
-            Val::List(l) => {
-                (l.capacity() * std::mem::size_of::<Val>()) as u64
-                    + l.iter().map(Val::heap_bytes).sum::<u64>()
-            }
+            Val::List(_) => self.footprint().1,
             _ => 0,
         }
     }
