@@ -70,7 +70,9 @@ fn float_kind(types: &TypeTable, ty: TypeId) -> Result<FloatKind> {
 
 /// A binary operation of class `IntBinary` or `FloatBinary` on values of `ty`.
 pub(crate) fn binary(types: &TypeTable, op: Opcode, ty: TypeId, a: &Val, b: &Val) -> Result<Val> {
-    if let (Some(Type::Vector { elem, .. }), Val::List(xs), Val::List(ys)) = (types.try_get(ty), a, b) {
+    if let (Some(Type::Vector { elem, .. }), Val::List(xs), Val::List(ys)) =
+        (types.try_get(ty), a, b)
+    {
         if let Some(v) = vector_binary(types, op, *elem, xs, ys) {
             return Ok(v);
         }
@@ -85,7 +87,13 @@ pub(crate) fn binary(types: &TypeTable, op: Opcode, ty: TypeId, a: &Val, b: &Val
 /// budget counts by the element, so a lane should cost little). `None`
 /// when a lane is not plain bits or a lane fails: the general path then
 /// reports the first failing lane.
-fn vector_binary(types: &TypeTable, op: Opcode, elem: TypeId, xs: &[Val], ys: &[Val]) -> Option<Val> {
+fn vector_binary(
+    types: &TypeTable,
+    op: Opcode,
+    elem: TypeId,
+    xs: &[Val],
+    ys: &[Val],
+) -> Option<Val> {
     if xs.len() != ys.len() {
         return None;
     }

@@ -83,6 +83,8 @@ fn run_sequential(sh: &Shared<'_>, total: u32) -> Result<(RunReport, Overlay)> {
 /// What one threadgroup's run left for the merge.
 struct Outcome {
     result: Result<u32>,
+    /// The work cap it ran with.
+    cap: u64,
     steps: u64,
     work: u64,
     trace: Vec<String>,
@@ -133,6 +135,7 @@ fn run_fresh(
     (
         Outcome {
             result,
+            cap,
             steps: m.steps,
             work: m.work,
             trace: std::mem::take(&mut m.trace),
@@ -218,9 +221,14 @@ fn merge_ready(sh: &Shared<'_>, ctl: &Control, st: &mut MergeState, m: &mut Mach
         let left = sh.options.step_budget.saturating_sub(st.prefix);
         if out.work > left {
             // The budget runs out inside this threadgroup: run it again
-            // with what is left, which stops at the same instruction as a
-            // run of all threadgroups in order would.
-            let (again, _) = run_fresh(m, k, left, None);
+            // with what is left (unless it ran with just that), which stops
+            // at the same instruction as a run of all threadgroups in order
+            // would.
+            let again = if out.cap == left {
+                out
+            } else {
+                run_fresh(m, k, left, None).0
+            };
             st.error = Some(match again.result {
                 Err(e) => e,
                 Ok(_) => ExecError::new(ErrorKind::StepBudget(sh.options.step_budget)),
