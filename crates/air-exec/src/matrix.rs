@@ -1,4 +1,4 @@
-//! The simdgroup-matrix intrinsics (air.md §2.12), executed once per
+//! The simdgroup-matrix intrinsics (docs/air-intrinsics.md#simdgroup-matrix), executed once per
 //! simdgroup as whole 8×8 operations.
 //!
 //! Each lane holds its `<64 x T>` register as a [`Val::Frag`]: its two
@@ -287,7 +287,8 @@ fn le(b: &[u8]) -> u64 {
 }
 
 /// The (row, column) of the two matrix elements lane `lane` holds in
-/// elements 0 and 1 of its `<64 x T>` (air.md §2.12, Morton order).
+/// elements 0 and 1 of its `<64 x T>` (Morton order,
+/// docs/air-intrinsics.md#register-layout).
 pub(crate) fn lane_coords(lane: u32) -> (usize, usize) {
     let quad = lane / 4;
     let col = (quad & 2) * 2 + (lane % 2) * 2;

@@ -109,8 +109,8 @@ pub enum Val {
     List(Rc<Vec<Val>>),
     /// A 64-element vector of scalars whose elements 2 to 63 are all equal:
     /// how a lane holds its `<64 x T>` simdgroup-matrix register (its two
-    /// matrix elements first, Metal's `thread_elements()` view; air.md
-    /// §2.12). The same value as the `List` of its 64 elements, kept
+    /// matrix elements first, Metal's `thread_elements()` view;
+    /// docs/air-intrinsics.md#register-layout). The same value as the `List` of its 64 elements, kept
     /// without a heap allocation because matrix loads, multiply-accumulates,
     /// phis and `insertelement`/`extractelement` of elements 0 and 1 make
     /// and copy such values once per lane.
@@ -262,7 +262,7 @@ pub fn sext(v: u64, w: u32) -> i64 {
     }
 }
 
-/// The AIR data layout (air.md §2.1): naturally aligned integers and floats,
+/// The AIR data layout (docs/air-conventions.md#datalayout): naturally aligned integers and floats,
 /// 64-bit pointers, vectors aligned to their size rounded up to a power of two.
 pub struct Layout<'t> {
     types: &'t TypeTable,

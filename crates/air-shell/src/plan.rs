@@ -120,7 +120,7 @@ pub(crate) enum ArgTy {
 }
 
 impl ArgTy {
-    /// The MSL spelling of a parameter of this type (air.md §3.3).
+    /// The MSL spelling of a parameter of this type (docs/air-conventions.md#type-mapping).
     pub fn msl(self) -> String {
         match self {
             ArgTy::Value(t) => t.msl_name().to_string(),
@@ -281,7 +281,8 @@ fn check<'s>(spec: &'s Spec, options: &Options, r: &mut Reporter<'s>) -> Option<
     let tg = c.layout_threadgroup();
 
     // Copies need an event per simdgroup-0 issue; with more than one
-    // simdgroup they are gated on the simdgroup index (air.md §2.8), and the
+    // simdgroup they are gated on the simdgroup index
+    // (docs/air-intrinsics.md#who-issues-a-copy), and the
     // cooperative fallback strides over the thread index in the threadgroup.
     let has_copy = spec
         .steps
@@ -1179,10 +1180,19 @@ impl<'s> Checker<'s, '_> {
                     plan.param_names = f.params.clone();
                 }
             }
-            plan.inline = f.inline.clone().map(|p| match &self.spec.base_dir {
-                Some(dir) if p.is_relative() => dir.join(p),
-                _ => p,
-            });
+            plan.inline = match &f.inline {
+                None => None,
+                Some(p) => match crate::inline::resolve(self.spec.base_dir.as_deref(), p) {
+                    Ok(resolved) => Some(resolved),
+                    Err(why) => {
+                        self.r.error(
+                            f.at,
+                            format!("inline body `{}` of `{}`: {why}", p.display(), f.name),
+                        );
+                        None
+                    }
+                },
+            };
             plan.inline_at = f.at;
         }
         for plan in functions.iter_mut() {
@@ -1207,7 +1217,8 @@ impl<'s> Checker<'s, '_> {
     }
 }
 
-/// The M1 hazard (air.md §2.6, stated as the issue does): every
+/// The M1 hazard, as airlink's own rule states it (stricter than the
+/// hardware report behind it; docs/air-intrinsics.md#the-m1-hang-rule): every
 /// device→threadgroup copy must, on every path to the kernel's exit, be
 /// waited for and followed by a threadgroup barrier; every
 /// threadgroup→device copy must be waited for before exit.
@@ -1239,13 +1250,13 @@ fn check_hazards(spec: &Spec, steps: &[StepPlan], r: &mut Reporter<'_>) {
     for (i, d2t) in pending {
         let at = positions.get(i).copied().flatten();
         if d2t {
-            r.error(at, format!("device -> threadgroup copy {} is never waited for; it must be waited for and followed by a threadgroup barrier before the kernel exits (M1 hang, air.md §2.6)", describe(i)));
+            r.error(at, format!("device -> threadgroup copy {} is never waited for; it must be waited for and followed by a threadgroup barrier before the kernel exits (M1 hang, docs/air-intrinsics.md#the-m1-hang-rule)", describe(i)));
         } else {
             r.error(at, format!("threadgroup -> device copy {} is never waited for; it must be waited for before the kernel exits", describe(i)));
         }
     }
     for i in need_barrier {
         let at = positions.get(i).copied().flatten();
-        r.error(at, format!("device -> threadgroup copy {} is waited for but no threadgroup barrier follows before the kernel exits (M1 hang, air.md §2.6)", describe(i)));
+        r.error(at, format!("device -> threadgroup copy {} is waited for but no threadgroup barrier follows before the kernel exits (M1 hang, docs/air-intrinsics.md#the-m1-hang-rule)", describe(i)));
     }
 }
