@@ -191,9 +191,9 @@ softmax:
   %mx01 = call float @llvm.maxnum.f32(float %x0, float %x1)
   %mx23 = call float @llvm.maxnum.f32(float %x2, float %x3)
   %mx.lane = call float @llvm.maxnum.f32(float %mx01, float %mx23)
-  %mx.sh1 = call float @air.simd_shuffle_xor.f32(float %mx.lane, i32 1)
+  %mx.sh1 = call float @air.simd_shuffle_xor.f32(float %mx.lane, i16 1)
   %mx.1 = call float @llvm.maxnum.f32(float %mx.lane, float %mx.sh1)
-  %mx.sh8 = call float @air.simd_shuffle_xor.f32(float %mx.1, i32 8)
+  %mx.sh8 = call float @air.simd_shuffle_xor.f32(float %mx.1, i16 8)
   %m.blk = call float @llvm.maxnum.f32(float %mx.1, float %mx.sh8)
   %m.next = call float @llvm.maxnum.f32(float %m.run, float %m.blk)
   %m.diff = fsub float %m.run, %m.next
@@ -209,9 +209,9 @@ softmax:
   %ps01 = fadd float %p0, %p1
   %ps23 = fadd float %p2, %p3
   %ps.lane = fadd float %ps01, %ps23
-  %ps.sh1 = call float @air.simd_shuffle_xor.f32(float %ps.lane, i32 1)
+  %ps.sh1 = call float @air.simd_shuffle_xor.f32(float %ps.lane, i16 1)
   %ps.1 = fadd float %ps.lane, %ps.sh1
-  %ps.sh8 = call float @air.simd_shuffle_xor.f32(float %ps.1, i32 8)
+  %ps.sh8 = call float @air.simd_shuffle_xor.f32(float %ps.1, i16 8)
   %l.blk = fadd float %ps.1, %ps.sh8
   %l.scaled = fmul float %l.run, %corr
   %l.next = fadd float %l.scaled, %l.blk
@@ -364,7 +364,7 @@ declare <64 x float> @air.simdgroup_matrix_8x8_init_filled.v64f32.f32(float)
 declare <64 x float> @air.simdgroup_matrix_8x8_load.v64f32.p3f32(float addrspace(3)*, <2 x i64>, <2 x i64>, <2 x i64>)
 declare <64 x float> @air.simdgroup_matrix_8x8_multiply_accumulate.v64f32.v64f32.v64f32.v64f32(<64 x float>, <64 x float>, <64 x float>)
 declare void @air.simdgroup_matrix_8x8_store.v64f32.p1f32(<64 x float>, float addrspace(1)*, <2 x i64>, <2 x i64>, <2 x i64>)
-declare float @air.simd_shuffle_xor.f32(float, i32)
+declare float @air.simd_shuffle_xor.f32(float, i16)
 declare float @air.fast_exp2.f32(float)
 declare float @llvm.maxnum.f32(float, float) #0
 
