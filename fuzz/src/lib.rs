@@ -15,6 +15,7 @@
 
 pub mod bitcode_read;
 pub mod bitstream_read;
+pub mod exec_big;
 pub mod exec_shell;
 pub mod ir_text_parse;
 pub mod lazy_assemble;

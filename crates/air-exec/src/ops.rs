@@ -6,8 +6,9 @@ use air_ir::types::{Type, TypeId, TypeTable};
 use air_ir::Opcode;
 
 use crate::error::{malformed, undefined, unsupported, Result};
+use crate::limits::MAX_CONST_ELEMENTS;
 use crate::math::FloatKind;
-use crate::value::{mask, sext, Layout, Ptr, Space, Val};
+use crate::value::{mask, sext, Layout, Ptr, Space, Val, FRAG_LEN};
 
 /// Applies `f` lane by lane when `ty` is a vector, else once.
 fn lanewise2(
@@ -19,15 +20,37 @@ fn lanewise2(
 ) -> Result<Val> {
     match types.try_get(ty) {
         Some(Type::Vector { elem, .. }) => {
+            if let (Val::Frag { lo: la, rest: ra }, Val::Frag { lo: lb, rest: rb }) = (a, b) {
+                // Elements 0, 1, then one stand-in for the equal elements 2
+                // to 63: the same results (and the same first error) as
+                // element by element.
+                let mut out = [0u64; 3];
+                let mut scalar = true;
+                for (o, (x, y)) in out
+                    .iter_mut()
+                    .zip([(la[0], lb[0]), (la[1], lb[1]), (*ra, *rb)])
+                {
+                    match f(*elem, &Val::Bits(x), &Val::Bits(y))? {
+                        Val::Bits(r) => *o = r,
+                        _ => scalar = false,
+                    }
+                }
+                if scalar {
+                    return Ok(Val::Frag {
+                        lo: [out[0], out[1]],
+                        rest: out[2],
+                    });
+                }
+            }
             let (xs, ys) = (a.list()?, b.list()?);
             if xs.len() != ys.len() {
                 return malformed("vector operands of different lengths");
             }
             xs.iter()
-                .zip(ys)
+                .zip(ys.iter())
                 .map(|(x, y)| f(*elem, x, y))
                 .collect::<Result<Vec<_>>>()
-                .map(Val::List)
+                .map(Val::from_list)
         }
         _ => f(ty, a, b),
     }
@@ -47,28 +70,87 @@ fn float_kind(types: &TypeTable, ty: TypeId) -> Result<FloatKind> {
 
 /// A binary operation of class `IntBinary` or `FloatBinary` on values of `ty`.
 pub(crate) fn binary(types: &TypeTable, op: Opcode, ty: TypeId, a: &Val, b: &Val) -> Result<Val> {
+    if let (Some(Type::Vector { elem, .. }), Val::List(xs), Val::List(ys)) =
+        (types.try_get(ty), a, b)
+    {
+        if let Some(v) = vector_binary(types, op, *elem, xs, ys) {
+            return Ok(v);
+        }
+    }
     lanewise2(types, ty, a, b, &mut |t, x, y| {
         scalar_binary(types, op, t, x, y)
     })
 }
 
+/// A binary operation over two vectors of scalars with the element type
+/// looked up once and no per-lane `Result` (long vectors are what the work
+/// budget counts by the element, so a lane should cost little). `None`
+/// when a lane is not plain bits or a lane fails: the general path then
+/// reports the first failing lane.
+fn vector_binary(
+    types: &TypeTable,
+    op: Opcode,
+    elem: TypeId,
+    xs: &[Val],
+    ys: &[Val],
+) -> Option<Val> {
+    if xs.len() != ys.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(xs.len());
+    if let Some(k) = FloatKind::of(types, elem).filter(|_| is_float_op(op)) {
+        for (x, y) in xs.iter().zip(ys.iter()) {
+            let (Val::Bits(x), Val::Bits(y)) = (x, y) else {
+                return None;
+            };
+            out.push(Val::Bits(float_op(op, k, *x, *y)));
+        }
+    } else {
+        let w = types.int_width(elem).filter(|w| *w <= 64)?;
+        for (x, y) in xs.iter().zip(ys.iter()) {
+            let (Val::Bits(x), Val::Bits(y)) = (x, y) else {
+                return None;
+            };
+            out.push(Val::Bits(int_op(op, w, *x, *y).ok()?));
+        }
+    }
+    Some(Val::from_list(out))
+}
+
+fn is_float_op(op: Opcode) -> bool {
+    matches!(
+        op,
+        Opcode::FAdd | Opcode::FSub | Opcode::FMul | Opcode::FDiv | Opcode::FRem
+    )
+}
+
+/// A float operation of `k` on raw bits: computed in f64, rounded once.
+fn float_op(op: Opcode, k: FloatKind, a: u64, b: u64) -> u64 {
+    let (x, y) = (k.to_f64(a), k.to_f64(b));
+    let r = match op {
+        Opcode::FAdd => x + y,
+        Opcode::FSub => x - y,
+        Opcode::FMul => x * y,
+        Opcode::FDiv => x / y,
+        _ => x % y,
+    };
+    k.round_bits(r)
+}
+
 fn scalar_binary(types: &TypeTable, op: Opcode, ty: TypeId, a: &Val, b: &Val) -> Result<Val> {
-    use Opcode as O;
-    if matches!(op, O::FAdd | O::FSub | O::FMul | O::FDiv | O::FRem) {
+    if is_float_op(op) {
         let k = float_kind(types, ty)?;
-        let (x, y) = (k.to_f64(a.bits()?), k.to_f64(b.bits()?));
-        let r = match op {
-            O::FAdd => x + y,
-            O::FSub => x - y,
-            O::FMul => x * y,
-            O::FDiv => x / y,
-            _ => x % y,
-        };
-        return Ok(Val::Bits(k.round_bits(r)));
+        return Ok(Val::Bits(float_op(op, k, a.bits()?, b.bits()?)));
     }
     let w = int_width(types, ty)?;
+    int_op(op, w, a.bits()?, b.bits()?).map(Val::Bits)
+}
+
+/// An integer operation on `w`-bit operands.
+fn int_op(op: Opcode, w: u32, a: u64, b: u64) -> Result<u64> {
+    use Opcode as O;
     let m = mask(w);
-    let (x, y) = (a.bits()? & m, b.bits()? & m);
+    let (x, y) = (a & m, b & m);
     let (sx, sy) = (sext(x, w), sext(y, w));
     let r = match op {
         O::Add => x.wrapping_add(y),
@@ -102,7 +184,7 @@ fn scalar_binary(types: &TypeTable, op: Opcode, ty: TypeId, a: &Val, b: &Val) ->
         O::Xor => x ^ y,
         other => return malformed(format!("`{}` is not a binary operation", other.mnemonic())),
     };
-    Ok(Val::Bits(r & m))
+    Ok(r & m)
 }
 
 /// `fneg`.
@@ -200,12 +282,24 @@ pub(crate) fn cast(
         return bitcast(layout, types, from, to, v);
     }
     match (types.try_get(from), types.try_get(to)) {
-        (Some(Type::Vector { elem: fe, .. }), Some(Type::Vector { elem: te, .. })) => v
-            .list()?
-            .iter()
-            .map(|x| scalar_cast(types, op, *fe, *te, x))
-            .collect::<Result<Vec<_>>>()
-            .map(Val::List),
+        (Some(Type::Vector { elem: fe, .. }), Some(Type::Vector { elem: te, .. })) => {
+            if let Val::Frag { lo, rest } = v {
+                let cast = |x: u64| scalar_cast(types, op, *fe, *te, &Val::Bits(x));
+                if let (Val::Bits(a), Val::Bits(b), Val::Bits(r)) =
+                    (cast(lo[0])?, cast(lo[1])?, cast(*rest)?)
+                {
+                    return Ok(Val::Frag {
+                        lo: [a, b],
+                        rest: r,
+                    });
+                }
+            }
+            v.list()?
+                .iter()
+                .map(|x| scalar_cast(types, op, *fe, *te, x))
+                .collect::<Result<Vec<_>>>()
+                .map(Val::from_list)
+        }
         _ => scalar_cast(types, op, from, to, v),
     }
 }
@@ -290,6 +384,7 @@ pub(crate) fn gep(
         .chain(indices.iter().map(|(v, _)| v))
         .find_map(|v| match v {
             Val::List(l) => Some(l.len()),
+            Val::Frag { .. } => Some(FRAG_LEN),
             _ => None,
         });
     if let Some(n) = lanes {
@@ -299,6 +394,7 @@ pub(crate) fn gep(
                     .get(i)
                     .cloned()
                     .map_or_else(|| malformed("vector operands of different lengths"), Ok),
+                Val::Frag { .. } => Ok(Val::Bits(v.frag_elem(i))),
                 other => Ok(other.clone()),
             }
         };
@@ -311,7 +407,7 @@ pub(crate) fn gep(
                 .collect::<Result<Vec<_>>>()?;
             out.push(gep(layout, types, source, &b, &idx)?);
         }
-        return Ok(Val::List(out));
+        return Ok(Val::from_list(out));
     }
     let mut ptr = base.ptr()?;
     let mut cur = source;
@@ -349,21 +445,28 @@ pub(crate) fn gep(
 pub(crate) fn zero(types: &TypeTable, ty: TypeId) -> Result<Val> {
     Ok(match types.try_get(ty) {
         Some(Type::Pointer { .. }) => Val::Ptr(Ptr::NULL),
-        Some(Type::Vector { len, elem }) => Val::List(vec![zero(types, *elem)?; *len as usize]),
-        Some(Type::Array { len, elem }) => {
-            if *len > 1 << 20 {
-                return unsupported("aggregate constants over 2^20 elements");
+        Some(Type::Vector { len, elem }) => {
+            let e = zero_elems(types, u64::from(*len), *elem)?;
+            match (&e, *len as usize) {
+                (Val::Bits(0), FRAG_LEN) => Val::Frag {
+                    lo: [0, 0],
+                    rest: 0,
+                },
+                _ => Val::list_of(vec![e; *len as usize]),
             }
-            Val::List(vec![zero(types, *elem)?; *len as usize])
         }
-        Some(Type::Struct { fields, .. }) => Val::List(
+        Some(Type::Array { len, elem }) => {
+            let e = zero_elems(types, *len, *elem)?;
+            Val::list_of(vec![e; *len as usize])
+        }
+        Some(Type::Struct { fields, .. }) => Val::list_of(
             fields
                 .iter()
                 .map(|f| zero(types, *f))
                 .collect::<Result<_>>()?,
         ),
         Some(Type::Named(_)) => match types.struct_fields(ty) {
-            Some(fields) => Val::List(
+            Some(fields) => Val::list_of(
                 fields
                     .iter()
                     .map(|f| zero(types, *f))
@@ -375,13 +478,34 @@ pub(crate) fn zero(types: &TypeTable, ty: TypeId) -> Result<Val> {
     })
 }
 
+/// The zero element of an aggregate of `len` elements of `elem`, after
+/// checking its size against [`MAX_CONST_ELEMENTS`].
+fn zero_elems(types: &TypeTable, len: u64, elem: TypeId) -> Result<Val> {
+    if len > MAX_CONST_ELEMENTS {
+        return unsupported(format!(
+            "aggregate constants over {MAX_CONST_ELEMENTS} elements"
+        ));
+    }
+    zero(types, elem)
+}
+
 /// `select`, lane-wise when the condition is a vector.
 pub(crate) fn select(cond: &Val, a: &Val, b: &Val) -> Result<Val> {
     match cond {
+        Val::Frag { lo: c, rest: cr } => {
+            if let (Val::Frag { lo: x, rest: xr }, Val::Frag { lo: y, rest: yr }) = (a, b) {
+                let pick = |c: u64, x: u64, y: u64| if c & 1 == 1 { x } else { y };
+                return Ok(Val::Frag {
+                    lo: [pick(c[0], x[0], y[0]), pick(c[1], x[1], y[1])],
+                    rest: pick(*cr, *xr, *yr),
+                });
+            }
+            select(&Val::list_of(cond.list()?.into_owned()), a, b)
+        }
         Val::List(cs) => {
             let (xs, ys) = (a.list()?, b.list()?);
             cs.iter()
-                .zip(xs.iter().zip(ys))
+                .zip(xs.iter().zip(ys.iter()))
                 .map(|(c, (x, y))| {
                     Ok(if c.bits()? & 1 == 1 {
                         x.clone()
@@ -390,7 +514,7 @@ pub(crate) fn select(cond: &Val, a: &Val, b: &Val) -> Result<Val> {
                     })
                 })
                 .collect::<Result<Vec<_>>>()
-                .map(Val::List)
+                .map(Val::from_list)
         }
         c => Ok(if c.bits()? & 1 == 1 {
             a.clone()
@@ -402,6 +526,11 @@ pub(crate) fn select(cond: &Val, a: &Val, b: &Val) -> Result<Val> {
 
 /// `extractelement`.
 pub(crate) fn extract_element(v: &Val, index: u64) -> Result<Val> {
+    if let Val::Frag { .. } = v {
+        if index < FRAG_LEN as u64 {
+            return Ok(Val::Bits(v.frag_elem(index as usize)));
+        }
+    }
     let lanes = v.list()?;
     match lanes.get(index as usize) {
         Some(x) => Ok(x.clone()),
@@ -415,12 +544,23 @@ pub(crate) fn extract_element(v: &Val, index: u64) -> Result<Val> {
 
 /// `insertelement`.
 pub(crate) fn insert_element(v: &Val, e: &Val, index: u64) -> Result<Val> {
-    let mut lanes = v.list()?.to_vec();
+    if let (Val::Frag { lo, rest }, Val::Bits(x)) = (v, e) {
+        match index {
+            0 | 1 => {
+                let mut lo = *lo;
+                lo[index as usize] = *x;
+                return Ok(Val::Frag { lo, rest: *rest });
+            }
+            i if i < FRAG_LEN as u64 && *x == *rest => return Ok(v.clone()),
+            _ => {}
+        }
+    }
+    let mut lanes = v.list()?.into_owned();
     match lanes.get_mut(index as usize) {
         Some(slot) => *slot = e.clone(),
         None => return undefined(format!("insertelement index {index} out of range")),
     }
-    Ok(Val::List(lanes))
+    Ok(Val::from_list(lanes))
 }
 
 /// `shufflevector` with a constant mask (`None` lanes are undef → zero of the lane).
@@ -444,7 +584,7 @@ pub(crate) fn shuffle(
             }
         })
         .collect::<Result<Vec<_>>>()
-        .map(Val::List)
+        .map(Val::from_list)
 }
 
 /// Whether a pointer value points into addressable memory.
@@ -453,4 +593,53 @@ pub(crate) fn is_memory(p: &Ptr) -> bool {
         p.space,
         Space::Device | Space::Threadgroup | Space::Private | Space::Global
     )
+}
+
+/// Scalar elements of a value of type `ty` (1 for scalars and pointers, 0
+/// for `void`), saturating.
+pub(crate) fn type_elements(types: &air_ir::TypeTable, ty: TypeId, depth: u32) -> u64 {
+    use air_ir::types::Type;
+    if depth > 64 {
+        return u64::MAX;
+    }
+    match types.try_get(ty) {
+        Some(Type::Vector { len, .. }) => u64::from(*len),
+        Some(Type::Array { len, elem }) => {
+            len.saturating_mul(type_elements(types, *elem, depth + 1).max(1))
+        }
+        Some(Type::Struct { fields, .. }) => fields
+            .iter()
+            .map(|f| type_elements(types, *f, depth + 1))
+            .fold(0u64, u64::saturating_add),
+        Some(Type::Named(_)) => types.struct_fields(ty).map_or(1, |fields| {
+            fields
+                .iter()
+                .map(|f| type_elements(types, *f, depth + 1))
+                .fold(0u64, u64::saturating_add)
+        }),
+        Some(Type::Void) => 0,
+        _ => 1,
+    }
+}
+
+/// Heap bytes of a value of type `ty` as the executor holds it: a `Val`
+/// per element of every vector, array and struct, nested (saturating).
+pub(crate) fn type_heap(types: &TypeTable, ty: TypeId, depth: u32) -> u64 {
+    const VAL: u64 = std::mem::size_of::<Val>() as u64;
+    if depth > 64 {
+        return u64::MAX;
+    }
+    match types.try_get(ty) {
+        Some(Type::Vector { len, .. }) => u64::from(*len).saturating_mul(VAL),
+        Some(Type::Array { len, elem }) => {
+            len.saturating_mul(VAL.saturating_add(type_heap(types, *elem, depth + 1)))
+        }
+        Some(Type::Struct { .. }) | Some(Type::Named(_)) => types
+            .struct_fields(ty)
+            .unwrap_or_default()
+            .iter()
+            .map(|f| VAL.saturating_add(type_heap(types, *f, depth + 1)))
+            .fold(0u64, u64::saturating_add),
+        _ => 0,
+    }
 }

@@ -111,6 +111,32 @@ fn exec_shell_seeds_run_through_the_target() {
     assert!(completed >= 5, "only {completed} runs completed");
 }
 
+// ----- exec_big -----
+
+/// Every seed's generated kernel parses, runs to a result or an error
+/// within the small budget and memory limit, and gives the same outcome
+/// with one worker and with three (the target's own check); some of them
+/// complete, and 2 cuts of every seed and 2 copies with a byte flipped
+/// stay within the bounds too (each run is up to the budget twice, so
+/// the debug-build test keeps to a few).
+#[test]
+fn exec_big_seeds_run_through_the_target() {
+    let mut completed = 0;
+    for (_, bytes) in fuzz_seeds("exec_big", 8) {
+        completed += usize::from(targets::exec_big::run(&bytes));
+        for len in cuts(bytes.len(), 2) {
+            targets::exec_big::run(&bytes[..len]);
+        }
+        let mut flipped = bytes.clone();
+        for i in cuts(bytes.len(), 2) {
+            flipped[i] ^= 0x21;
+            targets::exec_big::run(&flipped);
+            flipped[i] ^= 0x21;
+        }
+    }
+    assert!(completed >= 2, "only {completed} seeds completed");
+}
+
 // ----- lazy_assemble -----
 
 /// The text pipelines agree with the whole-module one on each seed, ~12
