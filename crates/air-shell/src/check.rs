@@ -89,6 +89,8 @@ struct Checker<'p, 'r, 's> {
     r: &'r mut Reporter<'s>,
     /// Position and description of every copy, by step id.
     copies: HashMap<usize, (Option<Pos>, String)>,
+    /// Position of every step, by id.
+    positions: HashMap<usize, Option<Pos>>,
     /// (rule, step) pairs already reported.
     reported: HashSet<(&'static str, usize)>,
     /// The buffer sets each plain `wait` saw (schema 2).
@@ -114,6 +116,7 @@ fn check_plan(plan: &Plan, r: &mut Reporter<'_>) -> Option<HashMap<usize, Vec<Bu
         plan,
         r,
         copies: HashMap::new(),
+        positions: HashMap::new(),
         reported: HashSet::new(),
         wait_seen: BTreeMap::new(),
         work: 0,
@@ -160,6 +163,7 @@ fn check_plan(plan: &Plan, r: &mut Reporter<'_>) -> Option<HashMap<usize, Vec<Bu
 impl Checker<'_, '_, '_> {
     fn describe_copies(&mut self, steps: &[Planned]) {
         for s in steps {
+            self.positions.insert(s.id, s.at);
             match &s.kind {
                 StepPlan::Copy(c) => {
                     let d = self.describe(c);
@@ -537,22 +541,9 @@ impl Checker<'_, '_, '_> {
         }
     }
 
-    /// "line N" of a step, from the copies table or the plan.
+    /// "line N" of a step.
     fn line_of(&self, id: usize) -> String {
-        fn find(steps: &[Planned], id: usize) -> Option<Option<Pos>> {
-            for s in steps {
-                if s.id == id {
-                    return Some(s.at);
-                }
-                if let StepPlan::Loop(l) = &s.kind {
-                    if let Some(p) = find(&l.body, id) {
-                        return Some(p);
-                    }
-                }
-            }
-            None
-        }
-        match find(&self.plan.steps, id).flatten() {
+        match self.positions.get(&id).copied().flatten() {
             Some(p) => format!("line {}", p.line),
             None => "an earlier step".to_string(),
         }
@@ -664,13 +655,16 @@ impl Checker<'_, '_, '_> {
                 .get(&o.copy)
                 .cloned()
                 .unwrap_or((None, String::new()));
+            let rule_doc = "M1 hang rule, docs/air-intrinsics.md";
             let (rule, message) = if !o.waited {
-                ("m1-wait", format!("device -> threadgroup copy {desc} is never waited for; it must be waited for and followed by a threadgroup barrier before the kernel exits (M1 hang rule, docs/air-intrinsics.md){here}"))
+                ("m1-wait", format!("device -> threadgroup copy {desc} is never waited for; it must be waited for and followed by a threadgroup barrier before the kernel exits, and its data read ({rule_doc}){here}"))
+            } else if !o.barrier && o.read {
+                ("m1-barrier", format!("device -> threadgroup copy {desc} is waited for but no threadgroup barrier follows before the kernel exits ({rule_doc}){here}"))
             } else if !o.barrier {
-                ("m1-barrier", format!("device -> threadgroup copy {desc} is waited for but no threadgroup barrier follows before the kernel exits (M1 hang rule, docs/air-intrinsics.md){here}"))
+                ("m1-barrier", format!("device -> threadgroup copy {desc} is waited for but no threadgroup barrier follows before the kernel exits, and nothing reads its data ({rule_doc}; guard a prefetch for the next iteration with `when`){here}"))
             } else {
                 let name = self.buf_name(o.buf);
-                ("m1-read", format!("device -> threadgroup copy {desc} is never read before the kernel exits: no call gets {name} and no copy copies it out after the wait (M1 hang rule, docs/air-intrinsics.md; guard a prefetch for the next iteration with `when`){here}"))
+                ("m1-read", format!("device -> threadgroup copy {desc} is never read before the kernel exits: no call gets {name} and no copy copies it out after the wait ({rule_doc}; guard a prefetch for the next iteration with `when`){here}"))
             };
             self.report(rule, o.copy, at, message);
         }
