@@ -230,10 +230,19 @@ impl Checker<'_, '_, '_> {
             .chain(st.vars.iter().map(|(k, v)| (k.as_str(), *v)))
             .map(|(k, v)| format!("{k} = {v}"))
             .collect();
+        // A count of 0 is often one the host never passes: say how to
+        // tell the check.
+        let hint = st
+            .env
+            .iter()
+            .find(|(_, v)| **v <= 0)
+            .map_or(String::new(), |(k, _)| {
+                format!("; if `{k}` is never below 1, add `{k} >= 1` to `requires`")
+            });
         if parts.is_empty() {
             String::new()
         } else {
-            format!(" (with {})", parts.join(", "))
+            format!(" (with {}{hint})", parts.join(", "))
         }
     }
 

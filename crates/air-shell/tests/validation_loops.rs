@@ -187,7 +187,7 @@ fn m1_rule_a_barrier_after_the_wait() {
     expect(
         &t,
         step_line(&t, "to = \"A_tile@0\""),
-        "device -> threadgroup copy `A` -> `A_tile@0` is waited for but no threadgroup barrier follows before the kernel exits, and nothing reads its data (M1 hang rule, docs/air-intrinsics.md; guard a prefetch for the next iteration with `when`) (with NK = 0)",
+        "device -> threadgroup copy `A` -> `A_tile@0` is waited for but no threadgroup barrier follows before the kernel exits, and nothing reads its data (M1 hang rule, docs/air-intrinsics.md; guard a prefetch for the next iteration with `when`) (with NK = 0; if `NK` is never below 1, add `NK >= 1` to `requires`)",
     );
 }
 
