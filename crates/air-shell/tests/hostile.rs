@@ -85,3 +85,68 @@ fn loading_is_linear_in_the_number_of_steps() {
         "20,000 steps took {t_large:?}, 2,000 took {t_small:?}: not linear"
     );
 }
+
+/// A schema-2 spec whose steps are `body`, with one scalar `s` and
+/// regions `r0..r{regions}` of 32 floats.
+fn schema2(regions: usize, body: &str) -> String {
+    let mut t = String::from(
+        "schema = 2\nkernel = \"k\"\ntarget = \"macos26\"\nthreadgroup_size = 32\n\
+         buffer = [{ name = \"src\", element = \"float\", access = \"read\", index = 0 }]\n\
+         scalar = [{ name = \"s\", type = \"int\", index = 1 }]\n\
+         system_value = [{ name = \"lane\", value = \"thread_index_in_simdgroup\" }]\n",
+    );
+    t.push_str(body);
+    t.push_str("\n[threadgroup]\n");
+    for i in 0..regions {
+        t.push_str(&format!(
+            "[[threadgroup.region]]\nname = \"r{i}\"\nelement = \"float\"\ncount = 32\n"
+        ));
+    }
+    t
+}
+
+#[test]
+fn the_hazard_check_is_bounded() {
+    // Thirteen copies behind guards the check cannot decide: 2^13 states.
+    let mut steps = String::from("step = [\n");
+    for i in 0..13 {
+        steps.push_str(&format!(
+            "  {{ kind = \"copy\", when = \"s > {i}\", from = \"src\", to = \"r{i}\", tile = [32, 1] }},\n"
+        ));
+    }
+    steps.push_str("  { kind = \"wait\" },\n  { kind = \"barrier\" },\n]\n");
+    let text = schema2(13, &steps);
+    let err = air_shell::Spec::from_toml(&text, "wide.toml", None)
+        .and_then(|spec| air_shell::generate(&spec, &Options::default()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("checking this spec's hazards needs more than 4096 distinct states"),
+        "{err}"
+    );
+    // Five nested loops of 32 iterations: 33 million state-steps.
+    let mut steps = String::from("step = [");
+    for i in 0..5 {
+        steps.push_str(&format!(
+            "{{ kind = \"loop\", var = \"i{i}\", count = 32, body = ["
+        ));
+    }
+    steps.push_str("{ kind = \"barrier\" }");
+    steps.push_str(&"] }".repeat(5));
+    steps.push_str("]\n");
+    let text = schema2(0, &steps);
+    let start = Instant::now();
+    let err = air_shell::Spec::from_toml(&text, "deep.toml", None)
+        .and_then(|spec| air_shell::generate(&spec, &Options::default()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("checking this spec's hazards takes more than 250000 steps"),
+        "{err}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+}

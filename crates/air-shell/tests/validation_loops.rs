@@ -425,3 +425,76 @@ fn loops_nest_at_most_eight_deep() {
     t.push_str("]\n");
     expect(&t, 4, "loops nest more than 8 deep");
 }
+
+/// The worked example of docs/shell-spec.md, as printed there.
+fn doc_example() -> String {
+    let doc = include_str!("../docs/shell-spec.md");
+    let section = &doc[doc.find("## A tiled GEMM (worked example)").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    section[start..end].to_string()
+}
+
+#[test]
+fn the_worked_example_of_the_docs_does_what_they_say() {
+    let text = doc_example();
+    let shell = result(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(shell.msl_prototypes.contains(
+        "[[visible]] void gemm_tile(threadgroup float* a, threadgroup float* b, thread float* acc, uint sidx, uint lane);"
+    ));
+    let ll = shell.ll_text();
+    assert!(
+        ll.contains("%event = alloca [6 x %event_t addrspace(3)*], align 8"),
+        "{ll}"
+    );
+    assert_eq!(
+        ll.matches("call void @air.wait_simdgroup_events(i32 2,")
+            .count(),
+        1,
+        "{ll}"
+    );
+    assert_eq!(shell.manifest.threadgroup_bytes, 20480);
+    // The three mistakes the docs name.
+    let prefetch_first = edit_in(
+        &text,
+        "    { kind = \"barrier\" },\n    { kind = \"copy\", when",
+        "    { kind = \"copy\", when",
+    )
+    .replace(
+        "    { kind = \"call\", function = \"gemm_tile\"",
+        "    { kind = \"barrier\" },\n    { kind = \"call\", function = \"gemm_tile\"",
+    );
+    expect(
+        &prefetch_first,
+        line_of(&prefetch_first, "to = \"A_tile@(kb + 1)\""),
+        "may overwrite `A_tile` buffer 0 while other simdgroups still read it",
+    );
+    let d = diags(&prefetch_first);
+    assert!(
+        d.iter()
+            .any(|d| d.message.ends_with("(with NK = 3, kb = 1)")),
+        "{d:?}"
+    );
+    let unguarded = edit_in(
+        &text,
+        "{ kind = \"copy\", when = \"kb + 1 < NK\", from = \"A\"",
+        "{ kind = \"copy\", from = \"A\"",
+    );
+    expect(
+        &unguarded,
+        line_of(&unguarded, "to = \"A_tile@(kb + 1)\""),
+        "nothing reads its data",
+    );
+    let no_nk = edit_in(&text, "\"NK >= 1\", ", "");
+    expect(
+        &no_nk,
+        line_of(&no_nk, "to = \"A_tile@0\""),
+        "(with NK = 0; if `NK` is never below 1, add `NK >= 1` to `requires`)",
+    );
+    let big = text.replace("count = 1024, buffers = 2", "count = 2048, buffers = 2");
+    expect(
+        &big,
+        line_of(&big, "[threadgroup]"),
+        "threadgroup memory is 36864 bytes",
+    );
+}
