@@ -1466,13 +1466,8 @@ impl Emitter<'_> {
         let slot = self.slot_value(&c.region)?;
         let (src_base, src_off) = self.coop_end(&c.src, c, slot)?;
         let (dst_base, dst_off) = self.coop_end(&c.dst, c, slot)?;
-        let dynamic = c
-            .src_tile
-            .iter()
-            .chain(c.dst_tile.iter())
-            .any(|e| e.dynamic.is_some());
         let dw = self.extent_value(&c.dst_tile[0])?;
-        let total = if dynamic {
+        let total = if c.dst_tile.iter().any(|e| e.dynamic.is_some()) {
             let dh = self.extent_value(&c.dst_tile[1])?;
             let t = self.b.binary(Opcode::Mul, dw, dh, Flags::empty())?;
             self.named(t, "coop.n")?
