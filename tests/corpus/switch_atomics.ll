@@ -2,7 +2,7 @@
 ;
 ; airlink test corpus: switch_atomics.ll
 ; Written by the airlink project for its own tests (hand-written; AIR module
-; conventions from docs/air.md §2).
+; conventions from docs/air-conventions.md).
 ;
 ; What it covers:
 ;   * `switch` with many cases (including a negative case value and a case

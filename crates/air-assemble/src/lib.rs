@@ -140,8 +140,8 @@ pub struct Options<'a> {
     pub retarget: bool,
     /// The bitcode flavour of the entries' modules.
     pub flavour: air_bitcode::Flavour,
-    /// irsymtab producer of the Apple flavour for modules whose
-    /// `!llvm.ident` names no `metalfe-X` version (see
+    /// irsymtab producer of the Apple flavour; when given it wins over the
+    /// `metalfe-X` version of `!llvm.ident` (see
     /// [`air_bitcode::WriteOptions::producer`]).
     pub producer: Option<&'a str>,
     /// Worker threads for the per-entry work (link step, check, encoding);

@@ -1,5 +1,5 @@
 //! Apple's `metallib` link step: one stand-alone module per entry function
-//! (`metallib-and-bitcode.md`, "The `metallib` link step").
+//! (docs/metallib-container.md#the-link-step).
 //!
 //! Entry functions are those listed in `!air.kernel`, `!air.vertex`,
 //! `!air.fragment` and `!air.visible`. The module of an entry holds

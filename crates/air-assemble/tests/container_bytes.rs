@@ -1,6 +1,6 @@
 //! One independent check of the container bytes: a one-kernel library whose
 //! header, tags and sections are written out here by hand from
-//! `metallib-and-bitcode.md` §1, not produced by the code under test. The
+//! docs/metallib-container.md, not produced by the code under test. The
 //! module bytes come from llvm-as-14 and the hash from a separate SHA-256.
 
 mod common;

@@ -66,17 +66,23 @@ pub enum Flavour {
     /// behaviour (intrinsic attribute reset, debug-info stripping, ...).
     #[default]
     Llvm14,
-    /// Apple's Metal toolchain, which is LLVM 14's writer with a few
-    /// registrations of its own. The module is encoded as written (no
-    /// intrinsic-attribute reset, no debug-info stripping), and compared
+    /// Apple's Metal toolchain of macOS 14 and later (AIR 2.6 and later),
+    /// which is LLVM 14's writer with a few registrations of its own. The
+    /// module is encoded as written (no debug-info stripping), and compared
     /// with [`Flavour::Llvm14`]:
     /// - the IDENTIFICATION producer string is empty;
-    /// - METADATA_KIND always has `heapallocsite` (31) and
-    ///   `air.function_groups` (32) after LLVM 14's kinds 0–30;
+    /// - METADATA_KIND has `heapallocsite` (31) only when some function has
+    ///   a body instruction other than `ret`, then `air.function_groups`,
+    ///   after LLVM 14's kinds 0–30;
     /// - OPERAND_BUNDLE_TAGS has `ptrauth` as an eighth tag;
-    /// - the irsymtab producer is the `metalfe-X` version of `!llvm.ident`
-    ///   when there is one, else [`WriteOptions::producer`], else
+    /// - `llvm.*` declarations get Apple's attribute table: LLVM 14's plus
+    ///   `nocallback` where LLVM 14 has `nofree nosync` (measured for
+    ///   `llvm.lifetime.*`, a guess for the others);
+    /// - the irsymtab producer is [`WriteOptions::producer`] when given,
+    ///   else the `metalfe-X` version of `!llvm.ident`, else
     ///   `32023.850.10`.
+    ///
+    /// docs/bitcode-rules.md#apples-differences, has the measurements.
     Apple,
 }
 
@@ -89,8 +95,11 @@ pub struct WriteOptions {
     /// for standard input). `llvm-as-14` records it as the source file name
     /// when the module has no `source_filename`.
     pub input_path: String,
-    /// The irsymtab producer of [`Flavour::Apple`] for modules whose
-    /// `!llvm.ident` names no `metalfe-X` version (default `32023.850.10`).
+    /// The irsymtab producer of [`Flavour::Apple`]: the version of the
+    /// compiler whose output is reproduced (e.g. `32023.850.10`). When
+    /// given it wins over the `metalfe-X` version of `!llvm.ident`, which
+    /// is used otherwise (default `32023.850.10`): Apple's compiler writes
+    /// its own version even for IR text that names another.
     /// [`Flavour::Llvm14`] always writes `14.0.6`.
     pub producer: Option<String>,
 }

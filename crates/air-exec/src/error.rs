@@ -113,7 +113,9 @@ pub enum ErrorKind {
     /// simdgroup waited for but no barrier has published yet).
     #[error("access to bytes in flight: {0}")]
     InFlight(String),
-    /// The M1 async-copy hazard (air.md §2.6): a copy not waited for, or a
+    /// The M1 async-copy hazard, by airlink's rule
+    /// (docs/air-intrinsics.md#the-m1-hang-rule, stricter than the hardware
+    /// report it comes from): a copy not waited for, or a
     /// device→threadgroup copy not followed by a threadgroup barrier.
     #[error("M1 hazard: {0}")]
     M1Hazard(String),
@@ -121,7 +123,7 @@ pub enum ErrorKind {
     #[error("semantics unverified: {0}")]
     UnverifiedCopy(String),
     /// An async copy executed anywhere but in the kernel's own frame.
-    #[error("async copy inside a called function is a no-op on Apple GPUs (air.md §3.4); keep every copy in the kernel's body")]
+    #[error("async copy inside a called function is a no-op on Apple GPUs (docs/air-conventions.md#what-a-visible-function-cannot-do); keep every copy in the kernel's body")]
     CopyInCalledFunction,
     /// Other misuse of an event or wait.
     #[error("event misuse: {0}")]

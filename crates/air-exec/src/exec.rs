@@ -337,7 +337,7 @@ impl<'p> Machine<'p> {
     fn tg_region(&self, name: String, bytes: u64) -> Result<Region> {
         if bytes > MAX_THREADGROUP_REGION_BYTES {
             return Err(ExecError::setup(format!(
-                "{name} is {bytes} bytes; threadgroup memory is at most 32 KiB on Apple GPUs"
+                "{name} is {bytes} bytes, over the executor's cap of {MAX_THREADGROUP_REGION_BYTES} bytes (64 MiB) per threadgroup-memory region; the cap guards the executor against absurd sizes and is not Metal's limit (a device reports that as maxThreadgroupMemoryLength; air-shell holds its shells to 32 KiB)"
             )));
         }
         let r = Region::new(name, vec![0; bytes as usize]).with_shadow();
@@ -768,7 +768,8 @@ impl<'p> Machine<'p> {
         }
     }
 
-    /// The M1 hazard check (air.md §2.6, as the shell generator states it).
+    /// The M1 hazard check: airlink's rule as the shell generator enforces
+    /// it (docs/air-intrinsics.md#the-m1-hang-rule).
     fn finish_threadgroup(&mut self) -> Result<()> {
         let [x, y, z] = self.tg_pos;
         for (i, e) in self.events.iter().enumerate() {
@@ -799,7 +800,7 @@ impl<'p> Machine<'p> {
                 }
                 Some(mark) if e.to_threadgroup && self.tg_barriers <= mark => {
                     return Err(ExecError::new(ErrorKind::M1Hazard(format!(
-                        "{dir} copy #{i} issued by simdgroup {} of threadgroup ({x},{y},{z}) at {} is waited for, but no threadgroup barrier follows before the kernel exits (M1 hang, air.md §2.6)",
+                        "{dir} copy #{i} issued by simdgroup {} of threadgroup ({x},{y},{z}) at {} is waited for, but no threadgroup barrier follows before the kernel exits (M1 hang, docs/air-intrinsics.md#the-m1-hang-rule)",
                         e.sg, e.site
                     )))
                     .at(site));

@@ -2,7 +2,8 @@
 //! model, strict like a sanitizer.
 //!
 //! It interprets the IR model of `air-ir` directly (no LLVM, no code
-//! generation) and encodes the semantics written down in `air.md`: a pass
+//! generation) and encodes the semantics written down in
+//! docs/executor-semantics.md: a pass
 //! shows that a kernel and the documented semantics agree, not that a GPU
 //! behaves so.
 //!

@@ -43,8 +43,9 @@ pub const MAX_WAIT_EVENTS: u64 = 1024;
 /// The largest threadgroup-memory region (a threadgroup global or a
 /// threadgroup-memory argument) the executor allocates: 64 MiB.
 ///
-/// Far above Metal's 32 KiB ([`air_target::MAX_THREADGROUP_MEMORY_BYTES`],
-/// which the message quotes): the executor caps what it allocates per
+/// Far above the 32 KiB the shell generator allows
+/// ([`air_target::MAX_THREADGROUP_MEMORY_BYTES`]) and above what any
+/// source reports for a GPU: the executor caps what it allocates per
 /// threadgroup and leaves judging the kernel to the shell generator and
-/// the GPU. Larger is a setup error.
+/// the GPU. Larger is a setup error whose message says so.
 pub const MAX_THREADGROUP_REGION_BYTES: u64 = 1 << 26;

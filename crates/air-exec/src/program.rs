@@ -411,7 +411,7 @@ impl Program {
         }
     }
 
-    /// Linking needs the exact declared type (air.md §3.3).
+    /// Linking needs the exact declared type (docs/air-conventions.md#type-mapping).
     fn check_type(
         &self,
         m: usize,
@@ -519,7 +519,8 @@ fn meta_function(module: &Module, id: Option<air_ir::MetaId>) -> Option<FuncId> 
     None
 }
 
-/// Finds the kernel and reads its argument metadata (air.md §2.3–2.4).
+/// Finds the kernel and reads its argument metadata
+/// (docs/air-conventions.md#kernel-metadata, docs/air-conventions.md#argument-metadata).
 fn kernel_info(module: &Module, kernel: Option<&str>) -> Result<(FuncId, Vec<KernelArg>)> {
     let named = module.named("air.kernel").ok_or_else(|| {
         ExecError::setup("the module has no !air.kernel metadata, so it has no kernel to run")
@@ -620,7 +621,7 @@ fn kernel_info(module: &Module, kernel: Option<&str>) -> Result<(FuncId, Vec<Ker
             let bits = module.types.int_width(elem).unwrap_or(0);
             if !sv.allows_ir_type(lanes, bits) {
                 return Err(ExecError::setup(format!(
-                    "system value `{name}` ({}) has IR type `{}`, which air.md §2.4 does not allow",
+                    "system value `{name}` ({}) has IR type `{}`, which docs/air-conventions.md#system-values does not allow",
                     sv.name(),
                     type_text(&module.types, ty)
                 )));

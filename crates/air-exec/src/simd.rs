@@ -1,6 +1,8 @@
 //! Memory accesses with their checks, and the simdgroup-wide operations:
-//! async copies and waits (air.md §2.7–2.10), simdgroup barriers, shuffles
-//! and the simdgroup-matrix intrinsics (§2.12).
+//! async copies and waits (docs/air-intrinsics.md#events-and-waits to
+//! docs/air-intrinsics.md#2d-async-copy), simdgroup barriers, shuffles and
+//! the simdgroup-matrix intrinsics (docs/air-intrinsics.md#simdgroup-matrix).
+//! What the executor makes of them: docs/executor-semantics.md.
 
 use std::ops::Range;
 
@@ -478,11 +480,12 @@ impl<'p> Machine<'p> {
         );
         let (esize, dst, dst_pitch, dst_tile, src, src_pitch, src_tile, what) = match id {
             I::AsyncCopy1dDeviceToThreadgroup | I::AsyncCopy1dThreadgroupToDevice => {
-                // The seed's hardware-run reading (air.md §2.9): (size, count, dst, src, 0).
+                // The seed's hardware-run reading, (size, count, dst, src, 0)
+                // (docs/air-intrinsics.md#open-question-1d-operand-order).
                 let (size, count, stride) = (int(0)?, int(1)?, int(4)?);
                 if stride != 0 {
                     return Err(ErrorKind::UnverifiedCopy(format!(
-                        "1D copy with stride operand {stride}; only 0 (contiguous, the seed's hardware-run form (size, count, dst, src, 0)) is known (air.md §2.9)"
+                        "1D copy with stride operand {stride}; only 0 (contiguous, the seed's hardware-run form (size, count, dst, src, 0)) is known (docs/air-intrinsics.md#open-question-1d-operand-order)"
                     ))
                     .into());
                 }
@@ -501,14 +504,14 @@ impl<'p> Machine<'p> {
                 let (dst_stride, src_stride) = (int(4)?, int(8)?);
                 if dst_stride != 1 || src_stride != 1 {
                     return Err(ErrorKind::UnverifiedCopy(format!(
-                        "2D copy with element stride dst {dst_stride}, src {src_stride}; only 1 is known (air.md §2.10)"
+                        "2D copy with element stride dst {dst_stride}, src {src_stride}; only 1 is known (docs/air-intrinsics.md#2d-async-copy)"
                     ))
                     .into());
                 }
                 let offset = pair(10)?;
                 if offset != [0, 0] {
                     return Err(ErrorKind::UnverifiedCopy(format!(
-                        "2D copy with offset operand <{}, {}>; only <0, 0> is known (air.md §2.10)",
+                        "2D copy with offset operand <{}, {}>; only <0, 0> is known (docs/air-intrinsics.md#2d-async-copy)",
                         offset[0] as i64, offset[1] as i64
                     ))
                     .into());
@@ -516,7 +519,7 @@ impl<'p> Machine<'p> {
                 let clamp = int(11)?;
                 if clamp != 0 {
                     return Err(ErrorKind::UnverifiedCopy(format!(
-                        "2D copy with clamp mode {clamp} (clamp_to_edge); only 0 (clamp_to_zero) is known (air.md §2.10)"
+                        "2D copy with clamp mode {clamp} (clamp_to_edge); only 0 (clamp_to_zero) is known (docs/air-intrinsics.md#2d-async-copy)"
                     ))
                     .into());
                 }
@@ -534,7 +537,7 @@ impl<'p> Machine<'p> {
         };
         if src_tile[0] > dst_tile[0] || src_tile[1] > dst_tile[1] {
             return Err(ErrorKind::UnverifiedCopy(format!(
-                "{what} copy with a source tile <{}, {}> larger than its destination tile <{}, {}>; only zero-filling a larger destination is known (air.md §2.10)",
+                "{what} copy with a source tile <{}, {}> larger than its destination tile <{}, {}>; only zero-filling a larger destination is known (docs/air-intrinsics.md#tiles-padding-and-transposes)",
                 src_tile[0], src_tile[1], dst_tile[0], dst_tile[1]
             ))
             .into());
@@ -794,7 +797,8 @@ fn le(b: &[u8]) -> u64 {
 }
 
 /// The (row, column) of the two matrix elements lane `lane` holds in
-/// elements 0 and 1 of its `<64 x T>` (air.md §2.12, Morton order).
+/// elements 0 and 1 of its `<64 x T>` (Morton order,
+/// docs/air-intrinsics.md#register-layout).
 pub(crate) fn lane_coords(lane: u32) -> (usize, usize) {
     let quad = lane / 4;
     let col = (quad & 2) * 2 + (lane % 2) * 2;

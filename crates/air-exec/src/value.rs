@@ -149,7 +149,7 @@ pub fn sext(v: u64, w: u32) -> i64 {
     }
 }
 
-/// The AIR data layout (air.md §2.1): naturally aligned integers and floats,
+/// The AIR data layout (docs/air-conventions.md#datalayout): naturally aligned integers and floats,
 /// 64-bit pointers, vectors aligned to their size rounded up to a power of two.
 pub struct Layout<'t> {
     types: &'t TypeTable,

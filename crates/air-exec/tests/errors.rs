@@ -131,7 +131,7 @@ fn assert_site(e: &ExecError, body: &str, needle: &str) {
 
 #[test]
 fn a_correct_kernel_runs() {
-    // Simdgroup 0 copies for the whole threadgroup (air.md §2.8).
+    // Simdgroup 0 copies for the whole threadgroup (docs/air-intrinsics.md#who-issues-a-copy).
     let body = r#"
   %is0 = icmp eq i16 %sidx, 0
   br i1 %is0, label %c, label %sync
@@ -156,7 +156,8 @@ sync:
 #[test]
 fn two_simdgroups_copying_into_the_same_bytes_race() {
     // Without the sidx gate every simdgroup issues the same copy into the
-    // same threadgroup bytes (MFA-RL's gemm_shell_v2, air.md §2.8).
+    // same threadgroup bytes (MFA-RL's gemm_shell_v2,
+    // docs/air-intrinsics.md#who-issues-a-copy).
     let body = r#"
   %e = call %event_t addrspace(3)* @air.simdgroup_async_copy_1d.p3i8.p1i8(i64 4, i64 64, i8 addrspace(3)* %tg.i8, i8 addrspace(1)* %buf.i8, i64 0)
   store %event_t addrspace(3)* %e, %event_t addrspace(3)** %ev, align 8
@@ -633,5 +634,30 @@ fn undefined_behaviour_is_reported() {
     assert_has(
         &fail_n(body, 32),
         &["invalid pointer: access through a pointer to a null"],
+    );
+}
+
+#[test]
+fn an_oversized_threadgroup_global_names_the_executors_own_cap() {
+    // One float past the 64 MiB cap (2^24 floats): refused at setup, and the
+    // message says the cap is the executor's guard, not Metal's limit.
+    let text = module("  ret void\n").replace(
+        "@tg = internal",
+        "@big = internal addrspace(3) global [16777217 x float] undef, align 4\n@tg = internal",
+    );
+    let mut p = Program::new(Source::parse(&text, "k.ll").unwrap(), None).unwrap();
+    p.link(Source::parse(NOOP_HELPER, "noop.ll").unwrap());
+    let mut b = Bindings::new();
+    b.set_f32(0, &[0.0; 64]).set_f32(1, &[0.0; 64]);
+    let e = p
+        .run(&Launch::linear(32, 32), &mut b, &Options::default())
+        .expect_err("a 64 MiB + 4 byte threadgroup global must be refused");
+    assert!(matches!(e.kind, ErrorKind::Setup(_)), "{e}");
+    assert_has(
+        &e,
+        &[
+            "threadgroup @big is 67108868 bytes, over the executor's cap of 67108864 bytes (64 MiB)",
+            "is not Metal's limit",
+        ],
     );
 }

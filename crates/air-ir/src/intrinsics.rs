@@ -15,11 +15,22 @@
 //!   overload (`f32` → `float`, `3` → `3`). Two free variables stand for what
 //!   the name does not pin down: `%event` is any named struct (Apple's
 //!   `%event_t = type opaque`, or PT's `%struct._simdgroup_event_t`) and
-//!   `addrspace(E)` is address space 3 or 0 (air.md §2.7 reports both). Each
-//!   free variable must take one value throughout a signature.
+//!   `addrspace(E)` is address space 3 or 0
+//!   (docs/air-intrinsics.md#events-and-waits reports both). Each free
+//!   variable must take one value throughout a signature.
 //!
 //! Unknown names are not errors: Apple's compiler emits many intrinsics this
 //! table does not list, and the verifier only checks the ones it knows.
+//!
+//! **Forms.** One intrinsic may be declared in several ways that all run:
+//! Apple's compiler declares `air.simd_shuffle_xor.f32` as `float (float,
+//! i16)`, hand-written IR has used `float (float, i32)`. Each way is a row
+//! of its own with the same [`IntrinsicId`]; a declaration is valid when it
+//! matches any row of its name that applies to the module's AIR version.
+//! The first row of a name is the form airlink generates, and it is Apple's
+//! wherever Apple's form is known. Every row says in
+//! [`IntrinsicRow::source`] which Apple-built module or public source it was
+//! taken from (docs/air-intrinsics.md#where-each-form-comes-from).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -192,6 +203,9 @@ pub struct IntrinsicRow {
     pub until: Option<AirVersion>,
     /// What it does.
     pub doc: &'static str,
+    /// Where this exact form was seen: an Apple-built module (set, AIR
+    /// version, toolchain) or a public source (repository and path).
+    pub source: &'static str,
 }
 
 impl IntrinsicRow {
@@ -218,6 +232,11 @@ impl IntrinsicRow {
         self.until = Some(AirVersion::new(major, minor));
         self
     }
+
+    const fn from(mut self, source: &'static str) -> Self {
+        self.source = source;
+        self
+    }
 }
 
 const fn row(
@@ -236,6 +255,7 @@ const fn row(
         since: None,
         until: None,
         doc,
+        source: "",
     }
 }
 
@@ -243,31 +263,66 @@ use Convergence::{Convergent, Uniform};
 use CopyDirection::{DeviceToThreadgroup as ToTg, ThreadgroupToDevice as ToDev};
 use IntrinsicId as I;
 
-/// Every known intrinsic. Rows sharing a name (AIR-version variants) list
-/// the newest form first, which is what [`lookup`] returns.
+/// Where the forms were measured or read; the long names are spelled out
+/// once in docs/air-intrinsics.md#where-each-form-comes-from.
+const MPSFA: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib";
+const SEED: &str = "Apple: SEED shells built by Apple (AIR 2.8, toolchain 32023.850.10), imperatormk/metal24-asm-repro reverse-linking/*.metallib and *.ll";
+const MPSFA_SEED_MFA_RL: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib; SEED and MFA-RL shells built by Apple (AIR 2.8, toolchain 32023.850.10), imperatormk/metal24-asm-repro reverse-linking/ and imperatormk/metal-flash-attention Sources/FlashAttention/Resources/ (87cbc56)";
+const EVENTS: &str = "Apple: mps-flash-attention kernels (AIR 2.7, toolchain 32023.335; events as %struct._simdgroup_event_t* in addrspace 0), mpsops/mps-flash-attention mps_flash_attn/kernels/*.metallib; SEED and MFA-RL shells built by Apple (AIR 2.8, toolchain 32023.850.10; events as %event_t addrspace(3)*), imperatormk/metal24-asm-repro reverse-linking/ and imperatormk/metal-flash-attention Sources/FlashAttention/Resources/ (87cbc56)";
+const JL_SIMD: &str = "JuliaGPU/Metal.jl src/device/intrinsics/simd.jl (1323fcd5)";
+const JL_SYNC: &str = "JuliaGPU/Metal.jl src/device/intrinsics/synchronization.jl (1323fcd5)";
+
+/// Every known intrinsic. Rows sharing a name list the form airlink
+/// generates first, which is what [`lookup`] returns: Apple's form where it
+/// is known, and for AIR-version variants the newest.
 #[rustfmt::skip]
 pub const TABLE: &[IntrinsicRow] = &[
-    row(I::WgBarrier, "air.wg.barrier", "void (i32, i32)", Uniform, "threadgroup_barrier(flags, scope); flags: 1 device, 2 threadgroup, 4 texture, 8 imageblock; scope is 1 in every source. All AIR versions."),
-    row(I::ThreadgroupBarrier, "air.threadgroup.barrier", "void (i32, i32)", Uniform, "Older spelling of air.wg.barrier, same operands."),
-    row(I::SimdgroupBarrier, "air.simdgroup.barrier", "void (i32, i32)", Uniform, "simdgroup_barrier(flags, scope); operands as air.wg.barrier."),
-    row(I::WaitSimdgroupEvents, "air.wait_simdgroup_events", "void (i32, %event addrspace(E)**)", Uniform, "Waits for `count` consecutive event slots (usually a thread-private alloca)."),
-    row(I::AsyncCopy1dDeviceToThreadgroup, "air.simdgroup_async_copy_1d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i8 addrspace(1)*, i64)", Uniform, "1D copy device -> threadgroup: (size, count-or-align, dst, src, n-or-stride); operand meaning is disputed (air.md §2.9).").copy(ToTg, 2, 3),
-    row(I::AsyncCopy1dThreadgroupToDevice, "air.simdgroup_async_copy_1d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i8 addrspace(3)*, i64)", Uniform, "1D copy threadgroup -> device; operands as the device -> threadgroup form.").copy(ToDev, 2, 3),
-    row(I::AsyncCopy2dDeviceToThreadgroup, "air.simdgroup_async_copy_2d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i64, i64, <2 x i64>, i8 addrspace(1)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy device -> threadgroup: (elem size, elem align, dst, dst pitch, dst stride, dst tile <w,h>, src, src pitch, src stride, src tile, offset, clamp mode); air.md §2.10.").copy(ToTg, 2, 6),
-    row(I::AsyncCopy2dThreadgroupToDevice, "air.simdgroup_async_copy_2d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i64, i64, <2 x i64>, i8 addrspace(3)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy threadgroup -> device; operands as device -> threadgroup, clamp always 0.").copy(ToDev, 2, 6),
-    row(I::SimdgroupMatrixLoad, "air.simdgroup_matrix_8x8_load.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "<64 x {T}> ({T} addrspace({AS})*, <2 x i64>, <2 x i64>, <2 x i64>)", Uniform, "Loads an 8x8 tile: (ptr, dims, strides, origin). AIR >= 2.8.").since(2, 8),
-    row(I::SimdgroupMatrixLoadLegacy, "air.simdgroup_matrix_8x8_load.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "<64 x {T}> ({T} addrspace({AS})*, i64, <2 x i64>, i1)", Uniform, "Loads an 8x8 tile: (ptr, elements per row, origin, transpose). AIR < 2.8.").until(2, 8),
-    row(I::SimdgroupMatrixStore, "air.simdgroup_matrix_8x8_store.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "void (<64 x {T}>, {T} addrspace({AS})*, <2 x i64>, <2 x i64>, <2 x i64>)", Uniform, "Stores an 8x8 tile: (value, ptr, dims, strides, origin). AIR >= 2.8.").since(2, 8),
-    row(I::SimdgroupMatrixStoreLegacy, "air.simdgroup_matrix_8x8_store.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "void (<64 x {T}>, {T} addrspace({AS})*, i64, <2 x i64>, i1)", Uniform, "Stores an 8x8 tile: (value, ptr, elements per row, origin, transpose). AIR < 2.8.").until(2, 8),
-    row(I::SimdgroupMatrixMultiplyAccumulate, "air.simdgroup_matrix_8x8_multiply_accumulate.v64{C:f32|f16|bf16}.v64{A:f32|f16|bf16}.v64{B:f32|f16|bf16}.v64{C}", "<64 x {C}> (<64 x {A}>, <64 x {B}>, <64 x {C}>)", Convergent, "D = A * B + C on 8x8 tiles; suffixes are result, A, B, C (result type equals C's)."),
-    row(I::SimdgroupMatrixInitFilled, "air.simdgroup_matrix_8x8_init_filled.v64{T:f32|f16|bf16}.{T}", "<64 x {T}> ({T})", Convergence::None, "An 8x8 tile with every element set to the operand."),
-    row(I::SimdShuffleXor, "air.simd_shuffle_xor.{T:f32|f16|i32}", "{T} ({T}, i32)", Convergent, "Reads the operand of lane (self ^ mask)."),
-    row(I::FastExp2, "air.fast_exp2.f32", "float (float)", Convergence::None, "Fast-math 2^x; Apple's frontend emits it under fast math."),
-    row(I::FastLog2, "air.fast_log2.f32", "float (float)", Convergence::None, "Fast-math log2(x)."),
-    row(I::Exp2, "llvm.exp2.{T:f32|f16}", "{T} ({T})", Convergence::None, "LLVM 2^x; accepted by Metal's backend."),
-    row(I::Log2, "llvm.log2.{T:f32|f16}", "{T} ({T})", Convergence::None, "LLVM log2(x); accepted by Metal's backend."),
-    row(I::LifetimeStart, "llvm.lifetime.start.p0i8", "void (i64, i8*)", Convergence::None, "Marks the start of an alloca's lifetime: (size, ptr)."),
-    row(I::LifetimeEnd, "llvm.lifetime.end.p0i8", "void (i64, i8*)", Convergence::None, "Marks the end of an alloca's lifetime: (size, ptr)."),
+    row(I::WgBarrier, "air.wg.barrier", "void (i32, i32)", Uniform, "threadgroup_barrier(flags, scope); flags: 1 device, 2 threadgroup, 4 texture, 8 imageblock; scope is 1 in every source. All AIR versions.")
+        .from(MPSFA_SEED_MFA_RL),
+    row(I::ThreadgroupBarrier, "air.threadgroup.barrier", "void (i32, i32)", Uniform, "Older spelling of air.wg.barrier, same operands.")
+        .from("imperatormk/metal-ir-pipeline lib/Transforms/BarrierRename.cpp and include/metal-ir/AIRIntrinsics.h (renamed to air.wg.barrier there)"),
+    row(I::SimdgroupBarrier, "air.simdgroup.barrier", "void (i32, i32)", Uniform, "simdgroup_barrier(flags, scope); operands as air.wg.barrier.")
+        .from(JL_SYNC),
+    row(I::WaitSimdgroupEvents, "air.wait_simdgroup_events", "void (i32, %event addrspace(E)**)", Uniform, "Waits for `count` consecutive event slots (usually a thread-private alloca).")
+        .from(EVENTS),
+    row(I::AsyncCopy1dDeviceToThreadgroup, "air.simdgroup_async_copy_1d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i8 addrspace(1)*, i64)", Uniform, "1D copy device -> threadgroup: (size, count-or-align, dst, src, n-or-stride); operand meaning is disputed (docs/air-intrinsics.md#open-question-1d-operand-order).").copy(ToTg, 2, 3)
+        .from(SEED),
+    row(I::AsyncCopy1dThreadgroupToDevice, "air.simdgroup_async_copy_1d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i8 addrspace(3)*, i64)", Uniform, "1D copy threadgroup -> device; operands as the device -> threadgroup form.").copy(ToDev, 2, 3)
+        .from("imperatormk/metal24-asm-repro reverse-linking/README.md (0ecf63e); philipturner/metal-flash-attention Sources/FlashAttention/GEMM/GEMMHeaders.swift (__asm binding)"),
+    row(I::AsyncCopy2dDeviceToThreadgroup, "air.simdgroup_async_copy_2d.p3i8.p1i8", "%event addrspace(E)* (i64, i64, i8 addrspace(3)*, i64, i64, <2 x i64>, i8 addrspace(1)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy device -> threadgroup: (elem size, elem align, dst, dst pitch, dst stride, dst tile <w,h>, src, src pitch, src stride, src tile, offset, clamp mode); docs/air-intrinsics.md#2d-async-copy.").copy(ToTg, 2, 6)
+        .from(EVENTS),
+    row(I::AsyncCopy2dThreadgroupToDevice, "air.simdgroup_async_copy_2d.p1i8.p3i8", "%event addrspace(E)* (i64, i64, i8 addrspace(1)*, i64, i64, <2 x i64>, i8 addrspace(3)*, i64, i64, <2 x i64>, <2 x i64>, i32)", Uniform, "2D tile copy threadgroup -> device; operands as device -> threadgroup, clamp always 0.").copy(ToDev, 2, 6)
+        .from(EVENTS),
+    row(I::SimdgroupMatrixLoad, "air.simdgroup_matrix_8x8_load.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "<64 x {T}> ({T} addrspace({AS})*, <2 x i64>, <2 x i64>, <2 x i64>)", Uniform, "Loads an 8x8 tile: (ptr, dims, strides, origin). AIR >= 2.8.").since(2, 8)
+        .from(JL_SIMD),
+    row(I::SimdgroupMatrixLoadLegacy, "air.simdgroup_matrix_8x8_load.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "<64 x {T}> ({T} addrspace({AS})*, i64, <2 x i64>, i1)", Uniform, "Loads an 8x8 tile: (ptr, elements per row, origin, transpose). AIR < 2.8.").until(2, 8)
+        .from("JuliaGPU/Metal.jl src/compiler/compilation.jl (1323fcd5), the downgrade for AIR < 2.8"),
+    row(I::SimdgroupMatrixStore, "air.simdgroup_matrix_8x8_store.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "void (<64 x {T}>, {T} addrspace({AS})*, <2 x i64>, <2 x i64>, <2 x i64>)", Uniform, "Stores an 8x8 tile: (value, ptr, dims, strides, origin). AIR >= 2.8.").since(2, 8)
+        .from(JL_SIMD),
+    row(I::SimdgroupMatrixStoreLegacy, "air.simdgroup_matrix_8x8_store.v64{T:f32|f16|bf16}.p{AS:1|3}{T}", "void (<64 x {T}>, {T} addrspace({AS})*, i64, <2 x i64>, i1)", Uniform, "Stores an 8x8 tile: (value, ptr, elements per row, origin, transpose). AIR < 2.8.").until(2, 8)
+        .from("JuliaGPU/Metal.jl src/compiler/compilation.jl (1323fcd5), the downgrade for AIR < 2.8"),
+    row(I::SimdgroupMatrixMultiplyAccumulate, "air.simdgroup_matrix_8x8_multiply_accumulate.v64{C:f32|f16|bf16}.v64{A:f32|f16|bf16}.v64{B:f32|f16|bf16}.v64{C}", "<64 x {C}> (<64 x {A}>, <64 x {B}>, <64 x {C}>)", Convergent, "D = A * B + C on 8x8 tiles; suffixes are result, A, B, C (result type equals C's).")
+        .from("Apple: mps-flash-attention kernels (f32.f32.f32.f32, f32.f16.f16.f32, f16.f16.f16.f16; AIR 2.7, toolchain 32023.335); JuliaGPU/Metal.jl src/device/intrinsics/simd.jl (one type throughout); imperatormk/metal-flash-attention Sources/FlashAttention/Utilities/IRTemplate.swift (mixed precisions)"),
+    row(I::SimdgroupMatrixInitFilled, "air.simdgroup_matrix_8x8_init_filled.v64{T:f32|f16|bf16}.{T}", "<64 x {T}> ({T})", Convergence::None, "An 8x8 tile with every element set to the operand.")
+        .from(JL_SIMD),
+    row(I::SimdShuffleXor, "air.simd_shuffle_xor.{T:f32|f16}", "{T} ({T}, i16)", Convergent, "Reads the operand of lane (self ^ mask); Apple's form, mask i16.")
+        .from("Apple: mps-flash-attention kernels (f32; AIR 2.7, toolchain 32023.335); JuliaGPU/Metal.jl src/device/intrinsics/simd.jl (1323fcd5; f32, f16)"),
+    row(I::SimdShuffleXor, "air.simd_shuffle_xor.{S:s|u}.{T:i32|i16|i8}", "{T} ({T}, i16)", Convergent, "Reads the operand of lane (self ^ mask) for integers, signed (s) or unsigned (u); mask i16.")
+        .from(JL_SIMD),
+    row(I::SimdShuffleXor, "air.simd_shuffle_xor.f32", "float (float, i32)", Convergent, "Hand-written form with an i32 mask, reported to run; never generated.")
+        .from("imperatormk/metal-flash-attention Sources/FlashAttention/Utilities/IRTemplate.swift at 84fcb60 (MFA-MONO); a later version of the file (0384a4d) declares i16 and says M5's backend rejects the i32 operand"),
+    row(I::FastExp2, "air.fast_exp2.f32", "float (float)", Convergence::None, "Fast-math 2^x; Apple's frontend emits it under fast math.")
+        .from(MPSFA),
+    row(I::FastLog2, "air.fast_log2.f32", "float (float)", Convergence::None, "Fast-math log2(x).")
+        .from(MPSFA),
+    row(I::Exp2, "llvm.exp2.{T:f32|f16}", "{T} ({T})", Convergence::None, "LLVM 2^x; accepted by Metal's backend.")
+        .from("LLVM's own overloads; f32 in imperatormk/metal-flash-attention Sources/FlashAttention/Utilities/IRTemplate.swift (MFA-MONO)"),
+    row(I::Log2, "llvm.log2.{T:f32|f16}", "{T} ({T})", Convergence::None, "LLVM log2(x); accepted by Metal's backend.")
+        .from("LLVM's own overloads; f32 in imperatormk/metal-flash-attention Sources/FlashAttention/Utilities/IRTemplate.swift (MFA-MONO)"),
+    row(I::LifetimeStart, "llvm.lifetime.start.p0i8", "void (i64, i8*)", Convergence::None, "Marks the start of an alloca's lifetime: (size, ptr).")
+        .from(MPSFA_SEED_MFA_RL),
+    row(I::LifetimeEnd, "llvm.lifetime.end.p0i8", "void (i64, i8*)", Convergence::None, "Marks the end of an alloca's lifetime: (size, ptr).")
+        .from(MPSFA_SEED_MFA_RL),
 ];
 
 /// A signature pattern's type.
@@ -847,16 +902,72 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_row_expands_and_ids_are_unique() {
-        let mut ids = std::collections::HashSet::new();
+    fn every_row_expands_names_its_source_and_forms_agree() {
+        let mut forms = std::collections::HashSet::new();
         for row in TABLE {
-            assert!(ids.insert(row.id), "duplicate id {:?}", row.id);
+            assert!(
+                forms.insert((row.name, row.signature, row.since, row.until)),
+                "duplicate form {} {}",
+                row.name,
+                row.signature
+            );
+            assert!(!row.source.is_empty(), "{} names no source", row.name);
             let mut out = Vec::new();
             expand(row, &mut out).unwrap();
             assert!(!out.is_empty());
+            // Rows sharing an id are forms of one operation: the later
+            // stages rely on the id alone for how it synchronises and where
+            // its pointers are.
+            let first = TABLE.iter().find(|r| r.id == row.id).unwrap();
+            assert_eq!(first.convergence, row.convergence, "{}", row.name);
+            assert_eq!(first.copy, row.copy, "{}", row.name);
         }
         // Force the index, which panics on a bad row.
         assert!(index().len() > TABLE.len());
+    }
+
+    fn shuffle_type(t: &mut TypeTable, value: TypeId, mask_bits: u32) -> TypeId {
+        let mask = t.int(mask_bits);
+        t.function(value, vec![value, mask], false)
+    }
+
+    #[test]
+    fn shuffle_xor_takes_apples_i16_mask_first_and_the_hand_written_i32_mask() {
+        let mut t = TypeTable::new();
+        let f = t.float();
+        let (f_i16, f_i32, f_i64) = (
+            shuffle_type(&mut t, f, 16),
+            shuffle_type(&mut t, f, 32),
+            shuffle_type(&mut t, f, 64),
+        );
+        let forms: Vec<Intrinsic> = lookup_all("air.simd_shuffle_xor.f32").collect();
+        assert_eq!(forms.len(), 2);
+        assert!(forms.iter().all(|i| i.id() == IntrinsicId::SimdShuffleXor));
+        // What airlink generates is Apple's form.
+        let canonical = lookup("air.simd_shuffle_xor.f32").unwrap();
+        assert_eq!(canonical.signature_text(), "float (float, i16)");
+        let declared = canonical.declare_type(&mut t);
+        assert_eq!(type_text(&t, declared), "float (float, i16)");
+        assert!(canonical.row().source.contains("mps-flash-attention"));
+        assert!(forms.iter().any(|i| i.matches(&t, f_i16)));
+        assert!(forms.iter().any(|i| i.matches(&t, f_i32)));
+        assert!(!forms.iter().any(|i| i.matches(&t, f_i64)));
+        // Half: Apple's mask only; no source shows an i32 mask for it.
+        let h = t.half();
+        let (h_i16, h_i32) = (shuffle_type(&mut t, h, 16), shuffle_type(&mut t, h, 32));
+        let half: Vec<Intrinsic> = lookup_all("air.simd_shuffle_xor.f16").collect();
+        assert!(half.iter().any(|i| i.matches(&t, h_i16)));
+        assert!(!half.iter().any(|i| i.matches(&t, h_i32)));
+        // Integers carry a sign in the name; the value type follows it.
+        let i32t = t.i32();
+        let i32_i16 = shuffle_type(&mut t, i32t, 16);
+        for name in ["air.simd_shuffle_xor.s.i32", "air.simd_shuffle_xor.u.i32"] {
+            let only = lookup(name).unwrap();
+            assert!(only.matches(&t, i32_i16), "{name}");
+            assert_eq!(only.overload("T"), Some("i32"));
+        }
+        // The unsigned spelling without a sign is no known name any more.
+        assert!(lookup("air.simd_shuffle_xor.i32").is_none());
     }
 
     #[test]

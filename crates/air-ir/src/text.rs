@@ -22,7 +22,10 @@ pub struct ParseError {
     pub col: usize,
     /// What is wrong, lowercase, without position.
     pub message: String,
-    /// The offending source line (for the caret display).
+    /// The offending source line, for the excerpt under the message: the
+    /// whole line, or for a long one the part around the column that
+    /// [`terminal_text::keep_around`] keeps (so an error on a 100 MB line
+    /// stays small). Raw text: [`fmt::Display`] escapes it.
     pub source_line: String,
 }
 
@@ -46,27 +49,27 @@ impl ParseError {
             line,
             col,
             message: message.into(),
-            source_line: src[line_start..line_end].trim_end_matches('\r').to_string(),
+            source_line: terminal_text::keep_around(
+                src[line_start..line_end].trim_end_matches('\r'),
+                col,
+            ),
         }
     }
 }
 
 impl fmt::Display for ParseError {
+    /// `FILE:LINE:COL: error: MESSAGE`, the line (control characters
+    /// escaped, cut around the column) and a caret under the column.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{}:{}:{}: error: {}",
-            self.file, self.line, self.col, self.message
-        )?;
-        writeln!(f, "{}", self.source_line)?;
-        // The caret lines up under the column; tabs are kept so it still does.
-        let pad: String = self
-            .source_line
-            .chars()
-            .take(self.col.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        write!(f, "{pad}^")
+        terminal_text::Located {
+            file: &self.file,
+            line: self.line,
+            col: self.col,
+            severity: "error",
+            message: &self.message,
+            source: Some((&self.source_line, terminal_text::col_in_kept(self.col))),
+        }
+        .fmt(f)
     }
 }
 
@@ -174,7 +177,11 @@ pub fn render_verify_error(
 ) -> String {
     match map.locate(module, &error.location) {
         Some(offset) => ParseError::at(file, src, offset, error.to_string()).to_string(),
-        None => format!("{file}: error: {error}"),
+        None => format!(
+            "{}: error: {}",
+            terminal_text::escape(file),
+            terminal_text::shorten(&terminal_text::escape(&error.to_string()))
+        ),
     }
 }
 

@@ -810,3 +810,22 @@ define void @user() {
     assert_eq!(f.blocks[0].name.as_deref(), Some("entry block"));
     assert_eq!(f.blocks[1].name.as_deref(), Some("next\"q"));
 }
+
+#[test]
+fn named_metadata_right_after_a_declaration() {
+    // llvm-as-14 accepts this: after a `declare`, `!foo = ...` is the next
+    // top-level entity, not an attachment of the declaration (LLVM puts a
+    // declaration's attachments right after `declare`).
+    let m = parse("declare void @f()\n\n!foo = !{!0}\n!0 = !{}\n");
+    let f = m.function(m.function_by_name("f").unwrap());
+    assert!(f.attachments.is_empty());
+    assert_eq!(m.named("foo").unwrap().operands.len(), 1);
+    // Attachments up front still belong to the declaration.
+    let m = parse("declare !foo !0 void @g()\n!0 = !{}\n");
+    let g = m.function(m.function_by_name("g").unwrap());
+    assert_eq!(g.attachments.len(), 1);
+    assert_eq!(g.attachments[0].0, "foo");
+    // After the header of a declaration an attachment is not allowed (as in
+    // llvm-as-14, which then expects `=`).
+    parse_err("declare void @h() !foo !0\n!0 = !{}\n");
+}

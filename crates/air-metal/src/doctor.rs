@@ -103,7 +103,7 @@ pub fn plan_text(os: &str) -> String {
          \x20 1. report the device (name, GPU families, unified memory, function pointers), the OS and the airlink target\n\
          \x20 2. load the `simple` shell's metallib (built in-process) with newLibraryWithData\n\
          \x20 3. JIT transform_value from MSL and build the pipeline with MTLLinkedFunctions.privateFunctions\n\
-         \x20    (then with `functions` instead, which air.md §3.5 leaves unverified)\n\
+         \x20    (then with `functions` instead, unverified: docs/metal-runtime.md#linked-functions)\n\
          \x20 4. run the seed's reverse-linking tests (simple, multi_buffer x3, copy_2d) on the GPU\n\
          \x20 5. run the capability probes (control, 2D copy, both 1D operand forms for loads and stores)\n\
          \x20 6. time shell load, MSL JIT, pipeline creation with and without linking, and a dispatch\n\

@@ -179,22 +179,26 @@ impl CompileLog {
         let lines: Vec<&str> = source.lines().collect();
         let mut out = String::new();
         for d in &self.diagnostics {
+            // Through terminal-text, as every diagnostic of the workspace:
+            // the message and the line escaped, the line cut around the
+            // column, the caret under it.
             out.push_str(&format!(
-                "{name}:{}:{}: {}: {}\n",
+                "{}:{}:{}: {}: {}\n",
+                terminal_text::escape(name),
                 d.line,
                 d.column,
                 d.severity.name(),
-                d.message
+                terminal_text::shorten(&terminal_text::escape(&d.message))
             ));
             if let Some(text) = (d.line as usize).checked_sub(1).and_then(|i| lines.get(i)) {
                 let gutter = d.line.to_string();
-                out.push_str(&format!("{gutter} | {text}\n"));
-                let pad: String = text
-                    .chars()
-                    .take(d.column.saturating_sub(1) as usize)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                out.push_str(&format!("{} | {pad}^\n", " ".repeat(gutter.len())));
+                let excerpt = terminal_text::snippet(text, d.column as usize);
+                out.push_str(&format!("{gutter} | {}\n", excerpt.line));
+                out.push_str(&format!(
+                    "{} | {}\n",
+                    " ".repeat(gutter.len()),
+                    excerpt.caret
+                ));
             }
         }
         out
@@ -387,6 +391,21 @@ mod tests {
             log.render(src, "body.metal"),
             "body.metal:2:10: error: use of undeclared identifier 'w'\n2 |   return w;\n  |          ^\n"
         );
+    }
+
+    #[test]
+    fn render_escapes_and_cuts_the_source_line() {
+        let src = format!("  return {}\x1b[2Jw;\n", " ".repeat(500));
+        let log = CompileLog::parse("program_source:1:514: error: bad 'w\x07'\n", 0);
+        let out = log.render(&src, "body.metal");
+        assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out}");
+        assert!(out.contains("bad 'w\\x07'"), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[1].starts_with("1 | …"), "{out}");
+        assert!(lines[1].ends_with("\\x1b[2Jw;"), "{out}");
+        // The caret is under the `w`.
+        let w = lines[1].chars().position(|c| c == 'w').unwrap();
+        assert_eq!(lines[2].chars().count(), w + 1, "{out}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The Metal side of reverse linking: load a generated kernel shell, JIT
 //! the `[[visible]]` functions it calls from MSL, link them with
 //! `MTLLinkedFunctions.privateFunctions`, cache the pipelines and dispatch
-//! with buffers and scalars bound by the shell's manifest (air.md §1.4
-//! "Host", §3, §4).
+//! with buffers and scalars bound by the shell's manifest (the seed's host
+//! recipe in docs/air-conventions.md#seed-test-simple; visible functions in
+//! docs/air-conventions.md#visible-functions; the Metal calls in
+//! docs/metal-runtime.md).
 //!
 //! The crate has two halves:
 //!

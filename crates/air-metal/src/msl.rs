@@ -72,7 +72,7 @@ impl AddressSpace {
         }
     }
 
-    /// The IR address space number (air.md §2.4).
+    /// The IR address space number (docs/air-conventions.md#buffer-arguments).
     pub fn ir_number(self) -> u32 {
         match self {
             AddressSpace::Device => 1,
@@ -168,7 +168,8 @@ impl Scalar {
         })
     }
 
-    /// The IR type (air.md §3.3). `bool` is `i1`, which is **uncertain**:
+    /// The IR type (docs/air-conventions.md#type-mapping). `bool` is `i1`, which
+    /// is **uncertain**:
     /// the shells avoid it and pass `uint`.
     pub fn ir_name(self) -> &'static str {
         match self {
@@ -213,7 +214,8 @@ pub enum MslType {
 
 impl MslType {
     /// The IR spelling of the lowered type, as the shell declares it
-    /// (air.md §3.3): `float`, `i32`, `<2 x i32>`, `float addrspace(3)*`.
+    /// (docs/air-conventions.md#type-mapping): `float`, `i32`, `<2 x i32>`,
+    /// `float addrspace(3)*`.
     ///
     /// # Errors
     /// A type whose lowering is unknown ([`MslType::Named`]), or a pointer

@@ -38,7 +38,7 @@ impl LanguageVersion {
     }
 
     /// The version a target's shells carry in `!air.language_version`
-    /// (air.md §2.1), which is what the visible functions should be
+    /// (docs/air-conventions.md#versions-per-os), which is what the visible functions should be
     /// compiled with.
     pub fn for_target(target: &air_target::Target) -> LanguageVersion {
         match (target.msl_version.0, target.msl_version.1) {
@@ -279,7 +279,7 @@ impl FunctionConstants {
 }
 
 /// How the visible functions are linked into the pipeline
-/// (`MTLLinkedFunctions`, air.md §3.5).
+/// (`MTLLinkedFunctions`, docs/metal-runtime.md#linked-functions).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum LinkMode {
     /// `privateFunctions`: AIR-linked, not exported; what reverse linking
@@ -288,7 +288,7 @@ pub enum LinkMode {
     Private,
     /// `functions`: AIR-linked and exported as function handles; needs
     /// function-pointer support. Whether it satisfies a
-    /// `.MTL_VISIBLE_FN_REF` is unverified (air.md §3.5).
+    /// `.MTL_VISIBLE_FN_REF` is unverified (docs/metal-runtime.md#linked-functions).
     Functions,
 }
 

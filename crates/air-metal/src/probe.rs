@@ -1,7 +1,7 @@
 //! The capability probe, as a portable plan: which tiny shells to run once
 //! per device, what each result means, and which shell options follow.
 //!
-//! Two questions only hardware answers (air.md §2.9, §5):
+//! Two questions only hardware answers (docs/metal-runtime.md#capability-probes):
 //! 1. does a 2D async copy deliver data on this device and OS?
 //! 2. which operand form of the 1D copy works: the seed's
 //!    `(size, count, dst, src, 0)` = `(4, 32, dst, src, 0)`, or the form of

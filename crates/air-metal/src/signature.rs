@@ -1,8 +1,9 @@
 //! The signature check that runs before pipeline creation: every visible
 //! function the shell's manifest lists must be `[[visible]]` in the MSL
 //! source, with a lowered IR type equal to the manifest's `ir_type`
-//! (air.md §3.3: `float`↔`float`, `uint`↔`i32`, `threadgroup float*`↔
-//! `float addrspace(3)*`, `device uchar*`↔`i8 addrspace(1)*`, ...).
+//! (docs/air-conventions.md#type-mapping: `float`↔`float`, `uint`↔`i32`,
+//! `threadgroup float*`↔`float addrspace(3)*`, `device uchar*`↔
+//! `i8 addrspace(1)*`, ...).
 //!
 //! Signedness does not exist in IR, so `int` and `uint` both match `i32`.
 

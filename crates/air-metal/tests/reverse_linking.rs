@@ -1,4 +1,5 @@
-//! The seed's three reverse-linking tests (air.md §1.4–1.6) on the GPU.
+//! The seed's three reverse-linking tests
+//! (docs/air-conventions.md#the-reverse-linking-seed) on the GPU.
 //!
 //! macOS only. They compile for `aarch64-apple-darwin` (checked with
 //! `cargo clippy --all-targets --target aarch64-apple-darwin`) but have
@@ -35,13 +36,14 @@ fn run(case: &Case) {
     );
 }
 
-/// air.md §1.4: `transform_value(v) = v*3+7` over 128 floats.
+/// docs/air-conventions.md#seed-test-simple: `transform_value(v) = v*3+7` over 128 floats.
 #[test]
 fn simple_1d_copy_with_transform_value() {
     run(&air_metal::cases::simple());
 }
 
-/// air.md §1.5: the same shell linked with three `compute_tile` bodies.
+/// docs/air-conventions.md#seed-test-multi-buffer: the same shell linked
+/// with three `compute_tile` bodies.
 #[test]
 fn multi_buffer_with_three_bodies() {
     for case in air_metal::cases::multi_buffer() {
@@ -49,7 +51,7 @@ fn multi_buffer_with_three_bodies() {
     }
 }
 
-/// air.md §1.6: 2D copies both ways around `process_tile`.
+/// docs/air-conventions.md#seed-test-copy-2d: 2D copies both ways around `process_tile`.
 #[test]
 fn copy_2d_round_trip() {
     run(&air_metal::cases::copy_2d());

@@ -220,7 +220,7 @@ fn mismatches_name_the_function_and_both_signatures() {
         "{text}"
     );
 
-    // A pointee mismatch air.md §3.3 calls uncertain is rejected.
+    // A pointee mismatch docs/air-conventions.md#type-mapping calls uncertain is rejected.
     let m = shell("multi_buffer.toml").manifest;
     let p = problems(&m, "[[visible]] void compute_tile(threadgroup uchar* A, threadgroup float* B, device float* C, uint tid, uint lane) {}");
     assert!(p[0].to_string().contains("MSL `threadgroup uchar*` lowers to `i8 addrspace(3)*`, the shell passes `float addrspace(3)*`"));

@@ -32,7 +32,7 @@
 //!   buffer a call read since the last threadgroup barrier (the previous
 //!   iteration may still be reading it), and a threadgroup -> device copy
 //!   of a buffer a call wrote since the last barrier;
-//! * the M1 rule (docs/air-intrinsics.md, "The M1 hang rule"): every
+//! * the M1 rule (docs/air-intrinsics.md#the-m1-hang-rule): every
 //!   device -> threadgroup copy is, on every path to the exit, waited for,
 //!   followed by a threadgroup barrier after the wait, and its data read
 //!   (a call gets the buffer, or a threadgroup -> device copy copies it
@@ -722,7 +722,7 @@ impl Checker<'_, '_, '_> {
                 .get(&o.copy)
                 .cloned()
                 .unwrap_or((None, String::new()));
-            let rule_doc = "M1 hang rule, docs/air-intrinsics.md";
+            let rule_doc = "M1 hang rule, docs/air-intrinsics.md#the-m1-hang-rule";
             let (rule, message) = if !o.waited {
                 ("m1-wait", format!("device -> threadgroup copy {desc} is never waited for; it must be waited for and followed by a threadgroup barrier before the kernel exits, and its data read ({rule_doc}){here}"))
             } else if !o.barrier && o.read {

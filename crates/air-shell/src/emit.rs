@@ -1,5 +1,6 @@
 //! IR construction: turns a validated [`Plan`] into an AIR module through
-//! [`air_ir::Builder`], in the shape of the reference shells (air.md §1.3):
+//! [`air_ir::Builder`], in the shape of the reference shells
+//! (docs/air-conventions.md#shared-shell-structure):
 //! one threadgroup global, events in a thread-private alloca wrapped in
 //! lifetime markers, intrinsic and visible-function declarations with the
 //! seed's attribute sets, and the standard named metadata.
@@ -22,7 +23,8 @@ use crate::plan::{
 use crate::spec::{BarrierMemory, BodyMode, CopyForm, Fallback, Fill, Literal};
 use crate::types::{Access, ElemType, SystemValueType};
 
-/// The `!llvm.ident` text: free, unvalidated (air.md §2.2).
+/// The `!llvm.ident` text: free, unvalidated
+/// (docs/air-conventions.md#compile-options-and-identification).
 const IDENT: &str = concat!("airlink air-shell ", env!("CARGO_PKG_VERSION"));
 
 fn internal(message: impl Into<String>) -> Error {
@@ -457,7 +459,7 @@ impl Emitter<'_> {
             if gated && intrinsic_copy_or_wait {
                 // Copies are simdgroup-wide operations: issue (and wait for)
                 // them from simdgroup 0 only, then let the whole threadgroup
-                // meet at a barrier (air.md §2.8).
+                // meet at a barrier (docs/air-intrinsics.md#who-issues-a-copy).
                 let start = i;
                 while i < steps.len() && copy_or_wait(&steps[i]) {
                     i += 1;
@@ -1077,7 +1079,8 @@ impl Emitter<'_> {
         let src_ptr = self.end_i8(&c.src, c.region.region, slot, c.element)?;
         let dst_ptr = self.end_i8(&c.dst, c.region.region, slot, c.element)?;
         // The table fixes where the pointers go; the scalar operands sit
-        // around them as air.md §2.9/§2.10 describe, and every operand's
+        // around them as docs/air-intrinsics.md#1d-async-copy and
+        // docs/air-intrinsics.md#2d-async-copy describe, and every operand's
         // type is checked against the table's signature below.
         let set = |ops: &mut Vec<Option<Value>>, i: usize, v: Value| {
             if let Some(slot) = ops.get_mut(i) {
@@ -1113,7 +1116,8 @@ impl Emitter<'_> {
                 set(&mut ops, src + 5, clamp);
             }
             CopyForm::OneD => {
-                // The seed's hardware-run reading (air.md §2.9):
+                // The seed's hardware-run reading
+                // (docs/air-intrinsics.md#open-question-1d-operand-order):
                 // (element size, element count, dst, src, 0).
                 let count = self
                     .b
@@ -1704,7 +1708,7 @@ impl Emitter<'_> {
                 }
             }
             if !used.get(i).copied().unwrap_or(true) {
-                // What the offline compiler appends (air.md §1.6, §2.4).
+                // What the offline compiler appends (docs/air-conventions.md#unused-arguments).
                 ops.push(self.md_str("air.arg_unused"));
             }
             arg_nodes.push(Some(self.b.md_node(ops)));

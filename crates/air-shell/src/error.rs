@@ -23,31 +23,41 @@ pub struct Diagnostic {
     pub file: String,
     /// Where in the spec, if known.
     pub pos: Option<Pos>,
-    /// The offending line of the spec, for the caret display.
+    /// The offending line of the spec, for the excerpt under the message:
+    /// the whole line, or the part around the column that
+    /// [`terminal_text::keep_around`] keeps of a long one. Raw text: the
+    /// display escapes it.
     pub source_line: Option<String>,
     /// What is wrong, lowercase, without position.
     pub message: String,
 }
 
 impl fmt::Display for Diagnostic {
+    /// `FILE:LINE:COL: error: MESSAGE`, the spec line (control characters
+    /// escaped, cut around the column) and a caret; `FILE: error: MESSAGE`
+    /// without a position. The rendering is [`terminal_text::Located`],
+    /// the same as the IR parser's.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.pos {
-            Some(p) => write!(
+            Some(p) => terminal_text::Located {
+                file: &self.file,
+                line: p.line,
+                col: p.col,
+                severity: "error",
+                message: &self.message,
+                source: self
+                    .source_line
+                    .as_deref()
+                    .map(|l| (l, terminal_text::col_in_kept(p.col))),
+            }
+            .fmt(f),
+            None => write!(
                 f,
-                "{}:{}:{}: error: {}",
-                self.file, p.line, p.col, self.message
-            )?,
-            None => write!(f, "{}: error: {}", self.file, self.message)?,
+                "{}: error: {}",
+                terminal_text::escape(&self.file),
+                terminal_text::shorten(&terminal_text::escape(&self.message))
+            ),
         }
-        if let (Some(p), Some(line)) = (self.pos, &self.source_line) {
-            let pad: String = line
-                .chars()
-                .take(p.col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            write!(f, "\n{line}\n{pad}^")?;
-        }
-        Ok(())
     }
 }
 
@@ -57,15 +67,11 @@ pub enum Error {
     /// The spec is malformed or breaks a rule; every problem found is listed.
     #[error("{}", list(.0))]
     Spec(Vec<Diagnostic>),
-    /// A file (the spec or an inline body) could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
+    /// The spec file could not be read, or is larger than
+    /// [`MAX_SPEC_BYTES`](crate::limits::MAX_SPEC_BYTES). (Inline bodies
+    /// that cannot be read are spec diagnostics at their `inline` line.)
+    #[error("{0}")]
+    Input(file_io::Error),
     /// An inline body file is not valid AIR text.
     #[error("{0}")]
     Body(#[from] air_ir::ParseError),
@@ -84,6 +90,12 @@ fn list(diags: &[Diagnostic]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+impl From<file_io::Error> for Error {
+    fn from(e: file_io::Error) -> Self {
+        Error::Input(e)
+    }
 }
 
 impl Error {
@@ -128,7 +140,7 @@ impl<'s> Reporter<'s> {
                 let lines = self.lines.get_or_insert_with(|| LineIndex::new(src));
                 lines
                     .line(src, p.line)
-                    .map(|l| l.trim_end_matches('\r').to_string())
+                    .map(|l| terminal_text::keep_around(l.trim_end_matches('\r'), p.col))
             }
             _ => None,
         };

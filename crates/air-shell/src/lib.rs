@@ -2,7 +2,8 @@
 //! declarative specs.
 //!
 //! A shell is an AIR kernel that owns every async copy (inside a linked
-//! `[[visible]]` function the copy silently does nothing, air.md §3.4) and
+//! `[[visible]]` function the copy silently does nothing,
+//! docs/air-conventions.md#what-a-visible-function-cannot-do) and
 //! calls a function for the math: either a visible function JIT-compiled
 //! from Metal source and resolved at pipeline creation, or an IR body
 //! linked into the same module. A [`Spec`] says which buffers, threadgroup
@@ -103,6 +104,7 @@ mod emit;
 mod error;
 pub mod expr;
 pub mod import;
+pub mod inline;
 pub mod limits;
 mod manifest;
 mod plan;
@@ -114,8 +116,6 @@ pub mod types;
 pub mod spec_format {
     #![doc = include_str!("../docs/shell-spec.md")]
 }
-
-use std::path::Path;
 
 use air_ir::Module;
 
@@ -167,8 +167,9 @@ impl Shell {
 ///
 /// # Errors
 /// [`Error::Spec`] with every rule the spec breaks (each naming its spec
-/// line when the spec came from TOML); [`Error::Io`] / [`Error::Body`] for
-/// inline body files that cannot be read or parsed; [`Error::Verify`] if the
+/// line when the spec came from TOML; inline body files that cannot be read
+/// or break the path rules of [`inline`] are among them); [`Error::Body`]
+/// for inline body files that do not parse; [`Error::Verify`] if the
 /// result does not verify (a generator bug, or an invalid inline body).
 pub fn generate(spec: &Spec, options: &Options) -> Result<Shell> {
     let plan = plan::plan(spec, options)?;
@@ -213,21 +214,21 @@ fn load_bodies(spec: &Spec, plan: &Plan) -> Result<Vec<Option<Module>>> {
             continue;
         };
         let shown = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        // Confined to the spec's folder, a regular file, within the limit
+        // (`inline.rs`); the error names the path, never the contents.
+        let text = match inline::read(spec.base_dir.as_deref(), path) {
             Ok(t) => t,
-            Err(e) => {
+            Err(why) => {
                 r.error(
                     f.inline_at,
-                    format!("cannot read inline body `{shown}` of `{}`: {e}", f.name),
+                    format!("cannot read inline body `{shown}` of `{}`: {why}", f.name),
                 );
                 out.push(None);
                 continue;
             }
         };
-        let name = Path::new(&shown)
-            .file_name()
-            .map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
-        let module = air_ir::parse(&text, &name)?;
+        // Errors in the body name it by the path it was read from.
+        let module = air_ir::parse(&text, &shown)?;
         if let Err(e) = air_ir::verify(&module) {
             r.error(
                 f.inline_at,

@@ -7,6 +7,15 @@
 //! GPU rather than choices of this crate and live in `air-target`
 //! ([`air_target::gpu`]).
 
+/// The largest spec file [`Spec::from_file`](crate::Spec::from_file)
+/// reads: 1 MiB, checked before reading it all. Real specs are a few KiB;
+/// the bound keeps a device or a huge file from filling memory.
+pub const MAX_SPEC_BYTES: u64 = 1 << 20;
+
+/// The largest inline body file a spec can name: 1 GiB, the CLI's limit
+/// for AIR text. The path rules are in [`crate::inline`].
+pub const MAX_INLINE_BODY_BYTES: u64 = 1 << 30;
+
 /// How deep an index expression (`src_offset = "tid / 32 * 32"`) may nest
 /// parentheses and unary minus: 64.
 ///

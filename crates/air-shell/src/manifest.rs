@@ -187,7 +187,7 @@ pub(crate) fn msl_header(plan: &Plan) -> String {
         plan.source_name
     ));
     out.push_str(&format!(
-        "// Visible functions the kernel `{}` calls. Their lowered IR types must match\n// the shell's declarations exactly (air.md §3.3).\n",
+        "// Visible functions the kernel `{}` calls. Their lowered IR types must match\n// the shell's declarations exactly (airlink's docs/air-conventions.md#type-mapping).\n",
         plan.kernel
     ));
     out.push_str("#include <metal_stdlib>\nusing namespace metal;\n\n");

@@ -191,7 +191,7 @@ pub(crate) enum ArgTy {
 }
 
 impl ArgTy {
-    /// The MSL spelling of a parameter of this type (air.md §3.3).
+    /// The MSL spelling of a parameter of this type (docs/air-conventions.md#type-mapping).
     pub fn msl(self) -> String {
         match self {
             ArgTy::Value(t) => t.msl_name().to_string(),
@@ -483,7 +483,8 @@ fn check<'s>(spec: &'s Spec, options: &Options, r: &mut Reporter<'s>) -> Option<
     let requires = c.requires();
 
     // Copies need an event per simdgroup-0 issue; with more than one
-    // simdgroup they are gated on the simdgroup index (air.md §2.8), and the
+    // simdgroup they are gated on the simdgroup index
+    // (docs/air-intrinsics.md#who-issues-a-copy), and the
     // cooperative fallback strides over the thread index in the threadgroup.
     fn any_copy(steps: &[Step]) -> bool {
         steps.iter().any(|s| match &s.kind {
@@ -2041,11 +2042,31 @@ impl<'s> Checker<'s, '_> {
                     plan.param_names = f.params.clone();
                 }
             }
-            plan.inline = f.inline.clone().map(|p| match &self.spec.base_dir {
-                Some(dir) if p.is_relative() => dir.join(p),
-                _ => p,
-            });
+            plan.inline = match &f.inline {
+                None => None,
+                Some(p) => match crate::inline::resolve(self.spec.base_dir.as_deref(), p) {
+                    Ok(resolved) => Some(resolved),
+                    Err(why) => {
+                        self.r.error(
+                            f.at,
+                            format!("inline body `{}` of `{}`: {why}", p.display(), f.name),
+                        );
+                        None
+                    }
+                },
+            };
             plan.inline_at = f.at;
+            // The generator does not read `msl`, but whatever does (the
+            // runtime that JIT-compiles it) gets a path under the same
+            // rules as `inline`.
+            if let Some(m) = &f.msl {
+                if let Err(why) = crate::inline::check_path(m) {
+                    self.r.error(
+                        f.at,
+                        format!("msl source `{}` of `{}`: {why}", m.display(), f.name),
+                    );
+                }
+            }
         }
         for plan in functions.iter_mut() {
             // Derived names (from the arguments) must be distinct identifiers.

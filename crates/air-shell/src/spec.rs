@@ -107,7 +107,7 @@ pub enum CopyForm {
     TwoD,
     /// `air.simdgroup_async_copy_1d.*` with the operand form the seed ran on
     /// hardware, `(size, count, dst, src, 0)`; AIR 2.8 targets only
-    /// (air.md §2.9).
+    /// (docs/air-intrinsics.md#open-question-1d-operand-order).
     OneD,
 }
 
@@ -189,7 +189,7 @@ impl BarrierMemory {
         .find(|m| m.name() == name)
     }
 
-    /// The `air.wg.barrier` flags operand (air.md §2.6).
+    /// The `air.wg.barrier` flags operand (docs/air-intrinsics.md#barriers).
     pub fn flags(self) -> i128 {
         match self {
             BarrierMemory::Threadgroup => 2,
@@ -309,7 +309,7 @@ pub struct Region {
 }
 
 /// The threadgroup memory: ONE global, carved into regions (separate
-/// threadgroup globals are reported to alias, air.md §1.1).
+/// threadgroup globals are reported to alias, docs/air-conventions.md#threadgroup-memory).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Threadgroup {
     /// The global's name.

@@ -183,15 +183,43 @@ impl Spec {
     /// Reads a spec file; inline bodies are resolved next to it.
     ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be read, else as [`Spec::from_toml`].
+    /// [`Error::Input`] if the file cannot be read or is larger than
+    /// [`MAX_SPEC_BYTES`](crate::limits::MAX_SPEC_BYTES), a spec
+    /// diagnostic if it is not UTF-8, else as [`Spec::from_toml`].
     pub fn from_file(path: &Path) -> Result<Spec> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes = file_io::read_file(path, crate::limits::MAX_SPEC_BYTES)?.bytes;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Spec::from_toml(&text, &path.display().to_string(), Some(&dir))
+        Spec::from_toml_bytes(bytes, &path.display().to_string(), Some(&dir))
     }
+
+    /// [`Spec::from_toml`] on the bytes of a spec file read by the caller.
+    ///
+    /// # Errors
+    /// A spec diagnostic at the first byte that is not UTF-8 (line, column
+    /// and byte offset), else as [`Spec::from_toml`].
+    pub fn from_toml_bytes(bytes: Vec<u8>, name: &str, base_dir: Option<&Path>) -> Result<Spec> {
+        let text = spec_text(bytes, name)?;
+        Spec::from_toml(&text, name, base_dir)
+    }
+}
+
+/// A spec file's bytes as text: not UTF-8 is a diagnostic at the line
+/// and column of the first invalid byte, with its byte offset.
+fn spec_text(bytes: Vec<u8>, name: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+        let mut r = Reporter::new(name, None);
+        r.error(
+            Some(LineIndex::new(before).pos(before, valid)),
+            format!(
+                "the spec is not UTF-8 text (invalid byte 0x{:02x} at byte offset {valid})",
+                bytes[valid]
+            ),
+        );
+        Error::Spec(r.diags)
+    })
 }
 
 /// The toml error's message without its own position rendering (the

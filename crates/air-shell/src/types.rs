@@ -1,6 +1,7 @@
 //! The small vocabulary a spec is written in: element types (named as in
 //! MSL), buffer access modes and system values, each with its IR and
-//! metadata spelling (air.md §2.4, §3.3).
+//! metadata spelling (docs/air-conventions.md#argument-metadata,
+//! docs/air-conventions.md#type-mapping).
 
 use air_ir::{Builder, TypeId};
 

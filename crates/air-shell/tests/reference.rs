@@ -1,4 +1,5 @@
-//! The three reference shells of air.md §1.4–1.6, checked field by field
+//! The three reference shells of
+//! docs/air-conventions.md#the-reverse-linking-seed, checked field by field
 //! against what the document says (expected values written by hand from
 //! it, not taken from generated output). The simple and multi-buffer shells
 //! are generated with 1D copies, as the originals use them.
@@ -186,7 +187,8 @@ fn strs(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
-/// The visible function's declaration and reference node (air.md §3.1).
+/// The visible function's declaration and reference node
+/// (docs/air-conventions.md#calling-a-visible-function-from-a-shell).
 fn check_visible(m: &Module, name: &str, ir_type: &str) {
     let decl_name = format!("{name}.MTL_VISIBLE_FN_REF");
     let d = kernel(m, &decl_name);

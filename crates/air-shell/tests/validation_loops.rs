@@ -172,7 +172,7 @@ fn m1_rule_every_copy_waited_for() {
     expect(
         &t,
         step_line(&t, PREFETCH_A),
-        "device -> threadgroup copy `A` -> `A_tile@(kb + 1)` is never waited for; it must be waited for and followed by a threadgroup barrier before the kernel exits, and its data read (M1 hang rule, docs/air-intrinsics.md) (with NK = 1)",
+        "device -> threadgroup copy `A` -> `A_tile@(kb + 1)` is never waited for; it must be waited for and followed by a threadgroup barrier before the kernel exits, and its data read (M1 hang rule, docs/air-intrinsics.md#the-m1-hang-rule) (with NK = 1)",
     );
 }
 
@@ -187,7 +187,7 @@ fn m1_rule_a_barrier_after_the_wait() {
     expect(
         &t,
         step_line(&t, "to = \"A_tile@0\""),
-        "device -> threadgroup copy `A` -> `A_tile@0` is waited for but no threadgroup barrier follows before the kernel exits, and nothing reads its data (M1 hang rule, docs/air-intrinsics.md; guard a prefetch for the next iteration with `when`) (with NK = 0; if `NK` is never below 1, add `NK >= 1` to `requires`)",
+        "device -> threadgroup copy `A` -> `A_tile@0` is waited for but no threadgroup barrier follows before the kernel exits, and nothing reads its data (M1 hang rule, docs/air-intrinsics.md#the-m1-hang-rule; guard a prefetch for the next iteration with `when`) (with NK = 0; if `NK` is never below 1, add `NK >= 1` to `requires`)",
     );
 }
 
@@ -213,7 +213,7 @@ fn m1_rule_the_data_is_read() {
     expect(
         &t,
         step_line(&t, "to = \"A_tile@0\""),
-        "device -> threadgroup copy `A` -> `A_tile@0` is never read before the kernel exits: no call gets `A_tile` buffer 0 and no copy copies it out after the wait (M1 hang rule, docs/air-intrinsics.md; guard a prefetch for the next iteration with `when`) (with NK = 1)",
+        "device -> threadgroup copy `A` -> `A_tile@0` is never read before the kernel exits: no call gets `A_tile` buffer 0 and no copy copies it out after the wait (M1 hang rule, docs/air-intrinsics.md#the-m1-hang-rule; guard a prefetch for the next iteration with `when`) (with NK = 1)",
     );
 }
 
@@ -362,6 +362,19 @@ fn names_slots_and_uniformity() {
 }
 
 #[test]
+fn msl_paths_follow_the_inline_rules() {
+    let t = edit(
+        "inline = \"gemm_small_store.ll\"",
+        "inline = \"gemm_small_store.ll\"\nmsl = \"../gemm_store.metal\"",
+    );
+    expect(
+        &t,
+        line_of_nth(&t, "[[function]]", 1),
+        "msl source `../gemm_store.metal` of `gemm_store`: `..` is not allowed",
+    );
+}
+
+#[test]
 fn schema_1_files_keep_their_meaning() {
     let t = edit("schema = 2", "schema = 1");
     let d = diags(&t);
@@ -426,7 +439,7 @@ fn loops_nest_at_most_eight_deep() {
     expect(&t, 4, "loops nest more than 8 deep");
 }
 
-/// The worked example of docs/shell-spec.md, as printed there.
+/// The worked example of the crate's shell-spec.md, as printed there.
 fn doc_example() -> String {
     let doc = include_str!("../docs/shell-spec.md");
     let section = &doc[doc.find("## A tiled GEMM (worked example)").unwrap()..];

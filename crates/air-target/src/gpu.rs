@@ -35,8 +35,10 @@ pub const QUADGROUP_WIDTH: u32 = 4;
 /// size with the pipeline's own maximum before dispatching.
 pub const MAX_THREADS_PER_THREADGROUP: u32 = 1024;
 
-/// The most threadgroup memory one threadgroup may use, in bytes (32 KiB,
-/// `maxThreadgroupMemoryLength` of Apple GPUs).
+/// The most threadgroup memory a generated shell may use, in bytes: 32 KiB,
+/// the maximum MFA-RL and MIP report (docs/air-conventions.md#threadgroup-memory).
+/// No source states it for every Apple GPU; a device reports its own limit
+/// as `maxThreadgroupMemoryLength`.
 ///
 /// A shell spec whose regions need more is rejected with the message
 /// tested in `crates/air-shell/tests/validation.rs`; `airlink doctor`

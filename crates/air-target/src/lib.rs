@@ -321,7 +321,7 @@ mod tests {
     #[test]
     fn macos26_header_matches_the_measured_bytes() {
         // The first 16 bytes of Apple-built macOS 26 metallibs, as measured
-        // (metallib-and-bitcode.md §1.1).
+        // (docs/metallib-container.md#header).
         let expected = [
             0x4D, 0x54, 0x4C, 0x42, 0x01, 0x80, 0x02, 0x00, 0x09, 0x00, 0x00, 0x81, 0x1A, 0x00,
             0x00, 0x00,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
-use crate::io::{display_name, read_text, write_output};
+use crate::io::{display_name, read_text, write_outputs};
 
 /// Options of `airlink assemble`.
 #[derive(clap::Args, Debug)]
@@ -23,18 +23,29 @@ built (peak memory about 2.5x the input instead of about 5x); bytes and errors a
 --emit-bc writes the wrapped LLVM bitcode of the module exactly as parsed (no link step);
 --flavour llvm14 gives what `llvm-as-14 -preserve-bc-uselistorder=false` writes for it.
 
+The apple flavour writes the irsymtab producer (the compiler version) as --producer when
+given, else the metalfe-X version of the module's !llvm.ident, else 32023.850.10. Apple's
+compiler writes its own version even for text whose !llvm.ident names another, so pass
+--producer to match a given toolchain (docs/bitcode-rules.md#the-irsymtab-producer).
+
 Examples:
   airlink assemble kernel.ll -o kernel.metallib
   airlink assemble old.ll -o k.metallib --target macos26 --retarget
   airlink assemble kernel.ll --emit-bc kernel.bc --flavour llvm14
 
 Exit status: 0 on success, 1 when the input has errors, 2 on a usage error.
-Outputs are replaced atomically; on error they are left untouched.")]
+Outputs are written all or none: on error every old output is left untouched.")]
+#[command(group(
+    clap::ArgGroup::new("outputs")
+        .args(["output", "emit_bc"])
+        .required(true)
+        .multiple(true)
+))]
 pub struct Opts {
     /// The AIR text file (`-` for standard input).
     input: PathBuf,
-    /// Where to write the library.
-    #[arg(short, long, required_unless_present = "emit_bc")]
+    /// Where to write the library (at least one of --output and --emit-bc).
+    #[arg(short, long)]
     output: Option<PathBuf>,
     /// Also (or only) write the module's wrapped bitcode, as parsed.
     #[arg(long, value_name = "OUT.bc")]
@@ -42,14 +53,14 @@ pub struct Opts {
     /// Bitcode flavour: `apple` (default for Metal) or `llvm14` (llvm-as-14's bytes).
     #[arg(long, value_parser = ["apple", "llvm14"], default_value = "apple")]
     flavour: String,
-    /// Target id: macos14, macos15, macos26, ios17, ios18, ios26 (iOS bytes unverified).
-    #[arg(long)]
+    /// Target id (iOS bytes unverified).
+    #[arg(long, value_parser = target_ids())]
     target: Option<String>,
     /// Rewrite a mismatching triple and version metadata for the target.
     #[arg(long)]
     retarget: bool,
-    /// irsymtab producer of the apple flavour when `!llvm.ident` names no
-    /// `metalfe-X` version (default `32023.850.10`).
+    /// irsymtab producer of the apple flavour (the compiler version, e.g.
+    /// `32023.850.10`); wins over the `metalfe-X` version of `!llvm.ident`.
     #[arg(long, value_name = "VERSION")]
     producer: Option<String>,
     /// Threads for linking and encoding entries (0 = all cores). The output
@@ -71,6 +82,12 @@ pub fn encode(
         producer: producer.map(str::to_string),
     };
     air_bitcode::write_module(module, &options)
+}
+
+/// The `--target` values: every id of `air_target::TARGETS`, so a wrong
+/// one is a usage error listing them.
+pub fn target_ids() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(air_target::TARGETS.iter().map(|t| t.id))
 }
 
 fn parse_flavour(s: &str) -> Result<air_bitcode::Flavour> {
@@ -117,14 +134,16 @@ impl Opts {
                 text: &text,
                 path: &name,
             };
-            let bytes = library_bytes(input, &options)?;
+            let bytes = library_bytes(input, &options)
+                .map_err(|e| crate::fmt::not_a_spec(e, &self.input, &text))?;
             // Likewise the text: returning its pages to the system first
             // would only delay the write (about 0.5 ms per 6 MB), and the
             // peak is long past.
             std::mem::forget(text);
-            return write_output(Some(path), &bytes);
+            return write_outputs(&[(path, &bytes)]);
         }
-        let module = parse_and_verify(&text, &name)?;
+        let module = parse_and_verify(&text, &name)
+            .map_err(|e| crate::fmt::not_a_spec(e, &self.input, &text))?;
         // The text is only needed for diagnostics, which are over now; a
         // large input should not stay resident while it is encoded.
         drop(text);
@@ -132,7 +151,7 @@ impl Opts {
         let bitcode = match &self.emit_bc {
             Some(_) => Some(
                 encode(&module, flavour, &name, self.producer.as_deref())
-                    .map_err(|e| anyhow::anyhow!("{name}: error: {e}"))?,
+                    .map_err(|e| anyhow::anyhow!("{name}: {e}"))?,
             ),
             None => None,
         };
@@ -146,13 +165,14 @@ impl Opts {
             }
             None => None,
         };
+        let mut outputs = Vec::new();
         if let (Some(path), Some(bytes)) = (&self.emit_bc, &bitcode) {
-            write_output(Some(path), bytes)?;
+            outputs.push((path, bytes));
         }
         if let (Some(path), Some(bytes)) = (&self.output, &library) {
-            write_output(Some(path), bytes)?;
+            outputs.push((path, bytes));
         }
-        Ok(())
+        write_outputs(&outputs)
     }
 }
 
@@ -183,7 +203,7 @@ pub fn library_bytes(
             Error::Parse(_) | Error::Invalid { .. } | Error::UnknownTarget { .. } => {
                 anyhow::anyhow!("{e}")
             }
-            e => anyhow::anyhow!("{}: error: {e}", input.path()),
+            e => anyhow::anyhow!("{}: {e}", input.path()),
         })
 }
 

@@ -10,15 +10,15 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use air_shell::seed::write_embedded_specs;
+use air_shell::seed::EMBEDDED_SPECS;
 use air_shell::{BodyMode, Fallback};
 use anyhow::{Context, Result};
 
-use crate::io::write_output;
+use crate::io::write_outputs;
 use crate::seed::{run_suite, CaseResult};
 
 /// What runs the cases, printed on every line so nobody mistakes it for a GPU.
-const EXECUTOR: &str = "cpu reference executor (air.md semantics, not a GPU)";
+const EXECUTOR: &str = "cpu reference executor (docs/executor-semantics.md, not a GPU)";
 
 /// The shells the demo builds, by spec file.
 const SHELLS: [&str; 3] = ["simple.toml", "multi_buffer.toml", "copy_2d.toml"];
@@ -44,7 +44,7 @@ impl Opts {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
         let (report, all_pass) = run_demo(&self.out)?;
-        print!("{report}");
+        crate::out::print(&report)?;
         anyhow::ensure!(all_pass, "some cases failed");
         Ok(())
     }
@@ -55,14 +55,23 @@ impl Opts {
 pub fn run_demo(out: &Path) -> Result<(String, bool)> {
     let mut text = String::new();
     let specs = out.join("specs");
-    write_embedded_specs(&specs)
-        .with_context(|| format!("cannot write the example specs to {}", specs.display()))?;
+    std::fs::create_dir_all(&specs)
+        .with_context(|| format!("cannot create {}", specs.display()))?;
+    // Through the output policy, as every file airlink writes.
+    let spec_files: Vec<(PathBuf, &str)> = EMBEDDED_SPECS
+        .iter()
+        .map(|(name, text)| (specs.join(name), *text))
+        .collect();
+    write_outputs(&spec_files)?;
     writeln!(
         text,
         "airlink demo: reverse-linking shells from the embedded specs, written to {}",
         out.display()
     )?;
 
+    // Every shell is built before any of its files is written; the files
+    // are written all or none.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     for spec_file in SHELLS {
         let start = Instant::now();
         let spec = air_shell::Spec::from_file(&specs.join(spec_file))?;
@@ -74,20 +83,17 @@ pub fn run_demo(out: &Path) -> Result<(String, bool)> {
         )?;
         let elapsed = start.elapsed();
         let stem = spec_file.trim_end_matches(".toml");
-        let lib_path = out.join(format!("{stem}.metallib"));
-        write_output(Some(&lib_path), &library)?;
-        write_output(
-            Some(&out.join(format!("{stem}.ll"))),
-            shell.ll_text().as_bytes(),
-        )?;
-        write_output(
-            Some(&out.join(format!("{stem}.metal"))),
-            shell.msl_prototypes.as_bytes(),
-        )?;
-        write_output(
-            Some(&out.join(format!("{stem}.json"))),
-            shell.manifest.to_json().as_bytes(),
-        )?;
+        let library_len = library.len();
+        files.push((out.join(format!("{stem}.metallib")), library));
+        files.push((out.join(format!("{stem}.ll")), shell.ll_text().into_bytes()));
+        files.push((
+            out.join(format!("{stem}.metal")),
+            shell.msl_prototypes.clone().into_bytes(),
+        ));
+        files.push((
+            out.join(format!("{stem}.json")),
+            shell.manifest.to_json().into_bytes(),
+        ));
         let visible: Vec<&str> = shell
             .manifest
             .visible
@@ -101,11 +107,13 @@ pub fn run_demo(out: &Path) -> Result<(String, bool)> {
             shell.manifest.kernel,
             shell.manifest.target,
             stem,
-            library.len(),
+            library_len,
             elapsed.as_secs_f64() * 1e3,
             visible.join(", ")
         )?;
     }
+
+    write_outputs(&files)?;
 
     let mut all_pass = true;
     for body in [BodyMode::Visible, BodyMode::Inline] {

@@ -19,7 +19,7 @@ impl Opts {
     #[cfg(any(target_os = "macos", target_os = "ios"))]
     pub fn run(&self) -> Result<()> {
         let report = air_metal::apple::doctor::run(env!("CARGO_PKG_VERSION"));
-        print!("{}", report.render());
+        crate::out::print(&report.render())?;
         anyhow::ensure!(report.all_ok(), "some checks failed (see the report above)");
         Ok(())
     }
@@ -27,7 +27,6 @@ impl Opts {
     /// Runs the subcommand.
     #[cfg(not(any(target_os = "macos", target_os = "ios")))]
     pub fn run(&self) -> Result<()> {
-        print!("{}", air_metal::doctor::plan_text(std::env::consts::OS));
-        Ok(())
+        crate::out::print(&air_metal::doctor::plan_text(std::env::consts::OS))
     }
 }

@@ -1,22 +1,26 @@
 //! `airlink inspect`: describe a `.metallib`, dump it, extract its modules.
 
-use std::io::{Read, Write};
+use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use metallib::{HashStatus, MetallibFile};
+use metallib::MetallibFile;
 
-use crate::io::display_name;
-
-/// Exit status when a function's HASH does not match its module.
-const EXIT_HASH_BAD: i32 = 3;
+use crate::io::{display_name, read_input, write_outputs, MAX_INPUT_BYTES};
+use crate::out::{bad_hashes, hash_mismatch, stdout_error};
 
 /// Options of `airlink inspect`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
 Prints the header, the container and OS versions, the sections, and per function its
 name, type, AIR/MSL versions, module size, hash status (OK, BAD or MISSING) and the
-module's triple.
+module's triple. Names are shown with control characters escaped.
+
+--extract writes DIR/NAME.bc for every function, all or none: names that are empty,
+start with a dot, contain a path separator or a control character, or are given
+twice (ignoring case, as macOS's file system does) are refused before anything is
+written, and so is a NAME.bc that is a symbolic link.
 
 Examples:
   airlink inspect kernel.metallib
@@ -40,77 +44,91 @@ pub struct Opts {
 }
 
 impl Opts {
-    /// Runs the subcommand; exits with status 3 after printing when a hash
-    /// is BAD.
+    /// Runs the subcommand; a BAD hash is an error with exit status 3
+    /// after the report is printed.
     pub fn run(&self) -> Result<()> {
-        let bytes = read_bytes(&self.input)?;
+        let bytes = read_input(&self.input, MAX_INPUT_BYTES)?;
         let mut stdout = std::io::stdout().lock();
-        let all_ok = self.inspect(&bytes, &mut stdout)?;
-        stdout.flush().context("cannot write standard output")?;
-        if !all_ok {
-            eprintln!(
-                "error: {}: a HASH does not match its module",
-                display_name(&self.input)
-            );
-            std::process::exit(EXIT_HASH_BAD);
+        let bad = self.inspect(&bytes, &mut stdout)?;
+        stdout.flush().map_err(stdout_error)?;
+        if !bad.is_empty() {
+            return Err(hash_mismatch(&display_name(&self.input), &bad, true));
         }
         Ok(())
     }
 
-    /// Writes the report to `out`; `Ok(false)` when a hash is BAD.
-    fn inspect(&self, bytes: &[u8], out: &mut impl Write) -> Result<bool> {
+    /// Writes the report to `out`; returns the functions whose hash is
+    /// BAD.
+    fn inspect(&self, bytes: &[u8], out: &mut impl Write) -> Result<Vec<String>> {
         let name = display_name(&self.input);
-        let file = MetallibFile::parse(bytes).map_err(|e| anyhow::anyhow!("{name}: error: {e}"))?;
-        out.write_all(metallib::inspect::summary(&file).as_bytes())?;
+        let file = MetallibFile::parse(bytes).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let mut put = |text: &str| out.write_all(text.as_bytes()).map_err(stdout_error);
+        put(&metallib::inspect::summary(&file))?;
         if self.dump {
-            writeln!(out)?;
-            out.write_all(metallib::inspect::dump(&file).as_bytes())?;
+            put("\n")?;
+            put(&metallib::inspect::dump(&file))?;
         }
         if let Some(dir) = &self.extract {
             extract(&file, dir)?;
         }
         if self.ir {
             for f in file.functions() {
-                writeln!(out, "\n; ---- module of {} ----", f.name)?;
+                let function = terminal_text::escape(f.name);
+                put(&format!("\n; ---- module of {function} ----\n"))?;
                 let module = air_bitcode::read_module(f.module).map_err(|e| {
-                    anyhow::anyhow!("{name}: the module of {} does not read: {e}", f.name)
+                    anyhow::anyhow!("{name}: the module of {function} does not read: {e}")
                 })?;
-                out.write_all(air_ir::print(&module).as_bytes())?;
+                put(&air_ir::print(&module))?;
             }
         }
-        Ok(file
-            .functions()
-            .iter()
-            .all(|f| f.hash_status() != HashStatus::Bad))
+        Ok(bad_hashes(&file))
     }
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    if path == Path::new("-") {
-        let mut b = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut b)
-            .context("cannot read standard input")?;
-        return Ok(b);
+/// Why `name` cannot be a file name under the extract folder, if it
+/// cannot: names come from the library, so anything that could leave the
+/// folder, hide the file or drive a terminal is refused.
+fn unusable_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("it is empty")
+    } else if name.contains(['/', '\\']) {
+        Some("it contains a path separator")
+    } else if name.starts_with('.') {
+        Some("it starts with a dot")
+    } else if name.chars().any(terminal_text::needs_escape) {
+        Some("it contains a control character")
+    } else if name.len() > 250 {
+        Some("it is longer than 250 bytes")
+    } else {
+        None
     }
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// Writes `DIR/NAME.bc` per function; names are used as file names, so ones
-/// that could escape the directory are refused.
+/// Writes `DIR/NAME.bc` per function, all or none, after checking every
+/// name: nothing is created when one is refused.
 fn extract(file: &MetallibFile<'_>, dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut seen = HashSet::new();
+    let mut outputs = Vec::new();
     for f in file.functions() {
-        let unsafe_name =
-            f.name.is_empty() || f.name.starts_with('.') || f.name.contains(['/', '\\', '\0']);
-        if unsafe_name {
-            bail!("function name {:?} cannot be used as a file name", f.name);
+        if let Some(why) = unusable_name(f.name) {
+            bail!(
+                "function name \"{}\" cannot be a file name ({why}); nothing was extracted",
+                terminal_text::escape(f.name)
+            );
         }
-        let path = dir.join(format!("{}.bc", f.name));
-        std::fs::write(&path, f.module)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        // Case-insensitive file systems (macOS by default) would make two
+        // names that differ in case one file.
+        if !seen.insert(f.name.to_lowercase()) {
+            bail!(
+                "two functions are named \"{}\" (ignoring case), so one file would overwrite \
+                 the other; nothing was extracted",
+                terminal_text::escape(f.name)
+            );
+        }
+        outputs.push((dir.join(format!("{}.bc", f.name)), f.module));
     }
-    Ok(())
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    write_outputs(&outputs)
 }
 
 #[cfg(test)]
@@ -143,7 +161,7 @@ mod tests {
     fn reports_functions_and_hash_status() {
         let bytes = library();
         let mut out = Vec::new();
-        assert!(opts(true).inspect(&bytes, &mut out).unwrap());
+        assert!(opts(true).inspect(&bytes, &mut out).unwrap().is_empty());
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("[0] k"), "{text}");
         assert!(text.contains("hash OK"), "{text}");
@@ -153,7 +171,7 @@ mod tests {
         let last = bad.len() - 1;
         bad[last] ^= 1;
         let mut out = Vec::new();
-        assert!(!opts(false).inspect(&bad, &mut out).unwrap());
+        assert_eq!(opts(false).inspect(&bad, &mut out).unwrap(), ["k"]);
         assert!(String::from_utf8(out).unwrap().contains("hash BAD"));
     }
 

@@ -1,62 +1,86 @@
-//! Input and output helpers shared by subcommands.
+//! Where the command line's input enters and its output leaves. Every
+//! subcommand reads its files here ([`read_input`], with a size limit
+//! checked before reading it all) and writes them here ([`write_outputs`],
+//! all or none, through the policy of the `file-io` crate: never through a
+//! link, never replacing a device, never replacing an input).
+//! ROBUSTNESS.md ("Output files", "Input limits") documents both.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Mutex;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use file_io::FileId;
 
-/// The largest text input any subcommand reads (1 GiB): beyond it the
-/// in-memory module (about 15× the text) would not fit a typical machine.
-/// The IR parser's own hard limit is 4 GiB.
-pub const MAX_INPUT_BYTES: u64 = 1 << 30;
+pub use crate::limits::MAX_INPUT_BYTES;
 
-/// Reads `path` as UTF-8 text; `-` reads standard input.
-///
-/// # Errors
-/// Unreadable input, input larger than [`MAX_INPUT_BYTES`], or not UTF-8.
-pub fn read_text(path: &Path) -> Result<String> {
-    read_text_limited(path, MAX_INPUT_BYTES)
+/// The files this process has read, by identity: outputs must not replace
+/// them.
+static INPUTS: Mutex<Vec<FileId>> = Mutex::new(Vec::new());
+
+fn remember(id: FileId) {
+    let mut inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
+    if !inputs.contains(&id) {
+        inputs.push(id);
+    }
 }
 
-/// [`read_text`] with a size limit of `limit` bytes.
-fn read_text_limited(path: &Path, limit: u64) -> Result<String> {
-    let mut bytes = Vec::new();
-    let too_large = || {
-        anyhow::anyhow!(
-            "{}: input is larger than the {} limit",
-            display_name(path),
-            if limit >= 1 << 20 {
-                format!("{} MiB", limit >> 20)
-            } else {
-                format!("{limit}-byte")
-            }
-        )
-    };
+/// Records `path` as an input that a library read (a spec's inline body),
+/// so no output replaces it. A path that cannot be examined is skipped:
+/// it was not read either.
+pub fn remember_input(path: &Path) {
+    if let Some(id) = std::fs::metadata(path).ok().and_then(|m| FileId::of(&m)) {
+        remember(id);
+    }
+}
+
+/// Reads `path` (`-` for standard input) if it has at most `limit` bytes
+/// (a regular file's length is checked before reading; a device or a pipe
+/// is read to one byte over the limit at most), and remembers it as an
+/// input.
+///
+/// # Errors
+/// The file cannot be read, is a folder, or is over the limit.
+pub fn read_input(path: &Path, limit: u64) -> Result<Vec<u8>> {
     if path == Path::new("-") {
-        std::io::stdin()
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-    } else {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let len = file.metadata().map_or(0, |m| m.len());
-        if len > limit {
-            return Err(too_large());
+        let bytes = file_io::read_stream(std::io::stdin().lock(), "<stdin>", limit)?;
+        if let Some(id) = file_io::stdin_id() {
+            remember(id);
         }
-        bytes.reserve_exact(len as usize);
-        file.take(limit + 1)
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok(bytes);
     }
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
+    let input = file_io::read_file(path, limit)?;
+    if let Some(id) = input.id {
+        remember(id);
     }
+    Ok(input.bytes)
+}
+
+/// [`read_input`] with the input limit, as UTF-8 text.
+///
+/// # Errors
+/// As [`read_input`], or not UTF-8 (with the line, column and byte
+/// offset of the first invalid byte).
+pub fn read_text(path: &Path) -> Result<String> {
+    text(read_input(path, MAX_INPUT_BYTES)?, &display_name(path), "")
+}
+
+/// `bytes` as UTF-8 text; else an error at the first invalid byte:
+/// `NAME:LINE:COL: error: ...not UTF-8 text... (invalid byte 0xNN at byte
+/// offset N)`, where `what` ends the message (e.g. a hint at the other
+/// kinds of input the command reads).
+pub fn text(bytes: Vec<u8>, name: &str, what: &str) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
         anyhow::anyhow!(
-            "{}: input is not UTF-8 text (invalid byte at offset {})",
-            display_name(path),
-            e.utf8_error().valid_up_to()
+            "{name}:{line}:{col}: error: the input is not UTF-8 text{what} (invalid byte 0x{:02x} at byte offset {valid})",
+            bytes[valid]
         )
     })
 }
@@ -70,39 +94,33 @@ pub fn display_name(path: &Path) -> String {
     }
 }
 
-/// Writes `bytes` to `out` (`None` or `-` = standard output). Files are
-/// written to a temporary sibling first and renamed into place, so a failure
-/// never leaves a half-written output behind.
-pub fn write_output(out: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    match out {
-        None => write_stdout(bytes),
-        Some(p) if p == Path::new("-") => write_stdout(bytes),
-        Some(path) => {
-            let tmp = temp_sibling(path);
-            std::fs::write(&tmp, bytes)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, path).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                anyhow::anyhow!("cannot move output into place at {}: {e}", path.display())
-            })
-        }
-    }
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<()> {
+/// Writes every `(path, bytes)` or none (`-` is standard output): every
+/// check and every temporary file first, then standard output and any
+/// device or FIFO, then the renames into place. An output that is one of
+/// the inputs read so far is refused.
+///
+/// # Errors
+/// The first output the policy refuses or that cannot be written; a
+/// closed standard output is [`crate::out::StdoutClosed`].
+pub fn write_outputs<P: AsRef<Path>, B: AsRef<[u8]>>(outputs: &[(P, B)]) -> Result<()> {
+    let inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let outputs: Vec<(&Path, &[u8])> = outputs
+        .iter()
+        .map(|(p, b)| (p.as_ref(), b.as_ref()))
+        .collect();
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
-        .context("cannot write standard output")
+    file_io::write_all_or_none(&outputs, &inputs, &mut stdout).map_err(|e| match e {
+        file_io::Error::Stdout(cause) => crate::out::stdout_error(cause),
+        other => other.into(),
+    })
 }
 
-fn temp_sibling(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_string());
-    path.with_file_name(format!(".{name}.airlink-tmp-{}", std::process::id()))
+/// [`write_outputs`] of one output, `None` being standard output.
+///
+/// # Errors
+/// As [`write_outputs`].
+pub fn write_output(out: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    write_outputs(&[(out.unwrap_or(Path::new("-")), bytes)])
 }
 
 #[cfg(test)]
@@ -110,21 +128,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn inputs_over_the_size_limit_are_refused() {
+    fn text_errors_point_at_the_first_invalid_byte() {
+        let e = text(b"ab\ncd\xffe".to_vec(), "k.ll", "").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "k.ll:2:3: error: the input is not UTF-8 text (invalid byte 0xff at byte offset 5)"
+        );
+        assert_eq!(text(b"ok".to_vec(), "k.ll", "").unwrap(), "ok");
+    }
+
+    #[test]
+    fn an_input_is_never_an_output() {
         let dir = std::env::temp_dir().join(format!("airlink-io-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("big.ll");
-        std::fs::write(&path, "x".repeat(100)).unwrap();
-        assert_eq!(read_text_limited(&path, 100).unwrap().len(), 100);
-        let e = read_text_limited(&path, 99).unwrap_err().to_string();
-        assert!(e.contains("larger than the 99-byte limit"), "{e}");
-        // A device that never ends (its metadata length is 0) stops at the limit.
-        if Path::new("/dev/zero").exists() {
-            let e = read_text_limited(Path::new("/dev/zero"), 4096)
-                .unwrap_err()
-                .to_string();
-            assert!(e.contains("limit"), "{e}");
-        }
+        let path = dir.join("in.ll");
+        std::fs::write(&path, "source").unwrap();
+        assert_eq!(read_input(&path, 100).unwrap(), b"source");
+        let e = write_output(Some(&path), b"clobbered").unwrap_err();
+        assert!(e.to_string().contains("also an input"), "{e}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"source");
+        let e = read_input(&path, 3).unwrap_err();
+        assert!(
+            e.to_string().contains("larger than the 3-byte limit"),
+            "{e}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -2,11 +2,14 @@
 //! and print or check its buffers.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use air_exec::{ArgKind, Bindings, Launch, Options, Program, Source};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 
+use crate::io::{display_name, read_input, MAX_INPUT_BYTES};
+use crate::limits::{MAX_ARGUMENT_BYTES, MAX_EXPR_DEPTH, MAX_EXPR_OPERATORS};
+use crate::out::print;
 use crate::shell::{shell_options, Body, Fallback};
 
 const GRAMMAR: &str = "\
@@ -46,20 +49,20 @@ pub struct Opts {
     /// A shell spec (.toml, generated in-process), an AIR module (.ll), bitcode or a .metallib.
     input: PathBuf,
     /// Threads in the grid, as `dispatchThreads` counts them: X[,Y[,Z]].
-    #[arg(long, value_name = "X[,Y,Z]")]
-    grid: String,
+    #[arg(long, value_name = "X[,Y,Z]", value_parser = dims)]
+    grid: [u32; 3],
     /// Threads per threadgroup (default: the spec's, or 32).
-    #[arg(long, value_name = "X[,Y,Z]")]
-    threadgroup: Option<String>,
+    #[arg(long, value_name = "X[,Y,Z]", value_parser = dims)]
+    threadgroup: Option<[u32; 3]>,
     /// A module whose functions resolve visible functions and declarations.
     #[arg(long, value_name = "BODY.ll")]
     link: Vec<PathBuf>,
     /// Initial contents of a buffer: NAME=INIT (see below).
-    #[arg(long, value_name = "NAME=INIT")]
-    buffer: Vec<String>,
+    #[arg(long, value_name = "NAME=INIT", value_parser = BufferArg::parse)]
+    buffer: Vec<BufferArg>,
     /// Check a buffer after the run: NAME=EXPR[~TOL].
-    #[arg(long, value_name = "NAME=EXPR[~TOL]")]
-    expect: Vec<String>,
+    #[arg(long, value_name = "NAME=EXPR[~TOL]", value_parser = ExpectArg::parse)]
+    expect: Vec<ExpectArg>,
     /// The kernel to run (default: the first in !air.kernel).
     #[arg(long)]
     kernel: Option<String>,
@@ -80,18 +83,139 @@ pub struct Opts {
     no_poison: bool,
 }
 
+/// A `--buffer NAME=INIT`, checked when the command line is read (a
+/// malformed one is a usage error).
+#[derive(Clone, Debug)]
+pub struct BufferArg {
+    /// The argument as given, for messages.
+    text: String,
+    name: String,
+    init: Init,
+}
+
+/// What a `--buffer` gives its buffer.
+#[derive(Clone, Debug)]
+enum Init {
+    /// `COUNT` zeros, or `COUNT:EXPR`.
+    Count(usize, Option<Expr>),
+    /// `[V, V, ...]`.
+    List(Vec<f64>),
+}
+
+impl BufferArg {
+    fn parse(text: &str) -> std::result::Result<BufferArg, String> {
+        check_length(text)?;
+        let (name, init) = text
+            .split_once('=')
+            .ok_or("expected NAME=INIT (see `airlink run --help`)")?;
+        Ok(BufferArg {
+            text: text.to_string(),
+            name: name.trim().to_string(),
+            init: Init::parse(init).map_err(|e| format!("in `{}`: {e}", shown(init)))?,
+        })
+    }
+}
+
+/// A `--expect NAME=EXPR[~TOL]`, checked when the command line is read.
+#[derive(Clone, Debug)]
+pub struct ExpectArg {
+    /// The argument as given, for messages.
+    text: String,
+    name: String,
+    expr: Expr,
+    tol: f64,
+}
+
+impl ExpectArg {
+    fn parse(text: &str) -> std::result::Result<ExpectArg, String> {
+        check_length(text)?;
+        let (name, rest) = text
+            .split_once('=')
+            .ok_or("expected NAME=EXPR[~TOL] (see `airlink run --help`)")?;
+        let (expr, tol) = match rest.rsplit_once('~') {
+            Some((x, t)) => (
+                x,
+                t.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|t| *t >= 0.0)
+                    .ok_or_else(|| format!("`{t}` is not a tolerance (a number, 0 or more)"))?,
+            ),
+            None => (rest, 0.0),
+        };
+        Ok(ExpectArg {
+            text: text.to_string(),
+            name: name.trim().to_string(),
+            expr: Expr::parse(expr).map_err(|e| format!("in `{}`: {e}", shown(expr)))?,
+            tol,
+        })
+    }
+}
+
+/// `text` for a message: its first 40 characters.
+fn shown(text: &str) -> String {
+    let mut s: String = text.chars().take(40).collect();
+    if s.len() < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// Refuses an expression argument over [`MAX_ARGUMENT_BYTES`].
+fn check_length(text: &str) -> std::result::Result<(), String> {
+    if text.len() > MAX_ARGUMENT_BYTES {
+        return Err(format!(
+            "the value is {} bytes, over the {} KiB limit",
+            text.len(),
+            MAX_ARGUMENT_BYTES >> 10
+        ));
+    }
+    Ok(())
+}
+
 impl Opts {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
-        let (program, default_tg) = self.program()?;
+        let loaded = self.program()?;
+        let mut result = self.run_program(&loaded.program, loaded.threadgroup);
+        if let (Some((module_file, spec)), Err(e)) = (&loaded.generated, result.as_ref()) {
+            // Positions in the generated module point at text that is not
+            // on disk: say where it comes from and how to see it.
+            if e.to_string().contains(module_file.as_str()) {
+                let note = format!(
+                    "{module_file} is the module generated from {spec}, not a file on disk; \
+                     `airlink shell {spec} --emit-ll {module_file}` writes it"
+                );
+                result = result.map_err(|e| crate::out::with_note(e, &note));
+            }
+        }
+        if loaded.bad_hashes.is_empty() {
+            return result;
+        }
+        let name = display_name(&self.input);
+        // As `inspect`: the work is done, then the damage reported.
+        result
+            .and_then(|()| Err(crate::out::hash_mismatch(&name, &loaded.bad_hashes, false)))
+            .map_err(|e| {
+                if e.downcast_ref::<crate::out::Exit>().is_some() {
+                    return e;
+                }
+                crate::out::with_note(
+                    e,
+                    &format!(
+                        "{name}: a function's HASH does not match its module: the library is damaged"
+                    ),
+                )
+            })
+    }
+
+    /// Runs `program` and prints or checks its buffers.
+    fn run_program(&self, program: &Program, default_tg: [u32; 3]) -> Result<()> {
         let launch = Launch {
-            grid: dims(&self.grid).context("--grid")?,
-            threadgroup: match &self.threadgroup {
-                Some(t) => dims(t).context("--threadgroup")?,
-                None => default_tg,
-            },
+            grid: self.grid,
+            threadgroup: self.threadgroup.unwrap_or(default_tg),
         };
-        let (mut bindings, initial) = self.bindings(&program)?;
+        let (mut bindings, initial) = self.bindings(program)?;
         let options = Options {
             step_budget: self.budget,
             poison_threadgroup: !self.no_poison,
@@ -100,50 +224,43 @@ impl Opts {
         let report = program
             .run(&launch, &mut bindings, &options)
             .map_err(|e| anyhow!("{e}"))?;
+        // Kernel, argument and global names come from the input: control
+        // characters in every line are escaped (lines are not shortened:
+        // this is the command's output).
+        let print = |text: &str| print(&terminal_text::escape_text(text));
         for line in &report.trace {
-            println!("{line}");
+            print(&format!("{line}\n"))?;
         }
-        println!(
-            "ran @{} on the cpu reference executor (air.md semantics, not a GPU): {} threads in {} threadgroups, {} thread-instructions",
+        print(&format!(
+            "ran @{} on the cpu reference executor (docs/executor-semantics.md, not a GPU): {} threads in {} threadgroups, {} thread-instructions\n",
             program.kernel_name(),
             report.threads,
             report.threadgroups,
             report.steps
-        );
+        ))?;
         let mut failed = 0;
         let mut checked = Vec::new();
         for e in &self.expect {
-            let (name, rest) = e
-                .split_once('=')
-                .ok_or_else(|| anyhow!("--expect `{e}`: expected NAME=EXPR[~TOL]"))?;
-            let (expr, tol) = match rest.rsplit_once('~') {
-                Some((x, t)) => (
-                    x,
-                    t.trim()
-                        .parse::<f64>()
-                        .map_err(|_| anyhow!("--expect `{e}`: bad tolerance `{t}`"))?,
-                ),
-                None => (rest, 0.0),
-            };
-            let expr = Expr::parse(expr).map_err(|m| anyhow!("--expect `{e}`: {m}"))?;
-            let (index, elem) = buffer_arg(&program, name)?;
+            let name = e.name.as_str();
+            let (index, elem) = buffer_arg(program, name)?;
             let got = elem.read(bindings.bytes(index).unwrap_or_default());
             let mut bad = Vec::new();
             for (i, g) in got.iter().enumerate() {
-                let want = expr
+                let want = e
+                    .expr
                     .eval(i, &initial)
-                    .map_err(|m| anyhow!("--expect `{e}`: {m}"))?;
-                if !(*g == want || (g - want).abs() <= tol) {
+                    .map_err(|m| anyhow!("--expect `{}`: {m}", e.text))?;
+                if !(*g == want || (g - want).abs() <= e.tol) {
                     bad.push(format!("{name}[{i}] = {g}, expected {want}"));
                 }
             }
-            println!(
-                "expect {name}: {}/{} correct",
+            print(&format!(
+                "expect {name}: {}/{} correct\n",
                 got.len() - bad.len(),
                 got.len()
-            );
+            ))?;
             for b in bad.iter().take(5) {
-                println!("  {b}");
+                print(&format!("  {b}\n"))?;
             }
             if !bad.is_empty() {
                 failed += 1;
@@ -155,7 +272,7 @@ impl Opts {
                 if access == "air.read" || checked.contains(&arg.name) {
                     continue;
                 }
-                let (_, elem) = buffer_arg(&program, &arg.name)?;
+                let (_, elem) = buffer_arg(program, &arg.name)?;
                 let values = elem.read(bindings.bytes(*index).unwrap_or_default());
                 let shown: Vec<String> = values.iter().take(32).map(|v| v.to_string()).collect();
                 let more = if values.len() > 32 {
@@ -163,7 +280,7 @@ impl Opts {
                 } else {
                     String::new()
                 };
-                println!("{} = [{}{more}]", arg.name, shown.join(", "));
+                print(&format!("{} = [{}{more}]\n", arg.name, shown.join(", ")))?;
             }
         }
         if failed > 0 {
@@ -172,53 +289,60 @@ impl Opts {
         Ok(())
     }
 
-    /// The program and its default threadgroup size.
-    fn program(&self) -> Result<(Program, [u32; 3])> {
+    /// The program, its default threadgroup size, and where it came from.
+    fn program(&self) -> Result<Loaded> {
         let is_spec = self.input.extension().is_some_and(|e| e == "toml");
-        let mut links: Vec<PathBuf> = self.link.clone();
+        let mut links: Vec<Source> = Vec::new();
+        for l in &self.link {
+            links.push(load_source(l, None)?.0);
+        }
+        let mut bad_hashes = Vec::new();
+        let mut generated = None;
         let (mut program, tg) = if is_spec {
-            let spec = air_shell::Spec::from_file(&self.input)?;
+            let spec = crate::shell::read_spec(&self.input)?;
             let options = shell_options(self.body, self.fallback);
             let shell = air_shell::generate(&spec, &options)?;
             // Visible mode without --link: the spec's own bodies stand in
-            // for the JIT-compiled visible functions.
+            // for the JIT-compiled visible functions, read under the
+            // spec's path rules (air_shell::inline).
             if links.is_empty() && !shell.manifest.visible.is_empty() {
-                let base = spec.base_dir.clone().unwrap_or_default();
-                links = spec
-                    .functions
-                    .iter()
-                    .filter_map(|f| f.inline.as_ref().map(|p| base.join(p)))
-                    .collect();
+                links = spec_bodies(&spec, &self.input)?;
             }
             let name = format!("{}.ll", shell.module_name);
+            generated = Some((name.clone(), display_name(&self.input)));
             let source = Source::parse(&shell.ll_text(), &name).map_err(|e| anyhow!("{e}"))?;
             let kernel = self.kernel.clone().unwrap_or(shell.manifest.kernel.clone());
             (
-                Program::new(source, Some(&kernel)).map_err(|e| anyhow!("{e}"))?,
+                Program::new(source, Some(&kernel)).map_err(|e| anyhow!("{name}: {e}"))?,
                 shell.manifest.threadgroup_size,
             )
         } else {
-            let source = load_source(&self.input, self.kernel.as_deref())?;
+            let (source, bad) = load_source(&self.input, self.kernel.as_deref())?;
+            bad_hashes = bad;
             (
-                Program::new(source, self.kernel.as_deref()).map_err(|e| anyhow!("{e}"))?,
+                Program::new(source, self.kernel.as_deref())
+                    .map_err(|e| anyhow!("{}: {e}", display_name(&self.input)))?,
                 // One simdgroup.
                 [air_target::SIMD_WIDTH, 1, 1],
             )
         };
-        for l in &links {
-            program.link(load_source(l, None)?);
+        for l in links {
+            program.link(l);
         }
-        Ok((program, tg))
+        Ok(Loaded {
+            program,
+            threadgroup: tg,
+            generated,
+            bad_hashes,
+        })
     }
 
     /// Bindings from --buffer, and the initial values by name (for EXPR).
     fn bindings(&self, program: &Program) -> Result<(Bindings, HashMap<String, Vec<f64>>)> {
         let mut b = Bindings::new();
         let mut initial = HashMap::new();
-        for spec in &self.buffer {
-            let (name, init) = spec
-                .split_once('=')
-                .ok_or_else(|| anyhow!("--buffer `{spec}`: expected NAME=INIT"))?;
+        for buffer in &self.buffer {
+            let (spec, name) = (&buffer.text, buffer.name.as_str());
             let arg = program
                 .kernel_args()
                 .iter()
@@ -229,7 +353,10 @@ impl Opts {
                         arg_names(program)
                     )
                 })?;
-            let values = init_values(init).map_err(|m| anyhow!("--buffer `{spec}`: {m}"))?;
+            let values = buffer
+                .init
+                .values()
+                .map_err(|m| anyhow!("--buffer `{spec}`: {m}"))?;
             match &arg.kind {
                 ArgKind::ThreadgroupMemory { index } => {
                     b.set_threadgroup_length(*index, values.len() as u64);
@@ -261,12 +388,54 @@ impl Opts {
     }
 }
 
-/// Loads AIR text, bitcode (raw or wrapped) or a `.metallib`; for a
+/// A program ready to run, with what `run` says about where it came from.
+struct Loaded {
+    program: Program,
+    /// The default threadgroup size.
+    threadgroup: [u32; 3],
+    /// For a spec: the generated module's file name and the spec's.
+    generated: Option<(String, String)>,
+    /// Functions of a library input whose HASH does not match.
+    bad_hashes: Vec<String>,
+}
+
+/// The inline bodies `spec` names, read under its path rules
+/// ([`air_shell::inline`]) and remembered as inputs.
+fn spec_bodies(spec: &air_shell::Spec, spec_path: &Path) -> Result<Vec<Source>> {
+    let base = spec.base_dir.as_deref();
+    let mut bodies = Vec::new();
+    for f in &spec.functions {
+        let Some(path) = &f.inline else { continue };
+        let (resolved, text) = air_shell::inline::resolve(base, path)
+            .and_then(|p| air_shell::inline::read(base, &p).map(|t| (p, t)))
+            .map_err(|why| {
+                anyhow!(
+                    "{}: inline body `{}` of `{}`: {why}",
+                    display_name(spec_path),
+                    path.display(),
+                    f.name
+                )
+            })?;
+        crate::io::remember_input(&resolved);
+        bodies.push(
+            Source::parse(&text, &resolved.display().to_string()).map_err(|e| anyhow!("{e}"))?,
+        );
+    }
+    Ok(bodies)
+}
+
+/// Loads AIR text, bitcode (raw or wrapped) or a `.metallib` through the
+/// command line's input (its size limit, its identity remembered); for a
 /// library, the module of `kernel` (or of its first kernel, else its first
 /// function) is read back with our bitcode reader, so no LLVM is needed.
-fn load_source(path: &std::path::Path, kernel: Option<&str>) -> Result<Source> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let name = path.display().to_string();
+/// Messages name the file as given. Also returns the library's functions
+/// whose HASH does not match.
+fn load_source(path: &Path, kernel: Option<&str>) -> Result<(Source, Vec<String>)> {
+    let bytes = read_input(path, MAX_INPUT_BYTES)?;
+    let name = display_name(path);
+    if bytes.is_empty() {
+        bail!("{name}: the file is empty; expected AIR text, LLVM bitcode or a .metallib");
+    }
     let from_bitcode = |module_bytes: &[u8], label: &str| -> Result<Source> {
         let module =
             air_bitcode::read_module(module_bytes).map_err(|e| anyhow!("{name}: {label}: {e}"))?;
@@ -288,12 +457,19 @@ fn load_source(path: &std::path::Path, kernel: Option<&str>) -> Result<Source> {
                 kernel.unwrap_or("")
             )
         })?;
-        return from_bitcode(chosen.module, &format!("module of {}", chosen.name));
+        let label = format!("module of {}", terminal_text::escape(chosen.name));
+        return Ok((
+            from_bitcode(chosen.module, &label)?,
+            crate::out::bad_hashes(&file),
+        ));
     }
     if air_bitcode::read::is_bitcode(&bytes) {
-        return from_bitcode(&bytes, "bitcode");
+        return Ok((from_bitcode(&bytes, "bitcode")?, Vec::new()));
     }
-    Source::read(path).map_err(|e| anyhow!("{e}"))
+    let text = crate::io::text(bytes, &name, ", LLVM bitcode or a .metallib")?;
+    let source = Source::parse(&text, &name)
+        .map_err(|e| crate::fmt::not_a_spec(anyhow!("{e}"), path, &text))?;
+    Ok((source, Vec::new()))
 }
 
 fn arg_names(program: &Program) -> String {
@@ -305,54 +481,72 @@ fn arg_names(program: &Program) -> String {
     format!("its arguments are {}", names.join(", "))
 }
 
-/// `X[,Y[,Z]]`.
-fn dims(text: &str) -> Result<[u32; 3]> {
+/// `X[,Y[,Z]]`, each a thread count of at least 1 (the value parser of
+/// `--grid` and `--threadgroup`, so a bad value is a usage error).
+fn dims(text: &str) -> std::result::Result<[u32; 3], String> {
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
     if parts.is_empty() || parts.len() > 3 {
-        bail!("expected X[,Y[,Z]], got `{text}`");
+        return Err(format!("expected X[,Y[,Z]], got `{text}`"));
     }
     let mut out = [1u32; 3];
     for (o, p) in out.iter_mut().zip(&parts) {
-        *o = p
-            .parse()
-            .map_err(|_| anyhow!("`{p}` is not a thread count"))?;
+        *o = match p.parse::<u32>() {
+            Ok(0) => return Err("a thread count must be at least 1".to_string()),
+            Ok(n) => n,
+            Err(_) => return Err(format!("`{p}` is not a thread count (X[,Y[,Z]])")),
+        };
     }
     Ok(out)
 }
 
-/// The values an INIT gives (for threadgroup memory: one per byte).
-fn init_values(init: &str) -> std::result::Result<Vec<f64>, String> {
-    let init = init.trim();
-    if let Some(list) = init.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-        return list
-            .split(',')
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| {
-                s.trim()
-                    .parse::<f64>()
-                    .map_err(|_| format!("`{s}` is not a number"))
-            })
-            .collect();
+impl Init {
+    /// Reads an INIT; an expression is parsed here and evaluated by
+    /// [`Init::values`].
+    fn parse(init: &str) -> std::result::Result<Init, String> {
+        let init = init.trim();
+        if let Some(list) = init.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            return list
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| {
+                    s.trim()
+                        .parse::<f64>()
+                        .map_err(|_| format!("`{}` is not a number", s.trim()))
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map(Init::List);
+        }
+        let (count, expr) = match init.split_once(':') {
+            Some((c, e)) => (c, Some(e)),
+            None => (init, None),
+        };
+        let n: usize = count
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{}` is not an element count", count.trim()))?;
+        if n > 1 << 26 {
+            return Err(format!("{n} elements is too many (at most 2^26)"));
+        }
+        Ok(Init::Count(n, expr.map(Expr::parse).transpose()?))
     }
-    let (count, expr) = match init.split_once(':') {
-        Some((c, e)) => (c, Some(e)),
-        None => (init, None),
-    };
-    let n: usize = count
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{count}` is not an element count"))?;
-    if n > 1 << 26 {
-        return Err(format!("{n} elements is too many"));
-    }
-    match expr {
-        None => Ok(vec![0.0; n]),
-        Some(e) => {
-            let expr = Expr::parse(e)?;
-            let none = HashMap::new();
-            (0..n).map(|i| expr.eval(i, &none)).collect()
+
+    /// The values it gives (for threadgroup memory: one per byte).
+    fn values(&self) -> std::result::Result<Vec<f64>, String> {
+        match self {
+            Init::List(v) => Ok(v.clone()),
+            Init::Count(n, None) => Ok(vec![0.0; *n]),
+            Init::Count(n, Some(expr)) => {
+                let none = HashMap::new();
+                (0..*n).map(|i| expr.eval(i, &none)).collect()
+            }
         }
     }
+}
+
+/// The values an INIT gives.
+#[cfg(test)]
+fn init_values(init: &str) -> std::result::Result<Vec<f64>, String> {
+    Init::parse(init)?.values()
 }
 
 /// A buffer's binding index and element type.
@@ -485,15 +679,19 @@ impl Expr {
         let mut p = Parser {
             s: text.as_bytes(),
             at: 0,
+            nesting: 0,
+            operators: 0,
         };
         let e = p.cmp()?;
         p.ws();
         if p.at != p.s.len() {
-            return Err(format!(
-                "unexpected `{}` at column {}",
-                &text[p.at..],
-                p.at + 1
-            ));
+            let rest: String = text[p.at..].chars().take(16).collect();
+            let more = if rest.len() < text.len() - p.at {
+                "…"
+            } else {
+                ""
+            };
+            return Err(format!("unexpected `{rest}{more}` at column {}", p.at + 1));
         }
         Ok(e)
     }
@@ -560,12 +758,48 @@ impl Expr {
     }
 }
 
+/// Recursive descent over the expression; [`MAX_EXPR_DEPTH`] bounds its
+/// recursion and [`MAX_EXPR_OPERATORS`] the depth of the tree it builds
+/// (a long chain `1+1+…` nests to the left), which `Expr::eval` and the
+/// tree's drop recurse through.
 struct Parser<'a> {
     s: &'a [u8],
     at: usize,
+    /// Parentheses, calls and unary minuses open around this point.
+    nesting: u32,
+    /// Operators and calls so far.
+    operators: u32,
 }
 
 impl Parser<'_> {
+    /// Goes one level deeper (a parenthesis, a call's argument, a unary
+    /// minus), or refuses to.
+    fn enter(&mut self) -> std::result::Result<(), String> {
+        self.nesting += 1;
+        if self.nesting > MAX_EXPR_DEPTH {
+            return Err(format!(
+                "expression nested too deeply at column {} (the limit is {MAX_EXPR_DEPTH})",
+                self.at + 1
+            ));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.nesting -= 1;
+    }
+
+    /// Counts one more operator or call, or refuses to.
+    fn operator(&mut self) -> std::result::Result<(), String> {
+        self.operators += 1;
+        if self.operators > MAX_EXPR_OPERATORS {
+            return Err(format!(
+                "expression has more than {MAX_EXPR_OPERATORS} operators"
+            ));
+        }
+        Ok(())
+    }
+
     fn ws(&mut self) {
         while self.s.get(self.at).is_some_and(u8::is_ascii_whitespace) {
             self.at += 1;
@@ -586,6 +820,7 @@ impl Parser<'_> {
         let a = self.add()?;
         for op in ["<=", ">=", "==", "!=", "<", ">"] {
             if self.eat(op) {
+                self.operator()?;
                 let b = self.add()?;
                 return Ok(Expr::Cmp(op, Box::new(a), Box::new(b)));
             }
@@ -603,6 +838,7 @@ impl Parser<'_> {
             } else {
                 return Ok(a);
             };
+            self.operator()?;
             a = Expr::Bin(op, Box::new(a), Box::new(self.mul()?));
         }
     }
@@ -619,13 +855,18 @@ impl Parser<'_> {
             } else {
                 return Ok(a);
             };
+            self.operator()?;
             a = Expr::Bin(op, Box::new(a), Box::new(self.unary()?));
         }
     }
 
     fn unary(&mut self) -> std::result::Result<Expr, String> {
         if self.eat("-") {
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+            self.operator()?;
+            self.enter()?;
+            let e = self.unary()?;
+            self.leave();
+            return Ok(Expr::Neg(Box::new(e)));
         }
         self.atom()
     }
@@ -633,7 +874,9 @@ impl Parser<'_> {
     fn atom(&mut self) -> std::result::Result<Expr, String> {
         self.ws();
         if self.eat("(") {
+            self.enter()?;
             let e = self.cmp()?;
+            self.leave();
             if !self.eat(")") {
                 return Err(format!("expected `)` at column {}", self.at + 1));
             }
@@ -669,10 +912,14 @@ impl Parser<'_> {
             }
             let name = String::from_utf8_lossy(&self.s[start..self.at]).into_owned();
             if self.eat("(") {
+                self.operator()?;
                 let mut args = Vec::new();
                 if !self.eat(")") {
                     loop {
-                        args.push(self.cmp()?);
+                        self.enter()?;
+                        let arg = self.cmp()?;
+                        self.leave();
+                        args.push(arg);
                         if self.eat(")") {
                             break;
                         }

@@ -1,10 +1,10 @@
 //! `airlink shell`: a reverse-linking kernel shell from a TOML spec.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::io::write_output;
+use crate::io::write_outputs;
 
 /// `--body` values (shared by `shell` and `run`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +43,7 @@ pub fn shell_options(body: Option<Body>, fallback: Option<Fallback>) -> air_shel
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Without an output option the AIR text goes to standard output.\n\n\
+Outputs are written all or none: on error every old output is left untouched.\n\n\
 Examples:\n  airlink shell examples/specs/simple.toml --emit-ll simple.ll --emit-msl simple.metal --manifest simple.json\n  \
 airlink shell examples/specs/copy_2d.toml --body inline --fallback cooperative\n\n\
 The spec format is documented in crates/air-shell/docs/shell-spec.md."
@@ -70,14 +71,37 @@ pub struct Opts {
     fallback: Option<Fallback>,
 }
 
+/// Reads the spec at `path` through the command line's input (size limit,
+/// remembered as an input so no output replaces it), with its inline body
+/// files remembered too.
+///
+/// # Errors
+/// The file cannot be read, is over `air_shell::limits::MAX_SPEC_BYTES`,
+/// is not UTF-8 or is not a valid spec.
+pub fn read_spec(path: &Path) -> Result<air_shell::Spec> {
+    let bytes = crate::io::read_input(path, air_shell::limits::MAX_SPEC_BYTES)?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let spec = air_shell::Spec::from_toml_bytes(bytes, &crate::io::display_name(path), Some(&dir))?;
+    for f in &spec.functions {
+        if let Some(Ok(body)) = f
+            .inline
+            .as_ref()
+            .map(|p| air_shell::inline::resolve(spec.base_dir.as_deref(), p))
+        {
+            crate::io::remember_input(&body);
+        }
+    }
+    Ok(spec)
+}
+
 impl Opts {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
-        let spec = air_shell::Spec::from_file(&self.spec)?;
+        let spec = read_spec(&self.spec)?;
         let options = shell_options(self.body, self.fallback);
         let shell = air_shell::generate(&spec, &options)?;
-        // Build the library before writing anything, so a failure leaves no
-        // partial set of outputs behind.
+        // Every output is built before any is written, and all are written
+        // or none.
         let library = match &self.output {
             Some(_) => Some(crate::assemble::assemble_module(
                 &shell.module,
@@ -86,26 +110,25 @@ impl Opts {
             )?),
             None => None,
         };
-        let any = self.output.is_some()
-            || self.emit_ll.is_some()
-            || self.emit_msl.is_some()
-            || self.manifest.is_some();
+        let ll_text = shell.ll_text();
+        let manifest = shell.manifest.to_json();
+        let mut outputs: Vec<(&Path, &[u8])> = Vec::new();
         if let (Some(path), Some(bytes)) = (&self.output, &library) {
-            write_output(Some(path), bytes)?;
+            outputs.push((path, bytes));
         }
         if let Some(path) = &self.emit_ll {
-            write_output(Some(path), shell.ll_text().as_bytes())?;
+            outputs.push((path, ll_text.as_bytes()));
         }
         if let Some(path) = &self.emit_msl {
-            write_output(Some(path), shell.msl_prototypes.as_bytes())?;
+            outputs.push((path, shell.msl_prototypes.as_bytes()));
         }
         if let Some(path) = &self.manifest {
-            write_output(Some(path), shell.manifest.to_json().as_bytes())?;
+            outputs.push((path, manifest.as_bytes()));
         }
-        if !any {
-            write_output(None, shell.ll_text().as_bytes())?;
+        if outputs.is_empty() {
+            outputs.push((Path::new("-"), ll_text.as_bytes()));
         }
-        Ok(())
+        write_outputs(&outputs)
     }
 }
 

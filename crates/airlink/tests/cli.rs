@@ -132,6 +132,21 @@ enum Prepare {
     /// `damaged.metallib`: `kernel.metallib` with one bit flipped inside
     /// its module's bitcode.
     DamagedModule,
+    /// `badhash.metallib`: `kernel.metallib` with one bit flipped in its
+    /// function's HASH (the module itself reads).
+    BadHash,
+    /// `empty.ll`: an empty file.
+    Empty,
+    /// `not_utf8.ll` and `not_utf8.toml`: `kernel.ll` and
+    /// `examples/specs/simple.toml` with byte 0xff in place of the first
+    /// character of line 3.
+    NotUtf8,
+    /// `bodies/transform.ll`: `examples/specs/simple_transform.ll` with
+    /// the `%add` line using an undefined `%product`.
+    BadBody,
+    /// `examples/specs/escape.toml`: `examples/specs/simple.toml` with its
+    /// inline body at `/etc/passwd`.
+    InlineOutside,
 }
 
 /// One command line and what to record of it.
@@ -287,7 +302,7 @@ fn cases() -> Vec<Case> {
             "airlink assemble missing.ll -o missing.metallib",
         ),
         case("error_missing_inspect", "airlink inspect missing.metallib"),
-        // Known papercut (reported): the cause is printed twice.
+        // The cause once (it was printed twice).
         case("error_missing_shell", "airlink shell missing.toml"),
         case("error_missing_run", "airlink run missing.ll --grid 1"),
         // Parse and verify errors: file:line:col, the line, a caret (exit 1).
@@ -303,19 +318,33 @@ fn cases() -> Vec<Case> {
         ),
         // Inputs of the wrong kind (exit 1).
         case("error_inspect_text", "airlink inspect kernel.ll"),
-        // Known papercut (reported): a TOML file gets an IR parse error
-        // about attribute groups rather than "not AIR text".
+        // A TOML file: said to be a spec, with the command that reads it
+        // (it was an IR parse error about attribute groups).
         case("error_fmt_toml", "airlink fmt examples/specs/simple.toml"),
         case(
             "error_triple_mismatch",
             "airlink assemble old.ll -o bad.metallib --target macos26",
         ),
-        // Known papercut (reported): a bad --target value is exit 1, not a
-        // usage error (2) as a bad --flavour value is.
+        // Messages name the file, the line and the byte (they did not).
+        case("error_run_empty", "airlink run empty.ll --grid 1").prepare(Prepare::Empty),
+        case("error_run_not_utf8", "airlink run not_utf8.ll --grid 1")
+            .prepare(Prepare::NotUtf8),
+        case("error_shell_not_utf8", "airlink shell not_utf8.toml"),
         case(
-            "error_unknown_target",
-            "airlink assemble kernel.ll -o bad.metallib --target macos9",
+            "error_run_link_parse",
+            "airlink run tests/corpus/simple_1d.ll --grid 128 --link bodies/transform.ll --buffer src=128:i --buffer dst=128",
+        )
+        .prepare(Prepare::BadBody),
+        // An error inside the module generated from a spec says where
+        // that module comes from.
+        case(
+            "error_run_spec_generated",
+            "airlink run examples/specs/copy_2d.toml --grid 32 --buffer src=1 --buffer dst=128",
         ),
+        // A spec may name only files in its own folder; the file's
+        // contents never appear in the error.
+        case("error_shell_inline_outside", "airlink shell examples/specs/escape.toml")
+            .prepare(Prepare::InlineOutside),
         case(
             "error_run_buffer_missing",
             "airlink run examples/specs/simple.toml --grid 128 --buffer src=128:i+1",
@@ -329,14 +358,41 @@ fn cases() -> Vec<Case> {
             "airlink assemble kernel.ll -o bad.metallib --flavour llvm15",
         ),
         case("usage_no_grid", "airlink run examples/specs/simple.toml"),
+        // Bad option values are usage errors (they were exit 1).
+        case(
+            "usage_unknown_target",
+            "airlink assemble kernel.ll -o bad.metallib --target macos9",
+        ),
+        case(
+            "usage_bad_grid",
+            "airlink run examples/specs/simple.toml --grid abc --buffer src=128 --buffer dst=128",
+        ),
+        case(
+            "usage_threadgroup_zero",
+            "airlink run examples/specs/simple.toml --grid 128 --threadgroup 0 --buffer src=128 --buffer dst=128",
+        ),
+        case(
+            "usage_buffer_no_init",
+            "airlink run examples/specs/simple.toml --grid 128 --buffer src",
+        ),
+        case(
+            "usage_expect_bad_expression",
+            "airlink run examples/specs/simple.toml --grid 128 --buffer src=128 --buffer dst=128 --expect 'dst=(i+1'",
+        ),
         // A failed expectation (exit 1).
         case(
             "run_expect_fails",
             "airlink run examples/specs/simple.toml --grid 128 --buffer src=128:i+1 --buffer dst=128 --expect 'dst=src*3+8~0.01'",
         ),
-        // A module whose HASH does not match (exit 3).
+        // A module whose HASH does not match (exit 3): inspect, fmt and run
+        // do their work, then say so (fmt and run said nothing).
         case("inspect_hash_bad", "airlink inspect damaged.metallib")
             .prepare(Prepare::DamagedModule),
+        case("fmt_hash_bad", "airlink fmt badhash.metallib").prepare(Prepare::BadHash),
+        case(
+            "run_hash_bad",
+            "airlink run badhash.metallib --grid 128 --link examples/specs/simple_transform.ll --buffer src=128:i --buffer dst=128",
+        ),
     ]
 }
 
@@ -500,6 +556,52 @@ fn prepare(scratch: &Path, what: Prepare) {
             // of the module's content, which the container does not parse.
             lib[start + 20 + 100] ^= 0x10;
             std::fs::write(scratch.join("damaged.metallib"), lib).unwrap();
+        }
+        Prepare::BadHash => {
+            let mut lib = std::fs::read(scratch.join("kernel.metallib")).unwrap();
+            // The HASH tag: its code, a 2-byte length (32), the digest.
+            let at = lib
+                .windows(4)
+                .position(|w| w == b"HASH")
+                .expect("a HASH tag");
+            assert_eq!(&lib[at + 4..at + 6], &32u16.to_le_bytes());
+            lib[at + 6] ^= 0x01;
+            std::fs::write(scratch.join("badhash.metallib"), lib).unwrap();
+        }
+        Prepare::Empty => std::fs::write(scratch.join("empty.ll"), "").unwrap(),
+        Prepare::NotUtf8 => {
+            for (from, to) in [
+                ("kernel.ll", "not_utf8.ll"),
+                ("examples/specs/simple.toml", "not_utf8.toml"),
+            ] {
+                let mut bytes = std::fs::read(scratch.join(from)).unwrap();
+                let line3 = bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .nth(1)
+                    .unwrap()
+                    .0
+                    + 1;
+                bytes[line3] = 0xff;
+                std::fs::write(scratch.join(to), bytes).unwrap();
+            }
+        }
+        Prepare::BadBody => {
+            let text = std::fs::read_to_string(scratch.join("examples/specs/simple_transform.ll"))
+                .unwrap();
+            let line = "  %add = fadd fast float %mul, 7.000000e+00";
+            assert_eq!(text.matches(line).count(), 1);
+            let bad = text.replace(line, "  %add = fadd fast float %product, 7.000000e+00");
+            std::fs::create_dir_all(scratch.join("bodies")).unwrap();
+            std::fs::write(scratch.join("bodies/transform.ll"), bad).unwrap();
+        }
+        Prepare::InlineOutside => {
+            let text = std::fs::read_to_string(scratch.join("examples/specs/simple.toml")).unwrap();
+            let line = "inline = \"simple_transform.ll\"";
+            assert_eq!(text.matches(line).count(), 1);
+            let bad = text.replace(line, "inline = \"/etc/passwd\"");
+            std::fs::write(scratch.join("examples/specs/escape.toml"), bad).unwrap();
         }
     }
 }
@@ -849,7 +951,7 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
             2
         } else if name.starts_with("error_") || *name == "run_expect_fails" {
             1
-        } else if *name == "inspect_hash_bad" {
+        } else if name.ends_with("_hash_bad") {
             3
         } else {
             0
@@ -1057,7 +1159,69 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
     }
     let bad = get("inspect_hash_bad");
     assert!(bad.out().contains("hash BAD"), "{}", bad.out());
-    assert!(bad.err().contains("a HASH does not match its module"));
+    assert!(bad.err().contains("does not match its module"));
+    // fmt and run on a library whose HASH alone is damaged: the work is
+    // done (the module is fmt's text of kernel.metallib; the run's values
+    // are 3i+7) and the damage is the error.
+    let fmt_bad = get("fmt_hash_bad");
+    assert_eq!(fmt_bad.out(), get("fmt_metallib").out());
+    assert!(fmt_bad.err().contains("does not match its module"));
+    let run_bad = get("run_hash_bad");
+    assert!(
+        run_bad.out().lines().any(|l| l == want),
+        "{}",
+        run_bad.out()
+    );
+    assert!(run_bad.err().contains("does not match its module"));
+    // One prefix scheme: a position in a text input, else `airlink: error:`.
+    for (name, run) in runs {
+        if run.status == 0 || name.starts_with("usage_") {
+            continue;
+        }
+        let first = run.err().lines().next().unwrap_or("").to_string();
+        let located = first.contains(": error: ")
+            && first.split(": error: ").next().is_some_and(|head| {
+                let parts: Vec<&str> = head.rsplitn(3, ':').collect();
+                parts.len() == 3 && parts[..2].iter().all(|p| p.parse::<u32>().is_ok())
+            });
+        assert!(
+            located || first.starts_with("airlink: error: "),
+            "{name}: {first}"
+        );
+    }
+    // Usage errors are clap's; the missing output names both options.
+    assert!(get("usage_no_output").err().contains("--emit-bc"));
+    // The cause of a missing spec is said once.
+    assert_eq!(
+        get("error_missing_shell")
+            .err()
+            .matches("No such file or directory")
+            .count(),
+        1
+    );
+    // Positions: the empty file and the invalid byte are named; the body
+    // error names the body by the path given.
+    assert!(get("error_run_empty")
+        .err()
+        .contains("empty.ll: the file is empty"));
+    assert!(get("error_run_not_utf8")
+        .err()
+        .starts_with("not_utf8.ll:3:1: error: "));
+    assert!(get("error_shell_not_utf8")
+        .err()
+        .starts_with("not_utf8.toml:3:1: error: "));
+    assert!(get("error_run_link_parse")
+        .err()
+        .starts_with("bodies/transform.ll:"));
+    assert!(get("error_run_spec_generated")
+        .err()
+        .contains("copy_2d_kernel.ll is the module generated from examples/specs/copy_2d.toml"));
+    let outside = get("error_shell_inline_outside").err();
+    assert!(
+        outside.contains("absolute paths are not allowed"),
+        "{outside}"
+    );
+    assert!(!outside.contains("root:"), "{outside}");
 
     // The demo: sizes it reports are the files', every module reads, every
     // case passes, and its specs are the repository's.

@@ -147,7 +147,11 @@ pub fn summary(file: &MetallibFile<'_>) -> String {
     if let Some(dynamic) = file.dynamic_header() {
         if let Some(name) = dynamic.get(raw::NAME) {
             let name = name.payload.strip_suffix(&[0]).unwrap_or(name.payload);
-            let _ = writeln!(s, "install name: {}", String::from_utf8_lossy(name));
+            let _ = writeln!(
+                s,
+                "install name: {}",
+                terminal_text::escape(&String::from_utf8_lossy(name))
+            );
         }
     }
     let _ = writeln!(s, "functions: {}", file.functions().len());
@@ -161,7 +165,9 @@ fn function_summary(s: &mut String, f: &Function<'_>) {
     let ty = f
         .function_type
         .map_or_else(|| "no TYPE".to_string(), |t| t.to_string());
-    let _ = writeln!(s, "  [{}] {}", f.index, f.name);
+    // Names and triples are input text: escaped so they cannot drive the
+    // terminal or fake a line of the report.
+    let _ = writeln!(s, "  [{}] {}", f.index, terminal_text::escape(f.name));
     let vers = f
         .versions
         .as_ref()
@@ -181,7 +187,7 @@ fn function_summary(s: &mut String, f: &Function<'_>) {
     let info = module_info(f.module);
     match (&info.triple, &info.error) {
         (Some(t), _) => {
-            let _ = writeln!(s, "      triple: {t}");
+            let _ = writeln!(s, "      triple: {}", terminal_text::escape(t));
         }
         (None, Some(e)) => {
             let _ = writeln!(s, "      triple: unreadable bitcode ({e})");
@@ -303,7 +309,7 @@ impl Dump<'_> {
     fn module(&mut self, f: &Function<'_>) {
         let at = f.module_offset;
         let m = f.module;
-        let name = format!("module of {}", f.name);
+        let name = format!("module of {}", terminal_text::escape(f.name));
         if let Some(w) = raw::wrapper::Header::parse(m) {
             self.rows(at, 4, &format!("{name}: wrapper magic 0x0B17C0DE"));
             self.rows(at + 4, 4, &format!("  wrapper version {}", w.version));

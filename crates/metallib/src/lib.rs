@@ -1,6 +1,6 @@
 //! The `.metallib` container: a reader, a writer that lays files out the way
 //! Apple's stand-alone `metallib` tool does, and an annotated dump
-//! (`metallib-and-bitcode.md` §1).
+//! (docs/metallib-container.md).
 //!
 //! This crate knows the container only: a library's entries come in as
 //! already-encoded module bytes. Turning AIR into those entries (target

@@ -1,5 +1,5 @@
 //! The on-disk layout: header fields, FourCC tag codes and small enums,
-//! documented field by field (`metallib-and-bitcode.md` §1).
+//! documented field by field (docs/metallib-container.md).
 //!
 //! All integers in a `.metallib` are little-endian. Nothing here reads or
 //! writes a whole file; [`crate::read`] and [`crate::write`] do, using these
@@ -512,7 +512,7 @@ impl Header {
 }
 
 /// The Darwin bitcode wrapper that starts every module entry
-/// (`metallib-and-bitcode.md` §2.1): `wrapper::MAGIC`, `wrapper::HEADER_SIZE`,
+/// (docs/metallib-container.md#bitcode-wrapper): `wrapper::MAGIC`, `wrapper::HEADER_SIZE`,
 /// `wrapper::ALIGN` and the header's fields.
 pub use llvm_bitstream::wrapper;
 

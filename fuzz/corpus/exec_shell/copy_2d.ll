@@ -1,21 +1,21 @@
 ; ModuleID = 'copy_2d_kernel'
 ;
 ; airlink test corpus: copy_2d.ll
-; Written by the airlink project for its own tests (hand-written from the
-; facts in docs/air.md §1.3, §1.6 and §2.10; no other project's IR text copied).
+; Written by hand by the airlink project for its own tests, no other project's IR text
+; copied, from docs/air-conventions.md#the-reverse-linking-seed and docs/air-intrinsics.md#2d-async-copy.
 ;
 ; What it covers: the 2D round-trip reverse-linking shell.
 ;   * kernel @copy_2d_roundtrip_kernel(src, dst, tid, simd_lane, tg_idx)
 ;   * threadgroup global [32 x float] = one 8-row x 4-column tile
 ;   * 2D copy device -> TG (air.simdgroup_async_copy_2d.p3i8.p1i8) with the
-;     12 operands of air.md §2.10: size 4, align 4, dst=tg, dst pitch 4,
+;     12 operands of docs/air-intrinsics.md#operands: size 4, align 4, dst=tg, dst pitch 4,
 ;     dst stride 1, dst tile <4, 8>, src, src pitch 16, src stride 1,
 ;     src tile <4, 8>, offset <0, 0>, clamp 0
 ;   * visible function process_tile(tg, simd_lane), then a barrier
 ;   * 2D copy TG -> device (…p1i8.p3i8) with the mirror-image operands,
 ;     then a wait and no final barrier
 ;   * `air.arg_unused` appended to the nodes of the unused arguments tid and
-;     tg_idx, as the offline compiler does (air.md §1.6, §2.4)
+;     tg_idx, as the offline compiler does (docs/air-conventions.md#unused-arguments)
 ;   * vector constants (<2 x i64> <i64 4, i64 8>, zeroinitializer) as call
 ;     operands
 ;

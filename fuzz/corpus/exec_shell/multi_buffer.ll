@@ -2,7 +2,7 @@
 ;
 ; airlink test corpus: multi_buffer.ll
 ; Written by the airlink project for its own tests (hand-written from the
-; facts in docs/air.md §1.3 and §1.5; no other project's IR text copied).
+; facts in docs/air-conventions.md#seed-test-multi-buffer; no other project's IR text copied).
 ;
 ; What it covers: the "multi buffer" reverse-linking shell.
 ;   * kernel @gemm_kernel(A, B, C, tid, simd_lane, tg_idx) (no real GEMM,

@@ -2,19 +2,19 @@
 ;
 ; airlink test corpus: simple_1d.ll
 ; Written by the airlink project for its own tests (hand-written from the
-; facts in docs/air.md §1.3-1.4 and §2; no other project's IR text copied).
+; facts in docs/air-conventions.md#seed-test-simple; no other project's IR text copied).
 ;
 ; What it covers: the "simple" reverse-linking shell.
 ;   * kernel @reverse_kernel(src, dst, tid, simd_lane)
 ;   * a single threadgroup global [128 x float] (512 bytes, 32 used per TG)
 ;   * one 1D async copy device -> threadgroup with the hardware-run operand
-;     order of the seed: (i64 4, i64 32, tg, src, i64 0)   (air.md §2.9)
+;     order of the seed (i64 4, i64 32, tg, src, i64 0), docs/air-intrinsics.md#open-question-1d-operand-order
 ;   * the event pointer lives in a thread-private alloca wrapped in
 ;     llvm.lifetime.start/end.p0i8 (size 8)
 ;   * air.wait_simdgroup_events(i32 1, slot) then air.wg.barrier(i32 2, i32 1)
 ;   * a call to the externally defined visible function
 ;     @transform_value.MTL_VISIBLE_FN_REF plus !air.visible_function_references
-;   * attribute groups #0..#4 exactly as listed in air.md §1.3
+;   * attribute groups #0..#4 exactly as listed in docs/air-conventions.md#shared-shell-structure
 ;
 ; Check: llvm-as-14 simple_1d.ll -o /dev/null
 ;        opt-14 -mtriple=x86_64-apple-macosx -verify -disable-output simple_1d.ll
@@ -23,14 +23,14 @@ source_filename = "reverse_kernel"
 target datalayout = "e-p:64:64:64-i1:8:8-i8:8:8-i16:16:16-i32:32:32-i64:64:64-f32:32:32-f64:64:64-v16:16:16-v24:32:32-v32:32:32-v48:64:64-v64:64:64-v96:128:128-v128:128:128-v192:256:256-v256:256:256-v512:512:512-v1024:1024:1024-n8:16:32"
 target triple = "air64_v28-apple-macosx26.0.0"
 
-; Opaque event type returned by the async-copy intrinsics (air.md §2.7).
+; Opaque event type returned by the async-copy intrinsics (docs/air-intrinsics.md#events-and-waits).
 %event_t = type opaque
 
 ; The one threadgroup buffer (address space 3). Only one TG global is used:
-; separate addrspace(3) globals are reported to alias (air.md §1.1).
+; separate addrspace(3) globals are reported to alias (docs/air-conventions.md#threadgroup-memory).
 @tg_buf = internal addrspace(3) global [128 x float] undef, align 4
 
-; Kernel entry point. Buffers first, system values last (air.md §2.4).
+; Kernel entry point. Buffers first, system values last (docs/air-conventions.md#argument-order).
 define void @reverse_kernel(float addrspace(1)* noundef "air-buffer-no-alias" %src, float addrspace(1)* nocapture noundef writeonly "air-buffer-no-alias" %dst, i32 noundef %tid, i32 noundef %simd_lane) local_unnamed_addr #0 {
 entry:
   ; Thread-private slot that holds the event pointer.
@@ -53,7 +53,7 @@ entry:
   call void @air.wg.barrier(i32 2, i32 1)
 
   ; Each lane reads tg_buf[simd_lane] (reading the copied data is required,
-  ; see the M1 hang note in air.md §2.6) and transforms it.
+  ; see docs/air-intrinsics.md#the-m1-hang-rule) and transforms it.
   %lane = zext i32 %simd_lane to i64
   %tg.elem = getelementptr inbounds [128 x float], [128 x float] addrspace(3)* @tg_buf, i64 0, i64 %lane
   %val = load float, float addrspace(3)* %tg.elem, align 4
@@ -81,7 +81,7 @@ declare void @llvm.lifetime.start.p0i8(i64 immarg, i8* nocapture) #2
 
 declare void @llvm.lifetime.end.p0i8(i64 immarg, i8* nocapture) #2
 
-; The visible function, resolved at pipeline creation (air.md §3.1):
+; The visible function, resolved at pipeline creation (docs/air-conventions.md#calling-a-visible-function-from-a-shell):
 ; no attribute group, no body, special section.
 declare float @transform_value.MTL_VISIBLE_FN_REF(float) local_unnamed_addr section "air.externally_defined"
 
@@ -108,7 +108,7 @@ attributes #4 = { nobuiltin nounwind "no-builtins" }
 !4 = !{i32 1, !"air.buffer", !"air.location_index", i32 1, i32 1, !"air.read_write", !"air.address_space", i32 1, !"air.arg_type_size", i32 4, !"air.arg_type_align_size", i32 4, !"air.arg_type_name", !"float", !"air.arg_name", !"dst"}
 !5 = !{i32 2, !"air.thread_position_in_grid", !"air.arg_type_name", !"uint", !"air.arg_name", !"tid"}
 !6 = !{i32 3, !"air.thread_index_in_simdgroup", !"air.arg_type_name", !"uint", !"air.arg_name", !"simd_lane"}
-; Module flags (air.md §2.2): behaviour 1 = Error, 7 = Max.
+; Module flags (docs/air-conventions.md#module-flags): behaviour 1 = Error, 7 = Max.
 !7 = !{i32 1, !"wchar_size", i32 4}
 !8 = !{i32 7, !"air.max_device_buffers", i32 31}
 !9 = !{i32 7, !"air.max_constant_buffers", i32 31}

@@ -2,7 +2,7 @@
 ;
 ; airlink test corpus: visible_function.ll
 ; Written by the airlink project for its own tests (hand-written from the
-; facts in docs/air.md §3.2-3.3; no other project's IR text copied).
+; facts in docs/air-conventions.md#visible-functions; no other project's IR text copied).
 ;
 ; What it covers: the other side of reverse linking -- a module that DEFINES
 ; `[[visible]]` functions the way the MSL compiler lowers them:
@@ -22,7 +22,7 @@
 ;                                            -> C[tid] = A[lane]*B[lane] + 42
 ;       void process_tile(threadgroup float* tg, uint simd_lane)
 ;                                            -> tg[lane] *= 10 if lane < 32
-;     with the IR types of air.md §3.3 (threadgroup float* = float addrspace(3)*,
+;     with the IR types of docs/air-conventions.md#type-mapping (threadgroup float* = float addrspace(3)*,
 ;     device float* = float addrspace(1)*, uint = i32)
 ;
 ; UNCERTAIN (not in the docs): for a void return the outputs node is written

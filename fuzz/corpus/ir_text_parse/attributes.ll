@@ -2,7 +2,7 @@
 ;
 ; airlink test corpus: attributes.ll
 ; Written by the airlink project for its own tests (hand-written; AIR module
-; conventions from docs/air.md §2).
+; conventions from docs/air-conventions.md).
 ;
 ; What it covers: attributes, linkage, visibility and other global/function
 ; properties, in LLVM 14 text syntax.

@@ -2,7 +2,7 @@
 ;
 ; airlink test corpus: constant_exprs.ll
 ; Written by the airlink project for its own tests (hand-written; AIR module
-; conventions from docs/air.md §2 and docs/metallib-and-bitcode.md §2.5).
+; conventions from docs/air-conventions.md#module-skeleton).
 ;
 ; What it covers: constants and constant expressions, in global initializers
 ; and as instruction operands.

@@ -2,7 +2,7 @@
 ;
 ; airlink test corpus: all_instructions.ll
 ; Written by the airlink project for its own tests (hand-written; AIR module
-; conventions from docs/air.md §2).
+; conventions from docs/air-conventions.md).
 ;
 ; What it covers: every instruction a compute kernel can contain, in LLVM 14
 ; typed-pointer syntax, split over small internal helpers called from one

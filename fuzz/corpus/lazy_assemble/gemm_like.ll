@@ -2,7 +2,7 @@
 ;
 ; airlink test corpus: gemm_like.ll
 ; Written by the airlink project for its own tests (hand-written from the
-; facts in docs/air.md §2.3-2.12; no other project's IR text copied).
+; facts in docs/air-conventions.md and docs/air-intrinsics.md; no other project's IR text copied).
 ;
 ; What it covers: a small single-precision GEMM kernel, C[8x8 tile] = A * B,
 ; one 8x8 output tile per threadgroup, a K loop over 8-wide K blocks.
@@ -10,17 +10,17 @@
 ;     <64 x float> accumulator), a back-edge from the latch, icmp + br,
 ;     an exit phi merging the zero-trip path, `!llvm.loop` on the back-edge
 ;   * async 2D copies device -> TG for the A and B tiles, issued only by
-;     simdgroup 0 (the `sidx == 0` gate of air.md §2.8), two event slots in
+;     simdgroup 0 (the `sidx == 0` gate of docs/air-intrinsics.md#who-issues-a-copy), two event slots in
 ;     an alloca [2 x %event_t addrspace(3)*], one wait(i32 2, slot0)
 ;   * edge handling: the last K block copies a narrower source tile into a
-;     full 8x8 destination tile with clamp 0 (zero fill, air.md §2.10);
+;     full 8x8 destination tile with clamp 0 (zero fill, docs/air-intrinsics.md#tiles-padding-and-transposes);
 ;     the tile vectors are built with insertelement
-;   * AIR 2.8 simdgroup-matrix intrinsics (air.md §2.12):
+;   * AIR 2.8 simdgroup-matrix intrinsics (docs/air-intrinsics.md#simdgroup-matrix):
 ;     air.simdgroup_matrix_8x8_init_filled / _load (from TG, p3f32) /
 ;     _multiply_accumulate / _store (to device, p1f32)
 ;   * barriers: before reusing the tiles, after the copies, and a final one
 ;     (a kernel that async-copies device -> TG must read the data and hit a
-;     barrier afterwards, air.md §2.6)
+;     barrier afterwards, docs/air-intrinsics.md#the-m1-hang-rule)
 ;   * system values: <3 x i32> threadgroup_position_in_grid ("uint3"),
 ;     i16 simdgroup_index_in_threadgroup and i16 thread_index_in_simdgroup
 ;     ("ushort"); the lane argument is unused and marked air.arg_unused
@@ -155,7 +155,7 @@ declare void @llvm.lifetime.start.p0i8(i64 immarg, i8* nocapture) #2
 
 declare void @llvm.lifetime.end.p0i8(i64 immarg, i8* nocapture) #2
 
-; Simdgroup-matrix intrinsics, AIR 2.8 signatures (air.md §2.12).
+; Simdgroup-matrix intrinsics, AIR 2.8 signatures (docs/air-intrinsics.md#load-and-store).
 declare <64 x float> @air.simdgroup_matrix_8x8_init_filled.v64f32.f32(float) local_unnamed_addr #4
 
 declare <64 x float> @air.simdgroup_matrix_8x8_load.v64f32.p3f32(float addrspace(3)* nocapture, <2 x i64>, <2 x i64>, <2 x i64>) local_unnamed_addr #8

@@ -2,9 +2,9 @@
 ;
 ; airlink test corpus: system_values.ll
 ; Written by the airlink project for its own tests (hand-written from the
-; facts in docs/air.md §2.1-2.4; no other project's IR text copied).
+; facts in docs/air-conventions.md; no other project's IR text copied).
 ;
-; What it covers: every system-value attribute of air.md §2.4, each at least
+; What it covers: every system-value attribute of docs/air-conventions.md#system-values, each at least
 ; once, with all six IR forms of the "position" family across the arguments:
 ;   i32 "uint", <2 x i32> "uint2", <3 x i32> "uint3",
 ;   i16 "ushort", <2 x i16> "ushort2", <3 x i16> "ushort3"
@@ -15,7 +15,7 @@
 ;
 ; Versions: this module targets macOS 15 (AIR 2.7, MSL 3.2), so the triple is
 ; air64_v27-apple-macosx15.0.0 with !air.version 2.7.0 and
-; !air.language_version Metal 3.2.0 (air.md §2.1). It also carries the two
+; !air.language_version Metal 3.2.0 (docs/air-conventions.md#versions-per-os). It also carries the two
 ; extra module flags Apple's compiler emits ("SDK Version" with a [2 x i32]
 ; value, behaviour 2 = Warning, and "frame-pointer", behaviour 7 = Max).
 ;

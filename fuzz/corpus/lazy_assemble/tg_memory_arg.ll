@@ -2,10 +2,10 @@
 ;
 ; airlink test corpus: tg_memory_arg.ll
 ; Written by the airlink project for its own tests (hand-written from the
-; facts in docs/air.md §2.1-2.5; no other project's IR text copied).
+; facts in docs/air-conventions.md; no other project's IR text copied).
 ;
 ; What it covers: dynamic threadgroup memory passed as kernel arguments
-; (air.md §2.5) instead of a static addrspace(3) global, plus constant
+; (docs/air-conventions.md#threadgroup-memory) instead of a static addrspace(3) global, plus constant
 ; buffers (address space 2).
 ;   * `i8 addrspace(3)* %tg_mem`: air.buffer, location 0 (the
 ;     setThreadgroupMemoryLength index), air.read_write, address_space 3,
@@ -17,7 +17,7 @@
 ;     pointers; barriers between the phases; a branch on lid == 0
 ;
 ; Versions: macOS 14 target, triple air64_v26-apple-macosx14.0.0 with
-; !air.version 2.6.0 and !air.language_version Metal 3.1.0 (air.md §2.1).
+; !air.version 2.6.0 and !air.language_version Metal 3.1.0 (docs/air-conventions.md#versions-per-os).
 ;
 ; Check: llvm-as-14 tg_memory_arg.ll -o /dev/null
 ;        opt-14 -mtriple=x86_64-apple-macosx -verify -disable-output tg_memory_arg.ll

@@ -4,9 +4,8 @@
 use llvm_bitcode_schema::{BlockId, MetadataKindCode, OperandBundleTagCode, SyncScopeNameCode};
 use llvm_bitstream::{BitWriter, Bits};
 
-use super::prepare::{APPLE_BUNDLE_TAG, APPLE_MD_KINDS, FIXED_BUNDLE_TAGS, FIXED_MD_KINDS};
+use super::prepare::{FixedKinds, APPLE_BUNDLE_TAG, FIXED_BUNDLE_TAGS, FIXED_MD_KINDS};
 use super::{chars_signed64, Writer};
-use crate::Flavour;
 
 /// The sync scopes LLVM registers in every context, in id order.
 const FIXED_SYNC_SCOPES: [&str; 2] = ["singlethread", ""];
@@ -28,31 +27,42 @@ struct FixedRecords {
 }
 
 impl FixedRecords {
-    fn of(flavour: Flavour) -> &'static FixedRecords {
-        // A pure cache: the value depends on the flavour only, and
-        // `OnceLock` makes concurrent first calls safe.
-        static LLVM14: std::sync::OnceLock<FixedRecords> = std::sync::OnceLock::new();
-        static APPLE: std::sync::OnceLock<FixedRecords> = std::sync::OnceLock::new();
-        match flavour {
-            Flavour::Llvm14 => LLVM14.get_or_init(|| FixedRecords::new(flavour)),
-            Flavour::Apple => APPLE.get_or_init(|| FixedRecords::new(flavour)),
-        }
+    fn of(kinds: FixedKinds) -> &'static FixedRecords {
+        // A pure cache: the value depends on `kinds` only, and `OnceLock`
+        // makes concurrent first calls safe.
+        use std::sync::OnceLock;
+        static LLVM14: OnceLock<FixedRecords> = OnceLock::new();
+        static APPLE_HEAP: OnceLock<FixedRecords> = OnceLock::new();
+        static APPLE: OnceLock<FixedRecords> = OnceLock::new();
+        let cell = match kinds {
+            FixedKinds::Llvm14 => &LLVM14,
+            FixedKinds::Apple {
+                heapallocsite: true,
+            } => &APPLE_HEAP,
+            FixedKinds::Apple {
+                heapallocsite: false,
+            } => &APPLE,
+        };
+        cell.get_or_init(|| FixedRecords::new(kinds))
     }
 
-    fn new(flavour: Flavour) -> FixedRecords {
-        // Apple's LLVM registers two more fixed kinds and one more fixed
-        // bundle tag than LLVM 14.
-        let (apple_kinds, apple_tags): (&[&'static str], &[&'static str]) = match flavour {
-            Flavour::Llvm14 => (&[], &[]),
-            Flavour::Apple => (&APPLE_MD_KINDS, &[APPLE_BUNDLE_TAG]),
+    fn new(kinds: FixedKinds) -> FixedRecords {
+        // Apple's LLVM registers more fixed kinds and one more fixed bundle
+        // tag than LLVM 14.
+        let apple_tags: &[&'static str] = match kinds {
+            FixedKinds::Llvm14 => &[],
+            FixedKinds::Apple { .. } => &[APPLE_BUNDLE_TAG],
         };
-        let md_kind_names: Vec<&'static str> =
-            FIXED_MD_KINDS.iter().chain(apple_kinds).copied().collect();
-        let mut kinds = BitWriter::with_code_width(3);
+        let md_kind_names: Vec<&'static str> = FIXED_MD_KINDS
+            .iter()
+            .chain(kinds.extra())
+            .copied()
+            .collect();
+        let mut kind_records = BitWriter::with_code_width(3);
         for (i, name) in md_kind_names.iter().enumerate() {
             let mut ops = vec![i as u64];
             ops.extend(chars_signed64(name.as_bytes()));
-            kinds.emit_record(MetadataKindCode::Kind.code(), &ops);
+            kind_records.emit_record(MetadataKindCode::Kind.code(), &ops);
         }
         let mut tags = BitWriter::with_code_width(3);
         for tag in FIXED_BUNDLE_TAGS.iter().chain(apple_tags) {
@@ -67,7 +77,7 @@ impl FixedRecords {
         FixedRecords {
             md_kinds: md_kind_names.len(),
             md_kind_names,
-            md_kind_records: kinds.into_bits(),
+            md_kind_records: kind_records.into_bits(),
             bundle_tag_records: tags.into_bits(),
             sync_scope_records: scopes.into_bits(),
         }
@@ -77,7 +87,7 @@ impl FixedRecords {
 impl Writer<'_, '_> {
     pub(super) fn metadata_kinds(&mut self) {
         self.s.enter_block(BlockId::MetadataKind.id(), 3);
-        let fixed = FixedRecords::of(self.p.flavour);
+        let fixed = FixedRecords::of(self.p.fixed_kinds);
         let kinds = &self.p.md_kinds;
         // `Prepared` starts the list with the fixed kinds, so the template
         // holds exactly the first `md_kinds` records.
@@ -96,7 +106,7 @@ impl Writer<'_, '_> {
     pub(super) fn bundle_tags(&mut self) {
         self.s.enter_block(BlockId::OperandBundleTags.id(), 3);
         self.s
-            .emit_bits(&FixedRecords::of(self.p.flavour).bundle_tag_records);
+            .emit_bits(&FixedRecords::of(self.p.fixed_kinds).bundle_tag_records);
         self.s.exit_block();
     }
 
@@ -106,7 +116,7 @@ impl Writer<'_, '_> {
         // `Prepared` always starts with LLVM's two fixed scopes.
         debug_assert!(scopes.len() >= 2 && scopes[..2] == FIXED_SYNC_SCOPES);
         self.s
-            .emit_bits(&FixedRecords::of(self.p.flavour).sync_scope_records);
+            .emit_bits(&FixedRecords::of(self.p.fixed_kinds).sync_scope_records);
         let mut ops = Vec::new();
         for name in &scopes[FIXED_SYNC_SCOPES.len()..] {
             ops.clear();

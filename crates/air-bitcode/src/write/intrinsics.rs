@@ -5,6 +5,9 @@
 //! `UpgradeIntrinsicFunction`), whatever the text said. The sets below were
 //! read off `llvm-dis-14` output for declarations of each intrinsic; an
 //! intrinsic missing here keeps the attributes it was written with.
+//!
+//! Apple's compiler resets them too, to its own table
+//! ([`apple_intrinsic_attributes`]).
 
 use air_ir::attributes::{AttrKind as K, AttrSet, Attribute};
 
@@ -173,6 +176,31 @@ pub(crate) fn intrinsic_attributes(name: &str, params: usize) -> Option<(AttrSet
     Some((fn_attrs, param_attrs))
 }
 
+/// Apple's attributes for a declaration named `name`, as its compiler sets
+/// them whatever the text said.
+///
+/// Measured: `llvm.lifetime.start/end` get `argmemonly nocallback nofree
+/// nosync nounwind willreturn` with `immarg` and `nocapture` on the
+/// parameters, in all 17 Apple modules of the public sets that declare
+/// them (mps-flash-attention, SEED, MFA-RL; the SEED text says `argmemonly
+/// mustprogress nocallback ...`). That is LLVM 14's set plus `nocallback`,
+/// the attribute LLVM 15 gives every intrinsic with default attributes
+/// (LLVM 14's `nofree nosync ... willreturn` ones).
+///
+/// A guess for the others (no Apple module of AIR 2.6 or later declares
+/// one): LLVM 14's set, plus `nocallback` where LLVM 14's set has `nofree`
+/// and `nosync`, like the lifetime markers.
+pub(crate) fn apple_intrinsic_attributes(
+    name: &str,
+    params: usize,
+) -> Option<(AttrSet, Vec<AttrSet>)> {
+    let (mut fn_attrs, params) = intrinsic_attributes(name, params)?;
+    if fn_attrs.has(K::NoFree) && fn_attrs.has(K::NoSync) {
+        fn_attrs.insert(Attribute::Enum(K::NoCallback));
+    }
+    Some((fn_attrs, params))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +215,34 @@ mod tests {
         let (f, p) = intrinsic_attributes("llvm.lifetime.start.p0i8", 2).unwrap();
         assert!(f.has(K::ArgMemOnly) && f.has(K::NoSync));
         assert!(p[0].has(K::ImmArg) && p[1].has(K::NoCapture));
+    }
+
+    #[test]
+    fn apple_lifetime_markers_get_nocallback() {
+        let want = AttrSet::from_attrs(
+            [
+                K::ArgMemOnly,
+                K::NoCallback,
+                K::NoFree,
+                K::NoSync,
+                K::NoUnwind,
+                K::WillReturn,
+            ]
+            .map(Attribute::Enum),
+        );
+        // The two intrinsics whose Apple sets were measured.
+        for name in ["llvm.lifetime.start", "llvm.lifetime.end"] {
+            let (f, p) = apple_intrinsic_attributes(&format!("{name}.p0i8"), 2).unwrap();
+            assert_eq!(f, want, "{name}");
+            assert_eq!(p[0], AttrSet::from_attrs([Attribute::Enum(K::ImmArg)]));
+            assert_eq!(p[1], AttrSet::from_attrs([Attribute::Enum(K::NoCapture)]));
+        }
+        // The guess: the mem* intrinsics have no nosync in LLVM 14 and keep
+        // LLVM 14's set; math ones gain nocallback.
+        let (f, _) = apple_intrinsic_attributes("llvm.memcpy.p0i8.p0i8.i64", 4).unwrap();
+        assert!(!f.has(K::NoCallback));
+        let (f, _) = apple_intrinsic_attributes("llvm.exp2.f32", 1).unwrap();
+        assert!(f.has(K::NoCallback) && f.has(K::ReadNone));
+        assert!(apple_intrinsic_attributes("air.wg.barrier", 2).is_none());
     }
 }

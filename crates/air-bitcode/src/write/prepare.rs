@@ -18,7 +18,7 @@ use air_ir::{ConstKind, InstId, MetaId, Metadata, Module, TypeId};
 
 use super::consts::{CId, CKind, Canon};
 use super::intern::Interner;
-use super::intrinsics::intrinsic_attributes;
+use super::intrinsics::{apple_intrinsic_attributes, intrinsic_attributes};
 use super::meta::{MdId, MdTable};
 use crate::{EncodeError, Flavour, Result, WriteOptions};
 
@@ -140,9 +140,50 @@ pub(crate) const FIXED_BUNDLE_TAGS: [&str; 7] = [
     "clang.arc.attachedcall",
 ];
 
-/// The metadata kinds Apple's LLVM registers after LLVM 14's fixed ones
-/// (ids 31 and 32), in every module.
-pub(crate) const APPLE_MD_KINDS: [&str; 2] = ["heapallocsite", "air.function_groups"];
+/// Which fixed metadata kinds a module's METADATA_KIND block starts with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FixedKinds {
+    /// LLVM 14's kinds 0-30.
+    Llvm14,
+    /// Apple's: LLVM 14's, then `heapallocsite` only when some function
+    /// has a body instruction other than `ret`, then `air.function_groups`
+    /// (docs/bitcode-rules.md#apples-differences).
+    Apple {
+        /// Whether `heapallocsite` is registered.
+        heapallocsite: bool,
+    },
+}
+
+impl FixedKinds {
+    /// The kinds after LLVM 14's fixed ones, in id order.
+    pub(crate) fn extra(self) -> &'static [&'static str] {
+        match self {
+            FixedKinds::Llvm14 => &[],
+            FixedKinds::Apple {
+                heapallocsite: true,
+            } => &["heapallocsite", "air.function_groups"],
+            FixedKinds::Apple {
+                heapallocsite: false,
+            } => &["air.function_groups"],
+        }
+    }
+
+    /// Apple's kinds for `module`. Measured on the 65 Apple modules of AIR
+    /// 2.3 to 2.8 of the public sets: the 23 with a body instruction other
+    /// than `ret` register `heapallocsite` (31) before `air.function_groups`
+    /// (32); the 42 whose functions are only `ret` register
+    /// `air.function_groups` as 31.
+    fn apple(module: &Module) -> FixedKinds {
+        let heapallocsite = module.functions.iter().any(|f| {
+            f.blocks.iter().flat_map(|b| &b.insts).any(|i| {
+                f.insts
+                    .get(i.0 as usize)
+                    .is_some_and(|inst| !matches!(inst.kind, InstKind::Ret { .. }))
+            })
+        });
+        FixedKinds::Apple { heapallocsite }
+    }
+}
 
 /// The operand-bundle tag Apple's LLVM registers after LLVM 14's seven.
 pub(crate) const APPLE_BUNDLE_TAG: &str = "ptrauth";
@@ -188,6 +229,8 @@ pub(crate) struct Prepared<'m> {
     pub canon: Canon<'m>,
     pub md: MdTable<'m>,
     pub source_filename: String,
+    /// The fixed kinds METADATA_KIND starts with.
+    pub fixed_kinds: FixedKinds,
     /// Metadata kind names by id; borrowed (fixed names or the module's),
     /// since allocating the 31 fixed names showed up in every encode.
     pub md_kinds: Vec<&'m str>,
@@ -231,11 +274,13 @@ impl<'m> Prepared<'m> {
             .collect();
 
         let strip_debug = as_parsed && debug_info_version(module) != Some(3);
+        let fixed_kinds = match options.flavour {
+            Flavour::Llvm14 => FixedKinds::Llvm14,
+            Flavour::Apple => FixedKinds::apple(module),
+        };
         let mut kinds: Vec<&'m str> = Vec::with_capacity(FIXED_MD_KINDS.len() + 8);
         kinds.extend(FIXED_MD_KINDS);
-        if options.flavour == Flavour::Apple {
-            kinds.extend(APPLE_MD_KINDS);
-        }
+        kinds.extend(fixed_kinds.extra());
         let mut kind_id = |name: &'m str| -> u32 {
             match kinds.iter().position(|k| *k == name) {
                 Some(i) => i as u32,
@@ -290,11 +335,11 @@ impl<'m> Prepared<'m> {
                 })?;
             let mut info = FuncInfo::default();
             // `UpgradeIntrinsicFunction` replaces the whole attribute list
-            // of a known intrinsic, return attributes included.
-            let upgraded = if as_parsed {
-                intrinsic_attributes(&f.name, param_tys.len())
-            } else {
-                None
+            // of a known intrinsic, return attributes included; Apple's
+            // compiler does the same with its own table.
+            let upgraded = match options.flavour {
+                Flavour::Llvm14 => intrinsic_attributes(&f.name, param_tys.len()),
+                Flavour::Apple => apple_intrinsic_attributes(&f.name, param_tys.len()),
             };
             info.attrs = match upgraded {
                 Some((fn_attrs, params)) => attrs.list(
@@ -411,8 +456,13 @@ impl<'m> Prepared<'m> {
             .unwrap_or_else(|| options.input_path.clone());
         let irsymtab_producer = match options.flavour {
             Flavour::Llvm14 => LLVM14_IRSYMTAB_PRODUCER.to_string(),
-            Flavour::Apple => super::symtab::metalfe_version(module)
-                .or_else(|| options.producer.clone())
+            // The compiler's own version: given by the caller when known,
+            // else what a source compile writes into `!llvm.ident`
+            // (docs/bitcode-rules.md#the-irsymtab-producer).
+            Flavour::Apple => options
+                .producer
+                .clone()
+                .or_else(|| super::symtab::metalfe_version(module))
                 .unwrap_or_else(|| APPLE_DEFAULT_PRODUCER.to_string()),
         };
         Ok(Prepared {
@@ -422,6 +472,7 @@ impl<'m> Prepared<'m> {
             canon,
             md,
             source_filename,
+            fixed_kinds,
             md_kinds: kinds,
             sync_scopes,
             named,

@@ -758,7 +758,7 @@ impl<'a> Parser<'a> {
                     "define" | "declare" => {
                         let is_define = self.text(t) == "define";
                         self.bump();
-                        let id = self.function_header(&mut pending_groups)?;
+                        let id = self.function_header(&mut pending_groups, is_define)?;
                         if is_define {
                             if self.peek() != TokenKind::LBrace {
                                 return Err(self.err("expected '{' in function body"));
@@ -1014,6 +1014,7 @@ impl<'a> Parser<'a> {
     fn function_header(
         &mut self,
         pending_groups: &mut Vec<(FuncId, u32, usize)>,
+        is_define: bool,
     ) -> PResult<FuncId> {
         // `declare !kind !N ...`: declarations carry attachments up front.
         let mut attachments = Vec::new();
@@ -1153,7 +1154,10 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        while self.peek() == TokenKind::MetaVar {
+        // Only a definition takes attachments after its header (LLVM 14's
+        // `parseDefine`); after a declaration, `!name` starts the next
+        // top-level entity, a named metadata definition.
+        while is_define && self.peek() == TokenKind::MetaVar {
             attachments.push(self.attachment()?);
         }
         let key = self.declare_symbol(name_at, Symbol::Function(id), "function")?;

@@ -123,7 +123,7 @@ pub fn run(version: &str) -> Report {
                         format!(
                             "{}{e}",
                             if link == LinkMode::Functions {
-                                "(optional; air.md §3.5 leaves it open) "
+                                "(optional; unverified, docs/metal-runtime.md#linked-functions) "
                             } else {
                                 ""
                             }

@@ -4,7 +4,7 @@
 //! for `aarch64-apple-darwin` and `aarch64-apple-ios`; it has never run on
 //! a Mac or an iPhone. `airlink doctor` on a Mac is the first run.
 //!
-//! The flow (air.md §1.4 "Host"):
+//! The flow (the seed's host recipe, docs/air-conventions.md#seed-test-simple):
 //!
 //! ```no_run
 //! use air_metal::apple::Runtime;
@@ -41,7 +41,7 @@ use objc2::rc::Retained;
 use objc2_foundation::{NSArray, NSError, NSString};
 
 // `MTLCreateSystemDefaultDevice` needs CoreGraphics linked on macOS
-// (objc2-metal's documentation, air.md §4.1).
+// (objc2-metal's documentation; docs/metal-runtime.md#objc2-metal-conventions).
 #[cfg(target_os = "macos")]
 #[link(name = "CoreGraphics", kind = "framework")]
 extern "C" {}
