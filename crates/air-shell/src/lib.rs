@@ -11,8 +11,10 @@
 //! produces a [`Shell`]: the verified module, the MSL prototypes the JIT
 //! side must match, and a JSON ABI [`Manifest`].
 //!
-//! The spec format (TOML) is documented in [`spec_format`]; the builder API
-//! in [`spec`] constructs the same model in Rust.
+//! The spec format (TOML, schemas 1 and 2; schema 2 adds loops, double
+//! buffering, private arrays and run-time tile sizes for tiled kernels) is
+//! documented in [`spec_format`]; the builder API in [`spec`] constructs
+//! the same model in Rust.
 //!
 //! ```
 //! let toml = r#"
@@ -83,7 +85,12 @@
 //! # Limits
 //!
 //! Specs are validated with errors naming the spec line: index expressions
-//! nest at most [`limits::MAX_EXPR_DEPTH`] (64) deep; threadgroup memory is
+//! are at most [`limits::MAX_EXPR_BYTES`] (1024) bytes and nest at most
+//! [`limits::MAX_EXPR_DEPTH`] (64) deep; loops nest at most
+//! [`limits::MAX_LOOP_DEPTH`] (8) deep; the hazard check tracks at most
+//! [`limits::MAX_CHECK_STATES`] states and [`limits::MAX_CHECK_WORK`]
+//! state-steps; a private array has at most
+//! [`limits::MAX_PRIVATE_ELEMENTS`] elements; threadgroup memory is
 //! at most [`air_target::MAX_THREADGROUP_MEMORY_BYTES`] (32 KiB), a
 //! threadgroup at most [`air_target::MAX_THREADS_PER_THREADGROUP`] (1024)
 //! threads, buffer indices below [`air_target::BUFFER_SLOTS`] (31). Inline
@@ -92,6 +99,7 @@
 
 #![deny(missing_docs)]
 
+mod check;
 mod emit;
 mod error;
 pub mod expr;
@@ -114,8 +122,9 @@ use air_ir::Module;
 pub use error::{Diagnostic, Error, Pos, Result};
 pub use manifest::{Manifest, ManifestBuffer, ManifestScalar, ManifestVisible, MANIFEST_SCHEMA};
 pub use spec::{
-    BarrierMemory, BodyMode, Buffer, Call, Constant, Copy, CopyForm, Fallback, Fill, Function,
-    Region, Scalar, Spec, Step, StepKind, SystemValue, Text, Threadgroup, SCHEMA_VERSION,
+    BarrierMemory, BodyMode, Buffer, Call, Constant, Copy, CopyForm, Dim, Fallback, Fill, Function,
+    Let, Literal, Loop, Private, Region, Scalar, Spec, Step, StepKind, SystemValue, Text,
+    Threadgroup, SCHEMA_VERSION, SCHEMA_VERSIONS,
 };
 pub use types::{Access, ElemType, SystemValueKind, SystemValueType, SPEC_SYSTEM_VALUES};
 
@@ -187,6 +196,7 @@ fn ir_text(t: ArgTy) -> String {
         ArgTy::Value(e) => scalar(e),
         ArgTy::DevicePtr(e) => format!("{} addrspace(1)*", scalar(e)),
         ArgTy::TgPtr(e) => format!("{} addrspace(3)*", scalar(e)),
+        ArgTy::PrivPtr(e) => format!("{}*", scalar(e)),
     }
 }
 
