@@ -45,10 +45,23 @@ pub fn gemm_bound(k: usize, abs_sum: f64) -> f64 {
 /// O = softmax(Q·Kᵀ/√d)·V for `s` x `d` row-major Q, K, V, in f64 with the
 /// usual max subtraction.
 pub fn attention(q: &[f64], k: &[f64], v: &[f64], s: usize, d: usize) -> Vec<f64> {
+    attention_rect(q, k, v, s, s, d)
+}
+
+/// [`attention`] with `rows` queries (Q and O are `rows` x `d`) and `keys`
+/// keys and values (K and V are `keys` x `d`).
+pub fn attention_rect(
+    q: &[f64],
+    k: &[f64],
+    v: &[f64],
+    rows: usize,
+    keys: usize,
+    d: usize,
+) -> Vec<f64> {
     let scale = 1.0 / (d as f64).sqrt();
-    let mut o = vec![0.0; s * d];
-    let mut scores = vec![0.0; s];
-    for i in 0..s {
+    let mut o = vec![0.0; rows * d];
+    let mut scores = vec![0.0; keys];
+    for i in 0..rows {
         for (j, score) in scores.iter_mut().enumerate() {
             let dot: f64 = (0..d).map(|x| q[i * d + x] * k[j * d + x]).sum();
             *score = dot * scale;
