@@ -6,8 +6,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// The executor's run options (re-exported for callers of [`run`]).
+pub use air_exec::Options;
 use air_exec::{Bindings, Launch, Program, RunReport, Source};
-use air_shell::{BodyMode, Fallback, Options};
+use air_shell::{BodyMode, Fallback};
 
 use crate::case::{Case, Check};
 use crate::error::{Error, Result};
@@ -54,7 +56,7 @@ impl Mode {
 /// # Errors
 /// Spec, generation, parse or resolution errors.
 pub fn program(kernel: Kernel, examples_dir: &Path, mode: Mode) -> Result<Program> {
-    let options = Options {
+    let options = air_shell::Options {
         body: Some(mode.body),
         fallback: Some(mode.fallback),
         copy_form: None,
@@ -98,7 +100,7 @@ pub struct CpuRun {
 /// A buffer the kernel does not have at the case's index, or any error
 /// of the run. A run that computes wrong values is not an error: see
 /// [`CpuRun::check`].
-pub fn run(case: &Case, program: &Program, options: &air_exec::Options) -> Result<CpuRun> {
+pub fn run(case: &Case, program: &Program, options: &Options) -> Result<CpuRun> {
     let mut bindings = Bindings::new();
     for b in case.buffers() {
         if program.buffer_index(b.name) != Some(b.index) {
