@@ -4,7 +4,7 @@
 //! lifetime markers, intrinsic and visible-function declarations with the
 //! seed's attribute sets, and the standard named metadata.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use air_ir::attributes::{AttrKind, AttrSet, Attribute};
 use air_ir::constant::ConstExpr;
@@ -14,9 +14,12 @@ use air_ir::module::UnnamedAddr;
 use air_ir::{BlockId, Builder, ConstKind, Flags, FuncId, MetaId, Module, Opcode, TypeId, Value};
 
 use crate::error::{Error, Result};
-use crate::expr::Expr;
-use crate::plan::{ArgPlan, ArgTy, CallPlan, CopyPlan, End, ParamKind, Plan, StepPlan};
-use crate::spec::{BarrierMemory, BodyMode, CopyForm, Fallback, Fill};
+use crate::expr::{BinOp, CmpOp, Cond, Expr};
+use crate::plan::{
+    ArgPlan, ArgTy, BufRef, CallPlan, CopyPlan, End, Extent, IntPlan, LoopPlan, ParamKind, Plan,
+    Planned, StepPlan,
+};
+use crate::spec::{BarrierMemory, BodyMode, CopyForm, Fallback, Fill, Literal};
 use crate::types::{Access, ElemType, SystemValueType};
 
 /// The `!llvm.ident` text: free, unvalidated (air.md §2.2).
@@ -95,11 +98,28 @@ fn visible_call_attrs() -> AttrSet {
 
 /// The event slots: a thread-private alloca of one event pointer, or an
 /// array of them when copies overlap.
+///
+/// Schema 1 fills slots from 0 up to each wait. Schema 2 gives every
+/// region buffer that copies touch its own slot, `buffer * regions.len() +
+/// position of the region in regions`, so a `wait for` a buffer named by a
+/// loop variable finds its event whichever copy (before the loop, or the
+/// previous iteration's prefetch) issued it.
 struct Events {
     slot: Value,
     array: Option<TypeId>,
     bytes: i128,
     lifetime_ptr: Value,
+    /// Schema 2: the regions with event slots, in slot order.
+    regions: Vec<usize>,
+}
+
+/// A private array: its alloca and the `i8*` its lifetime markers take.
+struct PrivateSlot {
+    alloca: Value,
+    lifetime_ptr: Value,
+    bytes: i128,
+    /// Pointer to element 0, computed in the entry block.
+    first: Value,
 }
 
 /// The finished module and what the outputs need from it.
@@ -128,6 +148,11 @@ struct Emitter<'p> {
     callees: Vec<FuncId>,
     /// Copies issued since the last wait (they occupy slots 0..n).
     in_flight: usize,
+    privates: Vec<PrivateSlot>,
+    /// The block that returns early when a `requires` fails.
+    early_exit: Option<BlockId>,
+    /// `let` values computed so far.
+    lets_done: HashSet<String>,
 }
 
 /// Builds the module for `plan`. `bodies` holds, per called function, the
@@ -200,6 +225,9 @@ pub(crate) fn emit(plan: &Plan, bodies: &[Option<Module>]) -> Result<Emitted> {
         is_sg0: None,
         callees: Vec::new(),
         in_flight: 0,
+        privates: Vec::new(),
+        early_exit: None,
+        lets_done: HashSet::new(),
     };
     e.threadgroup_global();
     e.callees(bodies)?;
@@ -248,6 +276,16 @@ impl Emitter<'_> {
                     // Private to the shell: a monolithic kernel must not
                     // export (or clash with) a symbol a pipeline could link.
                     self.b.function_mut(id).linkage = air_ir::Linkage::Internal;
+                    if self.plan.schema >= 2 {
+                        // Schema 2 bodies are per-tile math called in loops:
+                        // ask the backend for one monolithic kernel.
+                        let f = self.b.function_mut(id);
+                        if !f.fn_attrs.has(AttrKind::AlwaysInline)
+                            && !f.fn_attrs.has(AttrKind::NoInline)
+                        {
+                            f.fn_attrs.insert(Attribute::Enum(AttrKind::AlwaysInline));
+                        }
+                    }
                     id
                 }
                 _ => {
@@ -275,6 +313,10 @@ impl Emitter<'_> {
             ArgTy::TgPtr(t) => {
                 let e = t.ir_type(&mut self.b);
                 self.b.ty_ptr(e, 3)
+            }
+            ArgTy::PrivPtr(t) => {
+                let e = t.ir_type(&mut self.b);
+                self.b.ty_ptr(e, 0)
             }
         }
     }
@@ -360,53 +402,38 @@ impl Emitter<'_> {
         let entry = self.block("entry");
         self.b.position_at_end(self.kernel, entry);
         self.event_slots()?;
+        self.private_slots()?;
         self.entry_values()?;
+        self.requires()?;
+        let used = self.names_used_by_steps();
+        self.ensure_lets(&used)?;
 
         let steps = &self.plan.steps;
-        let gated = self.plan.sidx.is_some();
-        let mut i = 0;
-        while i < steps.len() {
-            let intrinsic_copy_or_wait = self.plan.fallback == Fallback::None
-                && matches!(steps[i], StepPlan::Copy(_) | StepPlan::Wait);
-            if gated && intrinsic_copy_or_wait {
-                // Copies are simdgroup-wide operations: issue (and wait for)
-                // them from simdgroup 0 only, then let the whole threadgroup
-                // meet at a barrier (air.md §2.8).
-                let start = i;
-                while i < steps.len() && matches!(steps[i], StepPlan::Copy(_) | StepPlan::Wait) {
-                    i += 1;
-                }
-                let then = self.block("sg0.copy");
-                let join = self.block("sg0.done");
-                let cond = self.is_sg0.ok_or_else(|| internal("no simdgroup index"))?;
-                self.b.cond_br(cond, then, join)?;
-                self.b.position_at_end(self.kernel, then);
-                for step in &steps[start..i] {
-                    self.step(step)?;
-                }
-                self.b.br(join)?;
-                self.b.position_at_end(self.kernel, join);
-                let waited = steps[start..i].iter().any(|s| matches!(s, StepPlan::Wait));
-                if waited && self.needs_barrier_after(i) {
-                    self.barrier(BarrierMemory::Threadgroup)?;
-                }
-                continue;
-            }
-            self.step(&steps[i])?;
-            if self.plan.fallback == Fallback::Cooperative
-                && matches!(steps[i], StepPlan::Copy(_))
-                && self.needs_barrier_after(i + 1)
-            {
-                // The cooperative copy's stores come from every thread: a
-                // barrier makes them visible (device -> threadgroup) and
-                // keeps the region alive until all reads are done
-                // (threadgroup -> device).
-                self.barrier(BarrierMemory::Threadgroup)?;
-            }
-            i += 1;
-        }
+        self.steps(steps, false)?;
 
-        if let Some((bytes, ptr)) = self.events.as_ref().map(|e| (e.bytes, e.lifetime_ptr)) {
+        self.end_lifetimes()?;
+        self.b.ret(None)?;
+        if let Some(exit) = self.early_exit {
+            self.b.position_at_end(self.kernel, exit);
+            self.end_lifetimes()?;
+            self.b.ret(None)?;
+        }
+        Ok(())
+    }
+
+    /// The lifetime ends of the event slots and private arrays.
+    fn end_lifetimes(&mut self) -> Result<()> {
+        let mut ends: Vec<(i128, Value)> = Vec::new();
+        if let Some(e) = &self.events {
+            ends.push((e.bytes, e.lifetime_ptr));
+        }
+        ends.extend(
+            self.privates
+                .iter()
+                .rev()
+                .map(|p| (p.bytes, p.lifetime_ptr)),
+        );
+        for (bytes, ptr) in ends {
             let end = self.declare(IntrinsicId::LifetimeEnd)?;
             let size = self.b.const_int(self.i64t, bytes);
             self.call(
@@ -416,22 +443,191 @@ impl Emitter<'_> {
                 vec![AttrSet::new(), nonnull()],
             )?;
         }
-        self.b.ret(None)?;
         Ok(())
     }
 
-    /// Whether an automatic barrier is needed before step `next`: not when
-    /// the kernel ends there, nor when the spec's next step (skipping waits,
-    /// which the fallback makes empty) is a threadgroup barrier anyway.
-    fn needs_barrier_after(&self, next: usize) -> bool {
-        let mut rest = self.plan.steps[next.min(self.plan.steps.len())..]
+    /// Emits one list of steps (the kernel's, or a loop body's).
+    fn steps(&mut self, steps: &[Planned], in_loop: bool) -> Result<()> {
+        let gated = self.plan.sidx.is_some();
+        let copy_or_wait = |s: &Planned| matches!(s.kind, StepPlan::Copy(_) | StepPlan::Wait(_));
+        let mut i = 0;
+        while i < steps.len() {
+            let intrinsic_copy_or_wait =
+                self.plan.fallback == Fallback::None && copy_or_wait(&steps[i]);
+            if gated && intrinsic_copy_or_wait {
+                // Copies are simdgroup-wide operations: issue (and wait for)
+                // them from simdgroup 0 only, then let the whole threadgroup
+                // meet at a barrier (air.md §2.8).
+                let start = i;
+                while i < steps.len() && copy_or_wait(&steps[i]) {
+                    i += 1;
+                }
+                let then = self.block("sg0.copy");
+                let join = self.block("sg0.done");
+                let cond = self.is_sg0.ok_or_else(|| internal("no simdgroup index"))?;
+                self.b.cond_br(cond, then, join)?;
+                self.b.position_at_end(self.kernel, then);
+                for step in &steps[start..i] {
+                    self.guarded(step, |e| e.step(step))?;
+                }
+                self.b.br(join)?;
+                self.b.position_at_end(self.kernel, join);
+                let waited = steps[start..i]
+                    .iter()
+                    .any(|s| matches!(s.kind, StepPlan::Wait(_)));
+                if waited && self.needs_barrier_after(steps, i, in_loop) {
+                    self.barrier(BarrierMemory::Threadgroup)?;
+                }
+                continue;
+            }
+            let step = &steps[i];
+            let barrier_after = self.plan.fallback == Fallback::Cooperative
+                && matches!(step.kind, StepPlan::Copy(_))
+                && self.needs_barrier_after(steps, i + 1, in_loop);
+            self.guarded(step, |e| {
+                e.step(step)?;
+                if barrier_after {
+                    // The cooperative copy's stores come from every thread: a
+                    // barrier makes them visible (device -> threadgroup) and
+                    // keeps the region alive until all reads are done
+                    // (threadgroup -> device).
+                    e.barrier(BarrierMemory::Threadgroup)?;
+                }
+                Ok(())
+            })?;
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// Runs `emit` under the step's `when` guard, if it has one.
+    fn guarded(
+        &mut self,
+        step: &Planned,
+        emit: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        let Some(cond) = &step.when else {
+            return emit(self);
+        };
+        let c = self.cond(cond)?;
+        let c = self.named(c, "when")?;
+        let then = self.block("when.then");
+        let join = self.block("when.done");
+        self.b.cond_br(c, then, join)?;
+        self.b.position_at_end(self.kernel, then);
+        emit(self)?;
+        self.b.br(join)?;
+        self.b.position_at_end(self.kernel, join);
+        Ok(())
+    }
+
+    /// An `i1` for a condition (signed i64 comparison).
+    fn cond(&mut self, c: &Cond) -> Result<Value> {
+        let a = self.int(&c.lhs)?;
+        let b = self.int(&c.rhs)?;
+        let pred = match c.op {
+            CmpOp::Lt => IntPredicate::Slt,
+            CmpOp::Le => IntPredicate::Sle,
+            CmpOp::Gt => IntPredicate::Sgt,
+            CmpOp::Ge => IntPredicate::Sge,
+            CmpOp::Eq => IntPredicate::Eq,
+            CmpOp::Ne => IntPredicate::Ne,
+        };
+        Ok(self.b.icmp(pred, a, b)?)
+    }
+
+    /// `requires`: each condition false returns at once, before any copy
+    /// (so no copy is left in flight: M1-safe). One branch per condition,
+    /// in order, so a later condition's `let` values (which may divide by
+    /// what an earlier one checks) are computed only when it held.
+    fn requires(&mut self) -> Result<()> {
+        let conds = self.plan.requires.clone();
+        for c in &conds {
+            let mut names = HashSet::new();
+            for (n, _) in c.lhs.names().into_iter().chain(c.rhs.names()) {
+                names.insert(n.to_string());
+            }
+            self.ensure_lets(&names)?;
+            let ok = self.cond(c)?;
+            let ok = self.named(ok, "requires")?;
+            let exit = match self.early_exit {
+                Some(b) => b,
+                None => {
+                    let b = self.block("early.exit");
+                    self.early_exit = Some(b);
+                    b
+                }
+            };
+            let next = self.block("requires.ok");
+            self.b.cond_br(ok, next, exit)?;
+            self.b.position_at_end(self.kernel, next);
+        }
+        Ok(())
+    }
+
+    /// Every name the steps' expressions use (at any depth).
+    fn names_used_by_steps(&self) -> HashSet<String> {
+        let mut out = HashSet::new();
+        let mut note = |e: &Expr| out.extend(e.names().into_iter().map(|(n, _)| n.to_string()));
+        visit_exprs(&self.plan.steps, &mut note);
+        out
+    }
+
+    /// Computes the `let` values `names` need (with the lets those use),
+    /// each after the ones it uses, in the current block.
+    fn ensure_lets(&mut self, names: &HashSet<String>) -> Result<()> {
+        if self.plan.lets.is_empty() {
+            return Ok(());
+        }
+        let index: HashMap<&str, usize> = self
+            .plan
+            .lets
             .iter()
-            .filter(|s| {
-                !(self.plan.fallback == Fallback::Cooperative && matches!(s, StepPlan::Wait))
-            });
+            .enumerate()
+            .map(|(i, l)| (l.name.as_str(), i))
+            .collect();
+        // The closure over let dependencies, without recursion.
+        let mut need = vec![false; self.plan.lets.len()];
+        let mut work: Vec<&str> = names.iter().map(String::as_str).collect();
+        while let Some(n) = work.pop() {
+            if let Some(&i) = index.get(n) {
+                if !need[i] && !self.lets_done.contains(n) {
+                    need[i] = true;
+                    work.extend(self.plan.lets[i].expr.names().into_iter().map(|(m, _)| m));
+                }
+            }
+        }
+        let plan = self.plan;
+        for (i, l) in plan.lets.iter().enumerate() {
+            if need[i] {
+                let v = self.int(&l.expr)?;
+                let v = match v {
+                    Value::Inst(_) => self.named(v, &l.name)?,
+                    other => other,
+                };
+                self.ints.insert(l.name.clone(), v);
+                self.lets_done.insert(l.name.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether an automatic barrier is needed before step `next` of
+    /// `steps`: not when the kernel ends there, nor when the spec's next
+    /// step (skipping waits, which the fallback makes empty) is an
+    /// unguarded threadgroup barrier anyway. The end of a loop body goes
+    /// back to its start, so there it is needed.
+    fn needs_barrier_after(&self, steps: &[Planned], next: usize, in_loop: bool) -> bool {
+        let mut rest = steps[next.min(steps.len())..].iter().filter(|s| {
+            !(self.plan.fallback == Fallback::Cooperative && matches!(s.kind, StepPlan::Wait(_)))
+        });
         match rest.next() {
-            None => false,
-            Some(StepPlan::Barrier(m)) => !m.covers_threadgroup(),
+            None => in_loop,
+            Some(Planned {
+                kind: StepPlan::Barrier(m),
+                when,
+                ..
+            }) => !m.covers_threadgroup() || when.is_some(),
             Some(_) => true,
         }
     }
@@ -440,18 +636,35 @@ impl Emitter<'_> {
         if self.plan.fallback != Fallback::None {
             return Ok(());
         }
-        // Slots needed: the most copies in flight at once (waits clear them).
-        let (mut live, mut most) = (0i128, 0i128);
-        for s in &self.plan.steps {
-            match s {
-                StepPlan::Copy(_) => {
-                    live += 1;
-                    most = most.max(live);
+        let regions = if self.plan.schema >= 2 {
+            self.plan.event_regions()
+        } else {
+            Vec::new()
+        };
+        let most = if self.plan.schema >= 2 {
+            // One slot per region buffer that copies touch.
+            let buffers = regions
+                .iter()
+                .map(|r| self.plan.buffers(*r))
+                .max()
+                .unwrap_or(0);
+            i128::from(buffers) * regions.len() as i128
+        } else {
+            // Slots needed: the most copies in flight at once (waits clear
+            // them). Schema 1 has no loops: the top-level list is all.
+            let (mut live, mut most) = (0i128, 0i128);
+            for s in &self.plan.steps {
+                match s.kind {
+                    StepPlan::Copy(_) => {
+                        live += 1;
+                        most = most.max(live);
+                    }
+                    StepPlan::Wait(_) => live = 0,
+                    _ => {}
                 }
-                StepPlan::Wait => live = 0,
-                _ => {}
             }
-        }
+            most
+        };
         if most == 0 {
             return Ok(());
         }
@@ -489,7 +702,77 @@ impl Emitter<'_> {
             array,
             bytes,
             lifetime_ptr: raw,
+            regions,
         });
+        Ok(())
+    }
+
+    /// The private arrays: an alloca each in the entry block (the only
+    /// place allocas go: one in a loop would allocate every iteration),
+    /// lifetime-marked, filled when the spec gives a `fill`.
+    fn private_slots(&mut self) -> Result<()> {
+        let plan = self.plan;
+        for p in &plan.privates {
+            let elem = p.element.ir_type(&mut self.b);
+            let arr = self.b.ty_array(elem, p.count);
+            let alloca = self.b.alloca(arr, Some(p.element.align()))?;
+            let alloca = self.named(alloca, &p.name)?;
+            let i8t = self.b.ty_int(8);
+            let i8p = self.b.ty_ptr(i8t, 0);
+            let raw = self.b.cast(Opcode::BitCast, alloca, i8p)?;
+            let raw = self.named(raw, &format!("{}.i8", p.name))?;
+            let bytes = i128::from(p.count * p.element.size());
+            let start = self.declare(IntrinsicId::LifetimeStart)?;
+            let size = self.b.const_int(self.i64t, bytes);
+            self.call(
+                start,
+                vec![size, raw],
+                nounwind(),
+                vec![AttrSet::new(), nonnull()],
+            )?;
+            let zero = self.b.const_int(self.i64t, 0);
+            let first = self.b.gep(alloca, &[zero, zero], true)?;
+            let first = self.named(first, &format!("{}.ptr", p.name))?;
+            self.privates.push(PrivateSlot {
+                alloca,
+                lifetime_ptr: raw,
+                bytes,
+                first,
+            });
+            let Some(fill) = p.fill else { continue };
+            let value = match fill {
+                Literal::Int(v) if p.element.int_signed().is_some() => {
+                    self.b.const_int(elem, i128::from(v))
+                }
+                Literal::Int(v) => self.b.const_float(elem, v as f64),
+                Literal::Float(bits) => self.b.const_float(elem, f64::from_bits(bits)),
+            };
+            let align = Some(p.element.align());
+            if p.count <= 8 {
+                for k in 0..p.count {
+                    let k = self.b.const_int(self.i64t, i128::from(k));
+                    let ptr = self.b.gep(alloca, &[zero, k], true)?;
+                    self.b.store(value, ptr, align)?;
+                }
+                continue;
+            }
+            // A loop for longer arrays.
+            let pre = self.current_block()?;
+            let head = self.block(&format!("{}.fill", p.name));
+            let done = self.block(&format!("{}.filled", p.name));
+            self.b.br(head)?;
+            self.b.position_at_end(self.kernel, head);
+            let i = self.b.phi(self.i64t, vec![(zero, pre)])?;
+            let ptr = self.b.gep(alloca, &[zero, i], true)?;
+            self.b.store(value, ptr, align)?;
+            let one = self.b.const_int(self.i64t, 1);
+            let next = self.b.binary(Opcode::Add, i, one, Flags::empty())?;
+            self.b.add_incoming(i, next, head)?;
+            let n = self.b.const_int(self.i64t, i128::from(p.count));
+            let more = self.b.icmp(IntPredicate::Slt, next, n)?;
+            self.b.cond_br(more, head, done)?;
+            self.b.position_at_end(self.kernel, done);
+        }
         Ok(())
     }
 
@@ -505,30 +788,13 @@ impl Emitter<'_> {
         }
         let mut names: Vec<String> = Vec::new();
         let mut note = |e: &Expr| names.extend(e.names().into_iter().map(|(n, _)| n.to_string()));
-        for s in &self.plan.steps {
-            match s {
-                StepPlan::Copy(c) => {
-                    for end in [&c.src, &c.dst] {
-                        if let End::Buffer { offset, .. } = end {
-                            note(offset);
-                        }
-                    }
-                }
-                StepPlan::Call(call) => {
-                    for a in &call.args {
-                        match a {
-                            ArgPlan::BufferElem(_, e)
-                            | ArgPlan::RegionElem(_, e)
-                            | ArgPlan::Uint(e) => note(e),
-                            _ => {}
-                        }
-                    }
-                    if let Some((_, e)) = &call.store {
-                        note(e);
-                    }
-                }
-                _ => {}
-            }
+        visit_exprs(&self.plan.steps, &mut note);
+        for c in &self.plan.requires {
+            note(&c.lhs);
+            note(&c.rhs);
+        }
+        for l in &self.plan.lets {
+            note(&l.expr);
         }
         if let Some(t) = self.plan.tidx {
             names.push(self.plan.params[t].name.clone());
@@ -594,11 +860,20 @@ impl Emitter<'_> {
             Expr::Binary(op, a, b) => {
                 let (a, b) = (self.int(a)?, self.int(b)?);
                 let opcode = match op {
-                    crate::expr::BinOp::Add => Opcode::Add,
-                    crate::expr::BinOp::Sub => Opcode::Sub,
-                    crate::expr::BinOp::Mul => Opcode::Mul,
-                    crate::expr::BinOp::Div => Opcode::SDiv,
-                    crate::expr::BinOp::Rem => Opcode::SRem,
+                    BinOp::Add => Opcode::Add,
+                    BinOp::Sub => Opcode::Sub,
+                    BinOp::Mul => Opcode::Mul,
+                    BinOp::Div => Opcode::SDiv,
+                    BinOp::Rem => Opcode::SRem,
+                    BinOp::Min | BinOp::Max => {
+                        let pred = if *op == BinOp::Min {
+                            IntPredicate::Slt
+                        } else {
+                            IntPredicate::Sgt
+                        };
+                        let c = self.b.icmp(pred, a, b)?;
+                        return Ok(self.b.select(c, a, b)?);
+                    }
                 };
                 self.b.binary(opcode, a, b, Flags::empty())?
             }
@@ -705,21 +980,73 @@ impl Emitter<'_> {
         self.named(p, &name)
     }
 
-    fn step(&mut self, step: &StepPlan) -> Result<()> {
-        match step {
+    fn step(&mut self, step: &Planned) -> Result<()> {
+        match &step.kind {
             StepPlan::Copy(c) => match self.plan.fallback {
                 Fallback::None => self.async_copy(c),
                 Fallback::Cooperative => self.cooperative_copy(c),
             },
-            StepPlan::Wait => self.wait(),
+            // The cooperative fallback has no events: its copies are done
+            // when the barrier after them is passed.
+            StepPlan::Wait(_) if self.plan.fallback == Fallback::Cooperative => Ok(()),
+            StepPlan::Wait(None) if self.plan.schema >= 2 => self.wait_set(step.id),
+            StepPlan::Wait(None) => self.wait(),
+            StepPlan::Wait(Some(list)) => self.wait_for(list),
             StepPlan::Barrier(m) => self.barrier(*m),
             StepPlan::Call(c) => self.call_step(c),
+            StepPlan::Loop(l) => self.repeat(l),
         }
     }
 
-    fn end_i8(&mut self, end: &End) -> Result<Value> {
+    /// A counted loop: the count once, then a header with the loop
+    /// variable as a phi (i64 from 0), the body, and the increment.
+    fn repeat(&mut self, l: &LoopPlan) -> Result<()> {
+        let count = self.int(&l.count)?;
+        let pre = self.current_block()?;
+        let head = self.block(&format!("loop.{}", l.var));
+        let body = self.block(&format!("loop.{}.body", l.var));
+        let exit = self.block(&format!("loop.{}.done", l.var));
+        self.b.br(head)?;
+        self.b.position_at_end(self.kernel, head);
+        let zero = self.b.const_int(self.i64t, 0);
+        let var = self.b.phi(self.i64t, vec![(zero, pre)])?;
+        let var = self.named(var, &l.var)?;
+        let more = self.b.icmp(IntPredicate::Slt, var, count)?;
+        self.b.cond_br(more, body, exit)?;
+        self.b.position_at_end(self.kernel, body);
+        self.ints.insert(l.var.clone(), var);
+        self.steps(&l.body, true)?;
+        let one = self.b.const_int(self.i64t, 1);
+        let next = self.b.binary(Opcode::Add, var, one, Flags::empty())?;
+        let next = self.named(next, &format!("{}.next", l.var))?;
+        let latch = self.current_block()?;
+        self.b.add_incoming(var, next, latch)?;
+        self.b.br(head)?;
+        self.ints.remove(&l.var);
+        self.b.position_at_end(self.kernel, exit);
+        Ok(())
+    }
+
+    fn end_i8(
+        &mut self,
+        end: &End,
+        region: usize,
+        slot: Result<u64, Value>,
+        element: ElemType,
+    ) -> Result<Value> {
         match end {
-            End::Region { region, offset } => self.region_i8(*region, *offset),
+            End::Region { offset } => match slot {
+                Ok(slot) => {
+                    let count = self.plan.tg.as_ref().map_or(0, |t| t.regions[region].count);
+                    self.region_i8(region, slot * count + *offset)
+                }
+                Err(_) => {
+                    let p = self.buf_ptr_at(region, slot, *offset, element)?;
+                    let i8t = self.b.ty_int(8);
+                    let i8p = self.b.ty_ptr(i8t, 3);
+                    Ok(self.b.cast(Opcode::BitCast, p, i8p)?)
+                }
+            },
             End::Buffer { param, offset } => {
                 let p = self.buffer_ptr(*param, offset, "tile")?;
                 let i8t = self.b.ty_int(8);
@@ -746,8 +1073,9 @@ impl Emitter<'_> {
         let i64t = self.i64t;
         let size = self.b.const_int(i64t, i128::from(c.element.size()));
         let mut ops: Vec<Option<Value>> = vec![None; n];
-        let src_ptr = self.end_i8(&c.src)?;
-        let dst_ptr = self.end_i8(&c.dst)?;
+        let slot = self.slot_value(&c.region)?;
+        let src_ptr = self.end_i8(&c.src, c.region.region, slot, c.element)?;
+        let dst_ptr = self.end_i8(&c.dst, c.region.region, slot, c.element)?;
         // The table fixes where the pointers go; the scalar operands sit
         // around them as air.md §2.9/§2.10 describe, and every operand's
         // type is checked against the table's signature below.
@@ -761,17 +1089,12 @@ impl Emitter<'_> {
         match c.form {
             CopyForm::TwoD => {
                 let v2 = self.b.ty_vector(i64t, 2);
-                let tile = |e: &mut Self, t: [u64; 2]| -> Result<Value> {
-                    let w = e.b.const_int(i64t, i128::from(t[0]));
-                    let h = e.b.const_int(i64t, i128::from(t[1]));
-                    Ok(e.b.const_aggregate(v2, &[w, h])?)
-                };
                 let align = self.b.const_int(i64t, i128::from(c.element.align()));
                 let one = self.b.const_int(i64t, 1);
-                let dst_pitch = self.b.const_int(i64t, i128::from(c.dst_pitch));
-                let src_pitch = self.b.const_int(i64t, i128::from(c.src_pitch));
-                let dst_tile = tile(self, c.dst_tile)?;
-                let src_tile = tile(self, c.src_tile)?;
+                let dst_pitch = self.int_plan(&c.dst_pitch)?;
+                let src_pitch = self.int_plan(&c.src_pitch)?;
+                let dst_tile = self.tile_value(&c.dst_tile, "dst_tile")?;
+                let src_tile = self.tile_value(&c.src_tile, "src_tile")?;
                 let offset = self.b.const_zero(v2);
                 let clamp = match (c.to_threadgroup, c.fill) {
                     (true, Fill::Edge) => 1,
@@ -794,7 +1117,7 @@ impl Emitter<'_> {
                 // (element size, element count, dst, src, 0).
                 let count = self
                     .b
-                    .const_int(i64t, i128::from(c.src_tile[0] * c.src_tile[1]));
+                    .const_int(i64t, i128::from(c.src_tile[0].bound * c.src_tile[1].bound));
                 let zero = self.b.const_int(i64t, 0);
                 set(&mut ops, 0, size);
                 set(&mut ops, 1, count);
@@ -823,9 +1146,259 @@ impl Emitter<'_> {
         }
         let ev = self.call(f, args, AttrSet::new(), Vec::new())?;
         let ev = self.named(ev, "ev")?;
-        let slot = self.next_slot()?;
+        let slot = if self.plan.schema >= 2 {
+            self.event_slot(c.region.region, slot)?
+        } else {
+            self.next_slot()?
+        };
         let ev_align = Some(8);
         self.b.store(ev, slot, ev_align)?;
+        Ok(())
+    }
+
+    /// A `<2 x i64>` tile `<width, height>`: a constant, or the constant
+    /// parts with the run-time entries inserted.
+    fn tile_value(&mut self, t: &[Extent; 2], name: &str) -> Result<Value> {
+        let i64t = self.i64t;
+        let v2 = self.b.ty_vector(i64t, 2);
+        let parts: Vec<Value> = t
+            .iter()
+            .map(|e| {
+                self.b.const_int(
+                    i64t,
+                    i128::from(if e.dynamic.is_some() { 0 } else { e.bound }),
+                )
+            })
+            .collect();
+        let mut v = self.b.const_aggregate(v2, &parts)?;
+        for (k, e) in t.iter().enumerate() {
+            if let Some(x) = &e.dynamic {
+                let x = self.int(x)?;
+                let k = self.b.const_int(self.i32t, k as i128);
+                v = self.b.insert_element(v, x, k)?;
+                v = self.named(v, name)?;
+            }
+        }
+        Ok(v)
+    }
+
+    /// An i64 for a pitch.
+    fn int_plan(&mut self, p: &IntPlan) -> Result<Value> {
+        match p {
+            IntPlan::Const(v) => Ok(self.b.const_int(self.i64t, i128::from(*v))),
+            IntPlan::Dyn(e) => self.int(e),
+        }
+    }
+
+    /// An i64 for a tile entry.
+    fn extent_value(&mut self, e: &Extent) -> Result<Value> {
+        match &e.dynamic {
+            None => Ok(self.b.const_int(self.i64t, i128::from(e.bound))),
+            Some(x) => self.int(x),
+        }
+    }
+
+    /// The buffer a reference names: a constant, or an i64 computed here
+    /// (`slot mod buffers`, non-negative).
+    fn slot_value(&mut self, b: &BufRef) -> Result<Result<u64, Value>> {
+        let Some(e) = &b.slot else {
+            return Ok(Ok(0));
+        };
+        let n = self.plan.buffers(b.region).max(1) as i64;
+        let consts = &self.plan.constants;
+        if let Ok(Some(v)) = e.eval(&|x| consts.get(x).copied()) {
+            return Ok(Ok(v.rem_euclid(n) as u64));
+        }
+        let v = self.int(e)?;
+        let n = self.b.const_int(self.i64t, i128::from(n));
+        // (v % n + n) % n: a slot such as `kb - 1` may be negative.
+        let r = self.b.binary(Opcode::SRem, v, n, Flags::empty())?;
+        let r = self.b.binary(Opcode::Add, r, n, Flags::empty())?;
+        let r = self.b.binary(Opcode::SRem, r, n, Flags::empty())?;
+        Ok(Err(self.named(r, "slot")?))
+    }
+
+    /// Pointer (typed `ty`) to element `elem_offset` of a region buffer.
+    fn buf_ptr(&mut self, b: &BufRef, elem_offset: u64, ty: ElemType) -> Result<Value> {
+        let slot = self.slot_value(b)?;
+        self.buf_ptr_at(b.region, slot, elem_offset, ty)
+    }
+
+    /// [`Self::buf_ptr`] with the slot already computed.
+    fn buf_ptr_at(
+        &mut self,
+        region: usize,
+        slot: Result<u64, Value>,
+        elem_offset: u64,
+        ty: ElemType,
+    ) -> Result<Value> {
+        let (count, elem) = self
+            .plan
+            .tg
+            .as_ref()
+            .map(|t| (t.regions[region].count, t.regions[region].element))
+            .ok_or_else(|| internal("no threadgroup global"))?;
+        match slot {
+            Ok(slot) => self.region_ptr(region, slot * count + elem_offset, ty),
+            Err(slot) => {
+                let base = self.region_ptr(region, elem_offset, elem)?;
+                let c = self.b.const_int(self.i64t, i128::from(count));
+                let off = self.b.binary(Opcode::Mul, slot, c, Flags::empty())?;
+                let p = self.b.gep(base, &[off], true)?;
+                let name = self
+                    .plan
+                    .tg
+                    .as_ref()
+                    .map_or(String::new(), |t| format!("{}.buf", t.regions[region].name));
+                let p = self.named(p, &name)?;
+                if ty == elem {
+                    return Ok(p);
+                }
+                let want = ty.ir_type(&mut self.b);
+                let want = self.b.ty_ptr(want, 3);
+                Ok(self.b.cast(Opcode::BitCast, p, want)?)
+            }
+        }
+    }
+
+    /// Schema 2: the event slot of a copy's region buffer.
+    fn event_slot(&mut self, region: usize, slot: Result<u64, Value>) -> Result<Value> {
+        let index = self.event_index_at(region, slot)?;
+        let ev = self
+            .events
+            .as_ref()
+            .ok_or_else(|| internal("no event slots"))?;
+        match ev.array {
+            None => Ok(ev.slot),
+            Some(_) => {
+                let slot = ev.slot;
+                let zero = self.b.const_int(self.i64t, 0);
+                Ok(self.b.gep(slot, &[zero, index], true)?)
+            }
+        }
+    }
+
+    /// Schema 2: `buffer * regions + position` of a region buffer, as an
+    /// i64 value.
+    fn event_index(&mut self, b: &BufRef) -> Result<Value> {
+        let slot = self.slot_value(b)?;
+        self.event_index_at(b.region, slot)
+    }
+
+    /// [`Self::event_index`] with the slot already computed.
+    fn event_index_at(&mut self, region: usize, slot: Result<u64, Value>) -> Result<Value> {
+        let ev = self
+            .events
+            .as_ref()
+            .ok_or_else(|| internal("no event slots"))?;
+        let per = ev.regions.len() as i128;
+        let pos =
+            ev.regions
+                .iter()
+                .position(|r| *r == region)
+                .ok_or_else(|| internal("a copy's region has no event slot"))? as i128;
+        Ok(match slot {
+            Ok(slot) => self.b.const_int(self.i64t, i128::from(slot) * per + pos),
+            Err(slot) => {
+                let p = self.b.const_int(self.i64t, per);
+                let i = self.b.binary(Opcode::Mul, slot, p, Flags::empty())?;
+                let i = if pos == 0 {
+                    i
+                } else {
+                    let k = self.b.const_int(self.i64t, pos);
+                    self.b.binary(Opcode::Add, i, k, Flags::empty())?
+                };
+                self.named(i, "event.index")?
+            }
+        })
+    }
+
+    /// One `air.wait_simdgroup_events(n, &slots[first])`.
+    fn wait_events(&mut self, n: usize, first: Value) -> Result<()> {
+        let ev = self
+            .events
+            .as_ref()
+            .ok_or_else(|| internal("no event slots"))?;
+        let ptr = match ev.array {
+            None => ev.slot,
+            Some(_) => {
+                let slot = ev.slot;
+                let zero = self.b.const_int(self.i64t, 0);
+                self.b.gep(slot, &[zero, first], true)?
+            }
+        };
+        let f = self.declare(IntrinsicId::WaitSimdgroupEvents)?;
+        let count = self.b.const_int(self.i32t, n as i128);
+        self.call(
+            f,
+            vec![count, ptr],
+            AttrSet::new(),
+            vec![AttrSet::new(), nonnull()],
+        )?;
+        Ok(())
+    }
+
+    /// Schema 2 `wait for`: one wait per run of listed buffers whose slots
+    /// are consecutive (same slot expression, regions next to each other
+    /// in the event layout), else one each.
+    fn wait_for(&mut self, list: &[BufRef]) -> Result<()> {
+        let regions = self
+            .events
+            .as_ref()
+            .map(|e| e.regions.clone())
+            .unwrap_or_default();
+        let pos = |r: usize| regions.iter().position(|x| *x == r);
+        let mut i = 0;
+        while i < list.len() {
+            let mut j = i + 1;
+            while j < list.len()
+                && list[j].slot == list[i].slot
+                && pos(list[j].region)
+                    .zip(pos(list[j - 1].region))
+                    .is_some_and(|(a, b)| a == b + 1)
+            {
+                j += 1;
+            }
+            let first = self.event_index(&list[i])?;
+            self.wait_events(j - i, first)?;
+            i = j;
+        }
+        Ok(())
+    }
+
+    /// Schema 2 plain `wait`: the buffers the hazard check found in flight
+    /// here, one wait per run of consecutive slots.
+    fn wait_set(&mut self, id: usize) -> Result<()> {
+        let set = self.plan.wait_sets.get(&id).cloned().unwrap_or_default();
+        if set.is_empty() {
+            return Ok(());
+        }
+        let regions = self
+            .events
+            .as_ref()
+            .map(|e| e.regions.clone())
+            .unwrap_or_default();
+        let per = regions.len() as u64;
+        let mut slots: Vec<u64> = set
+            .iter()
+            .filter_map(|(r, b)| {
+                regions
+                    .iter()
+                    .position(|x| x == r)
+                    .map(|p| b * per + p as u64)
+            })
+            .collect();
+        slots.sort_unstable();
+        let mut i = 0;
+        while i < slots.len() {
+            let mut j = i + 1;
+            while j < slots.len() && slots[j] == slots[j - 1] + 1 {
+                j += 1;
+            }
+            let first = self.b.const_int(self.i64t, i128::from(slots[i]));
+            self.wait_events(j - i, first)?;
+            i = j;
+        }
         Ok(())
     }
 
@@ -881,6 +1454,7 @@ impl Emitter<'_> {
     /// over the destination tile strided by the threadgroup size, reading
     /// the source tile (clamped to it, so nothing outside is read) and
     /// zero- or edge-filling the rest, exactly the layout of the intrinsic.
+    /// Run-time tile sizes and pitches are computed before the loop.
     fn cooperative_copy(&mut self, c: &CopyPlan) -> Result<()> {
         let i64t = self.i64t;
         let tidx = self.plan.tidx.ok_or_else(|| internal("no thread index"))?;
@@ -889,9 +1463,42 @@ impl Emitter<'_> {
             .get(&self.plan.params[tidx].name)
             .ok_or_else(|| internal("thread index not widened"))?;
         // Bases and offsets are computed before the loop.
-        let (src_base, src_off) = self.coop_end(&c.src, c.element)?;
-        let (dst_base, dst_off) = self.coop_end(&c.dst, c.element)?;
-        let n = c.dst_tile[0] * c.dst_tile[1];
+        let slot = self.slot_value(&c.region)?;
+        let (src_base, src_off) = self.coop_end(&c.src, c, slot)?;
+        let (dst_base, dst_off) = self.coop_end(&c.dst, c, slot)?;
+        let dynamic = c
+            .src_tile
+            .iter()
+            .chain(c.dst_tile.iter())
+            .any(|e| e.dynamic.is_some());
+        let dw = self.extent_value(&c.dst_tile[0])?;
+        let total = if dynamic {
+            let dh = self.extent_value(&c.dst_tile[1])?;
+            let t = self.b.binary(Opcode::Mul, dw, dh, Flags::empty())?;
+            self.named(t, "coop.n")?
+        } else {
+            let n = c.dst_tile[0].bound * c.dst_tile[1].bound;
+            self.b.const_int(i64t, i128::from(n))
+        };
+        let larger = c.dst_tile != c.src_tile;
+        let src_dims = if larger {
+            let sh = self.extent_value(&c.src_tile[1])?;
+            let sw = self.extent_value(&c.src_tile[0])?;
+            let one = self.b.const_int(i64t, 1);
+            let last = |e: &mut Self, x: &Extent, v: Value| -> Result<Value> {
+                Ok(match x.dynamic {
+                    None => e.b.const_int(i64t, i128::from(x.bound - 1)),
+                    Some(_) => e.b.binary(Opcode::Sub, v, one, Flags::empty())?,
+                })
+            };
+            let last_r = last(self, &c.src_tile[1], sh)?;
+            let last_c = last(self, &c.src_tile[0], sw)?;
+            Some((sh, sw, last_r, last_c))
+        } else {
+            None
+        };
+        let sp = self.int_plan(&c.src_pitch)?;
+        let dp = self.int_plan(&c.dst_pitch)?;
         let pre = self.current_block()?;
         let head = self.block("coop.head");
         let body = self.block("coop.body");
@@ -901,22 +1508,15 @@ impl Emitter<'_> {
         self.b.position_at_end(self.kernel, head);
         let i = self.b.phi(i64t, vec![(start, pre)])?;
         let i = self.named(i, "coop.i")?;
-        let total = self.b.const_int(i64t, i128::from(n));
         let more = self.b.icmp(IntPredicate::Slt, i, total)?;
         self.b.cond_br(more, body, done)?;
 
         self.b.position_at_end(self.kernel, body);
-        let w = self.b.const_int(i64t, i128::from(c.dst_tile[0]));
-        let row = self.b.binary(Opcode::SDiv, i, w, Flags::empty())?;
+        let row = self.b.binary(Opcode::SDiv, i, dw, Flags::empty())?;
         let row = self.named(row, "coop.row")?;
-        let col = self.b.binary(Opcode::SRem, i, w, Flags::empty())?;
+        let col = self.b.binary(Opcode::SRem, i, dw, Flags::empty())?;
         let col = self.named(col, "coop.col")?;
-        let larger = c.dst_tile != c.src_tile;
-        let (srow, scol, inside) = if larger {
-            let sh = self.b.const_int(i64t, i128::from(c.src_tile[1]));
-            let sw = self.b.const_int(i64t, i128::from(c.src_tile[0]));
-            let last_r = self.b.const_int(i64t, i128::from(c.src_tile[1] - 1));
-            let last_c = self.b.const_int(i64t, i128::from(c.src_tile[0] - 1));
+        let (srow, scol, inside) = if let Some((sh, sw, last_r, last_c)) = src_dims {
             let row_in = self.b.icmp(IntPredicate::Slt, row, sh)?;
             let col_in = self.b.icmp(IntPredicate::Slt, col, sw)?;
             let srow = self.b.select(row_in, row, last_r)?;
@@ -930,7 +1530,6 @@ impl Emitter<'_> {
         } else {
             (row, col, None)
         };
-        let sp = self.b.const_int(i64t, i128::from(c.src_pitch));
         let s = self.b.binary(Opcode::Mul, srow, sp, Flags::empty())?;
         let s = self.b.binary(Opcode::Add, s, scol, Flags::empty())?;
         let s = self.add_offset(s, src_off)?;
@@ -942,7 +1541,6 @@ impl Emitter<'_> {
             let zero = self.b.const_zero(ty);
             v = self.b.select(inside, v, zero)?;
         }
-        let dp = self.b.const_int(i64t, i128::from(c.dst_pitch));
         let d = self.b.binary(Opcode::Mul, row, dp, Flags::empty())?;
         let d = self.b.binary(Opcode::Add, d, col, Flags::empty())?;
         let d = self.add_offset(d, dst_off)?;
@@ -967,11 +1565,16 @@ impl Emitter<'_> {
 
     /// Base pointer (typed as the copy's element) and i64 element offset
     /// of one end of a cooperative copy.
-    fn coop_end(&mut self, end: &End, element: ElemType) -> Result<(Value, Value)> {
+    fn coop_end(
+        &mut self,
+        end: &End,
+        c: &CopyPlan,
+        slot: Result<u64, Value>,
+    ) -> Result<(Value, Value)> {
         match end {
             End::Buffer { param, offset } => Ok((Value::Arg(*param as u32), self.int(offset)?)),
-            End::Region { region, offset } => {
-                let base = self.region_ptr(*region, 0, element)?;
+            End::Region { offset } => {
+                let base = self.buf_ptr_at(c.region.region, slot, 0, c.element)?;
                 let off = self.b.const_int(self.i64t, i128::from(*offset));
                 Ok((base, off))
             }
@@ -987,9 +1590,29 @@ impl Emitter<'_> {
                         .plan
                         .tg
                         .as_ref()
-                        .map(|t| t.regions[*r].element)
+                        .map(|t| t.regions[r.region].element)
                         .unwrap_or(ElemType::Float);
-                    self.region_ptr(*r, 0, elem)?
+                    self.buf_ptr(r, 0, elem)?
+                }
+                ArgPlan::PrivatePtr(i) => self
+                    .privates
+                    .get(*i)
+                    .map(|p| p.first)
+                    .ok_or_else(|| internal("private array not allocated"))?,
+                ArgPlan::PrivateElem(i, idx) => {
+                    let alloca = self
+                        .privates
+                        .get(*i)
+                        .map(|p| p.alloca)
+                        .ok_or_else(|| internal("private array not allocated"))?;
+                    let p = &self.plan.privates[*i];
+                    let (name, align) = (p.name.clone(), p.element.align());
+                    let zero = self.b.const_int(self.i64t, 0);
+                    let k = self.int(idx)?;
+                    let ptr = self.b.gep(alloca, &[zero, k], true)?;
+                    let ptr = self.named(ptr, &format!("{name}.elem"))?;
+                    let v = self.b.load(ptr, Some(align))?;
+                    self.named(v, &format!("{name}.val"))?
                 }
                 ArgPlan::Param(p) => Value::Arg(*p as u32),
                 ArgPlan::Scalar(p) => *self
@@ -1009,16 +1632,16 @@ impl Emitter<'_> {
                         .plan
                         .tg
                         .as_ref()
-                        .map(|t| t.regions[*r].element)
+                        .map(|t| t.regions[r.region].element)
                         .unwrap_or(ElemType::Float);
-                    let base = self.region_ptr(*r, 0, elem)?;
+                    let base = self.buf_ptr(r, 0, elem)?;
                     let i = self.int(idx)?;
                     let ptr = self.b.gep(base, &[i], true)?;
                     let name = self
                         .plan
                         .tg
                         .as_ref()
-                        .map(|t| t.regions[*r].name.clone())
+                        .map(|t| t.regions[r.region].name.clone())
                         .unwrap_or_default();
                     let ptr = self.named(ptr, &format!("{name}.elem"))?;
                     let v = self.b.load(ptr, Some(elem.align()))?;
@@ -1196,5 +1819,75 @@ impl Emitter<'_> {
             }
         }
         used
+    }
+}
+
+/// Calls `f` on every expression the steps compute in the kernel, in step
+/// order (for schema 1 exactly the order the first generator used: copy
+/// offsets, then call arguments and stores).
+fn visit_exprs(steps: &[Planned], f: &mut dyn FnMut(&Expr)) {
+    for s in steps {
+        if let Some(c) = &s.when {
+            f(&c.lhs);
+            f(&c.rhs);
+        }
+        match &s.kind {
+            StepPlan::Copy(c) => {
+                for end in [&c.src, &c.dst] {
+                    if let End::Buffer { offset, .. } = end {
+                        f(offset);
+                    }
+                }
+                for e in c.src_tile.iter().chain(c.dst_tile.iter()) {
+                    if let Some(x) = &e.dynamic {
+                        f(x);
+                    }
+                }
+                for p in [&c.src_pitch, &c.dst_pitch] {
+                    if let IntPlan::Dyn(x) = p {
+                        f(x);
+                    }
+                }
+                if let Some(x) = &c.region.slot {
+                    f(x);
+                }
+            }
+            StepPlan::Call(call) => {
+                for a in &call.args {
+                    match a {
+                        ArgPlan::BufferElem(_, e)
+                        | ArgPlan::PrivateElem(_, e)
+                        | ArgPlan::Uint(e) => f(e),
+                        ArgPlan::RegionElem(b, e) => {
+                            f(e);
+                            if let Some(x) = &b.slot {
+                                f(x);
+                            }
+                        }
+                        ArgPlan::RegionPtr(b) => {
+                            if let Some(x) = &b.slot {
+                                f(x);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some((_, e)) = &call.store {
+                    f(e);
+                }
+            }
+            StepPlan::Wait(Some(list)) => {
+                for b in list {
+                    if let Some(x) = &b.slot {
+                        f(x);
+                    }
+                }
+            }
+            StepPlan::Loop(l) => {
+                f(&l.count);
+                visit_exprs(&l.body, f);
+            }
+            StepPlan::Wait(None) | StepPlan::Barrier(_) => {}
+        }
     }
 }

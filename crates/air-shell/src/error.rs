@@ -105,6 +105,9 @@ pub(crate) struct Reporter<'s> {
     pub file: String,
     pub source: Option<&'s str>,
     pub diags: Vec<Diagnostic>,
+    /// Line starts of `source`, built on the first error (a spec with
+    /// thousands of errors must not scan the text once per error).
+    lines: Option<LineIndex>,
 }
 
 impl<'s> Reporter<'s> {
@@ -113,6 +116,7 @@ impl<'s> Reporter<'s> {
             file: file.to_string(),
             source,
             diags: Vec::new(),
+            lines: None,
         }
     }
 
@@ -120,10 +124,12 @@ impl<'s> Reporter<'s> {
     #[cold]
     pub fn error(&mut self, pos: Option<Pos>, message: impl Into<String>) {
         let source_line = match (pos, self.source) {
-            (Some(p), Some(src)) => src
-                .lines()
-                .nth(p.line.saturating_sub(1))
-                .map(|l| l.trim_end_matches('\r').to_string()),
+            (Some(p), Some(src)) => {
+                let lines = self.lines.get_or_insert_with(|| LineIndex::new(src));
+                lines
+                    .line(src, p.line)
+                    .map(|l| l.trim_end_matches('\r').to_string())
+            }
             _ => None,
         };
         self.diags.push(Diagnostic {
@@ -148,17 +154,50 @@ impl<'s> Reporter<'s> {
     }
 }
 
-/// Line and column of byte `offset` in `src`.
-pub(crate) fn pos_of(src: &str, offset: usize) -> Pos {
-    let mut offset = offset.min(src.len());
-    while !src.is_char_boundary(offset) {
-        offset -= 1;
+/// The byte offsets where the lines of a text start, so a position is a
+/// binary search instead of a scan from the start (reading a spec with
+/// 20,000 steps was quadratic, issue 20).
+#[derive(Clone, Debug)]
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(src: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            src.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
     }
-    let before = &src[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Pos {
-        line,
-        col: src[line_start..offset].chars().count() + 1,
+
+    /// Line and column of byte `offset` in `src` (the text this index was
+    /// built from).
+    pub fn pos(&self, src: &str, offset: usize) -> Pos {
+        let mut offset = offset.min(src.len());
+        while !src.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        // The last line start at or before `offset`.
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        Pos {
+            line,
+            col: src[start..offset].chars().count() + 1,
+        }
+    }
+
+    /// The text of 1-based line `n`, without its newline.
+    pub fn line<'a>(&self, src: &'a str, n: usize) -> Option<&'a str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        // As `str::lines`: the empty text after a final newline is no line.
+        if start >= src.len() {
+            return None;
+        }
+        let end = self.starts.get(n).map_or(src.len(), |e| e - 1);
+        src.get(start..end)
     }
 }

@@ -7,23 +7,31 @@
 //! expr    := term (("+" | "-") term)*
 //! term    := unary (("*" | "/" | "%") unary)*
 //! unary   := "-" unary | atom
-//! atom    := INTEGER | NAME | "(" expr ")"
+//! atom    := INTEGER | NAME | "(" expr ")" | ("min" | "max") "(" expr "," expr ")"
+//! cond    := expr ("<" | "<=" | ">" | ">=" | "==" | "!=") expr
 //! NAME    := [A-Za-z_][A-Za-z0-9_]*
 //! INTEGER := [0-9]+            (fits in i64)
 //! ```
 //!
-//! Names are system values, scalar arguments or `[constants]`. Everything is
-//! evaluated in i64 with C semantics: `/` truncates toward zero and `%`
-//! takes the sign of the dividend. Constant subexpressions are folded at
-//! generation time (overflow and division by zero are spec errors); the rest
-//! becomes `add`/`sub`/`mul`/`sdiv`/`srem` on i64 in the kernel.
+//! Names are system values, scalar arguments, `[constants]`, `let` values
+//! and loop variables. Everything is evaluated in i64 with C semantics: `/`
+//! truncates toward zero and `%` takes the sign of the dividend. Constant
+//! subexpressions are folded at generation time (overflow and division by
+//! zero are spec errors); the rest becomes `add`/`sub`/`mul`/`sdiv`/`srem`
+//! (and `icmp` + `select` for `min`/`max`) on i64 in the kernel.
 //!
 //! Call arguments and stores also accept an element reference
-//! `NAME "[" expr "]"` (see [`Operand`]).
+//! `NAME "[" expr "]"`, and a buffer of a multi-buffer region is named
+//! `NAME "@" slot` (see [`Operand`] and [`parse_region_ref`]).
+//!
+//! An expression is at most [`MAX_EXPR_BYTES`] bytes and nests at most
+//! [`MAX_EXPR_DEPTH`] deep, both checked before or while parsing, so every
+//! later recursion over the tree (evaluation, printing, code generation) is
+//! bounded too.
 
 use std::fmt;
 
-use crate::limits::MAX_EXPR_DEPTH;
+pub use crate::limits::{MAX_EXPR_BYTES, MAX_EXPR_DEPTH};
 
 /// A parse error: byte offset into the expression text and a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +55,10 @@ pub enum BinOp {
     Div,
     /// `%` (sign of the dividend).
     Rem,
+    /// `min(a, b)`.
+    Min,
+    /// `max(a, b)`.
+    Max,
 }
 
 impl BinOp {
@@ -57,6 +69,7 @@ impl BinOp {
             BinOp::Mul => '*',
             BinOp::Div => '/',
             BinOp::Rem => '%',
+            BinOp::Min | BinOp::Max => ',',
         }
     }
 
@@ -72,6 +85,8 @@ impl BinOp {
             BinOp::Div | BinOp::Rem if b == 0 => return Err("division by zero".to_string()),
             BinOp::Div => a.checked_div(b),
             BinOp::Rem => a.checked_rem(b),
+            BinOp::Min => Some(a.min(b)),
+            BinOp::Max => Some(a.max(b)),
         };
         r.ok_or_else(|| format!("`{a} {} {b}` overflows i64", self.symbol()))
     }
@@ -151,26 +166,126 @@ impl fmt::Display for Expr {
             Expr::Int(v) => write!(f, "{v}"),
             Expr::Name(n, _) => write!(f, "{n}"),
             Expr::Neg(e) => write!(f, "-({e})"),
+            Expr::Binary(BinOp::Min, a, b) => write!(f, "min({a}, {b})"),
+            Expr::Binary(BinOp::Max, a, b) => write!(f, "max({a}, {b})"),
             Expr::Binary(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
         }
     }
 }
 
-/// A call argument or store target: an element of a buffer or region, or a
-/// plain expression (which may be a bare name).
+/// A call argument or store target: an element of a buffer, region or
+/// private array, a whole buffer of a multi-buffer region, or a plain
+/// expression (which may be a bare name).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Operand {
-    /// `name[index]`.
+    /// `name[index]` or `name@slot[index]`.
     Element {
-        /// The buffer or region.
+        /// The buffer, region or private array.
         name: String,
         /// Byte offset of the name.
         at: usize,
+        /// The slot of a multi-buffer region.
+        slot: Option<Expr>,
         /// The element index.
         index: Expr,
     },
+    /// `name@slot`: one buffer of a multi-buffer region.
+    Region {
+        /// The region.
+        name: String,
+        /// Byte offset of the name.
+        at: usize,
+        /// The slot expression.
+        slot: Expr,
+    },
     /// Anything else.
     Expr(Expr),
+}
+
+/// A comparison operator of a condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+}
+
+impl CmpOp {
+    /// The spelling.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+
+    /// Compares two values.
+    pub fn holds(self, a: i64, b: i64) -> bool {
+        match self {
+            CmpOp::Lt => a < b,
+            CmpOp::Le => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::Ge => a >= b,
+            CmpOp::Eq => a == b,
+            CmpOp::Ne => a != b,
+        }
+    }
+}
+
+/// A condition `lhs CMP rhs` (`when`, `requires`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cond {
+    /// Left side.
+    pub lhs: Expr,
+    /// The comparison.
+    pub op: CmpOp,
+    /// Right side.
+    pub rhs: Expr,
+}
+
+impl fmt::Display for Cond {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.lhs, self.op.symbol(), self.rhs)
+    }
+}
+
+/// A reference to a region or buffer in a copy's `from`/`to` or a wait's
+/// `for`: `NAME` or `NAME@slot`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegionRef {
+    /// The name.
+    pub name: String,
+    /// The slot, for `NAME@slot`.
+    pub slot: Option<Expr>,
+    /// Byte offset of the slot text (after `@`), for messages.
+    pub slot_at: usize,
+}
+
+/// Refuses text longer than [`MAX_EXPR_BYTES`] before any parsing.
+fn check_size(text: &str) -> Result<(), ExprError> {
+    if text.len() > MAX_EXPR_BYTES {
+        return Err(ExprError {
+            offset: 0,
+            message: format!(
+                "the expression is {} bytes long, over the limit of {MAX_EXPR_BYTES}",
+                text.len()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Parses an expression.
@@ -178,10 +293,78 @@ pub enum Operand {
 /// # Errors
 /// The first syntax error, with its byte offset.
 pub fn parse_expr(text: &str) -> Result<Expr, ExprError> {
+    check_size(text)?;
     let mut p = Parser::new(text);
     let e = p.expr()?;
     p.end()?;
     Ok(e)
+}
+
+/// Parses a condition `expr CMP expr`.
+///
+/// # Errors
+/// The first syntax error, with its byte offset.
+pub fn parse_cond(text: &str) -> Result<Cond, ExprError> {
+    check_size(text)?;
+    let mut p = Parser::new(text);
+    let lhs = p.expr()?;
+    let op = match p.peek() {
+        Some('<') | Some('>') | Some('=') | Some('!') => {
+            let rest = &p.text[p.pos..];
+            let (op, len) = [
+                ("<=", CmpOp::Le),
+                (">=", CmpOp::Ge),
+                ("==", CmpOp::Eq),
+                ("!=", CmpOp::Ne),
+                ("<", CmpOp::Lt),
+                (">", CmpOp::Gt),
+            ]
+            .into_iter()
+            .find(|(s, _)| rest.starts_with(s))
+            .map(|(s, op)| (op, s.len()))
+            .ok_or_else(|| ExprError {
+                offset: p.pos,
+                message: "expected a comparison: <, <=, >, >=, == or !=".to_string(),
+            })?;
+            p.pos += len;
+            op
+        }
+        _ => {
+            let found = p.describe_next();
+            return p.err(
+                p.pos,
+                format!("expected a comparison (<, <=, >, >=, == or !=), found {found}"),
+            );
+        }
+    };
+    let rhs = p.expr()?;
+    p.end()?;
+    Ok(Cond { lhs, op, rhs })
+}
+
+/// Parses a region reference `NAME` or `NAME@slot`.
+///
+/// # Errors
+/// The first syntax error, with its byte offset.
+pub fn parse_region_ref(text: &str) -> Result<RegionRef, ExprError> {
+    check_size(text)?;
+    let mut p = Parser::new(text);
+    let Some((name, _)) = p.name() else {
+        let found = p.describe_next();
+        return p.err(p.pos, format!("expected a name, found {found}"));
+    };
+    let mut slot = None;
+    let mut slot_at = 0;
+    if p.eat('@') {
+        slot_at = p.pos;
+        slot = Some(p.slot()?);
+    }
+    p.end()?;
+    Ok(RegionRef {
+        name,
+        slot,
+        slot_at,
+    })
 }
 
 /// Parses a call argument or store target.
@@ -189,14 +372,25 @@ pub fn parse_expr(text: &str) -> Result<Expr, ExprError> {
 /// # Errors
 /// The first syntax error, with its byte offset.
 pub fn parse_operand(text: &str) -> Result<Operand, ExprError> {
+    check_size(text)?;
     let mut p = Parser::new(text);
     let save = p.pos;
     if let Some((name, at)) = p.name() {
+        let slot = if p.eat('@') { Some(p.slot()?) } else { None };
         if p.eat('[') {
             let index = p.expr()?;
             p.expect(']')?;
             p.end()?;
-            return Ok(Operand::Element { name, at, index });
+            return Ok(Operand::Element {
+                name,
+                at,
+                slot,
+                index,
+            });
+        }
+        if let Some(slot) = slot {
+            p.end()?;
+            return Ok(Operand::Region { name, at, slot });
         }
     }
     p.pos = save;
@@ -286,6 +480,22 @@ impl<'a> Parser<'a> {
         Some((self.text[start..self.pos].to_string(), start))
     }
 
+    /// The slot after `@`: an integer, a name or a parenthesised
+    /// expression.
+    fn slot(&mut self) -> Result<Expr, ExprError> {
+        match self.peek() {
+            Some('(') => self.atom(),
+            Some(c) if c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_' => self.atom(),
+            _ => {
+                let found = self.describe_next();
+                self.err(
+                    self.pos,
+                    format!("expected a slot after `@` (a number, a name or `(`), found {found}"),
+                )
+            }
+        }
+    }
+
     fn expr(&mut self) -> Result<Expr, ExprError> {
         self.depth += 1;
         if self.depth > MAX_EXPR_DEPTH {
@@ -367,6 +577,15 @@ impl<'a> Parser<'a> {
             }
             Some(c) if c.is_ascii_alphabetic() || c == '_' => {
                 let (n, at) = self.name().unwrap_or_default();
+                if (n == "min" || n == "max") && self.peek() == Some('(') {
+                    self.pos += 1;
+                    let a = self.expr()?;
+                    self.expect(',')?;
+                    let b = self.expr()?;
+                    self.expect(')')?;
+                    let op = if n == "min" { BinOp::Min } else { BinOp::Max };
+                    return Ok(Expr::Binary(op, Box::new(a), Box::new(b)));
+                }
                 if self.peek() == Some('[') {
                     return self.err(
                         self.pos,
@@ -454,6 +673,7 @@ mod tests {
             Ok(Operand::Element {
                 name: "tile".into(),
                 at: 1,
+                slot: None,
                 index: Expr::Binary(
                     BinOp::Add,
                     Box::new(Expr::Name("lane".into(), 7)),

@@ -91,6 +91,7 @@
 
 #![deny(missing_docs)]
 
+mod check;
 mod emit;
 mod error;
 pub mod expr;
@@ -114,8 +115,9 @@ use air_ir::Module;
 pub use error::{Diagnostic, Error, Pos, Result};
 pub use manifest::{Manifest, ManifestBuffer, ManifestScalar, ManifestVisible, MANIFEST_SCHEMA};
 pub use spec::{
-    BarrierMemory, BodyMode, Buffer, Call, Constant, Copy, CopyForm, Fallback, Fill, Function,
-    Region, Scalar, Spec, Step, StepKind, SystemValue, Text, Threadgroup, SCHEMA_VERSION,
+    BarrierMemory, BodyMode, Buffer, Call, Constant, Copy, CopyForm, Dim, Fallback, Fill, Function,
+    Let, Literal, Loop, Private, Region, Scalar, Spec, Step, StepKind, SystemValue, Text,
+    Threadgroup, SCHEMA_VERSION, SCHEMA_VERSIONS,
 };
 pub use types::{Access, ElemType, SystemValueKind, SystemValueType, SPEC_SYSTEM_VALUES};
 
@@ -186,6 +188,7 @@ fn ir_text(t: ArgTy) -> String {
         ArgTy::Value(e) => scalar(e),
         ArgTy::DevicePtr(e) => format!("{} addrspace(1)*", scalar(e)),
         ArgTy::TgPtr(e) => format!("{} addrspace(3)*", scalar(e)),
+        ArgTy::PrivPtr(e) => format!("{}*", scalar(e)),
     }
 }
 

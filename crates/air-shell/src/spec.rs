@@ -33,8 +33,14 @@ use std::path::PathBuf;
 pub use crate::error::Pos;
 use crate::types::{Access, ElemType, SystemValueKind, SystemValueType};
 
-/// The spec schema version this crate reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The newest spec schema: what [`Spec::new`] builds. Schema 2 added
+/// loops, `let`, `requires`, private arrays, multi-buffer regions, `when`
+/// guards, `wait for` and run-time tile sizes.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Every schema this crate reads. A schema-1 spec means what it always
+/// meant and generates the same bytes.
+pub const SCHEMA_VERSIONS: [u32; 2] = [1, 2];
 
 /// How the kernel reaches the functions it calls.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -295,6 +301,9 @@ pub struct Region {
     pub offset: Option<u64>,
     /// Alignment in bytes; `None` is the element's alignment.
     pub align: Option<u64>,
+    /// How many consecutive copies of the region there are (schema 2;
+    /// 1..=4). A region with more than one is named `NAME@slot`.
+    pub buffers: u64,
     /// Where it is declared.
     pub at: Option<Pos>,
 }
@@ -335,6 +344,9 @@ pub struct Function {
     /// The `.ll` file defining the body, for [`BodyMode::Inline`]
     /// (relative to the spec's directory).
     pub inline: Option<PathBuf>,
+    /// The Metal source of the visible function (schema 2), kept for the
+    /// runtime that JIT-compiles it; the generator does not read it.
+    pub msl: Option<PathBuf>,
     /// Where it is declared.
     pub at: Option<Pos>,
 }
@@ -346,6 +358,7 @@ impl Function {
             name: name.into(),
             params: Vec::new(),
             inline: None,
+            msl: None,
             at: None,
         }
     }
@@ -361,6 +374,79 @@ impl Function {
         self.inline = Some(path.into());
         self
     }
+
+    /// Sets the Metal source file of the visible function.
+    pub fn msl(mut self, path: impl Into<PathBuf>) -> Self {
+        self.msl = Some(path.into());
+        self
+    }
+}
+
+/// A tile size or pitch: a constant, or (schema 2) an expression.
+///
+/// A tile entry expression must be `min(C, expr)` with a constant `C`, the
+/// entry's static bound; a pitch expression is free but only allowed on
+/// the buffer side of a copy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dim {
+    /// A constant.
+    Const(u64),
+    /// An expression computed in the kernel.
+    Expr(Text),
+}
+
+impl From<u64> for Dim {
+    fn from(v: u64) -> Self {
+        Dim::Const(v)
+    }
+}
+
+impl From<&str> for Dim {
+    fn from(s: &str) -> Self {
+        Dim::Expr(Text::new(s))
+    }
+}
+
+/// A named value computed once when the kernel starts (`let`, schema 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Let {
+    /// Name.
+    pub name: String,
+    /// The expression (over constants, scalars, system values and other
+    /// lets).
+    pub value: Text,
+}
+
+/// The initial value of a private array's elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Literal {
+    /// An integer (converted to the element type).
+    Int(i64),
+    /// A float, by its `f64` bits (so the model stays `Eq`).
+    Float(u64),
+}
+
+impl Literal {
+    /// A float literal.
+    pub fn float(v: f64) -> Self {
+        Literal::Float(v.to_bits())
+    }
+}
+
+/// A per-thread array that lives for the whole kernel (schema 2), e.g. an
+/// accumulator passed to every call of a loop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Private {
+    /// Name.
+    pub name: String,
+    /// Element type.
+    pub element: ElemType,
+    /// Number of elements.
+    pub count: u64,
+    /// Initial value of every element; `None` leaves them undefined.
+    pub fill: Option<Literal>,
+    /// Where it is declared.
+    pub at: Option<Pos>,
 }
 
 /// An async copy between a buffer and a region, in either direction.
@@ -375,17 +461,18 @@ pub struct Copy {
     /// Destination: a region or a buffer.
     pub to: String,
     /// The source tile `[width, height]`.
-    pub tile: [u64; 2],
+    pub tile: [Dim; 2],
     /// A larger destination tile (device → threadgroup only); the rest is
     /// filled as [`Copy::fill`] says. `None` is the source tile.
-    pub dst_tile: Option<[u64; 2]>,
+    pub dst_tile: Option<[Dim; 2]>,
     /// Fill mode outside the source tile.
     pub fill: Fill,
-    /// Source row pitch in elements; `None` is the source tile width.
-    pub src_pitch: Option<u64>,
+    /// Source row pitch in elements; `None` is the source tile width (its
+    /// static bound).
+    pub src_pitch: Option<Dim>,
     /// Destination row pitch in elements; `None` is the destination tile
-    /// width.
-    pub dst_pitch: Option<u64>,
+    /// width (its static bound).
+    pub dst_pitch: Option<Dim>,
     /// Element offset into the source.
     pub src_offset: Text,
     /// Element offset into the destination.
@@ -400,7 +487,7 @@ impl Copy {
         Copy {
             from: from.into(),
             to: to.into(),
-            tile,
+            tile: tile.map(Dim::Const),
             dst_tile: None,
             fill: Fill::Zero,
             src_pitch: None,
@@ -411,15 +498,21 @@ impl Copy {
         }
     }
 
-    /// Sets the source row pitch.
-    pub fn src_pitch(mut self, pitch: u64) -> Self {
-        self.src_pitch = Some(pitch);
+    /// Sets the source row pitch (a constant, or an expression string).
+    pub fn src_pitch(mut self, pitch: impl Into<Dim>) -> Self {
+        self.src_pitch = Some(pitch.into());
         self
     }
 
-    /// Sets the destination row pitch.
-    pub fn dst_pitch(mut self, pitch: u64) -> Self {
-        self.dst_pitch = Some(pitch);
+    /// Sets the destination row pitch (a constant, or an expression string).
+    pub fn dst_pitch(mut self, pitch: impl Into<Dim>) -> Self {
+        self.dst_pitch = Some(pitch.into());
+        self
+    }
+
+    /// Sets the source tile with run-time entries (`"min(32, K - k0)"`).
+    pub fn tile_dims(mut self, tile: [Dim; 2]) -> Self {
+        self.tile = tile;
         self
     }
 
@@ -437,7 +530,7 @@ impl Copy {
 
     /// Sets a larger destination tile and how to fill it.
     pub fn dst_tile(mut self, tile: [u64; 2], fill: Fill) -> Self {
-        self.dst_tile = Some(tile);
+        self.dst_tile = Some(tile.map(Dim::Const));
         self.fill = fill;
         self
     }
@@ -495,6 +588,36 @@ impl Call {
     }
 }
 
+/// A counted loop (schema 2): `body` runs for `var` = 0, 1, ...,
+/// `count - 1` (not at all when `count <= 0`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loop {
+    /// The loop variable (an i64 in expressions, `uint` as an argument).
+    pub var: String,
+    /// The trip count: an expression over names that are the same for the
+    /// whole threadgroup, evaluated once before the loop.
+    pub count: Text,
+    /// The steps of one iteration.
+    pub body: Vec<Step>,
+}
+
+impl Loop {
+    /// A loop with an empty body.
+    pub fn new(var: impl Into<String>, count: impl Into<Text>) -> Self {
+        Loop {
+            var: var.into(),
+            count: count.into(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Appends a step to the body.
+    pub fn step(mut self, step: Step) -> Self {
+        self.body.push(step);
+        self
+    }
+}
+
 /// What a step does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepKind {
@@ -502,10 +625,15 @@ pub enum StepKind {
     Copy(Copy),
     /// Wait for every copy started and not yet waited for.
     Wait,
+    /// Wait for the copies into (or out of) the named region buffers only
+    /// (`for = ["A_tile@kb"]`, schema 2).
+    WaitFor(Vec<Text>),
     /// A threadgroup barrier.
     Barrier(BarrierMemory),
     /// Call a function.
     Call(Call),
+    /// A counted loop.
+    Loop(Loop),
 }
 
 /// One step of the kernel's program.
@@ -513,6 +641,8 @@ pub enum StepKind {
 pub struct Step {
     /// What it does.
     pub kind: StepKind,
+    /// A guard `a CMP b` (schema 2): the step runs only when it holds.
+    pub when: Option<Text>,
     /// Where it is declared.
     pub at: Option<Pos>,
 }
@@ -522,6 +652,7 @@ impl Step {
     pub fn copy(copy: Copy) -> Self {
         Step {
             kind: StepKind::Copy(copy),
+            when: None,
             at: None,
         }
     }
@@ -530,6 +661,7 @@ impl Step {
     pub fn wait() -> Self {
         Step {
             kind: StepKind::Wait,
+            when: None,
             at: None,
         }
     }
@@ -538,6 +670,7 @@ impl Step {
     pub fn barrier() -> Self {
         Step {
             kind: StepKind::Barrier(BarrierMemory::Threadgroup),
+            when: None,
             at: None,
         }
     }
@@ -546,6 +679,7 @@ impl Step {
     pub fn barrier_over(memory: BarrierMemory) -> Self {
         Step {
             kind: StepKind::Barrier(memory),
+            when: None,
             at: None,
         }
     }
@@ -554,16 +688,45 @@ impl Step {
     pub fn call(call: Call) -> Self {
         Step {
             kind: StepKind::Call(call),
+            when: None,
             at: None,
         }
+    }
+
+    /// A wait for the named region buffers only (`"A_tile@kb"`).
+    pub fn wait_for<T: Into<Text>>(targets: impl IntoIterator<Item = T>) -> Self {
+        Step {
+            kind: StepKind::WaitFor(targets.into_iter().map(Into::into).collect()),
+            when: None,
+            at: None,
+        }
+    }
+
+    /// A loop step.
+    pub fn repeat(body: Loop) -> Self {
+        Step {
+            kind: StepKind::Loop(body),
+            when: None,
+            at: None,
+        }
+    }
+
+    /// Guards the step with a condition `a CMP b`.
+    pub fn when(mut self, cond: impl Into<Text>) -> Self {
+        self.when = Some(cond.into());
+        self
     }
 }
 
 /// A whole shell spec.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spec {
-    /// Schema version ([`SCHEMA_VERSION`]).
+    /// Schema version (one of [`SCHEMA_VERSIONS`]).
     pub schema: u32,
+    /// Where `schema` is.
+    pub schema_at: Option<Pos>,
+    /// Where `let` is.
+    pub lets_at: Option<Pos>,
     /// Name used in diagnostics (the spec file name).
     pub source_name: String,
     /// The spec text, when read from TOML (for caret lines).
@@ -594,6 +757,13 @@ pub struct Spec {
     pub copy_form_at: Option<Pos>,
     /// Named constants.
     pub constants: Vec<Constant>,
+    /// Values computed once at kernel start (schema 2).
+    pub lets: Vec<Let>,
+    /// Conditions the kernel assumes (schema 2); when one is false the
+    /// kernel returns at once.
+    pub requires: Vec<Text>,
+    /// Per-thread arrays (schema 2).
+    pub privates: Vec<Private>,
     /// Device buffers.
     pub buffers: Vec<Buffer>,
     /// Scalar arguments.
@@ -614,6 +784,8 @@ impl Spec {
         let kernel = kernel.into();
         Spec {
             schema: SCHEMA_VERSION,
+            schema_at: None,
+            lets_at: None,
             source_name: kernel.clone(),
             source: None,
             base_dir: None,
@@ -630,6 +802,9 @@ impl Spec {
             copy_form: CopyForm::TwoD,
             copy_form_at: None,
             constants: Vec::new(),
+            lets: Vec::new(),
+            requires: Vec::new(),
+            privates: Vec::new(),
             buffers: Vec::new(),
             scalars: Vec::new(),
             system_values: Vec::new(),
@@ -745,6 +920,67 @@ impl Spec {
             count,
             offset: None,
             align: None,
+            buffers: 1,
+            at: None,
+        });
+        self
+    }
+
+    /// Adds a region of `buffers` consecutive copies (double buffering),
+    /// placed after the previous one.
+    pub fn multi_region(
+        mut self,
+        name: impl Into<String>,
+        element: ElemType,
+        count: u64,
+        buffers: u64,
+    ) -> Self {
+        self.threadgroup.regions.push(Region {
+            name: name.into(),
+            element,
+            count,
+            offset: None,
+            align: None,
+            buffers,
+            at: None,
+        });
+        self
+    }
+
+    /// Sets the schema (the builder starts at [`SCHEMA_VERSION`]).
+    pub fn schema(mut self, schema: u32) -> Self {
+        self.schema = schema;
+        self
+    }
+
+    /// Adds a `let` value.
+    pub fn let_value(mut self, name: impl Into<String>, value: impl Into<Text>) -> Self {
+        self.lets.push(Let {
+            name: name.into(),
+            value: value.into(),
+        });
+        self
+    }
+
+    /// Adds a `requires` condition.
+    pub fn requires(mut self, cond: impl Into<Text>) -> Self {
+        self.requires.push(cond.into());
+        self
+    }
+
+    /// Adds a private array.
+    pub fn private(
+        mut self,
+        name: impl Into<String>,
+        element: ElemType,
+        count: u64,
+        fill: Option<Literal>,
+    ) -> Self {
+        self.privates.push(Private {
+            name: name.into(),
+            element,
+            count,
+            fill,
             at: None,
         });
         self
@@ -764,6 +1000,7 @@ impl Spec {
             count,
             offset: Some(offset),
             align: None,
+            buffers: 1,
             at: None,
         });
         self

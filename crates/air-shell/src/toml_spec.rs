@@ -7,15 +7,18 @@
 //! later by validation, on the model, so Rust-built specs get the same
 //! checks.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::{pos_of, Error, Pos, Reporter, Result};
+use crate::error::{Error, LineIndex, Pos, Reporter, Result};
+use crate::limits::MAX_LOOP_DEPTH;
 use crate::spec::{
-    BarrierMemory, BodyMode, Buffer, Call, Constant, Copy, CopyForm, Fallback, Fill, Function,
-    Region, Scalar, Spec, Step, StepKind, SystemValue, Text, Threadgroup, SCHEMA_VERSION,
+    BarrierMemory, BodyMode, Buffer, Call, Constant, Copy, CopyForm, Dim, Fallback, Fill, Function,
+    Let, Literal, Loop, Private, Region, Scalar, Spec, Step, StepKind, SystemValue, Text,
+    Threadgroup, SCHEMA_VERSIONS,
 };
 use crate::types::{spec_system_value, spec_system_value_names, Access, ElemType, SystemValueType};
 
@@ -31,6 +34,11 @@ struct RawSpec {
     fallback: Option<Spanned<String>>,
     copy_form: Option<Spanned<String>>,
     constants: Option<Spanned<toml::Table>>,
+    #[serde(rename = "let")]
+    lets: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+    requires: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    private: Vec<Spanned<RawPrivate>>,
     #[serde(default)]
     buffer: Vec<Spanned<RawBuffer>>,
     #[serde(default)]
@@ -88,6 +96,16 @@ struct RawRegion {
     count: Spanned<toml::Value>,
     offset: Option<Spanned<toml::Value>>,
     align: Option<Spanned<toml::Value>>,
+    buffers: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrivate {
+    name: Spanned<String>,
+    element: Spanned<String>,
+    count: Spanned<toml::Value>,
+    fill: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +115,7 @@ struct RawFunction {
     #[serde(default)]
     params: Vec<Spanned<String>>,
     inline: Option<Spanned<String>>,
+    msl: Option<Spanned<String>>,
 }
 
 /// Every field any step kind takes; `convert_step` checks which belong to
@@ -123,6 +142,15 @@ struct RawStep {
     args: Option<Vec<Spanned<String>>>,
     returns: Option<Spanned<String>>,
     store: Option<Spanned<String>>,
+    // every kind but loop (schema 2)
+    when: Option<Spanned<String>>,
+    // wait (schema 2)
+    #[serde(rename = "for")]
+    wait_for: Option<Spanned<Vec<Spanned<String>>>>,
+    // loop (schema 2)
+    var: Option<Spanned<String>>,
+    count: Option<Spanned<toml::Value>>,
+    body: Option<Spanned<Vec<Spanned<RawStep>>>>,
 }
 
 impl Spec {
@@ -134,15 +162,16 @@ impl Spec {
     /// Cross-reference rules are checked later, by [`crate::generate`].
     pub fn from_toml(text: &str, name: &str, base_dir: Option<&Path>) -> Result<Spec> {
         let mut r = Reporter::new(name, Some(text));
+        let lines = LineIndex::new(text);
         let raw: RawSpec = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
-                let pos = e.span().map(|s| pos_of(text, s.start));
+                let pos = e.span().map(|s| lines.pos(text, s.start));
                 r.error(pos, toml_message(&e));
                 return Err(Error::Spec(r.diags));
             }
         };
-        let spec = convert(raw, text, &mut r);
+        let spec = convert(raw, text, &lines, &mut r);
         r.finish()?;
         let mut spec = spec;
         spec.source_name = name.to_string();
@@ -178,12 +207,13 @@ fn toml_message(e: &toml::de::Error) -> String {
 
 struct Conv<'a, 'r> {
     src: &'a str,
+    lines: &'r LineIndex,
     r: &'r mut Reporter<'a>,
 }
 
 impl Conv<'_, '_> {
     fn pos<T>(&self, s: &Spanned<T>) -> Option<Pos> {
-        Some(pos_of(self.src, s.span().start))
+        Some(self.lines.pos(self.src, s.span().start))
     }
 
     /// Position of the first character inside a quoted string value, so
@@ -194,7 +224,7 @@ impl Conv<'_, '_> {
             Some(b'"') | Some(b'\'') => 1,
             _ => 0,
         };
-        Some(pos_of(self.src, start + skip))
+        Some(self.lines.pos(self.src, start + skip))
     }
 
     fn text(&self, s: &Spanned<String>) -> Text {
@@ -268,8 +298,9 @@ impl Conv<'_, '_> {
         t
     }
 
-    /// A `[w, h]` (or `[w]`) tile.
-    fn tile(&mut self, v: &Spanned<toml::Value>, what: &str) -> Option<[u64; 2]> {
+    /// A `[w, h]` (or `[w]`) tile; entries are positive integers or
+    /// (schema 2) expression strings.
+    fn tile(&mut self, v: &Spanned<toml::Value>, what: &str) -> Option<[Dim; 2]> {
         let toml::Value::Array(items) = v.get_ref() else {
             self.r.error(
                 self.pos(v),
@@ -287,20 +318,48 @@ impl Conv<'_, '_> {
             );
             return None;
         }
-        let mut out = [1u64; 2];
+        let mut out = [Dim::Const(1), Dim::Const(1)];
         for (slot, item) in out.iter_mut().zip(items) {
-            match item.as_integer() {
-                Some(i) if i > 0 => *slot = i as u64,
+            match item {
+                toml::Value::Integer(i) if *i > 0 => *slot = Dim::Const(*i as u64),
+                toml::Value::String(text) => {
+                    *slot = Dim::Expr(Text {
+                        text: text.clone(),
+                        at: self.string_in(v, text),
+                    })
+                }
                 _ => {
                     self.r.error(
                         self.pos(v),
-                        format!("{what} entries must be positive integers"),
+                        format!("{what} entries must be positive integers or expression strings"),
                     );
                     return None;
                 }
             }
         }
         Some(out)
+    }
+
+    /// Where the string `text` starts inside the value `v` (array entries
+    /// carry no span of their own): its first quoted occurrence, else `v`.
+    fn string_in(&self, v: &Spanned<toml::Value>, text: &str) -> Option<Pos> {
+        let span = v.span();
+        let inside = self.src.get(span.start..span.end).unwrap_or("");
+        for quote in ['"', '\''] {
+            let needle = format!("{quote}{text}{quote}");
+            if let Some(i) = inside.find(&needle) {
+                return Some(self.lines.pos(self.src, span.start + i + 1));
+            }
+        }
+        self.pos(v)
+    }
+
+    /// A pitch: a non-negative integer or (schema 2) an expression string.
+    fn dim(&mut self, v: &Spanned<toml::Value>, what: &str) -> Option<Dim> {
+        match v.get_ref() {
+            toml::Value::String(_) => self.expr(v, what).map(Dim::Expr),
+            _ => self.uint(v, what).map(Dim::Const),
+        }
     }
 
     /// An offset: an integer or an expression string.
@@ -318,7 +377,7 @@ impl Conv<'_, '_> {
                 ));
                 Some(Text {
                     text: s.clone(),
-                    at: Some(pos_of(self.src, v.span().start + skip)),
+                    at: Some(self.lines.pos(self.src, v.span().start + skip)),
                 })
             }
             other => {
@@ -335,17 +394,20 @@ impl Conv<'_, '_> {
     }
 }
 
-fn convert<'a>(raw: RawSpec, src: &'a str, r: &mut Reporter<'a>) -> Spec {
-    let mut c = Conv { src, r };
+fn convert<'a>(raw: RawSpec, src: &'a str, lines: &LineIndex, r: &mut Reporter<'a>) -> Spec {
+    let mut c = Conv { src, lines, r };
     let mut spec = Spec::new(raw.kernel.get_ref().clone(), raw.target.get_ref().clone());
     spec.kernel_at = c.pos(&raw.kernel);
     spec.target_at = c.pos(&raw.target);
 
     match raw.schema.get_ref() {
-        toml::Value::Integer(v) if *v == i64::from(SCHEMA_VERSION) => {}
+        toml::Value::Integer(v) if SCHEMA_VERSIONS.iter().any(|s| i64::from(*s) == *v) => {
+            spec.schema = *v as u32;
+            spec.schema_at = c.pos(&raw.schema);
+        }
         other => c.r.error(
             c.pos(&raw.schema),
-            format!("unsupported schema {other} (this airlink reads schema {SCHEMA_VERSION})"),
+            format!("unsupported schema {other} (this airlink reads schemas 1 and 2)"),
         ),
     }
     spec.module = raw.module.map(Spanned::into_inner);
@@ -408,6 +470,53 @@ fn convert<'a>(raw: RawSpec, src: &'a str, r: &mut Reporter<'a>) -> Spec {
                     ),
                 ),
             }
+        }
+    }
+    if let Some(lets) = &raw.lets {
+        // Declaration order (the map is sorted by name): by position.
+        let mut items: Vec<(&String, &Spanned<toml::Value>)> = lets.get_ref().iter().collect();
+        items.sort_by_key(|(_, v)| v.span().start);
+        for (name, value) in items {
+            if let Some(text) = c.expr(value, &format!("let `{name}`")) {
+                spec.lets.push(Let {
+                    name: name.clone(),
+                    value: text,
+                });
+            }
+        }
+        spec.lets_at = c.pos(lets);
+    }
+    for cond in raw.requires.iter().flatten() {
+        spec.requires.push(c.text(cond));
+    }
+    for p in &raw.private {
+        let at = c.pos(p);
+        let p = p.get_ref();
+        let element = c.elem(&p.element);
+        let count = c.uint(&p.count, "private count");
+        let fill = match p.fill.as_ref().map(|f| (f, f.get_ref())) {
+            None => Some(None),
+            Some((_, toml::Value::Integer(i))) => Some(Some(Literal::Int(*i))),
+            Some((_, toml::Value::Float(x))) => Some(Some(Literal::float(*x))),
+            Some((f, other)) => {
+                c.r.error(
+                    c.pos(f),
+                    format!(
+                        "private `fill` must be an integer or a float (inf, -inf and nan are TOML floats), found {}",
+                        other.type_str()
+                    ),
+                );
+                None
+            }
+        };
+        if let (Some(element), Some(count), Some(fill)) = (element, count, fill) {
+            spec.privates.push(Private {
+                name: p.name.get_ref().clone(),
+                element,
+                count,
+                fill,
+                at,
+            });
         }
     }
     for b in &raw.buffer {
@@ -494,13 +603,18 @@ fn convert<'a>(raw: RawSpec, src: &'a str, r: &mut Reporter<'a>) -> Spec {
             let count = c.uint(&reg.count, "region count");
             let offset = reg.offset.as_ref().and_then(|o| c.uint(o, "region offset"));
             let align = reg.align.as_ref().and_then(|a| c.uint(a, "region align"));
-            if let (Some(element), Some(count)) = (element, count) {
+            let buffers = match &reg.buffers {
+                Some(b) => c.uint(b, "region buffers"),
+                None => Some(1),
+            };
+            if let (Some(element), Some(count), Some(buffers)) = (element, count, buffers) {
                 out.regions.push(Region {
                     name: reg.name.get_ref().clone(),
                     element,
                     count,
                     offset,
                     align,
+                    buffers,
                     at,
                 });
             }
@@ -514,22 +628,25 @@ fn convert<'a>(raw: RawSpec, src: &'a str, r: &mut Reporter<'a>) -> Spec {
             name: f.name.get_ref().clone(),
             params: f.params.iter().map(|p| p.get_ref().clone()).collect(),
             inline: f.inline.as_ref().map(|p| PathBuf::from(p.get_ref())),
+            msl: f.msl.as_ref().map(|p| PathBuf::from(p.get_ref())),
             at,
         });
     }
-    for s in &raw.step {
-        if let Some(step) = convert_step(&mut c, s) {
-            spec.steps.push(step);
-        }
-    }
+    spec.steps = convert_steps(&mut c, &raw.step, 0);
     spec
 }
 
-fn convert_step(c: &mut Conv<'_, '_>, s: &Spanned<RawStep>) -> Option<Step> {
+fn convert_steps(c: &mut Conv<'_, '_>, raw: &[Spanned<RawStep>], depth: usize) -> Vec<Step> {
+    raw.iter()
+        .filter_map(|s| convert_step(c, s, depth))
+        .collect()
+}
+
+fn convert_step(c: &mut Conv<'_, '_>, s: &Spanned<RawStep>, depth: usize) -> Option<Step> {
     let at = c.pos(s);
     let s = s.get_ref();
     // Which optional fields each kind takes; anything else is reported.
-    let present: [(&str, Option<Pos>); 15] = [
+    let present: [(&str, Option<Pos>); 20] = [
         ("from", s.from.as_ref().and_then(|v| c.pos(v))),
         ("to", s.to.as_ref().and_then(|v| c.pos(v))),
         ("tile", s.tile.as_ref().and_then(|v| c.pos(v))),
@@ -545,6 +662,11 @@ fn convert_step(c: &mut Conv<'_, '_>, s: &Spanned<RawStep>) -> Option<Step> {
         ("args", s.args.as_ref().and(at)),
         ("returns", s.returns.as_ref().and_then(|v| c.pos(v))),
         ("store", s.store.as_ref().and_then(|v| c.pos(v))),
+        ("when", s.when.as_ref().and_then(|v| c.pos(v))),
+        ("for", s.wait_for.as_ref().and_then(|v| c.pos(v))),
+        ("var", s.var.as_ref().and_then(|v| c.pos(v))),
+        ("count", s.count.as_ref().and_then(|v| c.pos(v))),
+        ("body", s.body.as_ref().and_then(|v| c.pos(v))),
     ];
     let kind_name = s.kind.get_ref().as_str();
     let allowed: &[&str] = match kind_name {
@@ -559,14 +681,16 @@ fn convert_step(c: &mut Conv<'_, '_>, s: &Spanned<RawStep>) -> Option<Step> {
             "src_offset",
             "dst_offset",
             "form",
+            "when",
         ],
-        "wait" => &[],
-        "barrier" => &["memory"],
-        "call" => &["function", "args", "returns", "store"],
+        "wait" => &["for", "when"],
+        "barrier" => &["memory", "when"],
+        "call" => &["function", "args", "returns", "store", "when"],
+        "loop" => &["var", "count", "body"],
         other => {
             c.r.error(
                 c.pos(&s.kind),
-                format!("unknown step kind `{other}` (expected copy, wait, barrier or call)"),
+                format!("unknown step kind `{other}` (expected copy, wait, barrier, call or loop)"),
             );
             return None;
         }
@@ -596,10 +720,10 @@ fn convert_step(c: &mut Conv<'_, '_>, s: &Spanned<RawStep>) -> Option<Step> {
                 copy.fill = c.keyword(f, "fill mode", "zero or edge", Fill::from_name)?;
             }
             if let Some(p) = &s.src_pitch {
-                copy.src_pitch = Some(c.uint(p, "src_pitch")?);
+                copy.src_pitch = Some(c.dim(p, "src_pitch")?);
             }
             if let Some(p) = &s.dst_pitch {
-                copy.dst_pitch = Some(c.uint(p, "dst_pitch")?);
+                copy.dst_pitch = Some(c.dim(p, "dst_pitch")?);
             }
             if let Some(o) = &s.src_offset {
                 copy.src_offset = c.expr(o, "src_offset")?;
@@ -612,7 +736,30 @@ fn convert_step(c: &mut Conv<'_, '_>, s: &Spanned<RawStep>) -> Option<Step> {
             }
             StepKind::Copy(copy)
         }
-        "wait" => StepKind::Wait,
+        "wait" => match &s.wait_for {
+            Some(list) => StepKind::WaitFor(list.get_ref().iter().map(|t| c.text(t)).collect()),
+            None => StepKind::Wait,
+        },
+        "loop" => {
+            let (Some(var), Some(count)) = (&s.var, &s.count) else {
+                c.r.error(at, "a loop step needs `var`, `count` and `body`");
+                return None;
+            };
+            if depth + 1 > MAX_LOOP_DEPTH {
+                c.r.error(at, format!("loops nest more than {MAX_LOOP_DEPTH} deep"));
+                return None;
+            }
+            let count = c.expr(count, "count")?;
+            let body = match &s.body {
+                Some(b) => convert_steps(c, b.get_ref(), depth + 1),
+                None => Vec::new(),
+            };
+            StepKind::Loop(Loop {
+                var: var.get_ref().clone(),
+                count,
+                body,
+            })
+        }
         "barrier" => {
             let memory = match &s.memory {
                 Some(m) => c.keyword(
@@ -641,5 +788,6 @@ fn convert_step(c: &mut Conv<'_, '_>, s: &Spanned<RawStep>) -> Option<Step> {
             StepKind::Call(call)
         }
     };
-    ok.then_some(Step { kind, at })
+    let when = s.when.as_ref().map(|t| c.text(t));
+    ok.then_some(Step { kind, when, at })
 }

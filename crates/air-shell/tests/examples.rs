@@ -122,7 +122,9 @@ fn goldens_are_current() {
 #[test]
 fn the_builder_api_makes_the_same_shell_as_the_toml() {
     use air_shell::{Access, Call, Copy, ElemType, Function, Spec, Step, SystemValueKind};
+    // simple.toml is a schema-1 spec; the builder starts at the newest.
     let mut spec = Spec::new("reverse_kernel", "macos26")
+        .schema(1)
         .module_name("reverse_kernel")
         .threadgroup_size([32, 1, 1])
         .buffer("src", ElemType::Float, Access::Read, 0)

@@ -232,7 +232,7 @@ fn unknown_names() {
     expect(
         &t,
         line_of(&t, "kind = \"sync\""),
-        "unknown step kind `sync` (expected copy, wait, barrier or call)",
+        "unknown step kind `sync` (expected copy, wait, barrier, call or loop)",
     );
     let t = edit(
         "element = \"float\"\naccess = \"read\"",
@@ -412,8 +412,12 @@ fn malformed_toml_names_the_line() {
         "{}",
         d[0]
     );
-    let t = edit("schema = 1", "schema = 2");
-    expect(&t, 1, "unsupported schema 2 (this airlink reads schema 1)");
+    let t = edit("schema = 1", "schema = 3");
+    expect(
+        &t,
+        1,
+        "unsupported schema 3 (this airlink reads schemas 1 and 2)",
+    );
 }
 
 #[test]
