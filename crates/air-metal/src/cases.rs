@@ -157,15 +157,18 @@ impl TiledCase {
     }
 
     /// Generates the shell for `target_id` (`macos26`, `ios18`, ...) in
-    /// this case's body mode, from the embedded example files written to
-    /// `examples_dir` (inline mode reads the `.ll` bodies from there).
+    /// this case's body mode, from the embedded example files in
+    /// [`examples_dir`] (inline mode reads the `.ll` bodies from there).
     ///
     /// # Errors
     /// [`Step::BuildShell`] with the spec's or generator's diagnostics.
-    pub fn shell_for(&self, examples_dir: &std::path::Path, target_id: &str) -> Result<Shell> {
+    pub fn shell_for(&self, target_id: &str) -> Result<Shell> {
         let build = |e: air_kernels::Error| Error::invalid(Step::BuildShell, e.to_string());
-        air_kernels::write_embedded(examples_dir).map_err(build)?;
-        let mut spec = self.case.kernel().spec(Some(examples_dir)).map_err(build)?;
+        let mut spec = self
+            .case
+            .kernel()
+            .spec(Some(&examples_dir()?))
+            .map_err(build)?;
         spec.target = target_id.to_string();
         let options = Options {
             body: Some(self.body),
@@ -176,11 +179,25 @@ impl TiledCase {
     }
 }
 
-/// A folder for the example files the tiled cases are generated from
-/// ([`air_kernels::write_embedded`]): one per process under the temporary
-/// directory, so concurrent runs do not write each other's files.
-pub fn examples_scratch_dir() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("airlink-examples-{}", std::process::id()))
+/// The folder the tiled cases are generated from: the embedded example
+/// files ([`air_kernels::write_embedded`]) written once per process under
+/// the temporary directory (once, so concurrent users in one process never
+/// read a file while another rewrites it; per process, so concurrent
+/// processes do not share one).
+///
+/// # Errors
+/// [`Step::BuildShell`] when the files cannot be written.
+pub fn examples_dir() -> Result<std::path::PathBuf> {
+    static DIR: std::sync::OnceLock<std::result::Result<std::path::PathBuf, String>> =
+        std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("airlink-examples-{}", std::process::id()));
+        air_kernels::write_embedded(&dir)
+            .map(|()| dir)
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(|e| Error::invalid(Step::BuildShell, e))
 }
 
 /// The tiled cases `airlink doctor` and the reverse-linking tests run, each

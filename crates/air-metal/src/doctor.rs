@@ -61,8 +61,11 @@ pub struct Prepared {
     pub target: &'static str,
     /// The reverse-linking cases.
     pub cases: Vec<PreparedCase>,
-    /// The tiled example kernels, each shape in both body modes.
+    /// The tiled example kernels, each shape in both body modes (inline
+    /// only on AIR 2.8 targets).
     pub tiled: Vec<PreparedTiled>,
+    /// Tiled cases not built for this target, and why.
+    pub tiled_skipped: Vec<(String, String)>,
     /// Where the example files were written for them (inline mode reads
     /// the `.ll` bodies there; the CPU executor's comparison too).
     pub examples_dir: std::path::PathBuf,
@@ -90,9 +93,20 @@ pub fn prepare(target: &'static Target) -> Result<Prepared> {
             metallib,
         });
     }
-    let examples_dir = cases::examples_scratch_dir();
+    let examples_dir = cases::examples_dir()?;
     let mut tiled: Vec<PreparedTiled> = Vec::new();
+    let mut tiled_skipped = Vec::new();
     for case in cases::tiled() {
+        if case.body == air_shell::BodyMode::Inline && target.air_version < (2, 8, 0) {
+            tiled_skipped.push((
+                case.name(),
+                format!(
+                    "the examples' AIR bodies use the AIR 2.8 simdgroup-matrix forms; {} is AIR {}.{}",
+                    target.id, target.air_version.0, target.air_version.1
+                ),
+            ));
+            continue;
+        }
         // One shell per kernel and body mode; the shape is a run-time scalar.
         let built = tiled
             .iter()
@@ -100,7 +114,7 @@ pub fn prepare(target: &'static Target) -> Result<Prepared> {
         let (shell, metallib) = match built {
             Some(t) => (t.shell.clone(), t.metallib.clone()),
             None => {
-                let shell = case.shell_for(&examples_dir, target.id)?;
+                let shell = case.shell_for(target.id)?;
                 if case.body == air_shell::BodyMode::Visible {
                     check_signatures(&shell.manifest, &case.msl())?;
                 }
@@ -126,6 +140,7 @@ pub fn prepare(target: &'static Target) -> Result<Prepared> {
         target: target.id,
         cases: prepared_cases,
         tiled,
+        tiled_skipped,
         examples_dir,
         plan,
         probes,
@@ -181,7 +196,7 @@ pub fn plan_text(os: &str) -> String {
                 }
                 let _ = writeln!(
                     out,
-                    "  tiled {:<20} {:>6} bytes  key {}  {}",
+                    "  tiled {:<22} {:>4} bytes  key {}  {}",
                     format!("{} {}", t.case.case.kernel().name(), t.case.body.name()),
                     t.metallib.len(),
                     &CacheKey::shell_library(&t.metallib).hex()[..12],

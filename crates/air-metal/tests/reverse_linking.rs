@@ -59,7 +59,6 @@ fn copy_2d_round_trip() {
 
 fn run_tiled_cases(kernel_dir: &str) {
     let device = Device::system_default().expect("a Metal device");
-    let dir = air_metal::cases::examples_scratch_dir();
     let target = air_metal::doctor::target_for(air_target::Platform::MacOs, 26)
         .expect("a macOS target")
         .id;
@@ -69,7 +68,7 @@ fn run_tiled_cases(kernel_dir: &str) {
         .collect();
     assert!(!cases.is_empty());
     for case in &cases {
-        let shell = case.shell_for(&dir, target).expect("the shell generates");
+        let shell = case.shell_for(target).expect("the shell generates");
         let bytes = air_metal::metallib_bytes(&shell).expect("the shell assembles");
         let run = run_tiled(&device, case, &shell, &bytes, 3)
             .unwrap_or_else(|e| panic!("{}: {e}", case.name()));

@@ -216,6 +216,10 @@ pub fn run(version: &str) -> Report {
         }
     }
 
+    for (name, why) in &prepared.tiled_skipped {
+        report.check(format!("{name}: skipped"), true, why.clone());
+    }
+
     // The probes.
     for p in &prepared.probes {
         let (outcome, pipeline_time) = run_probe(&device, &p.probe, &p.metallib);
