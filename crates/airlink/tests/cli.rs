@@ -1101,10 +1101,24 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
             demo.files["target/airlink-demo/multi_buffer.metallib"].len(),
             4433
         );
-        // Five cases, in two body modes.
+        // Five cases, in two body modes; three tiled kernels in four modes
+        // (their lines also give the maximum error), all bitwise identical.
         assert_eq!(
-            out.lines().filter(|l| l.contains(" correct ")).count(),
+            out.lines()
+                .filter(|l| l.contains(" correct ") && !l.contains("max|err|"))
+                .count(),
             10,
+            "{out}"
+        );
+        assert_eq!(
+            out.lines()
+                .filter(|l| l.contains(" correct max|err| "))
+                .count(),
+            12,
+            "{out}"
+        );
+        assert!(
+            out.contains("the four modes wrote bit-for-bit identical outputs"),
             "{out}"
         );
         let root = repo_root();
@@ -1116,6 +1130,20 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
                 std::fs::read(&path).unwrap(),
                 "the demo's {name} is not examples/specs/{name}"
             );
+        }
+        for dir in ["gemm", "attention"] {
+            for entry in std::fs::read_dir(root.join("examples").join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy();
+                if name == "README.md" {
+                    continue;
+                }
+                assert_eq!(
+                    demo.files[&format!("target/airlink-demo/examples/{dir}/{name}")],
+                    std::fs::read(&path).unwrap(),
+                    "the demo's examples/{dir}/{name} is not examples/{dir}/{name}"
+                );
+            }
         }
     }
 }
