@@ -76,10 +76,11 @@ impl Obligation {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 struct State {
-    /// Values of symbolic loop counts, by the count's text.
-    env: BTreeMap<String, i64>,
-    /// Loop variables, outermost first.
-    vars: Vec<(String, i64)>,
+    /// Values of symbolic loop counts: (symbol id, value), sorted by id.
+    env: Vec<(usize, i64)>,
+    /// Values of the loop variables, outermost first (their names are
+    /// [`Checker::var_names`]).
+    vars: Vec<i64>,
     bufs: BTreeMap<Buf, BufState>,
     m1: BTreeSet<Obligation>,
 }
@@ -89,12 +90,37 @@ struct Checker<'p, 'r, 's> {
     r: &'r mut Reporter<'s>,
     /// Position and description of every copy, by step id.
     copies: HashMap<usize, (Option<Pos>, String)>,
+    /// Position of every step, by id.
+    positions: HashMap<usize, Option<Pos>>,
     /// (rule, step) pairs already reported.
     reported: HashSet<(&'static str, usize)>,
     /// The buffer sets each plain `wait` saw (schema 2).
     wait_seen: BTreeMap<usize, (Option<Pos>, BTreeSet<Vec<Buf>>)>,
     work: u64,
     gave_up: bool,
+    /// Names of the loop variables in scope, outermost first.
+    var_names: Vec<String>,
+    /// Symbolic loop counts, by id: the count's text.
+    symbols: Vec<String>,
+    /// Whether some symbol's text is not a plain name, so subexpressions
+    /// must be compared with it by text.
+    complex_symbols: bool,
+}
+
+impl State {
+    fn symbol(&self, id: usize) -> Option<i64> {
+        self.env
+            .binary_search_by_key(&id, |(k, _)| *k)
+            .ok()
+            .map(|i| self.env[i].1)
+    }
+
+    fn bind(&mut self, id: usize, v: i64) {
+        match self.env.binary_search_by_key(&id, |(k, _)| *k) {
+            Ok(i) => self.env[i].1 = v,
+            Err(i) => self.env.insert(i, (id, v)),
+        }
+    }
 }
 
 /// Runs the rules on `plan`; fills [`Plan::wait_sets`].
@@ -114,10 +140,14 @@ fn check_plan(plan: &Plan, r: &mut Reporter<'_>) -> Option<HashMap<usize, Vec<Bu
         plan,
         r,
         copies: HashMap::new(),
+        positions: HashMap::new(),
         reported: HashSet::new(),
         wait_seen: BTreeMap::new(),
         work: 0,
         gave_up: false,
+        var_names: Vec::new(),
+        symbols: Vec::new(),
+        complex_symbols: false,
     };
     c.describe_copies(&plan.steps);
     let start: BTreeSet<State> = [State::default()].into_iter().collect();
@@ -160,6 +190,7 @@ fn check_plan(plan: &Plan, r: &mut Reporter<'_>) -> Option<HashMap<usize, Vec<Bu
 impl Checker<'_, '_, '_> {
     fn describe_copies(&mut self, steps: &[Planned]) {
         for s in steps {
+            self.positions.insert(s.id, s.at);
             match &s.kind {
                 StepPlan::Copy(c) => {
                     let d = self.describe(c);
@@ -218,18 +249,36 @@ impl Checker<'_, '_, '_> {
     }
 
     /// " (with NK = 2, kb = 1)" for the state's symbols and loop variables.
-    fn assignment(st: &State) -> String {
-        let parts: Vec<String> = st
+    fn assignment(&self, st: &State) -> String {
+        let mut named: Vec<(&str, i64)> = st
             .env
             .iter()
-            .map(|(k, v)| (k.as_str(), *v))
-            .chain(st.vars.iter().map(|(k, v)| (k.as_str(), *v)))
+            .map(|(k, v)| (self.symbols[*k].as_str(), *v))
+            .collect();
+        named.sort();
+        let parts: Vec<String> = named
+            .iter()
+            .copied()
+            .chain(
+                self.var_names
+                    .iter()
+                    .map(String::as_str)
+                    .zip(st.vars.iter().copied()),
+            )
             .map(|(k, v)| format!("{k} = {v}"))
             .collect();
+        // A count of 0 is often one the host never passes: say how to
+        // tell the check.
+        let hint = named
+            .iter()
+            .find(|(_, v)| *v <= 0)
+            .map_or(String::new(), |(k, _)| {
+                format!("; if `{k}` is never below 1, add `{k} >= 1` to `requires`")
+            });
         if parts.is_empty() {
             String::new()
         } else {
-            format!(" (with {})", parts.join(", "))
+            format!(" (with {}{hint})", parts.join(", "))
         }
     }
 
@@ -242,9 +291,12 @@ impl Checker<'_, '_, '_> {
     // ---- evaluation ---------------------------------------------------
 
     fn eval(&self, e: &Expr, st: &State) -> Option<i64> {
-        if !st.env.is_empty() {
-            if let Some(v) = st.env.get(&e.to_string()) {
-                return Some(*v);
+        if self.complex_symbols && !st.env.is_empty() && !matches!(e, Expr::Name(..)) {
+            let text = e.to_string();
+            if let Some(id) = self.symbols.iter().position(|s| *s == text) {
+                if let Some(v) = st.symbol(id) {
+                    return Some(v);
+                }
             }
         }
         match e {
@@ -254,8 +306,14 @@ impl Checker<'_, '_, '_> {
                 .constants
                 .get(n)
                 .copied()
-                .or_else(|| st.vars.iter().rev().find(|(k, _)| k == n).map(|(_, v)| *v))
-                .or_else(|| st.env.get(n).copied()),
+                .or_else(|| {
+                    let i = self.var_names.iter().rposition(|k| k == n)?;
+                    st.vars.get(i).copied()
+                })
+                .or_else(|| {
+                    let id = self.symbols.iter().position(|s| s == n)?;
+                    st.symbol(id)
+                }),
             Expr::Neg(x) => self.eval(x, st)?.checked_neg(),
             Expr::Binary(op, a, b) => {
                 let (a, b) = (self.eval(a, st)?, self.eval(b, st)?);
@@ -337,11 +395,11 @@ impl Checker<'_, '_, '_> {
 
     /// Values to try for a loop count that does not fold: the smallest of
     /// 0..=64 that satisfy every `requires` decidable with it.
-    fn candidates(&self, key: &str, st: &State) -> Vec<State> {
+    fn candidates(&self, id: usize, st: &State) -> Vec<State> {
         let mut out = Vec::new();
         for v in 0..=64 {
             let mut s = st.clone();
-            s.env.insert(key.to_string(), v);
+            s.bind(id, v);
             let ok = self
                 .plan
                 .requires
@@ -372,7 +430,15 @@ impl Checker<'_, '_, '_> {
                 }
                 None => {
                     let key = l.count.to_string();
-                    let tried = self.candidates(&key, &st);
+                    let id = match self.symbols.iter().position(|s| *s == key) {
+                        Some(id) => id,
+                        None => {
+                            self.complex_symbols |= !matches!(l.count, Expr::Name(..));
+                            self.symbols.push(key.clone());
+                            self.symbols.len() - 1
+                        }
+                    };
+                    let tried = self.candidates(id, &st);
                     if tried.is_empty() {
                         self.report(
                             "count",
@@ -382,22 +448,23 @@ impl Checker<'_, '_, '_> {
                         );
                     }
                     for s in tried {
-                        let n = s.env.get(&key).copied().unwrap_or(0);
+                        let n = s.symbol(id).unwrap_or(0);
                         groups.entry(n).or_default().insert(s);
                     }
                 }
             }
         }
         let mut out = BTreeSet::new();
+        self.var_names.push(l.var.clone());
         for (n, mut group) in groups {
             for i in iterations(n) {
                 if self.gave_up {
-                    return BTreeSet::new();
+                    break;
                 }
                 let entering: BTreeSet<State> = group
                     .into_iter()
                     .map(|mut s| {
-                        s.vars.push((l.var.clone(), i));
+                        s.vars.push(i);
                         s
                     })
                     .collect();
@@ -411,6 +478,10 @@ impl Checker<'_, '_, '_> {
                     .collect();
             }
             out.extend(group);
+        }
+        self.var_names.pop();
+        if self.gave_up {
+            return BTreeSet::new();
         }
         out
     }
@@ -466,7 +537,7 @@ impl Checker<'_, '_, '_> {
         let threads = self.plan.threads;
         let schema2 = self.plan.schema >= 2;
         let name = self.buf_name(buf);
-        let here = Self::assignment(st);
+        let here = self.assignment(st);
         let b = st.bufs.get(&buf).cloned().unwrap_or_default();
         // Schema 2 keeps one event per region buffer: any copy in flight on
         // the buffer is an error (and covers the two cases below).
@@ -537,22 +608,9 @@ impl Checker<'_, '_, '_> {
         }
     }
 
-    /// "line N" of a step, from the copies table or the plan.
+    /// "line N" of a step.
     fn line_of(&self, id: usize) -> String {
-        fn find(steps: &[Planned], id: usize) -> Option<Option<Pos>> {
-            for s in steps {
-                if s.id == id {
-                    return Some(s.at);
-                }
-                if let StepPlan::Loop(l) = &s.kind {
-                    if let Some(p) = find(&l.body, id) {
-                        return Some(p);
-                    }
-                }
-            }
-            None
-        }
-        match find(&self.plan.steps, id).flatten() {
+        match self.positions.get(&id).copied().flatten() {
             Some(p) => format!("line {}", p.line),
             None => "an earlier step".to_string(),
         }
@@ -598,7 +656,7 @@ impl Checker<'_, '_, '_> {
         };
         let busy = st.bufs.get(&buf).is_some_and(|x| !x.inflight.is_empty());
         if !busy {
-            let here = Self::assignment(st);
+            let here = self.assignment(st);
             let (name, which) = (self.ref_name(b), self.buf_name(buf));
             self.report(
                 "wait-nothing",
@@ -620,7 +678,7 @@ impl Checker<'_, '_, '_> {
                 _ => continue,
             };
             let Some(buf) = self.buf(b, st) else { continue };
-            let here = Self::assignment(st);
+            let here = self.assignment(st);
             let name = self.ref_name(b);
             let which = self.buf_name(buf);
             let inflight = st
@@ -657,20 +715,23 @@ impl Checker<'_, '_, '_> {
     }
 
     fn exit(&mut self, st: &State) {
-        let here = Self::assignment(st);
+        let here = self.assignment(st);
         for o in &st.m1 {
             let (at, desc) = self
                 .copies
                 .get(&o.copy)
                 .cloned()
                 .unwrap_or((None, String::new()));
+            let rule_doc = "M1 hang rule, docs/air-intrinsics.md";
             let (rule, message) = if !o.waited {
-                ("m1-wait", format!("device -> threadgroup copy {desc} is never waited for; it must be waited for and followed by a threadgroup barrier before the kernel exits (M1 hang rule, docs/air-intrinsics.md){here}"))
+                ("m1-wait", format!("device -> threadgroup copy {desc} is never waited for; it must be waited for and followed by a threadgroup barrier before the kernel exits, and its data read ({rule_doc}){here}"))
+            } else if !o.barrier && o.read {
+                ("m1-barrier", format!("device -> threadgroup copy {desc} is waited for but no threadgroup barrier follows before the kernel exits ({rule_doc}){here}"))
             } else if !o.barrier {
-                ("m1-barrier", format!("device -> threadgroup copy {desc} is waited for but no threadgroup barrier follows before the kernel exits (M1 hang rule, docs/air-intrinsics.md){here}"))
+                ("m1-barrier", format!("device -> threadgroup copy {desc} is waited for but no threadgroup barrier follows before the kernel exits, and nothing reads its data ({rule_doc}; guard a prefetch for the next iteration with `when`){here}"))
             } else {
                 let name = self.buf_name(o.buf);
-                ("m1-read", format!("device -> threadgroup copy {desc} is never read before the kernel exits: no call gets {name} and no copy copies it out after the wait (M1 hang rule, docs/air-intrinsics.md; guard a prefetch for the next iteration with `when`){here}"))
+                ("m1-read", format!("device -> threadgroup copy {desc} is never read before the kernel exits: no call gets {name} and no copy copies it out after the wait ({rule_doc}; guard a prefetch for the next iteration with `when`){here}"))
             };
             self.report(rule, o.copy, at, message);
         }

@@ -10,8 +10,10 @@
 //! produces a [`Shell`]: the verified module, the MSL prototypes the JIT
 //! side must match, and a JSON ABI [`Manifest`].
 //!
-//! The spec format (TOML) is documented in [`spec_format`]; the builder API
-//! in [`spec`] constructs the same model in Rust.
+//! The spec format (TOML, schemas 1 and 2; schema 2 adds loops, double
+//! buffering, private arrays and run-time tile sizes for tiled kernels) is
+//! documented in [`spec_format`]; the builder API in [`spec`] constructs
+//! the same model in Rust.
 //!
 //! ```
 //! let toml = r#"
@@ -82,7 +84,12 @@
 //! # Limits
 //!
 //! Specs are validated with errors naming the spec line: index expressions
-//! nest at most [`limits::MAX_EXPR_DEPTH`] (64) deep; threadgroup memory is
+//! are at most [`limits::MAX_EXPR_BYTES`] (1024) bytes and nest at most
+//! [`limits::MAX_EXPR_DEPTH`] (64) deep; loops nest at most
+//! [`limits::MAX_LOOP_DEPTH`] (8) deep; the hazard check tracks at most
+//! [`limits::MAX_CHECK_STATES`] states and [`limits::MAX_CHECK_WORK`]
+//! state-steps; a private array has at most
+//! [`limits::MAX_PRIVATE_ELEMENTS`] elements; threadgroup memory is
 //! at most [`air_target::MAX_THREADGROUP_MEMORY_BYTES`] (32 KiB), a
 //! threadgroup at most [`air_target::MAX_THREADS_PER_THREADGROUP`] (1024)
 //! threads, buffer indices below [`air_target::BUFFER_SLOTS`] (31). Inline

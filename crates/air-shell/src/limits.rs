@@ -50,8 +50,8 @@ pub const CHECK_FULL_ITERATIONS: i64 = 32;
 /// How many elements a private array may have: 65536.
 pub const MAX_PRIVATE_ELEMENTS: u64 = 65536;
 
-/// How much work the hazard check may do: 4,000,000 state-steps (one state
+/// How much work the hazard check may do: 250,000 state-steps (one state
 /// through one step). Nested loops with large constant counts and many
 /// undecidable guards multiply; past this the spec is refused with a
-/// diagnostic.
-pub const MAX_CHECK_WORK: u64 = 4_000_000;
+/// diagnostic. A double-buffered GEMM needs a few hundred.
+pub const MAX_CHECK_WORK: u64 = 250_000;

@@ -233,7 +233,7 @@ pub(crate) struct LoopPlan {
 /// What a resolved step does.
 #[derive(Clone, Debug)]
 pub(crate) enum StepPlan {
-    Copy(CopyPlan),
+    Copy(Box<CopyPlan>),
     /// A wait: for the listed region buffers, or (`None`) for every copy
     /// in flight.
     Wait(Option<Vec<BufRef>>),
@@ -958,14 +958,11 @@ impl<'s> Checker<'s, '_> {
                 }
             }
         }
-        for i in 0..n {
-            if missing[i] > 0 {
-                let l = &spec.lets[i];
-                self.r.error(
-                    l.value.at,
-                    format!("let `{}` depends on itself (a cycle of lets)", l.name),
-                );
-            }
+        for (l, _) in spec.lets.iter().zip(&missing).filter(|(_, m)| **m > 0) {
+            self.r.error(
+                l.value.at,
+                format!("let `{}` depends on itself (a cycle of lets)", l.name),
+            );
         }
         for i in order {
             let l = &spec.lets[i];
@@ -1164,7 +1161,9 @@ impl<'s> Checker<'s, '_> {
                 None => None,
             };
             let kind = match &step.kind {
-                StepKind::Copy(copy) => self.copy(copy, step.at).map(StepPlan::Copy),
+                StepKind::Copy(copy) => self
+                    .copy(copy, step.at)
+                    .map(|c| StepPlan::Copy(Box::new(c))),
                 StepKind::Wait => Some(StepPlan::Wait(None)),
                 StepKind::WaitFor(list) => self
                     .wait_for(list, step.at)

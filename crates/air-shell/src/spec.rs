@@ -622,7 +622,7 @@ impl Loop {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepKind {
     /// Start an async copy.
-    Copy(Copy),
+    Copy(Box<Copy>),
     /// Wait for every copy started and not yet waited for.
     Wait,
     /// Wait for the copies into (or out of) the named region buffers only
@@ -651,7 +651,7 @@ impl Step {
     /// A copy step.
     pub fn copy(copy: Copy) -> Self {
         Step {
-            kind: StepKind::Copy(copy),
+            kind: StepKind::Copy(Box::new(copy)),
             when: None,
             at: None,
         }

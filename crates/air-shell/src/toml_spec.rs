@@ -734,7 +734,7 @@ fn convert_step(c: &mut Conv<'_, '_>, s: &Spanned<RawStep>, depth: usize) -> Opt
             if let Some(f) = &s.form {
                 copy.form = Some(c.keyword(f, "copy form", "2d or 1d", CopyForm::from_name)?);
             }
-            StepKind::Copy(copy)
+            StepKind::Copy(Box::new(copy))
         }
         "wait" => match &s.wait_for {
             Some(list) => StepKind::WaitFor(list.get_ref().iter().map(|t| c.text(t)).collect()),

@@ -142,3 +142,110 @@ fn gemm_runs_on_the_executor_in_every_mode_with_identical_results() {
         }
     }
 }
+
+/// Runs the row histogram shell on R rows; returns Y's bits after checking
+/// them against the reference.
+fn run_hist(shell: &Shell, body: BodyMode, r: usize) -> Vec<u32> {
+    let text = shell.ll_text();
+    let mut program = Program::new(Source::parse(&text, "row_hist.ll").unwrap(), None).unwrap();
+    if body == BodyMode::Visible {
+        for f in ["row_hist_add.ll", "row_hist_entry.ll"] {
+            program.link(Source::read(&loops_dir().join(f)).unwrap());
+        }
+    }
+    let x = input(r * 32, 3);
+    let mut bindings = Bindings::new();
+    bindings
+        .set_f32(0, &x)
+        .set_f32(1, &[f32::NAN; 16 * 32])
+        .set_u32(2, &[r as u32]);
+    program
+        .run(
+            &Launch::linear(32, 32),
+            &mut bindings,
+            &air_exec::Options::default(),
+        )
+        .unwrap_or_else(|e| panic!("R = {r} {}: {e}", body.name()));
+    let y = bindings.f32s(1).unwrap();
+    for k in 0..16 {
+        for lane in 0..32 {
+            // Small integers: the sum is exact in any order.
+            let want: f32 = (0..r)
+                .filter(|row| row % 16 == k)
+                .map(|row| x[row * 32 + lane])
+                .sum();
+            assert_eq!(
+                y[k * 32 + lane],
+                want,
+                "R = {r} {}: Y[{k}][{lane}]",
+                body.name()
+            );
+        }
+    }
+    y.iter().map(|v| v.to_bits()).collect()
+}
+
+#[test]
+fn nested_loops_and_private_arrays_on_the_executor() {
+    let spec = Spec::from_file(&loops_dir().join("row_hist.toml")).unwrap();
+    for r in [1, 4, 37, 64] {
+        let mut first: Option<Vec<u32>> = None;
+        for (body, fallback) in MODES {
+            let options = Options {
+                body: Some(body),
+                fallback: Some(fallback),
+                copy_form: None,
+            };
+            let s = air_shell::generate(&spec, &options).unwrap_or_else(|e| panic!("{e}"));
+            common::assert_llvm_as_accepts(&s.ll_text(), "row_hist");
+            let bits = run_hist(&s, body, r);
+            match &first {
+                None => first = Some(bits),
+                Some(f) => assert!(
+                    *f == bits,
+                    "R = {r}: {}/{} differs",
+                    body.name(),
+                    fallback.name()
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn requires_returns_early() {
+    // Two more threadgroup rows than M needs: their `m0 < M` is false and
+    // they must return before touching anything (C is exactly M x N, so a
+    // write would be out of bounds), and M = 0 returns at once everywhere.
+    for (body, fallback) in MODES {
+        let s = shell(body, fallback);
+        let text = s.ll_text();
+        for (m, n, k, groups) in [(5usize, 16usize, 4usize, 3usize), (0, 16, 4, 1)] {
+            let mut program =
+                Program::new(Source::parse(&text, "gemm_small.ll").unwrap(), None).unwrap();
+            if body == BodyMode::Visible {
+                for f in ["gemm_small_tile.ll", "gemm_small_store.ll"] {
+                    program.link(Source::read(&loops_dir().join(f)).unwrap());
+                }
+            }
+            let (a, b) = (input(m * k, 1), input(k * n, 2));
+            let mut bindings = Bindings::new();
+            bindings
+                .set_f32(0, &a)
+                .set_f32(1, &b)
+                .set_f32(2, &vec![f32::NAN; m * n])
+                .set_u32(3, &[m as u32])
+                .set_u32(4, &[n as u32])
+                .set_u32(5, &[k as u32]);
+            program
+                .run(
+                    &Launch::linear((groups * 64) as u32, 64),
+                    &mut bindings,
+                    &air_exec::Options::default(),
+                )
+                .unwrap_or_else(|e| panic!("{m}x{n}x{k} on {groups} groups: {e}"));
+            let c = bindings.f32s(2).unwrap();
+            assert_eq!(c, reference(&a, &b, m, n, k));
+        }
+    }
+}
