@@ -126,11 +126,28 @@ pub enum ErrorKind {
     /// Other misuse of an event or wait.
     #[error("event misuse: {0}")]
     Event(String),
-    /// The run took more steps than allowed.
+    /// The run did more work than its budget allows
+    /// ([`Options::step_budget`](crate::Options::step_budget), in work
+    /// units: [`limits`](crate::limits#work-units)).
     #[error(
-        "step budget of {0} thread-instructions exhausted (an endless loop, or raise the budget)"
+        "step budget of {0} work units exhausted (an endless loop or a very large operation, or raise the budget)"
     )]
     StepBudget(u64),
+    /// A threadgroup would hold more memory than
+    /// [`Options::memory_limit`](crate::Options::memory_limit) allows.
+    #[error("memory limit: {0}")]
+    MemoryLimit(String),
+    /// Two threadgroups of the dispatch write the same device bytes, or one
+    /// reads bytes another writes: Metal orders nothing between the
+    /// threadgroups of a dispatch, so the result would depend on the GPU's
+    /// schedule.
+    #[error("race between threadgroups: {0}")]
+    DeviceRace(String),
+    /// A device-to-threadgroup async copy overwrites threadgroup bytes that
+    /// a simdgroup read since the last threadgroup barrier: without a
+    /// barrier between them, the copy may land before the read on a GPU.
+    #[error("async copy overwrites bytes still being read: {0}")]
+    CopyOverwritesRead(String),
     /// Undefined behaviour the executor detects (division by zero,
     /// `unreachable`, a value used before it is defined, ...).
     #[error("undefined behaviour: {0}")]

@@ -7,11 +7,12 @@ use air_ir::types::TypeId;
 use air_ir::{BlockId, ConstId, FuncId, InstId, InstKind, Instruction, Module, Value};
 
 use crate::error::{malformed, undefined, unsupported, ErrorKind, ExecError, Result};
-use crate::exec::{Frame, Machine, Pending, State, Thread};
-use crate::limits::{MAX_CALL_FRAMES, MAX_CONST_DEPTH};
+use crate::exec::{Frame, Pending, State, Thread};
+use crate::limits::{MAX_CALL_FRAMES, MAX_CONST_DEPTH, MAX_CONST_ELEMENTS, MAX_MEMCPY_BYTES};
+use crate::machine::{Machine, SLOT_BYTES};
 use crate::math::{FloatKind, IntOp, MathFn};
 use crate::memory::Region;
-use crate::ops;
+use crate::ops::{self, type_elements};
 use crate::program::{Callee, FnRef, HostValue};
 use crate::value::{mask, sext, Layout, Ptr, Space, Val};
 
@@ -20,15 +21,26 @@ impl<'p> Machine<'p> {
     pub(crate) fn run_thread(&mut self, t: &mut Thread) -> Result<()> {
         while matches!(t.state, State::Ready) {
             self.steps += 1;
-            if self.steps > self.options.step_budget {
-                let e = ExecError::new(ErrorKind::StepBudget(self.options.step_budget));
+            if let Err(e) = self.charge_work(1) {
                 return Err(e.at(|| self.site_of(t)));
+            }
+            if self.steps % 4096 == 0 && self.cancelled() {
+                return Err(ExecError::setup(
+                    "threadgroup cancelled: an earlier threadgroup failed",
+                ));
             }
             if let Err(e) = self.step(t) {
                 return Err(e.at(|| self.site_of(t)));
             }
         }
         Ok(())
+    }
+
+    /// Whether an earlier threadgroup failed, so this one's outcome is unused.
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| {
+            c.load(std::sync::atomic::Ordering::Relaxed) < u64::from(self.tg_index)
+        })
     }
 
     fn step(&mut self, t: &mut Thread) -> Result<()> {
@@ -73,13 +85,55 @@ impl<'p> Machine<'p> {
         }
     }
 
-    fn set(t: &mut Thread, id: InstId, v: Val) {
+    /// Stores `v` as the result of `id` and moves to the next instruction.
+    pub(crate) fn set(&mut self, t: &mut Thread, id: InstId, v: Val) -> Result<()> {
+        self.put(t, id, v)?;
         if let Some(fr) = t.frames.last_mut() {
-            if let Some(slot) = fr.slots.get_mut(id.0 as usize) {
-                *slot = Some(v);
-            }
             fr.idx += 1;
         }
+        Ok(())
+    }
+
+    /// Stores `v` in the slot of `id`, counting a vector or aggregate
+    /// towards the work and memory budgets.
+    pub(crate) fn put(&mut self, t: &mut Thread, id: InstId, v: Val) -> Result<()> {
+        let (units, heap) = measure(&v);
+        if units > 0 {
+            self.charge_work(units)?;
+        }
+        let Some(fr) = t.frames.last_mut() else {
+            return Ok(());
+        };
+        let Some(slot) = fr.slots.get_mut(id.0 as usize) else {
+            return Ok(());
+        };
+        let old = slot.as_ref().map_or(0, Val::heap_bytes);
+        if heap > old {
+            self.mem.charge(heap - old, "a vector or aggregate value")?;
+        } else {
+            self.mem.release(old - heap);
+        }
+        fr.heap = fr.heap + heap - old;
+        *slot = Some(v);
+        Ok(())
+    }
+
+    /// Fails before building a value of type `ty` that the memory budget
+    /// cannot hold.
+    fn check_value_size(&self, module: usize, ty: TypeId) -> Result<()> {
+        let n = self
+            .type_elems
+            .get(module)
+            .and_then(|v| v.get(ty.0 as usize))
+            .copied()
+            .unwrap_or(0);
+        if n > 1 {
+            self.mem.check(
+                n.saturating_mul(std::mem::size_of::<Val>() as u64),
+                "a vector or aggregate value",
+            )?;
+        }
+        Ok(())
     }
 
     fn type_of(module: &Module, func: &air_ir::Function, v: Value) -> Result<TypeId> {
@@ -99,32 +153,33 @@ impl<'p> Machine<'p> {
     ) -> Result<()> {
         let types = &module.types;
         let layout = Layout::new(types);
+        self.check_value_size(t.frames.last().map_or(0, |f| f.f.module), inst.ty)?;
         match &inst.kind {
             InstKind::Binary { op, lhs, rhs } => {
                 let (a, b) = (self.operand(t, *lhs)?, self.operand(t, *rhs)?);
                 // Fast-math flags allow less precision; the precise IEEE
                 // result is always an allowed one, so they change nothing.
                 let v = ops::binary(types, *op, inst.ty, &a, &b)?;
-                Self::set(t, id, v);
+                self.set(t, id, v)?;
             }
             InstKind::FNeg { value } => {
                 let a = self.operand(t, *value)?;
-                Self::set(t, id, ops::fneg(types, inst.ty, &a)?);
+                self.set(t, id, ops::fneg(types, inst.ty, &a)?)?;
             }
             InstKind::Cast { op, value } => {
                 let from = Self::type_of(module, func, *value)?;
                 let a = self.operand(t, *value)?;
-                Self::set(t, id, ops::cast(&layout, types, *op, from, inst.ty, &a)?);
+                self.set(t, id, ops::cast(&layout, types, *op, from, inst.ty, &a)?)?;
             }
             InstKind::ICmp { pred, lhs, rhs } => {
                 let ty = Self::type_of(module, func, *lhs)?;
                 let (a, b) = (self.operand(t, *lhs)?, self.operand(t, *rhs)?);
-                Self::set(t, id, ops::icmp(types, *pred, ty, &a, &b)?);
+                self.set(t, id, ops::icmp(types, *pred, ty, &a, &b)?)?;
             }
             InstKind::FCmp { pred, lhs, rhs } => {
                 let ty = Self::type_of(module, func, *lhs)?;
                 let (a, b) = (self.operand(t, *lhs)?, self.operand(t, *rhs)?);
-                Self::set(t, id, ops::fcmp(types, *pred, ty, &a, &b)?);
+                self.set(t, id, ops::fcmp(types, *pred, ty, &a, &b)?)?;
             }
             InstKind::Select {
                 cond,
@@ -133,7 +188,7 @@ impl<'p> Machine<'p> {
             } => {
                 let c = self.operand(t, *cond)?;
                 let (a, b) = (self.operand(t, *on_true)?, self.operand(t, *on_false)?);
-                Self::set(t, id, ops::select(&c, &a, &b)?);
+                self.set(t, id, ops::select(&c, &a, &b)?)?;
             }
             InstKind::Phi { .. } => return malformed("phi after the start of its block"),
             InstKind::Alloca {
@@ -156,8 +211,9 @@ impl<'p> Machine<'p> {
                     Some(n) => format!("private alloca %{n} in @{}", func.name),
                     None => format!("private alloca in @{}", func.name),
                 };
+                self.mem.charge(private_cost(size), "an alloca")?;
                 t.private.push(Region::new(name, vec![0; size as usize]));
-                Self::set(
+                self.set(
                     t,
                     id,
                     Val::Ptr(Ptr {
@@ -165,16 +221,18 @@ impl<'p> Machine<'p> {
                         region,
                         offset: 0,
                     }),
-                );
+                )?;
             }
             InstKind::Load { ptr, .. } => {
                 let p = self.operand(t, *ptr)?.ptr()?;
                 let v = self.load(t, p, inst.ty, "load")?;
-                Self::set(t, id, v);
+                self.set(t, id, v)?;
             }
             InstKind::Store { value, ptr, .. } => {
                 let ty = Self::type_of(module, func, *value)?;
                 let v = self.operand(t, *value)?;
+                let (units, _) = measure(&v);
+                self.charge_work(units)?;
                 let p = self.operand(t, *ptr)?.ptr()?;
                 self.store(t, p, ty, &v, "store")?;
                 if let Some(fr) = t.frames.last_mut() {
@@ -192,12 +250,12 @@ impl<'p> Machine<'p> {
                 for v in indices {
                     idx.push((self.operand(t, *v)?, Self::type_of(module, func, *v)?));
                 }
-                Self::set(t, id, ops::gep(&layout, types, *source, &b, &idx)?);
+                self.set(t, id, ops::gep(&layout, types, *source, &b, &idx)?)?;
             }
             InstKind::ExtractElement { vector, index } => {
                 let v = self.operand(t, *vector)?;
                 let i = self.operand(t, *index)?.bits()?;
-                Self::set(t, id, ops::extract_element(&v, i)?);
+                self.set(t, id, ops::extract_element(&v, i)?)?;
             }
             InstKind::InsertElement {
                 vector,
@@ -207,7 +265,7 @@ impl<'p> Machine<'p> {
                 let v = self.operand(t, *vector)?;
                 let e = self.operand(t, *element)?;
                 let i = self.operand(t, *index)?.bits()?;
-                Self::set(t, id, ops::insert_element(&v, &e, i)?);
+                self.set(t, id, ops::insert_element(&v, &e, i)?)?;
             }
             InstKind::ShuffleVector { a, b, mask } => {
                 let (x, y) = (self.operand(t, *a)?, self.operand(t, *b)?);
@@ -216,7 +274,7 @@ impl<'p> Machine<'p> {
                 };
                 let lanes = shuffle_mask(module, *mc)?;
                 let zero = ops::zero(types, types.scalar(inst.ty))?;
-                Self::set(t, id, ops::shuffle(&x, &y, &lanes, &zero)?);
+                self.set(t, id, ops::shuffle(&x, &y, &lanes, &zero)?)?;
             }
             InstKind::ExtractValue { aggregate, indices } => {
                 let mut v = self.operand(t, *aggregate)?;
@@ -227,7 +285,7 @@ impl<'p> Machine<'p> {
                         .cloned()
                         .map_or_else(|| malformed("extractvalue index out of range"), Ok)?;
                 }
-                Self::set(t, id, v);
+                self.set(t, id, v)?;
             }
             InstKind::InsertValue {
                 aggregate,
@@ -237,7 +295,7 @@ impl<'p> Machine<'p> {
                 let mut agg = self.operand(t, *aggregate)?;
                 let v = self.operand(t, *value)?;
                 insert_at(&mut agg, indices, v)?;
-                Self::set(t, id, agg);
+                self.set(t, id, agg)?;
             }
             InstKind::Call(call) => self.call(t, module, id, inst, call)?,
             InstKind::Br { dest } => self.jump(t, func, *dest)?,
@@ -276,7 +334,7 @@ impl<'p> Machine<'p> {
                     Some(v) => Some(self.operand(t, *v)?),
                     None => None,
                 };
-                self.ret(t, v);
+                self.ret(t, v)?;
             }
             InstKind::Unreachable => return undefined("`unreachable` was reached"),
             InstKind::AtomicRmw(boxed) => {
@@ -288,7 +346,7 @@ impl<'p> Machine<'p> {
                 let old = self.load(t, p, ty, "atomicrmw")?;
                 let new = rmw(types, *op, ty, &old, &v)?;
                 self.store(t, p, ty, &new, "atomicrmw")?;
-                Self::set(t, id, old);
+                self.set(t, id, old)?;
             }
             InstKind::CmpXchg(xchg) => {
                 let air_ir::CmpXchg {
@@ -302,7 +360,7 @@ impl<'p> Machine<'p> {
                 if ok {
                     self.store(t, p, ty, &n, "cmpxchg")?;
                 }
-                Self::set(t, id, Val::List(vec![old, Val::Bits(u64::from(ok))]));
+                self.set(t, id, Val::list_of(vec![old, Val::Bits(u64::from(ok))]))?;
             }
             InstKind::Fence { .. } => {
                 if let Some(fr) = t.frames.last_mut() {
@@ -311,7 +369,7 @@ impl<'p> Machine<'p> {
             }
             InstKind::Freeze { value } => {
                 let v = self.operand(t, *value)?;
-                Self::set(t, id, v);
+                self.set(t, id, v)?;
             }
         }
         Ok(())
@@ -340,34 +398,44 @@ impl<'p> Machine<'p> {
             };
             assigned.push((pid, self.operand(t, *v)?));
         }
+        let n = assigned.len();
+        for (pid, v) in assigned {
+            self.put(t, pid, v)?;
+        }
         if let Some(fr) = t.frames.last_mut() {
-            fr.idx = assigned.len();
+            fr.idx = n;
             fr.block = dest.0 as usize;
-            for (pid, v) in assigned {
-                if let Some(slot) = fr.slots.get_mut(pid.0 as usize) {
-                    *slot = Some(v);
-                }
-            }
         }
         Ok(())
     }
 
-    fn ret(&mut self, t: &mut Thread, v: Option<Val>) {
+    fn ret(&mut self, t: &mut Thread, v: Option<Val>) -> Result<()> {
         let Some(done) = t.frames.pop() else {
             t.state = State::Done;
-            return;
+            return Ok(());
         };
-        // The callee's allocas die with it.
+        // The callee's allocas and values die with it.
+        let freed: u64 = t
+            .private
+            .get(done.priv_mark..)
+            .unwrap_or_default()
+            .iter()
+            .map(|r| private_cost(r.bytes.len() as u64))
+            .sum();
+        self.mem.release(freed + done.heap);
         t.private.truncate(done.priv_mark);
-        match (t.frames.last_mut(), done.ret_to) {
-            (Some(caller), Some(call)) => {
-                if let Some(slot) = caller.slots.get_mut(call.0 as usize) {
-                    *slot = v;
+        match (t.frames.last(), done.ret_to) {
+            (Some(_), Some(call)) => {
+                if let Some(v) = v {
+                    self.put(t, call, v)?;
                 }
-                caller.idx += 1;
+                if let Some(caller) = t.frames.last_mut() {
+                    caller.idx += 1;
+                }
             }
             _ => t.state = State::Done,
         }
+        Ok(())
     }
 
     fn call(
@@ -420,14 +488,16 @@ impl<'p> Machine<'p> {
         if !tfunc.is_declaration() {
             return self.push_frame(t, target, args, id);
         }
-        let callee = self
+        let sh = self.sh;
+        let callee = sh
             .callees
             .get(target.module)
-            .and_then(|c| c.get(&target.func))
-            .cloned();
+            .and_then(|c| c.get(target.func.0 as usize))
+            .and_then(Option::as_ref);
         match callee {
-            Some(Callee::Defined(f)) => self.push_frame(t, f, args, id),
+            Some(Callee::Defined(f)) => self.push_frame(t, *f, args, id),
             Some(Callee::Intrinsic(intr)) => {
+                let intr = *intr;
                 use IntrinsicId as I;
                 match intr.id() {
                     I::LifetimeStart | I::LifetimeEnd => {
@@ -441,7 +511,7 @@ impl<'p> Machine<'p> {
                             .first()
                             .cloned()
                             .map_or_else(|| malformed("missing operand"), Ok)?;
-                        Self::set(t, id, Val::List(vec![v; 64]));
+                        self.set(t, id, Val::list_of(vec![v; 64]))?;
                         Ok(())
                     }
                     I::Exp2 | I::FastExp2 => {
@@ -462,17 +532,17 @@ impl<'p> Machine<'p> {
                     // (or the threadgroup, for barriers).
                     _ => {
                         let fr = t.frames.last().map_or(prog.kernel, |f| f.f);
-                        t.state = State::Blocked(Box::new(Pending {
+                        t.args = args;
+                        t.state = State::Blocked(Pending {
                             site: (fr, id),
                             intrinsic: intr,
                             decl: target,
-                            args,
-                        }));
+                        });
                         Ok(())
                     }
                 }
             }
-            Some(Callee::Math(f)) => self.math_call(t, module, id, inst, f, &args),
+            Some(Callee::Math(f)) => self.math_call(t, module, id, inst, *f, &args),
             Some(Callee::Host(name, f)) => {
                 let fty = prog.sources[target.module].module.function(target.func).ty;
                 let tm = &prog.sources[target.module].module;
@@ -503,7 +573,7 @@ impl<'p> Machine<'p> {
                         return Err(ErrorKind::Undefined(format!("visible function `{name}` (a registered closure) returned {other:?}, which does not fit its return type")).into())
                     }
                 };
-                Self::set(t, id, v);
+                self.set(t, id, v)?;
                 Ok(())
             }
             Some(Callee::Mem(copy)) => {
@@ -513,11 +583,13 @@ impl<'p> Machine<'p> {
                 };
                 let dst = arg(0)?.ptr()?;
                 let len = arg(2)?.bits()?;
-                if len > 1 << 28 {
+                if len > MAX_MEMCPY_BYTES {
                     return unsupported("memory intrinsics over 256 MiB");
                 }
+                self.charge_work(len.div_ceil(8))?;
+                self.mem.check(len, "a memcpy or memset")?;
                 let sg = t.sg;
-                let bytes = if copy {
+                let bytes = if *copy {
                     // Read everything first, so overlapping moves behave as memmove.
                     self.read_bytes(Some(t), sg, arg(1)?.ptr()?, len, "memcpy read")?
                 } else {
@@ -528,7 +600,7 @@ impl<'p> Machine<'p> {
                     sg,
                     dst,
                     &bytes,
-                    if copy { "memcpy write" } else { "memset" },
+                    if *copy { "memcpy write" } else { "memset" },
                 )?;
                 if let Some(fr) = t.frames.last_mut() {
                     fr.idx += 1;
@@ -536,10 +608,10 @@ impl<'p> Machine<'p> {
                 Ok(())
             }
             Some(Callee::NoOp) => {
-                Self::set(t, id, Val::Bits(0));
+                self.set(t, id, Val::Bits(0))?;
                 Ok(())
             }
-            Some(Callee::Unresolved(reason)) => Err(ErrorKind::Setup(reason).into()),
+            Some(Callee::Unresolved(reason)) => Err(ErrorKind::Setup(reason.clone()).into()),
             None => malformed("call to a declaration the linker did not see"),
         }
     }
@@ -565,6 +637,10 @@ impl<'p> Machine<'p> {
                 args.len()
             ));
         }
+        let heap = func.insts.len() as u64 * SLOT_BYTES
+            + args.iter().map(Val::heap_bytes).sum::<u64>()
+            + (args.capacity() * std::mem::size_of::<Val>()) as u64;
+        self.mem.charge(heap, "a call frame")?;
         t.frames.push(Frame {
             f,
             block: 0,
@@ -573,6 +649,7 @@ impl<'p> Machine<'p> {
             args,
             priv_mark: t.private.len(),
             ret_to: Some(call),
+            heap,
         });
         Ok(())
     }
@@ -604,11 +681,11 @@ impl<'p> Machine<'p> {
                         .collect::<Result<Vec<_>>>()?;
                     lanes.push(math_scalar(types, f, elem, &lane_args)?);
                 }
-                Val::List(lanes)
+                Val::from_list(lanes)
             }
             None => math_scalar(types, f, inst.ty, args)?,
         };
-        Self::set(t, id, v);
+        self.set(t, id, v)?;
         Ok(())
     }
 
@@ -627,6 +704,11 @@ impl<'p> Machine<'p> {
         let Some(k) = module.consts.try_get(c) else {
             return malformed("constant id out of range");
         };
+        if type_elements(types, k.ty, 0) > MAX_CONST_ELEMENTS {
+            return unsupported(format!(
+                "aggregate constants over {MAX_CONST_ELEMENTS} elements"
+            ));
+        }
         let ty_of = |id: ConstId| {
             module
                 .consts
@@ -651,13 +733,14 @@ impl<'p> Machine<'p> {
                 for e in ids {
                     out.push(self.konst(m, *e, depth + 1)?);
                 }
-                Val::List(out)
+                Val::from_list(out)
             }
             ConstKind::String(bytes) => {
-                Val::List(bytes.iter().map(|b| Val::Bits(u64::from(*b))).collect())
+                Val::list_of(bytes.iter().map(|b| Val::Bits(u64::from(*b))).collect())
             }
             ConstKind::Global(g) => Val::Ptr(
-                self.global_ptrs
+                self.sh
+                    .global_ptrs
                     .get(m)
                     .and_then(|v| v.get(g.0 as usize))
                     .copied()
@@ -782,7 +865,7 @@ fn insert_at(agg: &mut Val, indices: &[u32], v: Val) -> Result<()> {
         return Ok(());
     };
     match agg {
-        Val::List(items) => match items.get_mut(*first as usize) {
+        Val::List(items) => match std::rc::Rc::make_mut(items).get_mut(*first as usize) {
             Some(slot) => insert_at(slot, rest, v),
             None => malformed("insertvalue index out of range"),
         },
@@ -865,4 +948,20 @@ fn math_scalar(types: &air_ir::TypeTable, f: MathFn, ty: TypeId, args: &[Val]) -
         MathFn::Clamp => k.round_bits(x(0)?.max(x(1)?).min(x(2)?)),
         MathFn::Int(_) => 0,
     }))
+}
+
+/// Work units and heap bytes of a value (scalars count nothing extra: the
+/// instruction's unit covers them).
+fn measure(v: &Val) -> (u64, u64) {
+    match v {
+        Val::Bits(_) | Val::Ptr(_) => (0, 0),
+        // A matrix register is kept as 3 words (docs/executor-semantics.md).
+        Val::Frag { .. } => (3, 0),
+        Val::List(_) => (v.elements(), v.heap_bytes()),
+    }
+}
+
+/// Bytes an alloca of `size` bytes counts.
+fn private_cost(size: u64) -> u64 {
+    size + std::mem::size_of::<Region>() as u64
 }

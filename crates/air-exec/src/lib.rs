@@ -52,14 +52,20 @@
 
 #![deny(missing_docs)]
 
+mod access;
+mod budget;
+mod device;
 mod error;
 mod exec;
 mod interp;
 pub mod limits;
+mod machine;
 mod math;
+mod matrix;
 mod memory;
 mod ops;
 mod program;
+mod schedule;
 mod simd;
 mod value;
 

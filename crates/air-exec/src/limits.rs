@@ -7,13 +7,65 @@
 //! executor enforces [`air_target::MAX_THREADS_PER_THREADGROUP`] on every
 //! launch.
 
-/// Thread-instructions a whole run may execute by default
-/// ([`Options::step_budget`](crate::Options::step_budget)): 50 000 000.
+/// Work units a whole run may do by default
+/// ([`Options::step_budget`](crate::Options::step_budget),
+/// `airlink run --budget`): 200 000 000.
 ///
-/// A loop that never ends becomes the error `step budget of N
-/// thread-instructions exhausted` instead of a hang; the seed's cases need
-/// well under a million, `airlink run --budget` raises it.
-pub const DEFAULT_STEP_BUDGET: u64 = 50_000_000;
+/// # Work units
+///
+/// The budget counts work, not instructions, so that it bounds the wall
+/// time of any run, whatever the sizes of its operations:
+///
+/// * each instruction a thread executes: 1;
+/// * each vector or aggregate value an instruction produces or stores
+///   (phis included): 1 per scalar element; a `<64 x T>` whose elements 2
+///   to 63 are equal (how a lane holds a simdgroup-matrix register) is kept
+///   as 3 words and counts 3;
+/// * `llvm.memcpy`/`llvm.memmove`/`llvm.memset`: 1 per 8 bytes;
+/// * an async copy: 1 per 8 bytes of its destination tile (once per
+///   simdgroup);
+/// * a simdgroup-matrix load or store: 64; a multiply-accumulate: 512
+///   (the 8×8×8 products), once per simdgroup.
+///
+/// Exhausting it is the error `step budget of N work units exhausted`: a
+/// loop that never ends, or one over huge vectors (a loop of `<1000000 x
+/// i32>` adds stops after about 100 iterations), ends in seconds. The
+/// GEMM and attention benchmarks (BENCHMARKS.md) need well under a tenth
+/// of it; the seed's cases under a million.
+pub const DEFAULT_STEP_BUDGET: u64 = 200_000_000;
+
+/// Bytes a run may hold by default
+/// ([`Options::memory_limit`](crate::Options::memory_limit),
+/// `airlink run --memory-limit`): 1 GiB.
+///
+/// # Memory
+///
+/// Counted: the device buffers and ordinary globals (fixed for the run;
+/// more than the limit is an error before anything runs), and for each
+/// threadgroup while it runs: its threadgroup memory (with the executor's
+/// per-byte bookkeeping), its threads' call frames, allocas and vector or
+/// aggregate values (32 bytes per element; a matrix register nothing), and
+/// its copy-on-write pages of device memory. A threadgroup that would go
+/// over is the error `memory limit: ...` at the instruction that
+/// allocates, the same for any number of worker threads. Threadgroups that
+/// run at the same time share what the buffers leave and wait for each
+/// other when it runs short, so the process stays within about twice the
+/// limit (the merged device writes of finished threadgroups, at most the
+/// size of the buffers they wrote, come on top).
+pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 30;
+
+/// The largest `llvm.memcpy`/`memmove`/`memset` the executor performs:
+/// 256 MiB (`unsupported: memory intrinsics over 256 MiB`).
+pub const MAX_MEMCPY_BYTES: u64 = 1 << 28;
+
+/// The largest ordinary global: 256 MiB (setup error `global @g is N
+/// bytes; the executor allocates at most 256 MiB per global`).
+pub const MAX_GLOBAL_BYTES: u64 = 1 << 28;
+
+/// The most scalar elements a constant (including `zeroinitializer`,
+/// `undef` and nested aggregates) may have when the executor evaluates it:
+/// 2^20 (`unsupported: aggregate constants over 1048576 elements`).
+pub const MAX_CONST_ELEMENTS: u64 = 1 << 20;
 
 /// The deepest call stack one thread may build: 256 frames.
 ///

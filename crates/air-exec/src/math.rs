@@ -33,6 +33,15 @@ impl FloatKind {
         }
     }
 
+    /// Bytes of one value.
+    pub fn bytes(self) -> u64 {
+        match self {
+            FloatKind::Half | FloatKind::BFloat => 2,
+            FloatKind::Float => 4,
+            FloatKind::Double => 8,
+        }
+    }
+
     /// The value of raw bits.
     pub fn to_f64(self, bits: u64) -> f64 {
         match self {

@@ -48,6 +48,59 @@ impl Shadow {
             _ => Shadow::Clear,
         }
     }
+
+    /// Whether this state forbids an access by simdgroup `sg` (`write` for
+    /// stores).
+    pub(crate) fn forbids(self, sg: u32, write: bool) -> bool {
+        match self {
+            Shadow::Clear => false,
+            Shadow::Dst(_) => true,
+            Shadow::Pending(owner) => owner != sg,
+            Shadow::Src(_) => write,
+        }
+    }
+}
+
+/// The byte range `offset..offset + len` of a region of `size` bytes named
+/// `name`, or an out-of-bounds error.
+pub(crate) fn checked_range(
+    name: &str,
+    size: usize,
+    access: &str,
+    offset: i64,
+    len: u64,
+) -> Result<Range<usize>> {
+    let size = size as u64;
+    let ok = offset >= 0
+        && (offset as u64)
+            .checked_add(len)
+            .is_some_and(|end| end <= size);
+    if !ok {
+        return Err(ErrorKind::OutOfBounds {
+            access: access.to_string(),
+            region: name.to_string(),
+            offset,
+            len,
+            size,
+        }
+        .into());
+    }
+    let start = offset as usize;
+    Ok(start..start + len as usize)
+}
+
+/// Who read a threadgroup byte since the last threadgroup barrier: what the
+/// check that an async copy does not overwrite bytes still being read
+/// needs (the run-time form of the spec rule "a copy into a region the
+/// previous iteration may still be reading without a barrier between").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ReadMark {
+    /// Threadgroup barriers passed when the byte was read, plus one (0: never read).
+    pub epoch: u32,
+    /// The simdgroups that read it in that epoch (bit per simdgroup).
+    pub simdgroups: u32,
+    /// The last read: an index into the machine's table of read sites.
+    pub site: u32,
 }
 
 /// A contiguous piece of memory.
@@ -64,6 +117,9 @@ pub(crate) struct Region {
     /// Why the region cannot be used (a global whose initializer the
     /// executor cannot evaluate fails only if it is accessed).
     pub unusable: Option<ErrorKind>,
+    /// Per byte, who read it since the last barrier (threadgroup memory
+    /// of kernels that copy into threadgroup memory; empty otherwise).
+    pub reads: Vec<ReadMark>,
 }
 
 impl Region {
@@ -75,7 +131,46 @@ impl Region {
             init: None,
             shadow: Vec::new(),
             unusable: None,
+            reads: Vec::new(),
         }
+    }
+
+    /// Turns on the record of reads since the last barrier.
+    pub fn with_reads(mut self) -> Self {
+        self.reads = vec![
+            ReadMark {
+                epoch: 0,
+                simdgroups: 0,
+                site: 0,
+            };
+            self.bytes.len()
+        ];
+        self
+    }
+
+    /// Records that simdgroup `sg` read `r` at `site` in barrier epoch `epoch`.
+    pub fn mark_read(&mut self, r: &Range<usize>, sg: u32, epoch: u32, site: u32) {
+        if let Some(marks) = self.reads.get_mut(r.clone()) {
+            let bit = 1u32.checked_shl(sg).unwrap_or(0);
+            for m in marks {
+                if m.epoch == epoch {
+                    m.simdgroups |= bit;
+                } else {
+                    m.epoch = epoch;
+                    m.simdgroups = bit;
+                }
+                m.site = site;
+            }
+        }
+    }
+
+    /// The first byte of `r` read in barrier epoch `epoch`, with its mark.
+    pub fn read_in(&self, r: &Range<usize>, epoch: u32) -> Option<(usize, ReadMark)> {
+        let marks = self.reads.get(r.clone())?;
+        marks
+            .iter()
+            .position(|m| m.epoch == epoch && m.simdgroups != 0)
+            .map(|i| (r.start + i, marks[i]))
     }
 
     /// Turns on poison tracking, with every byte unwritten.
@@ -95,23 +190,7 @@ impl Region {
         if let Some(e) = &self.unusable {
             return Err(e.clone().into());
         }
-        let size = self.bytes.len() as u64;
-        let ok = offset >= 0
-            && (offset as u64)
-                .checked_add(len)
-                .is_some_and(|end| end <= size);
-        if !ok {
-            return Err(ErrorKind::OutOfBounds {
-                access: access.to_string(),
-                region: self.name.clone(),
-                offset,
-                len,
-                size,
-            }
-            .into());
-        }
-        let start = offset as usize;
-        Ok(start..start + len as usize)
+        checked_range(&self.name, self.bytes.len(), access, offset, len)
     }
 
     /// Checks that every byte of `r` was written, if poison is tracked.
@@ -146,13 +225,7 @@ impl Region {
                 continue;
             }
             let s = Shadow::from_word(*w);
-            let bad = match s {
-                Shadow::Clear => false,
-                Shadow::Dst(_) => true,
-                Shadow::Pending(owner) => owner != sg,
-                Shadow::Src(_) => write,
-            };
-            if bad {
+            if s.forbids(sg, write) {
                 return Some((r.start + i, s));
             }
         }

@@ -6,8 +6,9 @@ use air_ir::types::{Type, TypeId, TypeTable};
 use air_ir::Opcode;
 
 use crate::error::{malformed, undefined, unsupported, Result};
+use crate::limits::MAX_CONST_ELEMENTS;
 use crate::math::FloatKind;
-use crate::value::{mask, sext, Layout, Ptr, Space, Val};
+use crate::value::{mask, sext, Layout, Ptr, Space, Val, FRAG_LEN};
 
 /// Applies `f` lane by lane when `ty` is a vector, else once.
 fn lanewise2(
@@ -19,15 +20,37 @@ fn lanewise2(
 ) -> Result<Val> {
     match types.try_get(ty) {
         Some(Type::Vector { elem, .. }) => {
+            if let (Val::Frag { lo: la, rest: ra }, Val::Frag { lo: lb, rest: rb }) = (a, b) {
+                // Elements 0, 1, then one stand-in for the equal elements 2
+                // to 63: the same results (and the same first error) as
+                // element by element.
+                let mut out = [0u64; 3];
+                let mut scalar = true;
+                for (o, (x, y)) in out
+                    .iter_mut()
+                    .zip([(la[0], lb[0]), (la[1], lb[1]), (*ra, *rb)])
+                {
+                    match f(*elem, &Val::Bits(x), &Val::Bits(y))? {
+                        Val::Bits(r) => *o = r,
+                        _ => scalar = false,
+                    }
+                }
+                if scalar {
+                    return Ok(Val::Frag {
+                        lo: [out[0], out[1]],
+                        rest: out[2],
+                    });
+                }
+            }
             let (xs, ys) = (a.list()?, b.list()?);
             if xs.len() != ys.len() {
                 return malformed("vector operands of different lengths");
             }
             xs.iter()
-                .zip(ys)
+                .zip(ys.iter())
                 .map(|(x, y)| f(*elem, x, y))
                 .collect::<Result<Vec<_>>>()
-                .map(Val::List)
+                .map(Val::from_list)
         }
         _ => f(ty, a, b),
     }
@@ -200,12 +223,24 @@ pub(crate) fn cast(
         return bitcast(layout, types, from, to, v);
     }
     match (types.try_get(from), types.try_get(to)) {
-        (Some(Type::Vector { elem: fe, .. }), Some(Type::Vector { elem: te, .. })) => v
-            .list()?
-            .iter()
-            .map(|x| scalar_cast(types, op, *fe, *te, x))
-            .collect::<Result<Vec<_>>>()
-            .map(Val::List),
+        (Some(Type::Vector { elem: fe, .. }), Some(Type::Vector { elem: te, .. })) => {
+            if let Val::Frag { lo, rest } = v {
+                let cast = |x: u64| scalar_cast(types, op, *fe, *te, &Val::Bits(x));
+                if let (Val::Bits(a), Val::Bits(b), Val::Bits(r)) =
+                    (cast(lo[0])?, cast(lo[1])?, cast(*rest)?)
+                {
+                    return Ok(Val::Frag {
+                        lo: [a, b],
+                        rest: r,
+                    });
+                }
+            }
+            v.list()?
+                .iter()
+                .map(|x| scalar_cast(types, op, *fe, *te, x))
+                .collect::<Result<Vec<_>>>()
+                .map(Val::from_list)
+        }
         _ => scalar_cast(types, op, from, to, v),
     }
 }
@@ -290,6 +325,7 @@ pub(crate) fn gep(
         .chain(indices.iter().map(|(v, _)| v))
         .find_map(|v| match v {
             Val::List(l) => Some(l.len()),
+            Val::Frag { .. } => Some(FRAG_LEN),
             _ => None,
         });
     if let Some(n) = lanes {
@@ -299,6 +335,7 @@ pub(crate) fn gep(
                     .get(i)
                     .cloned()
                     .map_or_else(|| malformed("vector operands of different lengths"), Ok),
+                Val::Frag { .. } => Ok(Val::Bits(v.frag_elem(i))),
                 other => Ok(other.clone()),
             }
         };
@@ -311,7 +348,7 @@ pub(crate) fn gep(
                 .collect::<Result<Vec<_>>>()?;
             out.push(gep(layout, types, source, &b, &idx)?);
         }
-        return Ok(Val::List(out));
+        return Ok(Val::from_list(out));
     }
     let mut ptr = base.ptr()?;
     let mut cur = source;
@@ -349,21 +386,28 @@ pub(crate) fn gep(
 pub(crate) fn zero(types: &TypeTable, ty: TypeId) -> Result<Val> {
     Ok(match types.try_get(ty) {
         Some(Type::Pointer { .. }) => Val::Ptr(Ptr::NULL),
-        Some(Type::Vector { len, elem }) => Val::List(vec![zero(types, *elem)?; *len as usize]),
-        Some(Type::Array { len, elem }) => {
-            if *len > 1 << 20 {
-                return unsupported("aggregate constants over 2^20 elements");
+        Some(Type::Vector { len, elem }) => {
+            let e = zero_elems(types, u64::from(*len), *elem)?;
+            match (&e, *len as usize) {
+                (Val::Bits(0), FRAG_LEN) => Val::Frag {
+                    lo: [0, 0],
+                    rest: 0,
+                },
+                _ => Val::list_of(vec![e; *len as usize]),
             }
-            Val::List(vec![zero(types, *elem)?; *len as usize])
         }
-        Some(Type::Struct { fields, .. }) => Val::List(
+        Some(Type::Array { len, elem }) => {
+            let e = zero_elems(types, *len, *elem)?;
+            Val::list_of(vec![e; *len as usize])
+        }
+        Some(Type::Struct { fields, .. }) => Val::list_of(
             fields
                 .iter()
                 .map(|f| zero(types, *f))
                 .collect::<Result<_>>()?,
         ),
         Some(Type::Named(_)) => match types.struct_fields(ty) {
-            Some(fields) => Val::List(
+            Some(fields) => Val::list_of(
                 fields
                     .iter()
                     .map(|f| zero(types, *f))
@@ -375,13 +419,34 @@ pub(crate) fn zero(types: &TypeTable, ty: TypeId) -> Result<Val> {
     })
 }
 
+/// The zero element of an aggregate of `len` elements of `elem`, after
+/// checking its size against [`MAX_CONST_ELEMENTS`].
+fn zero_elems(types: &TypeTable, len: u64, elem: TypeId) -> Result<Val> {
+    if len > MAX_CONST_ELEMENTS {
+        return unsupported(format!(
+            "aggregate constants over {MAX_CONST_ELEMENTS} elements"
+        ));
+    }
+    zero(types, elem)
+}
+
 /// `select`, lane-wise when the condition is a vector.
 pub(crate) fn select(cond: &Val, a: &Val, b: &Val) -> Result<Val> {
     match cond {
+        Val::Frag { lo: c, rest: cr } => {
+            if let (Val::Frag { lo: x, rest: xr }, Val::Frag { lo: y, rest: yr }) = (a, b) {
+                let pick = |c: u64, x: u64, y: u64| if c & 1 == 1 { x } else { y };
+                return Ok(Val::Frag {
+                    lo: [pick(c[0], x[0], y[0]), pick(c[1], x[1], y[1])],
+                    rest: pick(*cr, *xr, *yr),
+                });
+            }
+            select(&Val::list_of(cond.list()?.into_owned()), a, b)
+        }
         Val::List(cs) => {
             let (xs, ys) = (a.list()?, b.list()?);
             cs.iter()
-                .zip(xs.iter().zip(ys))
+                .zip(xs.iter().zip(ys.iter()))
                 .map(|(c, (x, y))| {
                     Ok(if c.bits()? & 1 == 1 {
                         x.clone()
@@ -390,7 +455,7 @@ pub(crate) fn select(cond: &Val, a: &Val, b: &Val) -> Result<Val> {
                     })
                 })
                 .collect::<Result<Vec<_>>>()
-                .map(Val::List)
+                .map(Val::from_list)
         }
         c => Ok(if c.bits()? & 1 == 1 {
             a.clone()
@@ -402,6 +467,11 @@ pub(crate) fn select(cond: &Val, a: &Val, b: &Val) -> Result<Val> {
 
 /// `extractelement`.
 pub(crate) fn extract_element(v: &Val, index: u64) -> Result<Val> {
+    if let Val::Frag { .. } = v {
+        if index < FRAG_LEN as u64 {
+            return Ok(Val::Bits(v.frag_elem(index as usize)));
+        }
+    }
     let lanes = v.list()?;
     match lanes.get(index as usize) {
         Some(x) => Ok(x.clone()),
@@ -415,12 +485,23 @@ pub(crate) fn extract_element(v: &Val, index: u64) -> Result<Val> {
 
 /// `insertelement`.
 pub(crate) fn insert_element(v: &Val, e: &Val, index: u64) -> Result<Val> {
-    let mut lanes = v.list()?.to_vec();
+    if let (Val::Frag { lo, rest }, Val::Bits(x)) = (v, e) {
+        match index {
+            0 | 1 => {
+                let mut lo = *lo;
+                lo[index as usize] = *x;
+                return Ok(Val::Frag { lo, rest: *rest });
+            }
+            i if i < FRAG_LEN as u64 && *x == *rest => return Ok(v.clone()),
+            _ => {}
+        }
+    }
+    let mut lanes = v.list()?.into_owned();
     match lanes.get_mut(index as usize) {
         Some(slot) => *slot = e.clone(),
         None => return undefined(format!("insertelement index {index} out of range")),
     }
-    Ok(Val::List(lanes))
+    Ok(Val::from_list(lanes))
 }
 
 /// `shufflevector` with a constant mask (`None` lanes are undef → zero of the lane).
@@ -444,7 +525,7 @@ pub(crate) fn shuffle(
             }
         })
         .collect::<Result<Vec<_>>>()
-        .map(Val::List)
+        .map(Val::from_list)
 }
 
 /// Whether a pointer value points into addressable memory.
@@ -453,4 +534,31 @@ pub(crate) fn is_memory(p: &Ptr) -> bool {
         p.space,
         Space::Device | Space::Threadgroup | Space::Private | Space::Global
     )
+}
+
+/// Scalar elements of a value of type `ty` (1 for scalars and pointers, 0
+/// for `void`), saturating.
+pub(crate) fn type_elements(types: &air_ir::TypeTable, ty: TypeId, depth: u32) -> u64 {
+    use air_ir::types::Type;
+    if depth > 64 {
+        return u64::MAX;
+    }
+    match types.try_get(ty) {
+        Some(Type::Vector { len, .. }) => u64::from(*len),
+        Some(Type::Array { len, elem }) => {
+            len.saturating_mul(type_elements(types, *elem, depth + 1).max(1))
+        }
+        Some(Type::Struct { fields, .. }) => fields
+            .iter()
+            .map(|f| type_elements(types, *f, depth + 1))
+            .fold(0u64, u64::saturating_add),
+        Some(Type::Named(_)) => types.struct_fields(ty).map_or(1, |fields| {
+            fields
+                .iter()
+                .map(|f| type_elements(types, *f, depth + 1))
+                .fold(0u64, u64::saturating_add)
+        }),
+        Some(Type::Void) => 0,
+        _ => 1,
+    }
 }

@@ -1,166 +1,35 @@
-//! Memory accesses with their checks, and the simdgroup-wide operations:
-//! async copies and waits (air.md §2.7–2.10), simdgroup barriers, shuffles
-//! and the simdgroup-matrix intrinsics (§2.12).
-
-use std::ops::Range;
+//! The simdgroup-wide operations: async copies and waits (air.md
+//! §2.7–2.10), simdgroup barriers and shuffles; the simdgroup-matrix
+//! intrinsics (§2.12) are in `matrix.rs`.
 
 use air_ir::intrinsics::IntrinsicId;
-use air_ir::types::TypeId;
 use air_target::SIMD_WIDTH;
 
 use crate::error::{malformed, unsupported, ErrorKind, ExecError, Result};
-use crate::exec::{ranges, resume, Event, Machine, Span, State, Thread};
+use crate::exec::{ranges, resume, Event, Span, State, Thread};
 use crate::limits::MAX_WAIT_EVENTS;
-use crate::math::FloatKind;
-use crate::memory::{Region, Shadow};
-use crate::ops::is_memory;
+use crate::machine::Machine;
+use crate::memory::Shadow;
 use crate::program::FnRef;
-use crate::value::{Layout, Ptr, Space, Val};
+use crate::value::{Ptr, Space, Val};
 
 /// A call instruction of the program.
 type CallSite = (FnRef, air_ir::InstId);
 
 impl<'p> Machine<'p> {
-    fn region<'a>(&'a self, t: Option<&'a Thread>, p: Ptr) -> Result<&'a Region> {
-        let r = match p.space {
-            Space::Device => self.device.get(p.region as usize),
-            Space::Threadgroup => self.tg.get(p.region as usize),
-            Space::Global => self.globals.get(p.region as usize),
-            Space::Private => t.and_then(|t| t.private.get(p.region as usize)),
-            _ => None,
-        };
-        r.map_or_else(|| Err(bad_pointer(p)), Ok)
-    }
-
-    fn region_mut<'a>(&'a mut self, t: Option<&'a mut Thread>, p: Ptr) -> Result<&'a mut Region> {
-        let r = match p.space {
-            Space::Device => self.device.get_mut(p.region as usize),
-            Space::Threadgroup => self.tg.get_mut(p.region as usize),
-            Space::Global => self.globals.get_mut(p.region as usize),
-            Space::Private => t.and_then(|t| t.private.get_mut(p.region as usize)),
-            _ => None,
-        };
-        r.map_or_else(|| Err(bad_pointer(p)), Ok)
-    }
-
-    /// The in-flight error for an access that `shadow` forbids.
-    fn hazard_error(
-        &self,
-        access: &str,
-        region: &str,
-        byte: usize,
-        s: Shadow,
-        sg: u32,
-    ) -> ExecError {
-        let event = |e: u32| {
-            self.events.get(e as usize).map_or_else(
-                || format!("async copy #{e}"),
-                |ev| {
-                    format!(
-                        "async copy #{e} (issued by simdgroup {} at {})",
-                        ev.sg, ev.site
-                    )
-                },
-            )
-        };
-        let msg = match s {
-            Shadow::Dst(e) => format!(
-                "{access} by simdgroup {sg} touches byte {byte} of {region}, which {} is still writing; wait for the copy first",
-                event(e)
-            ),
-            Shadow::Pending(owner) => format!(
-                "{access} by simdgroup {sg} touches byte {byte} of {region}, which simdgroup {owner} waited for, but no threadgroup barrier has made it visible to other simdgroups yet"
-            ),
-            Shadow::Src(e) => format!(
-                "{access} by simdgroup {sg} overwrites byte {byte} of {region}, which {} is still reading; wait for the copy first",
-                event(e)
-            ),
-            Shadow::Clear => format!("{access} of byte {byte} of {region}"),
-        };
-        ErrorKind::InFlight(msg).into()
-    }
-
-    /// Reads `len` bytes at `p` with every check (bounds, copies in flight, poison).
-    pub(crate) fn read_bytes(
-        &self,
-        t: Option<&Thread>,
-        sg: u32,
-        p: Ptr,
-        len: u64,
-        access: &str,
-    ) -> Result<Vec<u8>> {
-        let r = self.region(t, p)?;
-        let range = r.range(access, p.offset, len)?;
-        if let Some((byte, s)) = r.hazard(&range, sg, false) {
-            return Err(self.hazard_error(access, &r.name, byte, s, sg));
-        }
-        r.check_init(&range)?;
-        Ok(r.bytes[range].to_vec())
-    }
-
-    /// Writes `bytes` at `p` with every check; returns the range written.
-    pub(crate) fn write_bytes(
-        &mut self,
-        t: Option<&mut Thread>,
-        sg: u32,
-        p: Ptr,
-        bytes: &[u8],
-        access: &str,
-    ) -> Result<Range<usize>> {
-        let hazard = {
-            let r = self.region(t.as_deref(), p)?;
-            let range = r.range(access, p.offset, bytes.len() as u64)?;
-            r.hazard(&range, sg, true)
-                .map(|(b, s)| (b, s, r.name.clone()))
-        };
-        if let Some((byte, s, name)) = hazard {
-            return Err(self.hazard_error(access, &name, byte, s, sg));
-        }
-        let r = self.region_mut(t, p)?;
-        let range = r.range(access, p.offset, bytes.len() as u64)?;
-        r.bytes[range.clone()].copy_from_slice(bytes);
-        r.mark_init(&range);
-        Ok(range)
-    }
-
-    /// A typed load by thread `t`.
-    pub(crate) fn load(&mut self, t: &Thread, p: Ptr, ty: TypeId, access: &str) -> Result<Val> {
-        let types = &self.prog.sources[t.frames.last().map_or(0, |f| f.f.module)]
-            .module
-            .types;
-        let layout = Layout::new(types);
-        let size = layout.store_size(ty)?;
-        let bytes = self.read_bytes(Some(t), t.sg, p, size, access)?;
-        layout.decode(ty, &bytes)
-    }
-
-    /// A typed store by thread `t`.
-    pub(crate) fn store(
-        &mut self,
-        t: &mut Thread,
-        p: Ptr,
-        ty: TypeId,
-        v: &Val,
-        access: &str,
-    ) -> Result<()> {
-        let prog = self.prog;
-        let types = &prog.sources[t.frames.last().map_or(0, |f| f.f.module)]
-            .module
-            .types;
-        let layout = Layout::new(types);
-        let mut bytes = vec![0u8; layout.store_size(ty)? as usize];
-        layout.encode(ty, v, &mut bytes)?;
-        let sg = t.sg;
-        self.write_bytes(Some(t), sg, p, &bytes, access)?;
-        Ok(())
-    }
-
     /// Executes a simdgroup-wide call once all live lanes of simdgroup `sg`
     /// wait at it. Returns whether it did.
     pub(crate) fn resolve_simdgroup(&mut self, lanes: &mut [Thread], sg: u32) -> Result<bool> {
-        let live: Vec<usize> = (0..lanes.len())
-            .filter(|i| !matches!(lanes[*i].state, State::Done))
-            .collect();
+        // At most 32 lanes: an array, not an allocation per call.
+        let mut buf = [0usize; SIMD_WIDTH as usize];
+        let mut n = 0;
+        for (i, t) in lanes.iter().enumerate().take(buf.len()) {
+            if !matches!(t.state, State::Done) {
+                buf[n] = i;
+                n += 1;
+            }
+        }
+        let live = &buf[..n];
         let Some(&first) = live.first() else {
             return Ok(false);
         };
@@ -176,7 +45,7 @@ impl<'p> Machine<'p> {
         let k0 = key(&lanes[first]);
         if live.iter().any(|i| key(&lanes[*i]) != k0) || !live.iter().all(|i| at_simd(&lanes[*i])) {
             let mut groups: Vec<(Option<CallSite>, Vec<u32>)> = Vec::new();
-            for i in &live {
+            for i in live {
                 let k = key(&lanes[*i]);
                 match groups.iter_mut().find(|(g, _)| *g == k) {
                     Some((_, v)) => v.push(lanes[*i].lane),
@@ -206,23 +75,30 @@ impl<'p> Machine<'p> {
         let State::Blocked(p) = &lanes[first].state else {
             return Ok(false);
         };
-        let p = (**p).clone();
-        let result = self.simd_op(lanes, &live, sg, &p);
+        let p = *p;
+        let result = self.simd_op(lanes, live, sg, &p);
         let results = match result {
             Ok(r) => r,
             Err(e) => return Err(e.at(|| self.site_of(&lanes[first]))),
         };
-        for (n, i) in live.iter().enumerate() {
-            resume(&mut lanes[*i], results.get(n).cloned().flatten());
+        let mut results = results.into_iter();
+        for i in live {
+            resume(&mut lanes[*i], results.next().flatten());
         }
         Ok(true)
     }
 
     /// Operand `i` of every live lane must be the same (the call acts once
     /// for the simdgroup).
-    fn uniform(&self, lanes: &[Thread], live: &[usize], what: &str, skip: &[usize]) -> Result<()> {
+    pub(crate) fn uniform(
+        &self,
+        lanes: &[Thread],
+        live: &[usize],
+        what: &str,
+        skip: &[usize],
+    ) -> Result<()> {
         let args = |i: usize| match &lanes[i].state {
-            State::Blocked(p) => p.args.as_slice(),
+            State::Blocked(_) => lanes[i].args.as_slice(),
             _ => &[],
         };
         let a0 = args(live[0]);
@@ -257,7 +133,9 @@ impl<'p> Machine<'p> {
     ) -> Result<Vec<Option<Val>>> {
         use IntrinsicId as I;
         let n = live.len();
-        let (site_line, _) = self.describe_site(p.site.0, p.site.1);
+        // Formatting the site costs more than most operations: only copies,
+        // waits and errors need it.
+        let site_line = || self.describe_site(p.site.0, p.site.1).0;
         let id = p.intrinsic.id();
         match id {
             I::SimdgroupBarrier => {
@@ -269,27 +147,31 @@ impl<'p> Machine<'p> {
             | I::AsyncCopy2dDeviceToThreadgroup
             | I::AsyncCopy2dThreadgroupToDevice => {
                 self.uniform(lanes, live, "async copy", &[])?;
-                let ev = self.async_copy(id, sg, &p.args, &site_line)?;
+                let line = site_line();
+                let args = lanes[live[0]].args.clone();
+                let ev = self.async_copy(id, sg, &args, &line, lanes.get_mut(live[0]))?;
                 Ok(vec![Some(Val::Ptr(ev)); n])
             }
             I::WaitSimdgroupEvents => {
-                self.wait(lanes, live, sg, p, &site_line)?;
+                let line = site_line();
+                self.wait(lanes, live, sg, &line)?;
                 Ok(vec![None; n])
             }
             I::SimdShuffleXor => {
                 let mut out = Vec::with_capacity(n);
                 for i in live {
-                    let State::Blocked(q) = &lanes[*i].state else {
+                    let State::Blocked(_) = &lanes[*i].state else {
                         return malformed("lane not blocked");
                     };
-                    let m = q.args.get(1).map_or(Ok(0), Val::bits)?;
+                    let m = lanes[*i].args.get(1).map_or(Ok(0), Val::bits)?;
                     let other = (lanes[*i].lane as u64 ^ (m & 31)) as usize;
-                    match lanes.get(other).map(|t| &t.state) {
-                        Some(State::Blocked(o)) if o.site == p.site => out.push(o.args.first().cloned()),
+                    match lanes.get(other).map(|t| (&t.state, t)) {
+                        Some((State::Blocked(o), t)) if o.site == p.site => out.push(t.args.first().cloned()),
                         _ => {
                             return Err(ErrorKind::SimdDivergence(format!(
-                                "lane {} of simdgroup {sg} shuffles from lane {other}, which is not active at {site_line}",
-                                lanes[*i].lane
+                                "lane {} of simdgroup {sg} shuffles from lane {other}, which is not active at {}",
+                                lanes[*i].lane,
+                                site_line()
                             ))
                             .into())
                         }
@@ -299,160 +181,24 @@ impl<'p> Machine<'p> {
             }
             I::SimdgroupMatrixMultiplyAccumulate => self.matrix_mma(lanes, live, sg, p),
             I::SimdgroupMatrixLoad | I::SimdgroupMatrixLoadLegacy => {
-                self.uniform(lanes, live, "simdgroup matrix load", &[])?;
-                self.need_full(lanes, live, sg)?;
-                let (elem, kind_bytes) = self.matrix_elem(p, true)?;
-                let addr = matrix_addressing(id, p.args.get(1..).unwrap_or_default())?;
-                let base = p
-                    .args
-                    .first()
-                    .map_or_else(|| malformed("missing operand"), Val::ptr)?;
-                let mut m = vec![0u64; 64];
-                for (r, row) in m.chunks_mut(8).enumerate() {
-                    for (c, cell) in row.iter_mut().enumerate() {
-                        if let Some(index) = addr.index(r as u64, c as u64) {
-                            let at = Ptr {
-                                offset: base
-                                    .offset
-                                    .wrapping_add(index.wrapping_mul(kind_bytes as i64)),
-                                ..base
-                            };
-                            let b = self.read_bytes(
-                                lanes.get(live[0]),
-                                sg,
-                                at,
-                                kind_bytes,
-                                "simdgroup matrix load",
-                            )?;
-                            *cell = le(&b);
-                        }
-                    }
-                }
-                let _ = elem;
-                Ok(live
-                    .iter()
-                    .map(|i| Some(lane_vector(&m, lanes[*i].lane)))
-                    .collect())
+                self.matrix_load(lanes, live, sg, p)
             }
             I::SimdgroupMatrixStore | I::SimdgroupMatrixStoreLegacy => {
-                self.uniform(lanes, live, "simdgroup matrix store", &[0])?;
-                self.need_full(lanes, live, sg)?;
-                let (_, kind_bytes) = self.matrix_elem(p, false)?;
-                let m = gather(lanes, live, 0)?;
-                let addr = matrix_addressing(id, p.args.get(2..).unwrap_or_default())?;
-                let base = p
-                    .args
-                    .get(1)
-                    .map_or_else(|| malformed("missing operand"), Val::ptr)?;
-                for r in 0..8u64 {
-                    for c in 0..8u64 {
-                        if let Some(index) = addr.index(r, c) {
-                            let at = Ptr {
-                                offset: base
-                                    .offset
-                                    .wrapping_add(index.wrapping_mul(kind_bytes as i64)),
-                                ..base
-                            };
-                            let bits = m[(r * 8 + c) as usize].to_le_bytes();
-                            let first = live[0];
-                            self.write_bytes(
-                                lanes.get_mut(first),
-                                sg,
-                                at,
-                                &bits[..kind_bytes as usize],
-                                "simdgroup matrix store",
-                            )?;
-                        }
-                    }
-                }
-                Ok(vec![None; n])
+                self.matrix_store(lanes, live, sg, p)
             }
             other => crate::error::unsupported(format!("simdgroup-wide intrinsic {other:?}")),
         }
     }
 
-    /// Simdgroup-matrix operations need every lane of a full simdgroup.
-    fn need_full(&self, lanes: &[Thread], live: &[usize], sg: u32) -> Result<()> {
-        if live.len() != SIMD_WIDTH as usize || lanes.len() != SIMD_WIDTH as usize {
-            return Err(ErrorKind::SimdDivergence(format!(
-                "simdgroup {sg} has {} active lanes, but simdgroup matrix operations need all {SIMD_WIDTH}",
-                live.len()
-            ))
-            .into());
-        }
-        Ok(())
-    }
-
-    /// Element type and size of a matrix load (result) or store (operand 0).
-    fn matrix_elem(&self, p: &crate::exec::Pending, load: bool) -> Result<(FloatKind, u64)> {
-        let module = &self.prog.sources[p.decl.module].module;
-        let f = module.function(p.decl.func);
-        let Some((ret, params, _)) = module.types.function_parts(f.ty) else {
-            return malformed("intrinsic type is not a function type");
-        };
-        let ty = if load {
-            ret
-        } else {
-            params.first().copied().unwrap_or(ret)
-        };
-        let k = FloatKind::of(&module.types, ty)
-            .map_or_else(|| malformed("matrix of non-float elements"), Ok)?;
-        let bytes = match k {
-            FloatKind::Half | FloatKind::BFloat => 2,
-            FloatKind::Float => 4,
-            FloatKind::Double => 8,
-        };
-        Ok((k, bytes))
-    }
-
-    /// `D = A × B + C` on 8×8 tiles held two elements per lane.
-    fn matrix_mma(
-        &mut self,
-        lanes: &[Thread],
-        live: &[usize],
-        sg: u32,
-        p: &crate::exec::Pending,
-    ) -> Result<Vec<Option<Val>>> {
-        self.need_full(lanes, live, sg)?;
-        let module = &self.prog.sources[p.decl.module].module;
-        let f = module.function(p.decl.func);
-        let Some((ret, params, _)) = module.types.function_parts(f.ty) else {
-            return malformed("intrinsic type is not a function type");
-        };
-        let kind = |ty: TypeId| {
-            FloatKind::of(&module.types, ty)
-                .map_or_else(|| malformed("matrix of non-float elements"), Ok)
-        };
-        let [pa, pb, _] = params else {
-            return malformed("multiply-accumulate does not take three operands");
-        };
-        let (ka, kb, kc) = (kind(*pa)?, kind(*pb)?, kind(ret)?);
-        let (a, b, c) = (
-            gather(lanes, live, 0)?,
-            gather(lanes, live, 1)?,
-            gather(lanes, live, 2)?,
-        );
-        let mut d = vec![0u64; 64];
-        for i in 0..8 {
-            for j in 0..8 {
-                // Accumulate in the result format, one fused step per k.
-                let mut acc = c[i * 8 + j];
-                for k in 0..8 {
-                    let x = kc.round_bits(ka.to_f64(a[i * 8 + k]));
-                    let y = kc.round_bits(kb.to_f64(b[k * 8 + j]));
-                    acc = kc.fma(x, y, acc);
-                }
-                d[i * 8 + j] = acc;
-            }
-        }
-        Ok(live
-            .iter()
-            .map(|i| Some(lane_vector(&d, lanes[*i].lane)))
-            .collect())
-    }
-
     /// Issues an async copy for simdgroup `sg`; returns its event pointer.
-    fn async_copy(&mut self, id: IntrinsicId, sg: u32, args: &[Val], site: &str) -> Result<Ptr> {
+    fn async_copy(
+        &mut self,
+        id: IntrinsicId,
+        sg: u32,
+        args: &[Val],
+        site: &str,
+        mut issuer: Option<&mut Thread>,
+    ) -> Result<Ptr> {
         use IntrinsicId as I;
         let int = |i: usize| -> Result<u64> {
             args.get(i)
@@ -463,7 +209,7 @@ impl<'p> Machine<'p> {
                 || malformed("async copy with too few operands"),
                 |v| v.list(),
             )?;
-            match l {
+            match l.as_ref() {
                 [a, b] => Ok([a.bits()?, b.bits()?]),
                 _ => malformed("tile operand is not a <2 x i64>"),
             }
@@ -562,56 +308,54 @@ impl<'p> Machine<'p> {
         };
         let (row_dst, row_src) = (bytes(dst_pitch)?, bytes(src_pitch)?);
         let (w_dst, w_src) = (bytes(dst_tile[0])?, bytes(src_tile[0])?);
+        // Work: the destination tile's bytes, a unit per 8.
+        self.charge_work((w_dst as u64).saturating_mul(dst_tile[1]).div_ceil(8))?;
+        self.mem.check(w_dst as u64, "an async copy's row")?;
         let mut dst_spans: Vec<Span> = Vec::new();
         let mut src_spans: Vec<Span> = Vec::new();
+        let mut row = Vec::with_capacity(w_dst as usize);
         for r in 0..dst_tile[1] {
             let r = i64::try_from(r).unwrap_or(i64::MAX);
-            let mut row = vec![0u8; w_dst as usize];
+            row.clear();
             if (r as u64) < src_tile[1] {
                 let at = Ptr {
                     offset: src.offset.wrapping_add(r.wrapping_mul(row_src)),
                     ..src
                 };
-                let data = self.read_bytes(None, sg, at, w_src as u64, "async copy read")?;
-                row[..data.len()].copy_from_slice(&data);
-                let range = at.offset as usize..at.offset as usize + data.len();
+                // Only device reads need the issuer (to locate races);
+                // reading the threadgroup source is the copy's, not a
+                // thread's, so it is not recorded as a read.
+                let reader = issuer.as_deref().filter(|_| to_tg);
+                self.read_into(reader, sg, at, w_src as u64, "async copy read", &mut row)?;
+                let range = at.offset as usize..at.offset as usize + row.len();
                 src_spans.push((src.space, src.region, range));
             }
+            row.resize(w_dst as usize, 0);
             let at = Ptr {
                 offset: dst.offset.wrapping_add(r.wrapping_mul(row_dst)),
                 ..dst
             };
-            let range = self.write_bytes(None, sg, at, &row, "async copy write")?;
+            if to_tg {
+                self.check_overwrite(at, w_dst as u64, ev, sg, site)?;
+            }
+            let range =
+                self.write_bytes(issuer.as_deref_mut(), sg, at, &row, "async copy write")?;
             dst_spans.push((dst.space, dst.region, range));
         }
-        for (space, region, range) in &dst_spans {
-            let p = Ptr {
-                space: *space,
-                region: *region,
-                offset: 0,
-            };
-            self.region_mut(None, p)?.set_shadow(range, Shadow::Dst(ev));
+        for span in &dst_spans {
+            self.set_shadow(span, Shadow::Dst(ev))?;
         }
-        for (space, region, range) in &src_spans {
-            let p = Ptr {
-                space: *space,
-                region: *region,
-                offset: 0,
-            };
-            self.region_mut(None, p)?
-                .replace_shadow(range, Shadow::Clear, Shadow::Src(ev));
+        for span in &src_spans {
+            self.replace_shadow(span, Shadow::Clear, Shadow::Src(ev));
         }
-        if self.options.trace {
+        if self.sh.options.trace {
             let [x, y, z] = self.tg_pos;
             let dir = if to_tg {
                 "device -> threadgroup"
             } else {
                 "threadgroup -> device"
             };
-            let (dn, sn) = (
-                self.region(None, dst)?.name.clone(),
-                self.region(None, src)?.name.clone(),
-            );
+            let (dn, sn) = (self.region_name(dst)?, self.region_name(src)?);
             self.trace.push(format!(
                 "tg ({x},{y},{z}) sg {sg}: copy #{ev} {what} {dir}, {}x{} of {esize}-byte elements from {sn}+{} to {dn}+{} (dst tile {}x{}) at {site}",
                 src_tile[0], src_tile[1], src.offset, dst.offset, dst_tile[0], dst_tile[1]
@@ -632,32 +376,57 @@ impl<'p> Machine<'p> {
         })
     }
 
+    /// The check that a device-to-threadgroup copy does not overwrite bytes
+    /// a simdgroup read since the last threadgroup barrier (the previous
+    /// iteration of a loop may still be reading them on a GPU).
+    fn check_overwrite(&self, at: Ptr, len: u64, ev: u32, sg: u32, site: &str) -> Result<()> {
+        let Some(r) = self.tg.get(at.region as usize) else {
+            return Ok(());
+        };
+        // Bad ranges are the write's to report.
+        let Ok(range) = r.range("async copy write", at.offset, len) else {
+            return Ok(());
+        };
+        let Some((byte, mark)) = r.read_in(&range, self.epoch()) else {
+            return Ok(());
+        };
+        let readers: Vec<u32> = (0..32).filter(|s| mark.simdgroups >> s & 1 == 1).collect();
+        let who = match readers.as_slice() {
+            [one] => format!("simdgroup {one}"),
+            many => format!("simdgroups {}", ranges(many)),
+        };
+        let read_at = self
+            .read_sites
+            .get(mark.site as usize)
+            .map(|(f, i)| {
+                let (line, text) = self.describe_site(*f, *i);
+                format!(" (last at {line} `{text}`)")
+            })
+            .unwrap_or_default();
+        Err(ErrorKind::CopyOverwritesRead(format!(
+            "copy #{ev} issued by simdgroup {sg} at {site} writes byte {byte} of {}, which {who} read{read_at} since the last threadgroup barrier; put a threadgroup barrier between the reads and the copy",
+            r.name
+        ))
+        .into())
+    }
+
     /// `air.wait_simdgroup_events(count, slots)`: each lane reads `count`
     /// event pointers from its own slots; they must agree and belong to
     /// this simdgroup. The copies' destinations become readable by this
     /// simdgroup, and by the others after the next barrier.
-    fn wait(
-        &mut self,
-        lanes: &[Thread],
-        live: &[usize],
-        sg: u32,
-        p: &crate::exec::Pending,
-        site: &str,
-    ) -> Result<()> {
-        let count = p
-            .args
-            .first()
-            .map_or_else(|| malformed("wait without a count"), Val::bits)?;
+    fn wait(&mut self, lanes: &[Thread], live: &[usize], sg: u32, site: &str) -> Result<()> {
+        let first_count = lanes[live[0]].args.first();
+        let count = first_count.map_or_else(|| malformed("wait without a count"), Val::bits)?;
         if count > MAX_WAIT_EVENTS {
             return unsupported(format!("waiting on {count} events at once"));
         }
         let mut first: Option<Vec<Ptr>> = None;
         for i in live {
             let t = &lanes[*i];
-            let State::Blocked(q) = &t.state else {
+            let State::Blocked(_) = &t.state else {
                 return malformed("lane not blocked");
             };
-            if q.args.first() != p.args.first() {
+            if t.args.first() != first_count {
                 return Err(ErrorKind::NonUniformOperands {
                     what: "wait".into(),
                     detail: format!(
@@ -667,7 +436,7 @@ impl<'p> Machine<'p> {
                 }
                 .into());
             }
-            let slots = q
+            let slots = t
                 .args
                 .get(1)
                 .map_or_else(|| malformed("wait without events"), Val::ptr)?;
@@ -722,37 +491,19 @@ impl<'p> Machine<'p> {
             }
             waited.push(e.region);
             let (dst, src) = (event.dst.clone(), event.src.clone());
-            for (space, region, range) in dst {
-                let p = Ptr {
-                    space,
-                    region,
-                    offset: 0,
-                };
-                self.region_mut(None, p)?.replace_shadow(
-                    &range,
-                    Shadow::Dst(e.region),
-                    Shadow::Pending(sg),
-                );
-                self.pending.push((space, region, range));
+            for span in dst {
+                self.replace_shadow(&span, Shadow::Dst(e.region), Shadow::Pending(sg));
+                self.pending.push(span);
             }
-            for (space, region, range) in src {
-                let p = Ptr {
-                    space,
-                    region,
-                    offset: 0,
-                };
-                self.region_mut(None, p)?.replace_shadow(
-                    &range,
-                    Shadow::Src(e.region),
-                    Shadow::Clear,
-                );
+            for span in src {
+                self.replace_shadow(&span, Shadow::Src(e.region), Shadow::Clear);
             }
             let mark = self.tg_barriers;
             if let Some(ev) = self.events.get_mut(e.region as usize) {
                 ev.waited_at = Some(mark);
             }
         }
-        if self.options.trace {
+        if self.sh.options.trace {
             let [x, y, z] = self.tg_pos;
             let ids: Vec<String> = evs.iter().map(|e| format!("#{}", e.region)).collect();
             self.trace.push(format!(
@@ -764,25 +515,14 @@ impl<'p> Machine<'p> {
     }
 }
 
-fn bad_pointer(p: Ptr) -> ExecError {
-    let what = match p.space {
-        Space::Null => "a null (or non-pointer) address".to_string(),
-        Space::Event => "an async-copy event".to_string(),
-        Space::Function => "a function".to_string(),
-        s if is_memory(&p) => format!(
-            "{s:?} region {} that does not exist (a dangling pointer?)",
-            p.region
-        ),
-        s => format!("{s:?}"),
-    };
-    ErrorKind::BadPointer(format!("access through a pointer to {what}")).into()
-}
-
 fn show(v: &Val) -> String {
     match v {
         Val::Bits(b) => format!("{}", *b as i64),
         Val::Ptr(p) => format!("{:?} region {} + {}", p.space, p.region, p.offset),
         Val::List(l) => format!("<{}>", l.iter().map(show).collect::<Vec<_>>().join(", ")),
+        Val::Frag { .. } => show(&Val::list_of(
+            v.list().map(|c| c.into_owned()).unwrap_or_default(),
+        )),
     }
 }
 
@@ -791,117 +531,4 @@ fn le(b: &[u8]) -> u64 {
     let n = b.len().min(8);
     x[..n].copy_from_slice(&b[..n]);
     u64::from_le_bytes(x)
-}
-
-/// The (row, column) of the two matrix elements lane `lane` holds in
-/// elements 0 and 1 of its `<64 x T>` (air.md §2.12, Morton order).
-pub(crate) fn lane_coords(lane: u32) -> (usize, usize) {
-    let quad = lane / 4;
-    let col = (quad & 2) * 2 + (lane % 2) * 2;
-    let row = (quad / 4) * 4 + (lane / 2) % 4;
-    (row as usize, col as usize)
-}
-
-/// A lane's `<64 x T>`: its two elements first, zeros after.
-fn lane_vector(m: &[u64], lane: u32) -> Val {
-    let (r, c) = lane_coords(lane);
-    let mut v = vec![Val::Bits(0); 64];
-    v[0] = Val::Bits(m[r * 8 + c]);
-    v[1] = Val::Bits(m[r * 8 + c + 1]);
-    Val::List(v)
-}
-
-/// The 8×8 matrix (row-major bits) that operand `arg` of every lane forms.
-fn gather(lanes: &[Thread], live: &[usize], arg: usize) -> Result<Vec<u64>> {
-    let mut m = vec![0u64; 64];
-    for i in live {
-        let State::Blocked(p) = &lanes[*i].state else {
-            return malformed("lane not blocked");
-        };
-        let v = p
-            .args
-            .get(arg)
-            .map_or_else(|| malformed("missing matrix operand"), |v| v.list())?;
-        let (r, c) = lane_coords(lanes[*i].lane);
-        m[r * 8 + c] = v.first().map_or(Ok(0), Val::bits)?;
-        m[r * 8 + c + 1] = v.get(1).map_or(Ok(0), Val::bits)?;
-    }
-    Ok(m)
-}
-
-/// How a matrix load/store addresses element (row, col).
-struct MatrixAddr {
-    dims: [u64; 2],
-    strides: [i64; 2],
-    origin: [i64; 2],
-    transpose: bool,
-}
-
-impl MatrixAddr {
-    /// Element index from the base pointer, or `None` outside `dims`
-    /// (loads read 0 there; stores skip it).
-    fn index(&self, r: u64, c: u64) -> Option<i64> {
-        let (r, c) = if self.transpose { (c, r) } else { (r, c) };
-        let x = self.origin[0].checked_add(c as i64)?;
-        let y = self.origin[1].checked_add(r as i64)?;
-        if x < 0 || y < 0 || x as u64 >= self.dims[0] || y as u64 >= self.dims[1] {
-            return None;
-        }
-        x.checked_mul(self.strides[0])?
-            .checked_add(y.checked_mul(self.strides[1])?)
-    }
-}
-
-/// AIR 2.8 form `(dims, strides, origin)`: element (r, c) is at
-/// `(origin.x + c) * strides.x + (origin.y + r) * strides.y`, inside `dims`
-/// (a transposed access swaps all three vectors, which this reads the
-/// same way). Legacy form `(elements_per_row, origin, transpose)`.
-fn matrix_addressing(id: IntrinsicId, args: &[Val]) -> Result<MatrixAddr> {
-    let pair = |i: usize| -> Result<[u64; 2]> {
-        match args.get(i).map(Val::list) {
-            Some(Ok([a, b])) => Ok([a.bits()?, b.bits()?]),
-            _ => malformed("matrix operand is not a <2 x i64>"),
-        }
-    };
-    if matches!(
-        id,
-        IntrinsicId::SimdgroupMatrixLoad | IntrinsicId::SimdgroupMatrixStore
-    ) {
-        let (d, s, o) = (pair(0)?, pair(1)?, pair(2)?);
-        Ok(MatrixAddr {
-            dims: d,
-            strides: [s[0] as i64, s[1] as i64],
-            origin: [o[0] as i64, o[1] as i64],
-            transpose: false,
-        })
-    } else {
-        let epr = args
-            .first()
-            .map_or_else(|| malformed("missing operand"), Val::bits)?;
-        let o = pair(1)?;
-        let transpose = args.get(2).map_or(Ok(0), Val::bits)? & 1 == 1;
-        Ok(MatrixAddr {
-            dims: [u64::MAX, u64::MAX],
-            strides: [1, epr as i64],
-            origin: [o[0] as i64, o[1] as i64],
-            transpose,
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::lane_coords;
-
-    #[test]
-    fn morton_layout_covers_the_tile_once() {
-        let mut seen = [[false; 8]; 8];
-        for lane in 0..32 {
-            let (r, c) = lane_coords(lane);
-            assert!(!seen[r][c] && !seen[r][c + 1]);
-            seen[r][c] = true;
-            seen[r][c + 1] = true;
-        }
-        assert!(seen.iter().flatten().all(|b| *b));
-    }
 }

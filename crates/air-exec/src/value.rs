@@ -9,6 +9,8 @@
 //! into 64 bits: space in the top 3 bits, region in the next 21, a signed
 //! 40-bit offset below. Null packs to 0.
 
+use std::rc::Rc;
+
 use air_ir::types::{StructBody, Type, TypeId, TypeTable};
 
 use crate::error::{malformed, unsupported, Result};
@@ -91,15 +93,53 @@ impl Ptr {
     }
 }
 
+/// The number of elements of a [`Val::Frag`]: a `<64 x T>` simdgroup-matrix
+/// register.
+pub const FRAG_LEN: usize = 64;
+
 /// A runtime value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Val {
     /// Integer or float bits.
     Bits(u64),
     /// A pointer.
     Ptr(Ptr),
-    /// Vector lanes, array elements or struct fields.
-    List(Vec<Val>),
+    /// Vector lanes, array elements or struct fields (shared: copying a
+    /// value, as every operand read and phi does, copies no elements).
+    List(Rc<Vec<Val>>),
+    /// A 64-element vector of scalars whose elements 2 to 63 are all equal:
+    /// how a lane holds its `<64 x T>` simdgroup-matrix register (its two
+    /// matrix elements first, Metal's `thread_elements()` view; air.md
+    /// §2.12). The same value as the `List` of its 64 elements, kept
+    /// without a heap allocation because matrix loads, multiply-accumulates,
+    /// phis and `insertelement`/`extractelement` of elements 0 and 1 make
+    /// and copy such values once per lane.
+    Frag {
+        /// Elements 0 and 1.
+        lo: [u64; 2],
+        /// Elements 2 to 63.
+        rest: u64,
+    },
+}
+
+impl PartialEq for Val {
+    /// Equality of the values, whatever their representation (a `Frag`
+    /// equals the `List` of its 64 elements).
+    fn eq(&self, other: &Val) -> bool {
+        match (self, other) {
+            (Val::Bits(a), Val::Bits(b)) => a == b,
+            (Val::Ptr(a), Val::Ptr(b)) => a == b,
+            (Val::List(a), Val::List(b)) => Rc::ptr_eq(a, b) || a == b,
+            (Val::Frag { lo: a, rest: r }, Val::Frag { lo: b, rest: s }) => a == b && r == s,
+            (f @ Val::Frag { .. }, Val::List(l)) | (Val::List(l), f @ Val::Frag { .. }) => {
+                l.len() == FRAG_LEN
+                    && l.iter()
+                        .enumerate()
+                        .all(|(i, v)| *v == Val::Bits(f.frag_elem(i)))
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Val {
@@ -108,7 +148,9 @@ impl Val {
         match self {
             Val::Bits(b) => Ok(*b),
             Val::Ptr(p) => Ok(p.encode()),
-            Val::List(_) => malformed("aggregate used where a scalar is expected"),
+            Val::List(_) | Val::Frag { .. } => {
+                malformed("aggregate used where a scalar is expected")
+            }
         }
     }
 
@@ -117,15 +159,73 @@ impl Val {
         match self {
             Val::Ptr(p) => Ok(*p),
             Val::Bits(b) => Ok(Ptr::decode(*b)),
-            Val::List(_) => malformed("aggregate used where a pointer is expected"),
+            Val::List(_) | Val::Frag { .. } => {
+                malformed("aggregate used where a pointer is expected")
+            }
         }
     }
 
-    /// The elements of a vector or aggregate.
-    pub fn list(&self) -> Result<&[Val]> {
+    /// The elements of a vector or aggregate (a `Frag` is spelled out).
+    pub fn list(&self) -> Result<std::borrow::Cow<'_, [Val]>> {
         match self {
-            Val::List(v) => Ok(v),
+            Val::List(v) => Ok(std::borrow::Cow::Borrowed(v.as_slice())),
+            Val::Frag { .. } => Ok(std::borrow::Cow::Owned(
+                (0..FRAG_LEN)
+                    .map(|i| Val::Bits(self.frag_elem(i)))
+                    .collect(),
+            )),
             _ => malformed("scalar used where a vector or aggregate is expected"),
+        }
+    }
+
+    /// Element `i` of a `Frag` (0 for other values).
+    pub fn frag_elem(&self, i: usize) -> u64 {
+        match self {
+            Val::Frag { lo, rest } => lo.get(i).copied().unwrap_or(*rest),
+            _ => 0,
+        }
+    }
+
+    /// A vector or aggregate of `items`.
+    pub fn list_of(items: Vec<Val>) -> Val {
+        Val::List(Rc::new(items))
+    }
+
+    /// A vector or aggregate of `items`, kept as a `Frag` when it is one
+    /// (64 scalars whose elements 2 to 63 are equal).
+    pub fn from_list(items: Vec<Val>) -> Val {
+        if items.len() == FRAG_LEN {
+            if let (Val::Bits(a), Val::Bits(b), Val::Bits(r)) = (&items[0], &items[1], &items[2]) {
+                if items[3..].iter().all(|v| *v == Val::Bits(*r)) {
+                    return Val::Frag {
+                        lo: [*a, *b],
+                        rest: *r,
+                    };
+                }
+            }
+        }
+        Val::list_of(items)
+    }
+
+    /// The number of scalar elements of this value (1 for a scalar): what
+    /// an instruction producing it counts towards the work budget.
+    pub fn elements(&self) -> u64 {
+        match self {
+            Val::Bits(_) | Val::Ptr(_) => 1,
+            Val::Frag { .. } => FRAG_LEN as u64,
+            Val::List(l) => l.iter().map(Val::elements).sum(),
+        }
+    }
+
+    /// Heap bytes this value holds (0 for scalars and `Frag`s): what it
+    /// counts towards the memory budget.
+    pub fn heap_bytes(&self) -> u64 {
+        match self {
+            Val::List(l) => {
+                (l.capacity() * std::mem::size_of::<Val>()) as u64
+                    + l.iter().map(Val::heap_bytes).sum::<u64>()
+            }
+            _ => 0,
         }
     }
 }
@@ -323,6 +423,19 @@ impl<'t> Layout<'t> {
                 }
                 Ok(())
             }
+            Type::Vector { elem, .. } if matches!(val, Val::Frag { .. }) => {
+                // A matrix register: 64 scalars, no pointers.
+                let esize = self.store_size(*elem)? as usize;
+                for i in 0..FRAG_LEN {
+                    let bits = val.frag_elem(i).to_le_bytes();
+                    let n = esize.min(8);
+                    match out.get_mut(i * esize..i * esize + n) {
+                        Some(slot) => slot.copy_from_slice(&bits[..n]),
+                        None => return malformed("value has more elements than its type"),
+                    }
+                }
+                Ok(())
+            }
             Type::Vector { elem, .. } | Type::Array { elem, .. } => {
                 let step = match self.ty(ty)? {
                     Type::Vector { .. } => self.store_size(*elem)?,
@@ -341,7 +454,7 @@ impl<'t> Layout<'t> {
             Type::Struct { .. } | Type::Named(_) => {
                 let (fields, _) = self.fields(ty)?;
                 let offsets = self.field_offsets(ty)?;
-                for ((f, off), v) in fields.iter().zip(offsets).zip(val.list()?) {
+                for ((f, off), v) in fields.iter().zip(offsets).zip(val.list()?.iter()) {
                     let size = self.store_size(*f)? as usize;
                     let at = off as usize;
                     match out.get_mut(at..at + size) {
@@ -381,16 +494,37 @@ impl<'t> Layout<'t> {
                         Val::Bits(x)
                     })
                     .collect();
-                Ok(Val::List(lanes))
+                Ok(Val::list_of(lanes))
             }
             Type::Vector { len, elem } => {
                 let esize = self.store_size(*elem)? as usize;
+                let scalar = matches!(
+                    self.ty(*elem)?,
+                    Type::Int(1..=64) | Type::Half | Type::BFloat | Type::Float | Type::Double
+                );
+                if *len as usize == FRAG_LEN && scalar && esize > 0 {
+                    // A matrix register (or any 64-element vector whose
+                    // elements 2 to 63 are equal) decodes without a heap
+                    // allocation.
+                    let elem_at = |i: usize| bytes.get(i * esize..(i + 1) * esize).unwrap_or(&[]);
+                    let tail = elem_at(2);
+                    if (3..FRAG_LEN).all(|i| elem_at(i) == tail) {
+                        let m = match self.ty(*elem)? {
+                            Type::Int(w) => mask(*w),
+                            _ => u64::MAX,
+                        };
+                        return Ok(Val::Frag {
+                            lo: [le_bits(elem_at(0)) & m, le_bits(elem_at(1)) & m],
+                            rest: le_bits(tail) & m,
+                        });
+                    }
+                }
                 (0..*len as usize)
                     .map(|i| {
                         self.decode(*elem, bytes.get(i * esize..(i + 1) * esize).unwrap_or(&[]))
                     })
                     .collect::<Result<Vec<_>>>()
-                    .map(Val::List)
+                    .map(Val::list_of)
             }
             Type::Array { len, elem } => {
                 let step = self.alloc_size(*elem)? as usize;
@@ -400,7 +534,7 @@ impl<'t> Layout<'t> {
                         self.decode(*elem, bytes.get(i * step..i * step + esize).unwrap_or(&[]))
                     })
                     .collect::<Result<Vec<_>>>()
-                    .map(Val::List)
+                    .map(Val::list_of)
             }
             Type::Struct { .. } | Type::Named(_) => {
                 let (fields, _) = self.fields(ty)?;
@@ -411,7 +545,7 @@ impl<'t> Layout<'t> {
                     let at = off as usize;
                     out.push(self.decode(*f, bytes.get(at..at + size).unwrap_or(&[]))?);
                 }
-                Ok(Val::List(out))
+                Ok(Val::list_of(out))
             }
             other => unsupported(format!("loading a value of type {other:?}")),
         }

@@ -592,7 +592,7 @@ spin:
     assert_has(
         &e,
         &[
-            "step budget of 10000 thread-instructions exhausted",
+            "step budget of 10000 work units exhausted",
             "br label %spin",
         ],
     );

@@ -39,6 +39,22 @@ Examples:
   airlink run tests/corpus/simple_1d.ll --grid 128 --threadgroup 32 \\
       --link examples/specs/simple_transform.ll --buffer src=128:i --buffer dst=128";
 
+/// A byte count: digits, optionally followed by K, M or G (binary units).
+fn parse_bytes(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&t[..i], 10),
+        Some((i, 'M' | 'm')) => (&t[..i], 20),
+        Some((i, 'G' | 'g')) => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1u64 << shift))
+        .ok_or_else(|| format!("`{text}` is not a byte count (digits, optionally with K, M or G)"))
+}
+
 /// Options of `airlink run`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = GRAMMAR)]
@@ -72,9 +88,19 @@ pub struct Opts {
     /// Print each simdgroup's copies, waits and barriers.
     #[arg(long)]
     trace: bool,
-    /// Thread-instructions allowed before the run fails.
+    /// Work allowed before the run fails, in work units (an instruction is
+    /// one; vector values, memory copies and matrix operations count their
+    /// size).
     #[arg(long, default_value_t = air_exec::limits::DEFAULT_STEP_BUDGET)]
     budget: u64,
+    /// Memory the run may hold: bytes, or with a K, M or G suffix (KiB, MiB,
+    /// GiB).
+    #[arg(long, value_name = "BYTES", default_value_t = air_exec::limits::DEFAULT_MEMORY_LIMIT, value_parser = parse_bytes)]
+    memory_limit: u64,
+    /// Worker threads for threadgroups (0: one per core); results do not
+    /// depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// Allow reads of threadgroup memory nothing wrote.
     #[arg(long)]
     no_poison: bool,
@@ -94,6 +120,8 @@ impl Opts {
         let (mut bindings, initial) = self.bindings(&program)?;
         let options = Options {
             step_budget: self.budget,
+            memory_limit: self.memory_limit,
+            threads: self.threads,
             poison_threadgroup: !self.no_poison,
             trace: self.trace,
         };
