@@ -10,7 +10,8 @@
 //! ```
 //!
 //! MODE is `visible` (default), `inline`, `visible+cooperative` or
-//! `inline+cooperative`. The example files are read from the source tree's
+//! `inline+cooperative`; `--threads N` sets the executor's worker threads
+//! (default: all cores). The example files are read from the source tree's
 //! `examples/`.
 
 use std::path::Path;
@@ -63,7 +64,18 @@ fn parse(args: &[String]) -> Result<Vec<(Case, Mode)>, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut threads = 0;
+    if let Some(i) = args.iter().position(|a| a == "--threads") {
+        match args.get(i + 1).and_then(|n| n.parse().ok()) {
+            Some(n) => threads = n,
+            None => {
+                eprintln!("tiled: --threads needs a number");
+                return ExitCode::from(2);
+            }
+        }
+        args.drain(i..i + 2);
+    }
     let runs = match parse(&args) {
         Ok(r) => r,
         Err(e) => {
@@ -76,6 +88,7 @@ fn main() -> ExitCode {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let options = Options {
         step_budget: 10_000_000_000,
+        threads,
         ..Options::default()
     };
     let mut ok = true;
@@ -93,9 +106,10 @@ fn main() -> ExitCode {
             Ok(run) => {
                 let secs = run.elapsed.as_secs_f64();
                 println!(
-                    "{} {}: {:.3} s, {} thread-instructions, {:.1} M/s ({} threadgroups; shell built in {:.0} ms); {}",
+                    "{} {} ({} threads): {:.3} s, {} thread-instructions, {:.1} M/s ({} threadgroups; shell built in {:.0} ms); {}",
                     case.label(),
                     mode.name(),
+                    if threads == 0 { "all".to_string() } else { threads.to_string() },
                     secs,
                     run.report.steps,
                     run.report.steps as f64 / secs.max(1e-9) / 1e6,

@@ -250,6 +250,41 @@ mod tests {
     }
 
     #[test]
+    fn the_specs_name_the_bodies_of_the_table() {
+        let file = |p: &Option<PathBuf>| {
+            p.as_ref()
+                .and_then(|p| p.file_name())
+                .map(|f| f.to_string_lossy().into_owned())
+        };
+        for k in Kernel::ALL {
+            let spec = k.spec(None).unwrap();
+            let named: Vec<(String, Option<String>, Option<String>)> = spec
+                .functions
+                .iter()
+                .map(|f| (f.name.clone(), file(&f.inline), file(&f.msl)))
+                .collect();
+            let table: Vec<(String, Option<String>, Option<String>)> = k
+                .bodies()
+                .iter()
+                .map(|b| {
+                    (
+                        b.name.to_string(),
+                        Some(b.ll.to_string()),
+                        Some(b.metal.to_string()),
+                    )
+                })
+                .collect();
+            assert_eq!(named, table, "{}", k.name());
+            assert_eq!(
+                spec.threadgroup_size[0] * spec.threadgroup_size[1] * spec.threadgroup_size[2],
+                THREADS_PER_THREADGROUP,
+                "{}",
+                k.name()
+            );
+        }
+    }
+
+    #[test]
     fn msl_holds_every_visible_function() {
         let msl = Kernel::AttentionF32.msl();
         assert!(msl.contains("[[visible]] void attn_block("));
