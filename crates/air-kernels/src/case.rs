@@ -7,12 +7,9 @@ use air_testgen::Rng;
 
 use crate::error::{Error, Result};
 use crate::kernel::{Kernel, HEAD_DIM, THREADS_PER_THREADGROUP};
+use crate::limits::MAX_DIM;
 use crate::reference;
 
-/// The largest matrix dimension (and sequence length) a case accepts: the
-/// cases are for tests and benchmarks, and this keeps every size product
-/// far inside `u32` and `usize`.
-pub const MAX_DIM: u32 = 4096;
 
 /// The problem size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

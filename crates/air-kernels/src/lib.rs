@@ -14,6 +14,12 @@
 //!   copy mechanism (async copies or the cooperative fallback) and running
 //!   it on `air-exec`.
 //!
+//! # Limits
+//!
+//! Shapes are 1 to [`limits::MAX_DIM`] (4096) in every dimension; runs use
+//! the executor's own limits (its work budget: raise
+//! [`cpu::Options::step_budget`] for large shapes).
+//!
 //! ```
 //! use air_kernels::{Case, Inputs, Kernel};
 //!
@@ -32,9 +38,10 @@ mod case;
 pub mod cpu;
 mod error;
 mod kernel;
+pub mod limits;
 pub mod reference;
 
-pub use case::{Buffer, Case, Check, Element, Inputs, Reference, Shape, Wrong, MAX_DIM};
+pub use case::{Buffer, Case, Check, Element, Inputs, Reference, Shape, Wrong};
 pub use error::{Error, Result};
 pub use kernel::{
     embedded, write_embedded, Body, Kernel, EMBEDDED, HEAD_DIM, THREADS_PER_THREADGROUP,
