@@ -10,7 +10,6 @@ use crate::kernel::{Kernel, HEAD_DIM, THREADS_PER_THREADGROUP};
 use crate::limits::MAX_DIM;
 use crate::reference;
 
-
 /// The problem size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Shape {

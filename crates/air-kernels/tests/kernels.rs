@@ -4,8 +4,9 @@
 //! 1x1x1 in float and half with exact and random inputs; attention with
 //! S = 128 and 77), in every mode: visible (the `.ll` bodies linked as the
 //! visible functions), inline (imported into one kernel), and both with
-//! the cooperative fallback. Every run must pass its reference within the
-//! stated tolerance, and all modes must write bit-for-bit the same output.
+//! the cooperative fallback, each on another number of executor threads.
+//! Every run must pass its reference within the stated tolerance, and all
+//! runs must write bit-for-bit the same output.
 
 use std::path::{Path, PathBuf};
 
@@ -32,8 +33,14 @@ fn all_modes_agree(kernel: Kernel) {
     assert!(cases.len() >= 2);
     for case in &cases {
         let mut first: Option<(Mode, Vec<u8>)> = None;
-        for (mode, program) in &programs {
-            let run = cpu::run(case, program, &Options::default())
+        for (i, (mode, program)) in programs.iter().enumerate() {
+            // Each mode on another number of worker threads (1, 2, 3, 1):
+            // the bit-for-bit comparison covers the thread count too.
+            let options = Options {
+                threads: 1 + i % 3,
+                ..Options::default()
+            };
+            let run = cpu::run(case, program, &options)
                 .unwrap_or_else(|e| panic!("{} {}: {e}", case.label(), mode.name()));
             assert!(
                 run.check.passed(),
