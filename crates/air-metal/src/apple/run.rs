@@ -217,7 +217,10 @@ pub fn run_tiled(
         ));
     }
     for b in list.iter().filter(|b| b.element == Element::U32) {
-        let v = u32::from_le_bytes([b.bytes[0], b.bytes[1], b.bytes[2], b.bytes[3]]);
+        let word = b.bytes.get(..4).and_then(|w| <[u8; 4]>::try_from(w).ok());
+        let v = word.map(u32::from_le_bytes).ok_or_else(|| {
+            Error::invalid(Step::Bind, format!("scalar `{}` is not 4 bytes", b.name))
+        })?;
         args.push((b.name, Arg::Scalar(ConstantValue::UInt(v))));
     }
     let grid = Grid::threads(u64::from(case.case.threads()));
