@@ -9,6 +9,11 @@
 //! | `simple` | `float transform_value(float v)`: `v*3+7` |
 //! | `multi_buffer_{mul,fma,sqrt}` | `void compute_tile(A, B, C, tid, lane)` writing `A*B+42`, `fma(A,B,100)`, `sqrt(A)+B*2` |
 //! | `copy_2d` | `void process_tile(tg, simd_lane)`: `tg[lane] *= 10` |
+//!
+//! [`tiled`]: the tiled example kernels of `examples/gemm` and
+//! `examples/attention` (GEMM in float and with half inputs, attention),
+//! each in both body modes ([`TiledCase`]); their MSL bodies are the
+//! examples' `.metal` files.
 
 use air_shell::seed::{CaseCheck, SeedCase};
 use air_shell::{BodyMode, Options, Shell, Spec};
@@ -120,4 +125,105 @@ pub fn multi_buffer() -> Vec<Case> {
 /// copies both ways, scaled by 10 in between.
 pub fn copy_2d() -> Case {
     Case::new(SeedCase::Copy2d)
+}
+
+/// A tiled example kernel of `examples/gemm` or `examples/attention` (the
+/// cases of [`air_kernels`]) on the GPU in one body mode: `visible` JIT-
+/// compiles the example's MSL bodies and links them with
+/// `privateFunctions`; `inline` builds one monolithic kernel from the
+/// shell with the example's AIR bodies imported (no JIT, no linking).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TiledCase {
+    /// Kernel, shape and inputs (buffers, dispatch, reference, tolerance).
+    pub case: air_kernels::Case,
+    /// The body mode.
+    pub body: BodyMode,
+    /// Whether `airlink doctor` also runs the case on the CPU executor for
+    /// comparison (the small, ragged shapes; the large ones only time the
+    /// GPU).
+    pub on_cpu: bool,
+}
+
+impl TiledCase {
+    /// `gemm/f32 100x72x130 visible`.
+    pub fn name(&self) -> String {
+        format!("{} {}", self.case.label(), self.body.name())
+    }
+
+    /// The MSL source the visible mode JIT-compiles (every body of the
+    /// kernel in one translation unit).
+    pub fn msl(&self) -> String {
+        self.case.kernel().msl()
+    }
+
+    /// Generates the shell for `target_id` (`macos26`, `ios18`, ...) in
+    /// this case's body mode, from the embedded example files in
+    /// [`examples_dir`] (inline mode reads the `.ll` bodies from there).
+    ///
+    /// # Errors
+    /// [`Step::BuildShell`] with the spec's or generator's diagnostics.
+    pub fn shell_for(&self, target_id: &str) -> Result<Shell> {
+        let build = |e: air_kernels::Error| Error::invalid(Step::BuildShell, e.to_string());
+        let mut spec = self
+            .case
+            .kernel()
+            .spec(Some(&examples_dir()?))
+            .map_err(build)?;
+        spec.target = target_id.to_string();
+        let options = Options {
+            body: Some(self.body),
+            ..Options::default()
+        };
+        air_shell::generate(&spec, &options)
+            .map_err(|e| Error::invalid(Step::BuildShell, e.to_string()))
+    }
+}
+
+/// The folder the tiled cases are generated from: the embedded example
+/// files ([`air_kernels::write_embedded`]) written once per process under
+/// the temporary directory (once, so concurrent users in one process never
+/// read a file while another rewrites it; per process, so concurrent
+/// processes do not share one).
+///
+/// # Errors
+/// [`Step::BuildShell`] when the files cannot be written.
+pub fn examples_dir() -> Result<std::path::PathBuf> {
+    static DIR: std::sync::OnceLock<std::result::Result<std::path::PathBuf, String>> =
+        std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("airlink-examples-{}", std::process::id()));
+        air_kernels::write_embedded(&dir)
+            .map(|()| dir)
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(|e| Error::invalid(Step::BuildShell, e))
+}
+
+/// The tiled cases `airlink doctor` and the reverse-linking tests run, each
+/// in both body modes: GEMM (float, and half inputs) at the ragged
+/// 100x72x130 and at 256x256x256, attention at S = 77 and S = 512 (head
+/// dimension 64); uniform random inputs.
+pub fn tiled() -> Vec<TiledCase> {
+    use air_kernels::{Case as Tiled, Inputs, Kernel};
+    let mut shapes: Vec<(Option<Tiled>, bool)> = Vec::new();
+    for kernel in [Kernel::GemmF32, Kernel::GemmF16] {
+        shapes.push((
+            Tiled::gemm(kernel, 100, 72, 130, Inputs::Uniform).ok(),
+            true,
+        ));
+        shapes.push((
+            Tiled::gemm(kernel, 256, 256, 256, Inputs::Uniform).ok(),
+            false,
+        ));
+    }
+    shapes.push((Tiled::attention(77).ok(), true));
+    shapes.push((Tiled::attention(512).ok(), false));
+    let mut out = Vec::new();
+    for (case, on_cpu) in shapes {
+        for body in [BodyMode::Visible, BodyMode::Inline] {
+            out.extend(case.map(|case| TiledCase { case, body, on_cpu }));
+        }
+    }
+    out
 }

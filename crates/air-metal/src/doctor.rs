@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use air_target::{Platform, Target, TARGETS};
 
-use crate::cases::{self, Case};
+use crate::cases::{self, Case, TiledCase};
 use crate::error::Result;
 use crate::probe::{self, ProbeId, ProbeOutcome, ProbePlan, Verdict};
 use crate::{check_signatures, metallib_bytes, CacheKey};
@@ -34,6 +34,17 @@ pub struct PreparedCase {
     pub metallib: Vec<u8>,
 }
 
+/// A tiled example case with its shell built.
+#[derive(Clone, Debug)]
+pub struct PreparedTiled {
+    /// The case.
+    pub case: TiledCase,
+    /// Its shell (the same for every shape of a kernel and body mode).
+    pub shell: air_shell::Shell,
+    /// The shell's metallib bytes.
+    pub metallib: Vec<u8>,
+}
+
 /// A probe with its shell built.
 #[derive(Clone, Debug)]
 pub struct PreparedProbe {
@@ -50,14 +61,22 @@ pub struct Prepared {
     pub target: &'static str,
     /// The reverse-linking cases.
     pub cases: Vec<PreparedCase>,
+    /// The tiled example kernels, each shape in both body modes (inline
+    /// only on AIR 2.8 targets).
+    pub tiled: Vec<PreparedTiled>,
+    /// Tiled cases not built for this target, and why.
+    pub tiled_skipped: Vec<(String, String)>,
+    /// Where the example files were written for them (inline mode reads
+    /// the `.ll` bodies there; the CPU executor's comparison too).
+    pub examples_dir: std::path::PathBuf,
     /// The probe plan.
     pub plan: ProbePlan,
     /// The probes' metallib bytes, in plan order.
     pub probes: Vec<PreparedProbe>,
 }
 
-/// Builds the cases' and probes' shells for `target` and checks each case's
-/// MSL against its manifest.
+/// Builds the cases', tiled kernels' and probes' shells for `target` and
+/// checks each visible MSL source against its manifest.
 ///
 /// # Errors
 /// The first shell that fails to generate or assemble, or an MSL body
@@ -74,6 +93,41 @@ pub fn prepare(target: &'static Target) -> Result<Prepared> {
             metallib,
         });
     }
+    let examples_dir = cases::examples_dir()?;
+    let mut tiled: Vec<PreparedTiled> = Vec::new();
+    let mut tiled_skipped = Vec::new();
+    for case in cases::tiled() {
+        if case.body == air_shell::BodyMode::Inline && target.air_version < (2, 8, 0) {
+            tiled_skipped.push((
+                case.name(),
+                format!(
+                    "the examples' AIR bodies use the AIR 2.8 simdgroup-matrix forms; {} is AIR {}.{}",
+                    target.id, target.air_version.0, target.air_version.1
+                ),
+            ));
+            continue;
+        }
+        // One shell per kernel and body mode; the shape is a run-time scalar.
+        let built = tiled
+            .iter()
+            .find(|t| t.case.case.kernel() == case.case.kernel() && t.case.body == case.body);
+        let (shell, metallib) = match built {
+            Some(t) => (t.shell.clone(), t.metallib.clone()),
+            None => {
+                let shell = case.shell_for(target.id)?;
+                if case.body == air_shell::BodyMode::Visible {
+                    check_signatures(&shell.manifest, &case.msl())?;
+                }
+                let metallib = metallib_bytes(&shell)?;
+                (shell, metallib)
+            }
+        };
+        tiled.push(PreparedTiled {
+            case,
+            shell,
+            metallib,
+        });
+    }
     let plan = probe::plan(target.id)?;
     let mut probes = Vec::new();
     for p in &plan.probes {
@@ -85,6 +139,9 @@ pub fn prepare(target: &'static Target) -> Result<Prepared> {
     Ok(Prepared {
         target: target.id,
         cases: prepared_cases,
+        tiled,
+        tiled_skipped,
+        examples_dir,
         plan,
         probes,
     })
@@ -124,6 +181,30 @@ pub fn plan_text(os: &str) -> String {
                     c.case.seed.name(),
                     c.metallib.len(),
                     &CacheKey::shell_library(&c.metallib).hex()[..12]
+                );
+            }
+            for t in &p.tiled {
+                // One line per kernel and body mode (the shapes share the shell).
+                if p.tiled
+                    .iter()
+                    .find(|u| {
+                        u.case.case.kernel() == t.case.case.kernel() && u.case.body == t.case.body
+                    })
+                    .is_some_and(|first| !std::ptr::eq(first, t))
+                {
+                    continue;
+                }
+                let _ = writeln!(
+                    out,
+                    "  tiled {:<22} {:>4} bytes  key {}  {}",
+                    format!("{} {}", t.case.case.kernel().name(), t.case.body.name()),
+                    t.metallib.len(),
+                    &CacheKey::shell_library(&t.metallib).hex()[..12],
+                    if t.case.body == air_shell::BodyMode::Visible {
+                        "MSL matches the manifest"
+                    } else {
+                        "AIR bodies inlined, no JIT"
+                    }
                 );
             }
             for p in &p.probes {

@@ -1,5 +1,7 @@
 //! The seed's three reverse-linking tests
-//! (docs/air-conventions.md#the-reverse-linking-seed) on the GPU.
+//! (docs/air-conventions.md#the-reverse-linking-seed) on the GPU, and the
+//! tiled example kernels (examples/gemm, examples/attention) in both body
+//! modes against their f64 references.
 //!
 //! macOS only. They compile for `aarch64-apple-darwin` (checked with
 //! `cargo clippy --all-targets --target aarch64-apple-darwin`) but have
@@ -7,8 +9,8 @@
 //! `cargo test -p air-metal --test reverse_linking -- --nocapture`.
 #![cfg(target_os = "macos")]
 
-use air_metal::apple::{run_case, Device};
-use air_metal::cases::Case;
+use air_metal::apple::{run_case, run_tiled, Device};
+use air_metal::cases::{Case, TiledCase};
 use air_metal::LinkMode;
 
 fn run(case: &Case) {
@@ -55,4 +57,45 @@ fn multi_buffer_with_three_bodies() {
 #[test]
 fn copy_2d_round_trip() {
     run(&air_metal::cases::copy_2d());
+}
+
+fn run_tiled_cases(kernel_dir: &str) {
+    let device = Device::system_default().expect("a Metal device");
+    let target = air_metal::doctor::target_for(air_target::Platform::MacOs, 26)
+        .expect("a macOS target")
+        .id;
+    let cases: Vec<TiledCase> = air_metal::cases::tiled()
+        .into_iter()
+        .filter(|c| c.case.kernel().dir() == kernel_dir)
+        .collect();
+    assert!(!cases.is_empty());
+    for case in &cases {
+        let shell = case.shell_for(target).expect("the shell generates");
+        let bytes = air_metal::metallib_bytes(&shell).expect("the shell assembles");
+        let run = run_tiled(&device, case, &shell, &bytes, 3)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name()));
+        println!(
+            "[{}] {} on {}: {}; {:.3} ms, {:.2} GFLOPS",
+            if run.check.passed() { "PASS" } else { "FAIL" },
+            case.name(),
+            device.info().name,
+            run.check,
+            run.dispatch.as_secs_f64() * 1e3,
+            run.gflops
+        );
+        assert!(run.check.passed(), "{}: {}", case.name(), run.check);
+    }
+}
+
+/// examples/gemm: float and half inputs, 100x72x130 and 256x256x256, with
+/// the JIT-compiled MSL bodies (visible) and the AIR bodies (inline).
+#[test]
+fn tiled_gemm_in_both_body_modes() {
+    run_tiled_cases("gemm");
+}
+
+/// examples/attention: S = 77 and 512, head dimension 64, both body modes.
+#[test]
+fn tiled_attention_in_both_body_modes() {
+    run_tiled_cases("attention");
 }

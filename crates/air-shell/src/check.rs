@@ -561,16 +561,21 @@ impl Checker<'_, '_, '_> {
                     format!("copy into {name} while {line} may still be copying it out; wait for that copy first{here}"),
                 );
             }
-            if threads > u64::from(air_target::SIMD_WIDTH) {
-                if let Some(call) = b.read_by {
-                    let line = self.line_of(call);
-                    self.report(
-                        "war",
-                        step.id,
-                        step.at,
-                        format!("this copy may overwrite {name} while other simdgroups still read it in the call at {line} (an earlier iteration, or earlier in this one); add a threadgroup barrier between them{here}"),
-                    );
-                }
+            // Schema 2: any simdgroup, the issuing one included, as the
+            // executor checks at run time (docs/executor-semantics.md,
+            // "Async copies and events"): nothing orders the copy engine
+            // after the simdgroup's own earlier loads but a barrier. Schema
+            // 1 keeps its rule (other simdgroups only), so its specs
+            // generate as before.
+            let readers_matter = schema2 || threads > u64::from(air_target::SIMD_WIDTH);
+            if let Some(call) = b.read_by.filter(|_| readers_matter) {
+                let line = self.line_of(call);
+                self.report(
+                    "war",
+                    step.id,
+                    step.at,
+                    format!("this copy may overwrite {name} while it is still being read in the call at {line} (an earlier iteration, or earlier in this one; by any simdgroup, this one included); add a threadgroup barrier between them{here}"),
+                );
             }
             let entry = st.bufs.entry(buf).or_default();
             entry.inflight.push((step.id, true));

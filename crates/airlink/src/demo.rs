@@ -4,12 +4,16 @@
 //! It writes the embedded example specs, generates each shell, assembles it
 //! into a `.metallib` in-process, writes the AIR text, the MSL prototypes the
 //! JIT side must match and the ABI manifest, then runs every case of the
-//! seed's tests in both body modes on the CPU reference executor.
+//! seed's tests in both body modes on the CPU reference executor, and the
+//! tiled example kernels (`examples/gemm`, `examples/attention`) in both
+//! body modes and with the cooperative fallback.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use air_kernels::cpu::{self, Mode};
+use air_kernels::{Case, Inputs, Kernel};
 use air_shell::seed::EMBEDDED_SPECS;
 use air_shell::{BodyMode, Fallback};
 use anyhow::{Context, Result};
@@ -31,7 +35,11 @@ Writes, for each of the three reverse-linking shells (simple, multi_buffer, copy
   NAME.ll        its AIR text
   NAME.metal     the [[visible]] prototypes the JIT-compiled body must match
   NAME.json      the ABI manifest (buffers, scalars, visible functions)
-then runs every case of the seed's tests with visible and with inline bodies.
+then runs every case of the seed's tests with visible and with inline bodies,
+and the tiled example kernels (GEMM in float and with half inputs at
+100x72x130, attention at sequence length 77 with head dimension 64; the
+example files are written to examples/) with visible and inline bodies and
+both again with the cooperative fallback, against f64 references.
 
 Exit status: 0 when every case passes, 1 otherwise.")]
 pub struct Opts {
@@ -123,6 +131,7 @@ pub fn run_demo(out: &Path) -> Result<(String, bool)> {
             writeln!(text, "{}", case_line(r, body))?;
         }
     }
+    all_pass &= tiled_cases(out, &mut text)?;
     #[cfg(target_os = "macos")]
     {
         all_pass &= gpu_cases(&mut text)?;
@@ -190,6 +199,76 @@ fn gpu_cases(text: &mut String) -> Result<bool> {
     Ok(all_pass)
 }
 
+/// The tiled example kernels the demo runs: the ragged shapes of issue 21
+/// (uniform random inputs).
+fn tiled_demo_cases() -> Result<Vec<Case>> {
+    Ok(vec![
+        Case::gemm(Kernel::GemmF32, 100, 72, 130, Inputs::Uniform)?,
+        Case::gemm(Kernel::GemmF16, 100, 72, 130, Inputs::Uniform)?,
+        Case::attention(77)?,
+    ])
+}
+
+/// Runs the tiled example kernels in every mode on the executor, one line
+/// per kernel and mode, then whether each kernel's modes wrote bit-for-bit
+/// the same output. Returns whether everything passed.
+fn tiled_cases(out: &Path, text: &mut String) -> Result<bool> {
+    let examples = out.join("examples");
+    // Through the output policy, as every file airlink writes.
+    let example_files: Vec<(PathBuf, &str)> = air_kernels::EMBEDDED
+        .iter()
+        .map(|(path, text)| (examples.join(path), *text))
+        .collect();
+    for (file, _) in &example_files {
+        if let Some(folder) = file.parent() {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("cannot create {}", folder.display()))?;
+        }
+    }
+    write_outputs(&example_files)?;
+    let mut all_pass = true;
+    let mut identical = true;
+    for case in tiled_demo_cases()? {
+        let mut first: Option<Vec<u8>> = None;
+        for mode in Mode::ALL {
+            let program = cpu::program(case.kernel(), &examples, mode)?;
+            let run = cpu::run(&case, &program, &cpu::Options::default())?;
+            let c = &run.check;
+            all_pass &= c.passed();
+            writeln!(
+                text,
+                "{:<24} {:<20} {:>9} {:<7} max|err| {:.1e}  {EXECUTOR}",
+                case.label(),
+                mode.name(),
+                format!("{}/{}", c.correct, c.total),
+                if c.passed() { "correct" } else { "FAIL" },
+                c.max_error
+            )?;
+            if let Some(w) = c.wrong.first() {
+                writeln!(
+                    text,
+                    "    first mismatch: [{},{}] = {} (expected {} within {:.1e})",
+                    w.row, w.col, w.got, w.want, w.bound
+                )?;
+            }
+            match &first {
+                None => first = Some(run.output),
+                Some(bytes) => identical &= *bytes == run.output,
+            }
+        }
+    }
+    writeln!(
+        text,
+        "tiled kernels: the four modes wrote {} outputs",
+        if identical {
+            "bit-for-bit identical"
+        } else {
+            "DIFFERENT (FAIL)"
+        }
+    )?;
+    Ok(all_pass && identical)
+}
+
 fn case_line(r: &CaseResult, body: BodyMode) -> String {
     let verdict = if r.pass { "correct" } else { "CORRECT (FAIL)" };
     let mut line = format!(
@@ -215,8 +294,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("airlink-demo-test-{}", std::process::id()));
         let (text, pass) = run_demo(&dir).unwrap();
         assert!(pass, "{text}");
-        // Five cases in two body modes, each on its own line.
-        assert_eq!(text.matches(EXECUTOR).count(), 10, "{text}");
+        // Five cases in two body modes, and three tiled kernels in four
+        // modes, each on its own line.
+        assert_eq!(text.matches(EXECUTOR).count(), 10 + 12, "{text}");
+        assert!(
+            text.contains(
+                "gemm/f16 100x72x130      inline+cooperative   7200/7200 correct max|err|"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("four modes wrote bit-for-bit identical outputs"),
+            "{text}"
+        );
         for stem in ["simple", "multi_buffer", "copy_2d"] {
             let lib = std::fs::read(dir.join(format!("{stem}.metallib"))).unwrap();
             let file = metallib::MetallibFile::parse(&lib).unwrap();

@@ -26,7 +26,8 @@
 //!
 //! Each case is one command line, written exactly as README.md or `--help`
 //! shows it, run by the real binary (`CARGO_BIN_EXE_airlink`) in a scratch
-//! directory laid out like the repository: `examples/specs/*` and
+//! directory laid out like the repository: the specs and bodies of
+//! `examples/specs`, `examples/gemm` and `examples/attention`, and
 //! `tests/corpus/*.ll` are copied there under their own paths, so the
 //! examples that name them read the repository's own files. Examples that
 //! name files the repository does not have get stand-ins (see
@@ -301,6 +302,25 @@ fn cases() -> Vec<Case> {
             "run_corpus_link",
             "airlink run tests/corpus/simple_1d.ll --grid 128 --threadgroup 32 --link examples/specs/simple_transform.ll --buffer src=128:i --buffer dst=128",
         ),
+        // run: the READMEs of examples/gemm and examples/attention (their
+        // --expect values are worked out there: C = K for ones, and with
+        // Q = 0 every row of O is the mean of V's rows, (77 - 1) / 2).
+        case(
+            "run_gemm_readme",
+            "airlink run examples/gemm/gemm_f32.toml --body inline --grid 1536 --buffer A=13000:1 --buffer B=9360:1 --buffer C=7200 --buffer 'M=[100]' --buffer 'N=[72]' --buffer 'K=[130]' --expect C=130",
+        ),
+        case(
+            "run_gemm_f16_visible_readme",
+            "airlink run examples/gemm/gemm_f16.toml --grid 1536 --link examples/gemm/gemm_tile_f16.ll --link examples/gemm/gemm_store.ll --buffer A=13000:1 --buffer B=9360:0.5 --buffer C=7200 --buffer 'M=[100]' --buffer 'N=[72]' --buffer 'K=[130]' --expect C=65",
+        ),
+        case(
+            "run_attention_readme",
+            "airlink run examples/attention/attention_f32.toml --body inline --grid 384 --buffer Q=4928:0 --buffer K=4928:0 --buffer 'V=4928:floor(i/64)' --buffer O=4928 --buffer 'S=[77]' --expect 'O=38~1e-5'",
+        ),
+        case(
+            "run_attention_visible_readme",
+            "airlink run examples/attention/attention_f32.toml --grid 384 --link examples/attention/attn_block_f32.ll --link examples/attention/attn_finish_f32.ll --buffer Q=4928:0 --buffer K=4928:0 --buffer 'V=4928:floor(i/64)' --buffer O=4928 --buffer 'S=[77]' --expect 'O=38~1e-5'",
+        ),
         // Not an example, but the one way to see the copy engine's work.
         // Known papercut (reported): positions cite `copy_2d_kernel.ll`,
         // the generated module's name, which is not a file on disk.
@@ -533,7 +553,12 @@ fn cli_outputs_match_their_expected_files() {
 /// and the stand-ins under the names the examples use.
 fn set_up_scratch(scratch: &Path) {
     let root = repo_root();
-    for dir in ["examples/specs", "tests/corpus"] {
+    for dir in [
+        "examples/specs",
+        "examples/gemm",
+        "examples/attention",
+        "tests/corpus",
+    ] {
         std::fs::create_dir_all(scratch.join(dir)).unwrap();
         for entry in std::fs::read_dir(root.join(dir)).unwrap() {
             let path = entry.unwrap().path();
@@ -1296,10 +1321,24 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
             demo.files["target/airlink-demo/multi_buffer.metallib"].len(),
             4433
         );
-        // Five cases, in two body modes.
+        // Five cases, in two body modes; three tiled kernels in four modes
+        // (their lines also give the maximum error), all bitwise identical.
         assert_eq!(
-            out.lines().filter(|l| l.contains(" correct ")).count(),
+            out.lines()
+                .filter(|l| l.contains(" correct ") && !l.contains("max|err|"))
+                .count(),
             10,
+            "{out}"
+        );
+        assert_eq!(
+            out.lines()
+                .filter(|l| l.contains(" correct max|err| "))
+                .count(),
+            12,
+            "{out}"
+        );
+        assert!(
+            out.contains("the four modes wrote bit-for-bit identical outputs"),
             "{out}"
         );
         let root = repo_root();
@@ -1311,6 +1350,20 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
                 std::fs::read(&path).unwrap(),
                 "the demo's {name} is not examples/specs/{name}"
             );
+        }
+        for dir in ["gemm", "attention"] {
+            for entry in std::fs::read_dir(root.join("examples").join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy();
+                if name == "README.md" {
+                    continue;
+                }
+                assert_eq!(
+                    demo.files[&format!("target/airlink-demo/examples/{dir}/{name}")],
+                    std::fs::read(&path).unwrap(),
+                    "the demo's examples/{dir}/{name} is not examples/{dir}/{name}"
+                );
+            }
         }
     }
 }

@@ -118,6 +118,22 @@ pub fn llvm_as_diagnostics(text: &str) -> (bool, String) {
     }
 }
 
+/// `opt-14 -mtriple=x86_64-apple-macosx -verify -disable-output`: LLVM's
+/// own IR verifier on text or bitcode (the triple replaces `air64`'s, which
+/// opt has no target for).
+///
+/// # Errors
+/// The tool's diagnostics when the module does not verify.
+pub fn opt_verify<'a>(input: impl Into<Input<'a>>) -> Result<(), String> {
+    run(
+        "opt",
+        &["-mtriple=x86_64-apple-macosx", "-verify", "-disable-output"],
+        input.into(),
+        false,
+    )
+    .map(|_| ())
+}
+
 /// `llvm-dis-14`: bitcode in, text out.
 ///
 /// # Errors

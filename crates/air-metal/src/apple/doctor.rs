@@ -7,8 +7,9 @@ use air_shell::seed::SeedCase;
 use air_target::Platform;
 use objc2_foundation::NSProcessInfo;
 
-use super::run::{run_case, run_probe};
+use super::run::{run_case, run_probe, run_tiled};
 use super::Device;
+use crate::cases::TiledCase;
 use crate::doctor::{prepare, target_for, Report};
 use crate::options::{CompileOptions, LinkMode};
 use crate::probe::interpret;
@@ -185,6 +186,40 @@ pub fn run(version: &str) -> Report {
         }
     }
 
+    // The tiled example kernels on the GPU, each next to the CPU executor's
+    // run of the same case and body mode (small shapes only: the executor
+    // takes seconds for the large ones).
+    for t in &prepared.tiled {
+        let name = format!("{} on the GPU", t.case.name());
+        match run_tiled(&device, &t.case, &t.shell, &t.metallib, 3) {
+            Ok(run) => {
+                report.time(format!("{} dispatch", t.case.name()), run.dispatch);
+                let (cpu_ok, cpu) = if t.case.on_cpu {
+                    cpu_result(&prepared.examples_dir, &t.case)
+                } else {
+                    (true, "CPU executor: not run at this size".to_string())
+                };
+                report.check(
+                    name,
+                    run.check.passed() && cpu_ok,
+                    format!(
+                        "{}; {:.3} ms = {:.2} GFLOPS (JIT {:.1} ms, pipeline {:.1} ms); {cpu}",
+                        run.check,
+                        run.dispatch.as_secs_f64() * 1e3,
+                        run.gflops,
+                        run.jit.as_secs_f64() * 1e3,
+                        run.pipeline.as_secs_f64() * 1e3
+                    ),
+                );
+            }
+            Err(e) => report.check(name, false, e.to_string()),
+        }
+    }
+
+    for (name, why) in &prepared.tiled_skipped {
+        report.check(format!("{name}: skipped"), true, why.clone());
+    }
+
     // The probes.
     for p in &prepared.probes {
         let (outcome, pipeline_time) = run_probe(&device, &p.probe, &p.metallib);
@@ -198,4 +233,24 @@ pub fn run(version: &str) -> Report {
     }
     report.verdict = Some(interpret(&report.probes));
     report
+}
+
+/// The CPU executor's run of `case` in the same body mode (async copies):
+/// whether it passed, and a line for the report.
+fn cpu_result(examples_dir: &std::path::Path, case: &TiledCase) -> (bool, String) {
+    use air_kernels::cpu;
+    let mode = cpu::Mode::new(case.body, air_shell::Fallback::None);
+    let run = cpu::program(case.case.kernel(), examples_dir, mode)
+        .and_then(|p| cpu::run(&case.case, &p, &cpu::Options::default()));
+    match run {
+        Ok(r) => (
+            r.check.passed(),
+            format!(
+                "CPU executor: {} in {:.2} s",
+                r.check,
+                r.elapsed.as_secs_f64()
+            ),
+        ),
+        Err(e) => (false, format!("CPU executor failed: {e}")),
+    }
 }

@@ -35,7 +35,7 @@ pub use buffer::{Buffer, RawBuffer};
 pub use device::{Device, DispatchInfo};
 pub use library::{ShellLibrary, VisibleLibrary};
 pub use pipeline::{BinaryArchive, Pipeline, Runtime};
-pub use run::{run_case, run_probe, run_probes, CaseRun};
+pub use run::{run_case, run_probe, run_probes, run_tiled, CaseRun, TiledRun};
 
 use objc2::rc::Retained;
 use objc2_foundation::{NSArray, NSError, NSString};

@@ -1,14 +1,17 @@
-//! Running the reverse-linking cases and the capability probes.
+//! Running the reverse-linking cases, the tiled example kernels and the
+//! capability probes.
 
 use std::time::{Duration, Instant};
 
+use air_kernels::Element;
 use air_shell::seed::{CaseBuffer, CaseCheck};
+use air_shell::BodyMode;
 
 use super::{Buffer, Device, RawBuffer};
 use crate::bind::{Arg, Grid};
-use crate::cases::Case;
+use crate::cases::{Case, TiledCase};
 use crate::error::{Error, Result, Step};
-use crate::options::{CompileOptions, FunctionConstants, LinkMode};
+use crate::options::{CompileOptions, ConstantValue, FunctionConstants, LinkMode};
 use crate::probe::{Probe, ProbeId, ProbeOutcome};
 
 /// The result of one case run, with the time of each step.
@@ -109,4 +112,142 @@ pub fn run_probes(
         .iter()
         .map(|p| (p.probe.id, run_probe(device, &p.probe, &p.metallib).0))
         .collect()
+}
+
+/// The result of one tiled case on the GPU.
+#[derive(Clone, Debug)]
+pub struct TiledRun {
+    /// The comparison with the f64 reference.
+    pub check: air_kernels::Check,
+    /// Shell load (`newLibraryWithData`).
+    pub load: Duration,
+    /// MSL JIT (`newLibraryWithSource`); zero in inline mode.
+    pub jit: Duration,
+    /// Pipeline creation (with linking in visible mode).
+    pub pipeline: Duration,
+    /// The fastest of the timed dispatches, wall time (commit to
+    /// completion; the first, untimed dispatch is the one checked).
+    pub dispatch: Duration,
+    /// The problem's floating-point operations per second of
+    /// [`TiledRun::dispatch`], in units of 10^9.
+    pub gflops: f64,
+}
+
+/// A buffer of a tiled case, kept alive for the dispatch.
+enum TiledBuffer {
+    Float(Buffer<f32>),
+    Half(Buffer<u16>),
+}
+
+/// Runs the tiled `case` on `device`: load its shell from `metallib`; in
+/// visible mode check and JIT its MSL and link with `privateFunctions`, in
+/// inline mode build the pipeline alone; dispatch once and compare with
+/// the reference, then dispatch `timed` more times for the timing.
+///
+/// # Errors
+/// The first step that fails; a wrong result is not an error (see
+/// [`TiledRun::check`]).
+pub fn run_tiled(
+    device: &Device,
+    case: &TiledCase,
+    shell: &air_shell::Shell,
+    metallib: &[u8],
+    timed: u32,
+) -> Result<TiledRun> {
+    let t = Instant::now();
+    let lib = device.load_shell(metallib, &shell.manifest)?;
+    let load = t.elapsed();
+    let (jit, pipeline_time, pipeline) = match case.body {
+        BodyMode::Visible => {
+            let t = Instant::now();
+            let options = CompileOptions::for_target_id(&shell.manifest.target);
+            let visible = device.compile_visible(&shell.manifest, &case.msl(), &options)?;
+            let jit = t.elapsed();
+            let t = Instant::now();
+            let p = device.link_pipeline(
+                &lib,
+                &visible,
+                &FunctionConstants::new(),
+                LinkMode::Private,
+            )?;
+            (jit, t.elapsed(), p)
+        }
+        BodyMode::Inline => {
+            let t = Instant::now();
+            let p = device.plain_pipeline(&lib)?;
+            (Duration::ZERO, t.elapsed(), p)
+        }
+    };
+    let list = case.case.buffers();
+    let mut held = Vec::new();
+    for b in &list {
+        let words = |n: usize| b.bytes.chunks_exact(n);
+        match b.element {
+            Element::F32 => held.push((
+                b.name,
+                TiledBuffer::Float(
+                    device.buffer_from_slice(
+                        &words(4)
+                            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                            .collect::<Vec<f32>>(),
+                    )?,
+                ),
+            )),
+            Element::F16 => held.push((
+                b.name,
+                TiledBuffer::Half(
+                    device.buffer_from_slice(
+                        &words(2)
+                            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                            .collect::<Vec<u16>>(),
+                    )?,
+                ),
+            )),
+            Element::U32 => {}
+        }
+    }
+    let mut args: Vec<(&str, Arg<'_, RawBuffer>)> = Vec::new();
+    for (name, buffer) in &held {
+        args.push((
+            name,
+            match buffer {
+                TiledBuffer::Float(b) => b.arg(),
+                TiledBuffer::Half(b) => b.arg(),
+            },
+        ));
+    }
+    for b in list.iter().filter(|b| b.element == Element::U32) {
+        let word = b.bytes.get(..4).and_then(|w| <[u8; 4]>::try_from(w).ok());
+        let v = word.map(u32::from_le_bytes).ok_or_else(|| {
+            Error::invalid(Step::Bind, format!("scalar `{}` is not 4 bytes", b.name))
+        })?;
+        args.push((b.name, Arg::Scalar(ConstantValue::UInt(v))));
+    }
+    let grid = Grid::threads(u64::from(case.case.threads()));
+    let first = device.dispatch(&pipeline, &args, grid)?;
+    let output = held
+        .iter()
+        .find_map(|(name, b)| match b {
+            TiledBuffer::Float(b) if *name == case.case.output() => Some(b.to_vec()),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            Error::invalid(
+                Step::ReadBack,
+                format!("no float buffer `{}`", case.case.output()),
+            )
+        })?;
+    let check = case.case.check(&output);
+    let mut best = first.wall;
+    for _ in 0..timed {
+        best = best.min(device.dispatch(&pipeline, &args, grid)?.wall);
+    }
+    Ok(TiledRun {
+        check,
+        load,
+        jit,
+        pipeline: pipeline_time,
+        dispatch: best,
+        gflops: case.case.flops() / best.as_secs_f64().max(1e-9) / 1e9,
+    })
 }
