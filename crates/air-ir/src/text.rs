@@ -9,7 +9,7 @@ use std::fmt;
 use crate::module::Module;
 
 pub use parse::lazy::{BodyFork, LazyModule};
-pub use print::{print_module, type_to_string, PrintOptions};
+pub use print::{print_module, type_to_message, type_to_string, PrintOptions};
 
 /// A text error with its position.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
