@@ -3,9 +3,12 @@
 //! guards of best-effort computations, a safe answer); ROBUSTNESS.md lists
 //! every limit of the workspace in one table.
 //!
-//! Real AIR nests a few levels; every value here is far above that and
-//! above what `air-ir`'s parser accepts ([`air_ir::limits`]), so a module
-//! that parsed and verified always encodes.
+//! Real AIR nests a few levels. The writer's depths are above what the
+//! verifier accepts ([`air_ir::limits`]: 128 levels of types and
+//! constants, 256 of metadata), so a module that verified always encodes;
+//! they guard modules handed to the writer unverified. Walks that may be
+//! as long as the module (types through pointers, named structs) use
+//! explicit stacks instead of a limit.
 
 /// How deep the writer follows constant expressions: 512 (an
 /// [`EncodeError`](crate::EncodeError) `constant nesting too deep`).
@@ -13,7 +16,9 @@
 pub const MAX_WRITE_CONST_DEPTH: u32 = 512;
 
 /// How deep the writer follows metadata nodes: 512 (an
-/// [`EncodeError`](crate::EncodeError) `metadata nesting too deep`).
+/// [`EncodeError`](crate::EncodeError) `metadata nesting too deep`), twice
+/// the chains the verifier accepts
+/// ([`air_ir::limits::MAX_METADATA_DEPTH`]).
 pub const MAX_WRITE_METADATA_DEPTH: u32 = 512;
 
 /// How far the writer searches metadata operands for a cycle back to a
@@ -22,14 +27,20 @@ pub const MAX_WRITE_METADATA_DEPTH: u32 = 512;
 pub const MAX_METADATA_CYCLE_DEPTH: u32 = 64;
 
 /// How deep the data layout follows array and struct types when it sizes
-/// or aligns one (for the symbol table's global sizes): 32. Deeper types
-/// get size 0 and alignment 1 byte instead of recursing further.
-pub const MAX_LAYOUT_DEPTH: u32 = 32;
+/// or aligns one (default alignments, the symbol table's sizes of common
+/// globals): 512, four times the depth the verifier lets a type be laid
+/// out to (`air_ir::limits::MAX_TYPE_DEPTH`), so it is only reached in a
+/// module that was not verified. Deeper types get size 0 and alignment 1
+/// byte instead of recursing further.
+pub const MAX_LAYOUT_DEPTH: u32 = 512;
 
-/// How deep the reader resolves types and constants: 256 (a
-/// [`ReadError`](crate::ReadError): `a type contains itself other than
-/// through a named struct`, or `constants nest too deeply`). Resolution
-/// recurses; LLVM's writer and the text parser stay far below.
+/// How deep the reader lets types nest and resolves constants: 256 (a
+/// [`ReadError`](crate::ReadError) at the record: `type nests too deeply
+/// (more than 256 levels)`, counting as the type is spelled, whatever the
+/// order of the records; `a type contains itself other than through a
+/// named struct`; `constants nest too deeply`). Resolution recurses; the
+/// verifier then applies the workspace's lower limit
+/// ([`air_ir::limits::MAX_TYPE_DEPTH`], [`air_ir::limits::MAX_CONST_DEPTH`]).
 pub const MAX_READ_DEPTH: u32 = 256;
 
 /// The reader's allocation budget per input byte: 64 units (type
