@@ -21,11 +21,6 @@ pub const MAX_WRITE_CONST_DEPTH: u32 = 512;
 /// ([`air_ir::limits::MAX_METADATA_DEPTH`]).
 pub const MAX_WRITE_METADATA_DEPTH: u32 = 512;
 
-/// How far the writer searches metadata operands for a cycle back to a
-/// node: 64 levels. A node whose cycle is deeper is treated as not on a
-/// cycle (uniqued by content); no producer nests metadata cycles that deep.
-pub const MAX_METADATA_CYCLE_DEPTH: u32 = 64;
-
 /// How deep the data layout follows array and struct types when it sizes
 /// or aligns one (default alignments, the symbol table's sizes of common
 /// globals): 512, four times the depth the verifier lets a type be laid

@@ -11,7 +11,7 @@ use air_ir::{MetaId, Metadata, Module, Value};
 
 use super::consts::{CId, Canon};
 use super::intern::Interner;
-use crate::limits::{MAX_METADATA_CYCLE_DEPTH, MAX_WRITE_METADATA_DEPTH};
+use crate::limits::MAX_WRITE_METADATA_DEPTH;
 use crate::{EncodeError, Result};
 
 /// Index of a canonical metadata item.
@@ -189,7 +189,7 @@ impl<'m> MdTable<'m> {
                 }
                 // Nodes on a cycle cannot be uniqued by content; give them an
                 // identity first so the cycle can refer to them.
-                let on_cycle = *distinct || self.reaches(module, id, id, 0);
+                let on_cycle = *distinct || self.reaches(module, id);
                 if on_cycle {
                     // A node with an identity equals no other node (the
                     // memo maps its model id to it), so it is added
@@ -239,16 +239,33 @@ impl<'m> MdTable<'m> {
         Ok(out)
     }
 
-    /// Whether model node `from` reaches `target` through node operands.
-    fn reaches(&self, module: &Module, from: MetaId, target: MetaId, depth: u32) -> bool {
-        if depth > MAX_METADATA_CYCLE_DEPTH {
-            return false;
+    /// Whether model node `target` reaches itself through node operands
+    /// that are not canonical yet (a placeholder ends a path: a cycle through
+    /// it is handled there).
+    ///
+    /// A walk with its own stack that visits each node once: the earlier
+    /// depth-bounded recursion followed every path, exponential in the
+    /// depth of a DAG (40 lines of `!N = !{!N+1, !N+1}` never finished),
+    /// and missed cycles longer than its bound, which then failed as an
+    /// internal error. A node is walked only by the nodes above it on the
+    /// canonicalisation's path, so all calls together cost at most the
+    /// metadata depth (bounded by the verifier) times the metadata.
+    fn reaches(&self, module: &Module, target: MetaId) -> bool {
+        let mut seen: HashMap<MetaId, ()> = HashMap::default();
+        let mut stack = vec![target];
+        while let Some(from) = stack.pop() {
+            let Some(Metadata::Node { operands, .. }) = module.metadata.get(from.0 as usize) else {
+                continue;
+            };
+            for o in operands.iter().flatten() {
+                if *o == target {
+                    return true;
+                }
+                if self.memo(*o).is_none() && seen.insert(*o, ()).is_none() {
+                    stack.push(*o);
+                }
+            }
         }
-        let Some(Metadata::Node { operands, .. }) = module.metadata.get(from.0 as usize) else {
-            return false;
-        };
-        operands.iter().flatten().any(|o| {
-            *o == target || (self.memo(*o).is_none() && self.reaches(module, *o, target, depth + 1))
-        })
+        false
     }
 }
