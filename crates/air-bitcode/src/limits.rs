@@ -49,3 +49,23 @@ pub const READ_BUDGET_PER_BYTE: u64 = 64;
 /// The part of the reader's allocation budget that does not depend on the
 /// input size: 2^20 units, so small inputs are not starved.
 pub const READ_BUDGET_BASE: u64 = 1 << 20;
+
+/// How much text a module read from bitcode may spell out, per byte of
+/// bitcode: 256 bytes, plus [`MAX_TEXT_BASE`] (a
+/// [`ReadError`](crate::ReadError): `the module's text would be about N
+/// bytes, more than 256 times its M bytes of bitcode`).
+///
+/// Text spells each type and constant out at every use; bitcode names them
+/// once and shares them, so a few records (`{ %a, %a }` with `%a` the same
+/// again, 60 levels) can describe a module whose text has 2^60 bytes, and
+/// the printer, the verifier's messages and everything that renders a type
+/// would run for ever on it. The reader measures the text
+/// ([`air_ir::text::text_size_bound`], an upper estimate, linear in the
+/// module) and refuses such a module. Real modules print to a few times
+/// their bitcode.
+pub const MAX_TEXT_PER_BYTE: u64 = 256;
+
+/// The part of the text allowance that does not depend on the bitcode's
+/// size: 16 MiB, so that small modules with large shared constants (a
+/// table of identical rows) still read.
+pub const MAX_TEXT_BASE: u64 = 16 << 20;

@@ -11,7 +11,9 @@ use air_ir::{Function, Global, Linkage, MetaId, Module, TypeId};
 
 use super::constants::{Slot, ValueTable};
 use super::ReadError;
-use crate::limits::{MAX_READ_DEPTH, READ_BUDGET_BASE, READ_BUDGET_PER_BYTE};
+use crate::limits::{
+    MAX_READ_DEPTH, MAX_TEXT_BASE, MAX_TEXT_PER_BYTE, READ_BUDGET_BASE, READ_BUDGET_PER_BYTE,
+};
 use llvm_bitcode_schema::{
     block_name, record_name, BlockId, IdentificationCode, ModuleCode, ParamattrCode,
     ParamattrGroupCode, StrtabCode, SyncScopeNameCode, TypeCode, ValueSymtabCode,
@@ -136,6 +138,24 @@ pub(super) fn read(stream: &[u8], base: u64) -> Result<Module, ReadError> {
         ));
     }
     r.resolve_names()?;
+    // Types and constants share parts, so a few records can describe a
+    // module whose text (what `fmt` prints, and what messages spell out)
+    // is exponentially larger; refuse that before anyone prints it.
+    let text = air_ir::text::text_size_bound(&r.m);
+    let allowed = (stream.len() as u64)
+        .saturating_mul(MAX_TEXT_PER_BYTE)
+        .saturating_add(MAX_TEXT_BASE);
+    if text > allowed {
+        return Err(ReadError::new(
+            base,
+            "MODULE_BLOCK",
+            None,
+            format!(
+                "the module's text would be about {text} bytes, more than {MAX_TEXT_PER_BYTE} times its {} bytes of bitcode (types or constants that share parts, spelled out at every use)",
+                stream.len()
+            ),
+        ));
+    }
     Ok(r.m)
 }
 
