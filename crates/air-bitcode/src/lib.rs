@@ -43,11 +43,13 @@
 //! # Limits
 //!
 //! [`read_module`] takes hostile bytes: type and constant nesting deeper
-//! than 256 is an error, abbreviation definitions have at most 64 operands,
-//! and every count is checked against the bits left before allocating (fuzz
-//! target `bitcode_read`). The writer refuses constants and metadata nested
-//! deeper than 512 (an [`EncodeError`], not a stack overflow). [`limits`]
-//! has every value and why. The `module_gen` fuzz target checks that
+//! than 256 is an error (with the record's bit offset), abbreviation
+//! definitions have at most 64 operands, and every count is checked
+//! against the bits left before allocating (fuzz target `bitcode_read`).
+//! Every module the verifier accepts encodes; the writer walks types with
+//! explicit stacks and refuses constants and metadata nested deeper than
+//! 512 in a module it is given unverified (an [`EncodeError`], not a stack
+//! overflow). [`limits`] has every value and why. The `module_gen` fuzz target checks that
 //! generated modules encode and read back to a fixed point. See
 //! ROBUSTNESS.md.
 

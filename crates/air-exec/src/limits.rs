@@ -75,17 +75,20 @@ pub const MAX_CONST_ELEMENTS: u64 = 1 << 20;
 pub const MAX_CALL_FRAMES: usize = 256;
 
 /// How deep a constant expression may nest when the executor evaluates it:
-/// 64 (`unsupported: constant nests too deeply`).
-///
-/// Evaluation recurses on the host stack; the verifier already bounds
-/// constant expressions more generously (`air_ir::limits`), and kernels
-/// nest two or three levels.
-pub const MAX_CONST_DEPTH: u32 = 64;
+/// 128, the verifier's limit ([`air_ir::limits::MAX_CONST_DEPTH`]), so
+/// every constant of a module the executor accepts evaluates (it verifies
+/// each module it loads); deeper is `unsupported: constant nests too
+/// deeply`. Evaluation recurses on the host stack; kernels nest two or
+/// three levels.
+pub const MAX_CONST_DEPTH: u32 = air_ir::limits::MAX_CONST_DEPTH;
 
 /// How deep a type (arrays of structs of arrays ...) may nest when the
-/// executor computes its size or alignment: 32 (`malformed IR: type nests
-/// too deeply`). The computation recurses on the host stack.
-pub const MAX_TYPE_DEPTH: u32 = 32;
+/// executor computes its size, alignment or field offsets: 128, the depth
+/// to which the verifier lets a type be laid out
+/// ([`air_ir::limits::MAX_TYPE_DEPTH`]); deeper is `malformed IR: type
+/// nests too deeply`. The computation recurses on the host stack and
+/// measures each distinct part of a type once.
+pub const MAX_TYPE_DEPTH: u32 = air_ir::limits::MAX_TYPE_DEPTH;
 
 /// The most events one `air.wait_simdgroup_events` may wait on: 1024
 /// (`unsupported: waiting on N events at once`). The count is an operand

@@ -283,72 +283,88 @@ impl<'t> Layout<'t> {
 
     /// Bytes a load or store of `id` touches.
     pub fn store_size(&self, id: TypeId) -> Result<u64> {
-        self.store_size_depth(id, 0)
+        Ok(self.measure(id, 0, &mut Memo::default())?.store)
     }
 
-    fn store_size_depth(&self, id: TypeId, depth: u32) -> Result<u64> {
-        if depth > MAX_TYPE_DEPTH {
+    /// Bytes between consecutive array elements of `id` (store size rounded
+    /// up to the alignment).
+    pub fn alloc_size(&self, id: TypeId) -> Result<u64> {
+        Ok(self.measure(id, 0, &mut Memo::default())?.alloc())
+    }
+
+    /// ABI alignment of `id`.
+    #[allow(dead_code)] // the executor needs sizes and offsets; tests check alignments
+    pub fn align(&self, id: TypeId) -> Result<u64> {
+        Ok(self.measure(id, 0, &mut Memo::default())?.align)
+    }
+
+    /// Size and alignment of `id`, its parts measured once each (`memo`):
+    /// a type whose parts share parts (`{ %t1, %t1 }`, `%t1 = { %t2, %t2 }`
+    /// ...) costs its number of distinct parts, not of paths through them.
+    /// The recursion is as deep as the type is laid out, which the verifier
+    /// bounds (every module the executor runs is verified); deeper is
+    /// `malformed IR: type nests too deeply`. Sizes saturate at `u64::MAX`
+    /// rather than overflow (no memory holds them; callers refuse them).
+    fn measure(&self, id: TypeId, depth: u32, memo: &mut Memo) -> Result<Measure> {
+        // `depth` counts from 0: levels 0 to MAX_TYPE_DEPTH - 1 are the
+        // verifier's MAX_TYPE_DEPTH levels.
+        if depth >= MAX_TYPE_DEPTH {
             return malformed("type nests too deeply");
         }
-        Ok(match self.ty(id)? {
-            Type::Int(w) => u64::from(*w).div_ceil(8),
-            Type::Half | Type::BFloat => 2,
-            Type::Float => 4,
-            Type::Double => 8,
-            Type::Pointer { .. } => 8,
+        if let Some(m) = memo.get(&id) {
+            return Ok(*m);
+        }
+        let scalar = |bytes: u64, align: u64| Measure {
+            store: bytes,
+            align,
+        };
+        let m = match self.ty(id)? {
+            Type::Int(w) => {
+                let bytes = u64::from(*w).div_ceil(8);
+                scalar(bytes, bytes.next_power_of_two().min(8))
+            }
+            Type::Half | Type::BFloat => scalar(2, 2),
+            Type::Float => scalar(4, 4),
+            Type::Double | Type::Pointer { .. } => scalar(8, 8),
             Type::Vector { len, elem } => {
                 let bits = self.types.primitive_bits(*elem).unwrap_or(0);
                 if bits == 0 {
                     return unsupported("vector of non-primitive elements");
                 }
                 // Lanes that are not whole bytes (<8 x i1>) are packed as bits.
-                (u64::from(*len) * bits).div_ceil(8)
+                let bytes = u64::from(*len).saturating_mul(bits).div_ceil(8);
+                scalar(bytes, bytes.checked_next_power_of_two().unwrap_or(1 << 63))
             }
-            Type::Array { .. } | Type::Struct { .. } | Type::Named(_) => {
-                self.aggregate_size(id, depth)?
-            }
-            other => return unsupported(format!("type `{other:?}` has no size")),
-        })
-    }
-
-    /// Bytes between consecutive array elements of `id` (store size rounded
-    /// up to the alignment).
-    pub fn alloc_size(&self, id: TypeId) -> Result<u64> {
-        let size = self.store_size(id)?;
-        let align = self.align(id)?;
-        Ok(size.div_ceil(align) * align)
-    }
-
-    /// ABI alignment of `id`.
-    pub fn align(&self, id: TypeId) -> Result<u64> {
-        self.align_depth(id, 0)
-    }
-
-    fn align_depth(&self, id: TypeId, depth: u32) -> Result<u64> {
-        if depth > MAX_TYPE_DEPTH {
-            return malformed("type nests too deeply");
-        }
-        Ok(match self.ty(id)? {
-            Type::Int(w) => u64::from(*w).div_ceil(8).next_power_of_two().min(8),
-            Type::Half | Type::BFloat => 2,
-            Type::Float => 4,
-            Type::Double | Type::Pointer { .. } => 8,
-            Type::Vector { .. } => self.store_size(id)?.next_power_of_two(),
-            Type::Array { elem, .. } => self.align_depth(*elem, depth + 1)?,
-            Type::Struct { .. } | Type::Named(_) => {
-                let (fields, packed) = self.fields(id)?;
-                if packed {
-                    1
-                } else {
-                    let mut a = 1;
-                    for f in fields {
-                        a = a.max(self.align_depth(*f, depth + 1)?);
-                    }
-                    a
+            Type::Array { len, elem } => {
+                let e = self.measure(*elem, depth + 1, memo)?;
+                Measure {
+                    store: len.saturating_mul(e.alloc()),
+                    align: e.align,
                 }
             }
-            other => return unsupported(format!("type `{other:?}` has no alignment")),
-        })
+            Type::Struct { .. } | Type::Named(_) => {
+                let (fields, packed) = self.fields(id)?;
+                let mut align = 1;
+                let mut end = 0u64;
+                let mut off = 0u64;
+                for f in fields {
+                    let m = self.measure(*f, depth + 1, memo)?;
+                    if !packed {
+                        align = align.max(m.align);
+                        off = round_up(off, m.align);
+                    }
+                    end = off.saturating_add(m.store);
+                    off = off.saturating_add(m.alloc());
+                }
+                Measure {
+                    store: round_up(end, align),
+                    align,
+                }
+            }
+            other => return unsupported(format!("type `{other:?}` has no size")),
+        };
+        memo.insert(id, m);
+        Ok(m)
     }
 
     /// Bits per lane when vector lanes of `elem` are not whole bytes.
@@ -370,37 +386,19 @@ impl<'t> Layout<'t> {
         }
     }
 
-    fn aggregate_size(&self, id: TypeId, depth: u32) -> Result<u64> {
-        match self.ty(id)? {
-            Type::Array { len, elem } => {
-                let _ = depth;
-                Ok(len.saturating_mul(self.alloc_size(*elem)?))
-            }
-            _ => {
-                let offsets = self.field_offsets(id)?;
-                let (fields, _) = self.fields(id)?;
-                let end = match (offsets.last(), fields.last()) {
-                    (Some(o), Some(f)) => o + self.store_size(*f)?,
-                    _ => 0,
-                };
-                let align = self.align(id)?;
-                Ok(end.div_ceil(align) * align)
-            }
-        }
-    }
-
     /// Byte offset of each field of a struct.
     pub fn field_offsets(&self, id: TypeId) -> Result<Vec<u64>> {
         let (fields, packed) = self.fields(id)?;
+        let mut memo = Memo::default();
         let mut off = 0u64;
         let mut out = Vec::with_capacity(fields.len());
         for f in fields {
+            let m = self.measure(*f, 1, &mut memo)?;
             if !packed {
-                let a = self.align(*f)?;
-                off = off.div_ceil(a) * a;
+                off = round_up(off, m.align);
             }
             out.push(off);
-            off += self.alloc_size(*f)?;
+            off = off.saturating_add(m.alloc());
         }
         Ok(out)
     }
@@ -572,6 +570,28 @@ fn le_bits(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(b)
 }
 
+/// Store size and alignment of a type, in bytes.
+#[derive(Clone, Copy, Debug)]
+struct Measure {
+    store: u64,
+    align: u64,
+}
+
+impl Measure {
+    /// The store size rounded up to the alignment (array element stride).
+    fn alloc(&self) -> u64 {
+        round_up(self.store, self.align)
+    }
+}
+
+/// The parts of a type measured so far in one query.
+type Memo = std::collections::HashMap<TypeId, Measure>;
+
+/// `x` rounded up to a multiple of `align` (at least 1), saturating.
+fn round_up(x: u64, align: u64) -> u64 {
+    x.checked_next_multiple_of(align.max(1)).unwrap_or(u64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -605,5 +625,81 @@ mod tests {
         assert_eq!(l.store_size(v3).unwrap(), 12);
         assert_eq!(l.align(v3).unwrap(), 16);
         assert_eq!(l.alloc_size(v3).unwrap(), 16);
+    }
+
+    /// `%t0 = { %t1, %t1 }`, ..., `%t{n-1} = { %tn, %tn }`, `%tn = { i8, i64 }`.
+    fn doubling_structs(t: &mut TypeTable, n: usize) -> Vec<TypeId> {
+        let ids: Vec<TypeId> = (0..=n).map(|i| t.named(&format!("t{i}"))).collect();
+        for i in 0..n {
+            let body = StructBody::Fields {
+                fields: vec![ids[i + 1], ids[i + 1]],
+                packed: false,
+            };
+            t.set_struct_body(ids[i], body);
+        }
+        let (i8t, i64t) = (t.i8(), t.i64());
+        t.set_struct_body(
+            ids[n],
+            StructBody::Fields {
+                fields: vec![i8t, i64t],
+                packed: false,
+            },
+        );
+        ids
+    }
+
+    #[test]
+    fn shared_parts_are_measured_once() {
+        // 2^40 paths through 41 structs: following each path (as the
+        // layout did, and again for every alignment) never finished.
+        let mut t = TypeTable::new();
+        let ids = doubling_structs(&mut t, 40);
+        let l = Layout::new(&t);
+        assert_eq!(l.store_size(ids[0]).unwrap(), 16 << 40);
+        assert_eq!(l.align(ids[0]).unwrap(), 8);
+        assert_eq!(l.field_offsets(ids[0]).unwrap(), vec![0, 16 << 39]);
+        // Absurd sizes saturate instead of overflowing.
+        let big = t.array(ids[0], 1 << 40);
+        let l = Layout::new(&t);
+        assert_eq!(l.store_size(big).unwrap(), u64::MAX);
+    }
+
+    #[test]
+    fn types_as_deep_as_the_verifier_allows_have_a_layout() {
+        // A chain of named structs by value, 127 structs and an `i32`: the
+        // verifier's limit. The old limit here was 32 levels (and sizes of
+        // array and struct parts restarted the count, so deeper chains
+        // recursed without one).
+        let mut t = TypeTable::new();
+        let n = air_ir::limits::MAX_TYPE_DEPTH as usize - 1;
+        let ids: Vec<TypeId> = (0..n).map(|i| t.named(&format!("s{i}"))).collect();
+        for i in 0..n - 1 {
+            let body = StructBody::Fields {
+                fields: vec![ids[i + 1]],
+                packed: false,
+            };
+            t.set_struct_body(ids[i], body);
+        }
+        let i32t = t.i32();
+        t.set_struct_body(
+            ids[n - 1],
+            StructBody::Fields {
+                fields: vec![i32t],
+                packed: false,
+            },
+        );
+        let l = Layout::new(&t);
+        assert_eq!(l.store_size(ids[0]).unwrap(), 4);
+        // One level more is an error, not a recursion.
+        let outer = t.named("outer");
+        t.set_struct_body(
+            outer,
+            StructBody::Fields {
+                fields: vec![ids[0]],
+                packed: false,
+            },
+        );
+        let l = Layout::new(&t);
+        assert!(l.store_size(outer).is_err());
     }
 }

@@ -103,6 +103,36 @@ impl ApInt {
             .is_some_and(|w| (w >> (bit % 64)) & 1 == 1)
     }
 
+    /// How many bits the value read as signed `width` bits needs for its
+    /// magnitude (0 for zero, 1 for 1 and -1, k + 1 for -2^k - 1 ... -2^k
+    /// counts k + 1 as well: an upper bound within one bit).
+    pub fn magnitude_bits(&self, width: u32) -> u32 {
+        let neg = self.is_negative(width);
+        let width = width.max(1);
+        // For a negative value, the bits of !v (= magnitude - 1) within the
+        // width, plus one.
+        let mut top = 0;
+        for (i, w) in self.words.iter().enumerate().rev() {
+            let mut w = if neg { !*w } else { *w };
+            let low = i as u32 * 64;
+            if low >= width {
+                continue;
+            }
+            if width - low < 64 {
+                w &= (1u64 << (width - low)) - 1;
+            }
+            if w != 0 {
+                top = low + 64 - w.leading_zeros();
+                break;
+            }
+        }
+        if neg {
+            top + 1
+        } else {
+            top
+        }
+    }
+
     /// The value as unsigned, if it fits in 64 bits.
     pub fn as_u64(&self) -> Option<u64> {
         if self.words[1..].iter().all(|w| *w == 0) {
@@ -153,7 +183,7 @@ impl ApInt {
         if let Some(v) = self.as_i128(width) {
             return v.to_string();
         }
-        // Wide negative or huge values: long division on the magnitude.
+        // Wide negative or huge values: the magnitude in decimal.
         let neg = self.is_negative(width);
         let mut mag = self.words.clone();
         if neg {
@@ -174,24 +204,11 @@ impl ApInt {
             m.truncate(width);
             mag = m.words;
         }
-        let mut digits = Vec::new();
-        while mag.iter().any(|w| *w != 0) {
-            let mut rem: u128 = 0;
-            for w in mag.iter_mut().rev() {
-                let cur = (rem << 64) | u128::from(*w);
-                *w = (cur / 10) as u64;
-                rem = cur % 10;
-            }
-            digits.push(b'0' + rem as u8);
-        }
-        if digits.is_empty() {
-            digits.push(b'0');
-        }
+        let mut text = magnitude_to_decimal(&mag);
         if neg {
-            digits.push(b'-');
+            text.insert(0, '-');
         }
-        digits.reverse();
-        String::from_utf8(digits).unwrap_or_default()
+        text
     }
 
     /// Parses decimal text (optionally negative) into `width` bits; `None` on
@@ -204,16 +221,7 @@ impl ApInt {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let n = Self::word_count(width) + 1;
-        let mut words = vec![0u64; n];
-        for b in digits.bytes() {
-            let mut carry = u128::from(b - b'0');
-            for w in words.iter_mut() {
-                let cur = u128::from(*w) * 10 + carry;
-                *w = cur as u64;
-                carry = cur >> 64;
-            }
-        }
+        let mut words = decimal_to_words(digits.as_bytes(), Self::word_count(width) + 1);
         if neg {
             for w in words.iter_mut() {
                 *w = !*w;
@@ -230,6 +238,90 @@ impl ApInt {
         }
         Some(Self::from_words(width, &words))
     }
+}
+
+/// Nine decimal digits: the chunk both conversions below work in, so that
+/// every step is a 64-bit multiply or a division by a constant on 32-bit
+/// limbs (no 128-bit division).
+const CHUNK: u64 = 1_000_000_000;
+
+/// The decimal text of an unsigned magnitude (little-endian words).
+///
+/// Repeated division by 10^9 over the limbs still in use: a value of `b`
+/// bits takes about (b / 30) × (b / 64) cheap steps, 0.1 s or so for the
+/// 400 000 bits of the largest value a literal may spell
+/// ([`crate::limits::MAX_INT_DIGITS`] hex digits; the verifier refuses
+/// larger ones, [`crate::limits::MAX_INT_VALUE_BITS`]). The earlier digit by
+/// digit division over every word of the type took 100 s for one
+/// 100 000-digit `i8388607`.
+fn magnitude_to_decimal(mag: &[u64]) -> String {
+    let mut limbs: Vec<u32> = mag
+        .iter()
+        .flat_map(|w| [*w as u32, (*w >> 32) as u32])
+        .collect();
+    while limbs.last() == Some(&0) {
+        limbs.pop();
+    }
+    // Nine-digit chunks, least significant first.
+    let mut chunks: Vec<u32> = Vec::with_capacity(limbs.len() * 32 / 29 + 1);
+    while !limbs.is_empty() {
+        let mut rem = 0u64;
+        for limb in limbs.iter_mut().rev() {
+            let cur = (rem << 32) | u64::from(*limb);
+            *limb = (cur / CHUNK) as u32;
+            rem = cur % CHUNK;
+        }
+        chunks.push(rem as u32);
+        while limbs.last() == Some(&0) {
+            limbs.pop();
+        }
+    }
+    let mut out = String::with_capacity(chunks.len() * 9 + 1);
+    match chunks.split_last() {
+        None => out.push('0'),
+        Some((top, rest)) => {
+            out.push_str(&top.to_string());
+            for c in rest.iter().rev() {
+                out.push_str(&format!("{c:09}"));
+            }
+        }
+    }
+    out
+}
+
+/// The value of decimal digits (ASCII, all `0`-`9`) modulo 2^(64 × `words`),
+/// as that many little-endian words.
+///
+/// Nine digits at a time, multiplying only the limbs in use: a literal of
+/// `d` digits takes about (d / 9) × (d / 19) cheap steps.
+fn decimal_to_words(digits: &[u8], words: usize) -> Vec<u64> {
+    let cap = words * 2;
+    let mut limbs: Vec<u32> = Vec::new();
+    for chunk in digits.chunks(9) {
+        let mut scale = 1u64;
+        let mut value = 0u64;
+        for d in chunk {
+            scale *= 10;
+            value = value * 10 + u64::from(d - b'0');
+        }
+        let mut carry = value;
+        for limb in limbs.iter_mut() {
+            let cur = u64::from(*limb) * scale + carry;
+            *limb = cur as u32;
+            carry = cur >> 32;
+        }
+        if carry != 0 && limbs.len() < cap {
+            limbs.push(carry as u32);
+            if carry >> 32 != 0 && limbs.len() < cap {
+                limbs.push((carry >> 32) as u32);
+            }
+        }
+    }
+    let mut out = vec![0u64; words];
+    for (i, limb) in limbs.iter().enumerate() {
+        out[i / 2] |= u64::from(*limb) << (32 * (i % 2));
+    }
+    out
 }
 
 /// Comparison predicates, shared by `icmp`/`fcmp` instructions and constant
@@ -552,5 +644,76 @@ mod tests {
             w.to_signed_string(256),
             "340282366920938463463374607431768211456"
         );
+    }
+
+    /// Decimal text of 2^k, by doubling a digit string: an oracle that
+    /// shares nothing with the conversions under test.
+    fn power_of_two_text(k: u32) -> String {
+        let mut digits = vec![1u8];
+        for _ in 0..k {
+            let mut carry = 0;
+            for d in digits.iter_mut() {
+                let x = *d * 2 + carry;
+                *d = x % 10;
+                carry = x / 10;
+            }
+            if carry > 0 {
+                digits.push(carry);
+            }
+        }
+        digits.iter().rev().map(|d| char::from(b'0' + d)).collect()
+    }
+
+    #[test]
+    fn wide_values_convert_both_ways() {
+        for k in [
+            63, 64, 127, 128, 129, 191, 200, 255, 256, 300, 511, 640, 1000,
+        ] {
+            let text = power_of_two_text(k);
+            let width = k + 2;
+            let mut words = vec![0u64; (width as usize).div_ceil(64)];
+            words[(k / 64) as usize] = 1 << (k % 64);
+            let v = ApInt::from_words(width, &words);
+            assert_eq!(v.to_signed_string(width), text, "2^{k}");
+            assert_eq!(ApInt::parse_decimal(width, &text).unwrap(), v, "2^{k}");
+            let neg = ApInt::parse_decimal(width, &format!("-{text}")).unwrap();
+            assert_eq!(neg.to_signed_string(width), format!("-{text}"), "-2^{k}");
+            assert_eq!(v.magnitude_bits(width), k + 1);
+            assert_eq!(neg.magnitude_bits(width), k + 1);
+        }
+        // Nine-digit chunks with zeros inside them, and around them.
+        for text in [
+            "1000000000",
+            "1000000000000000000000000000000000000001",
+            "999999999999999999999999999999999999999999999999",
+            "123456789000000000123456789000000000000000000000000000000000000000007",
+        ] {
+            let v = ApInt::parse_decimal(4096, text).unwrap();
+            assert_eq!(v.to_signed_string(4096), text);
+        }
+        // Truncation: 2^300 in 256 bits is 0.
+        let v = ApInt::parse_decimal(256, &power_of_two_text(300)).unwrap();
+        assert!(v.is_zero());
+        assert_eq!(ApInt::from_u64(64, 0).magnitude_bits(64), 0);
+        assert_eq!(ApInt::from_i128(300, -1).magnitude_bits(300), 1);
+    }
+
+    #[test]
+    fn long_literals_round_trip() {
+        // 20 000 pseudo-random digits in the widest type (debug builds
+        // check this quickly; BENCHMARKS.md has the 100 000-digit timing).
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut text = String::from("7");
+        for _ in 1..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            text.push(char::from(b'0' + (x % 10) as u8));
+        }
+        let width = (1 << 23) - 1;
+        let v = ApInt::parse_decimal(width, &text).unwrap();
+        assert_eq!(v.to_signed_string(width), text);
+        let neg = ApInt::parse_decimal(width, &format!("-{text}")).unwrap();
+        assert_eq!(neg.to_signed_string(width), format!("-{text}"));
     }
 }

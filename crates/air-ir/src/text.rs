@@ -3,13 +3,15 @@
 mod lex;
 mod parse;
 mod print;
+mod size;
 
 use std::fmt;
 
 use crate::module::Module;
 
 pub use parse::lazy::{BodyFork, LazyModule};
-pub use print::{print_module, type_to_string, PrintOptions};
+pub use print::{print_module, type_to_message, type_to_string, PrintOptions};
+pub use size::text_size_bound;
 
 /// A text error with its position.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -479,38 +479,62 @@ impl TypeTable {
     }
 
     /// Whether the type has a known size (opaque structs, void, functions,
-    /// labels, metadata and tokens do not).
+    /// labels, metadata and tokens do not, nor does a struct that contains
+    /// itself by value).
+    ///
+    /// Walks the type with its own stack, visiting each part once, so any
+    /// depth and any sharing of parts takes time linear in the type.
     pub fn is_sized(&self, id: TypeId) -> bool {
-        self.is_sized_depth(id, 0)
-    }
-
-    fn is_sized_depth(&self, id: TypeId, depth: u32) -> bool {
-        if depth > crate::limits::MAX_SIZED_DEPTH {
-            return false;
+        // Grey: on the path being walked; black: walked and sized.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            Grey,
+            Black,
         }
-        match self.get(id) {
-            Type::Void | Type::Label | Type::Metadata | Type::Token | Type::Function { .. } => {
-                false
-            }
-            Type::Int(_)
-            | Type::Half
-            | Type::BFloat
-            | Type::Float
-            | Type::Double
-            | Type::Pointer { .. } => true,
-            Type::Array { elem, .. } | Type::Vector { elem, .. } => {
-                self.is_sized_depth(*elem, depth + 1)
-            }
-            Type::Struct { fields, .. } => {
-                fields.iter().all(|f| self.is_sized_depth(*f, depth + 1))
-            }
-            Type::Named(_) => match self.struct_body(id) {
-                Some(StructBody::Fields { fields, .. }) => {
-                    fields.iter().all(|f| self.is_sized_depth(*f, depth + 1))
+        let mut marks: HashMap<TypeId, Mark> = HashMap::default();
+        // (type, index of the next part to visit)
+        let mut stack = vec![(id, 0usize)];
+        marks.insert(id, Mark::Grey);
+        while let Some(&mut (ty, ref mut next)) = stack.last_mut() {
+            let parts: &[TypeId] = match self.try_get(ty) {
+                None
+                | Some(
+                    Type::Void | Type::Label | Type::Metadata | Type::Token | Type::Function { .. },
+                ) => return false,
+                Some(
+                    Type::Int(_)
+                    | Type::Half
+                    | Type::BFloat
+                    | Type::Float
+                    | Type::Double
+                    | Type::Pointer { .. },
+                ) => &[],
+                Some(Type::Array { elem, .. } | Type::Vector { elem, .. }) => {
+                    std::slice::from_ref(elem)
                 }
-                _ => false,
-            },
+                Some(Type::Struct { fields, .. }) => fields,
+                Some(Type::Named(_)) => match self.struct_body(ty) {
+                    Some(StructBody::Fields { fields, .. }) => fields,
+                    _ => return false,
+                },
+            };
+            if let Some(&part) = parts.get(*next) {
+                *next += 1;
+                match marks.get(&part) {
+                    // Contains itself by value.
+                    Some(Mark::Grey) => return false,
+                    Some(Mark::Black) => {}
+                    None => {
+                        marks.insert(part, Mark::Grey);
+                        stack.push((part, 0));
+                    }
+                }
+            } else {
+                marks.insert(ty, Mark::Black);
+                stack.pop();
+            }
         }
+        true
     }
 
     /// Field types of a struct (literal or named with a body).

@@ -22,6 +22,7 @@ mod air;
 mod calls;
 mod constants;
 mod debuginfo;
+mod depth;
 mod dominators;
 mod error;
 mod functions;
@@ -38,7 +39,7 @@ use std::hash::BuildHasherDefault;
 
 use crate::fxhash::FxHasher;
 use crate::inst::Opcode;
-use crate::intrinsics::{type_text, AirVersion};
+use crate::intrinsics::AirVersion;
 use crate::metadata::{MetaId, NamedMetadata};
 use crate::module::{FuncId, Function, Global, Module};
 use crate::types::{Type, TypeId, TypeTable};
@@ -127,6 +128,7 @@ pub(crate) fn verify_functions(
             }
         }
         v.check_metadata_items(metadata_from);
+        v.check_metadata_depth(metadata_from);
     }
     v.errors
 }
@@ -170,6 +172,9 @@ struct Verifier<'m> {
     /// Sizedness of every type (filled once the table is known to be sound).
     sized: Vec<bool>,
     consts: Vec<Seen>,
+    /// Per constant: its height once checked (1 for a leaf; 0 while not
+    /// measured), for the nesting limit (see `depth.rs`).
+    const_height: Vec<u32>,
     /// Per constant: its type once it is checked (`Seen::Done`) and that type
     /// exists, else [`NO_TYPE`]. Uses of constants are the most common
     /// operands, and this answers them with one load.
@@ -218,6 +223,7 @@ impl<'m> Verifier<'m> {
             errors: Vec::new(),
             sized: Vec::new(),
             consts: vec![Seen::No; m.consts.len()],
+            const_height: vec![0; m.consts.len()],
             done_ty: vec![NO_TYPE; m.consts.len()],
             air_version: AirVersion::from_module(m),
             const_error: false,
@@ -245,6 +251,7 @@ impl<'m> Verifier<'m> {
         }
         self.check_functions(threads);
         self.check_metadata();
+        self.check_metadata_depth(0);
         self.check_air();
     }
 
@@ -259,6 +266,7 @@ impl<'m> Verifier<'m> {
             errors: Vec::new(),
             sized: self.sized.clone(),
             consts: self.consts.clone(),
+            const_height: self.const_height.clone(),
             done_ty: self.done_ty.clone(),
             air_version: self.air_version,
             const_error: false,
@@ -277,6 +285,7 @@ impl<'m> Verifier<'m> {
             if *seen == Seen::Done && self.consts[i] != Seen::Done {
                 self.consts[i] = Seen::Done;
                 self.done_ty[i] = other.done_ty[i];
+                self.const_height[i] = other.const_height[i];
             }
         }
     }
@@ -354,7 +363,7 @@ impl<'m> Verifier<'m> {
     fn report(&mut self, site: Site<'_>, kind: VerifyErrorKind, message: impl Into<String>) {
         let location = match site {
             Site::Module => Location::Module,
-            Site::Type(id) => Location::Type(type_text(self.t, id)),
+            Site::Type(id) => Location::Type(crate::text::type_to_message(self.t, id)),
             Site::Global(g) => Location::Global(g.name.clone()),
             Site::Function(f) => Location::Function(f.name.clone()),
             Site::Block(f, b) => Location::Block {
@@ -380,8 +389,10 @@ impl<'m> Verifier<'m> {
         });
     }
 
+    /// A type as an error message shows it (cut after
+    /// `limits::MAX_MESSAGE_TYPE_BYTES`).
     fn tt(&self, id: TypeId) -> String {
-        type_text(self.t, id)
+        crate::text::type_to_message(self.t, id)
     }
 
     // ----- types -----

@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 
 use air_ir::types::StructBody;
+
+use crate::limits::MAX_IMPORT_DEPTH;
 use air_ir::{
     ConstId, ConstKind, Constant, FuncId, GlobalId, Linkage, MetaId, Metadata, Module, Type,
     TypeId, Value,
@@ -56,6 +58,9 @@ pub fn import_function(dst: &mut Module, src: &Module, name: &str) -> Result<Fun
         funcs: HashMap::new(),
         globals: HashMap::new(),
         bodies: Vec::new(),
+        struct_bodies: Vec::new(),
+        copying_bodies: false,
+        depth: 0,
         error: None,
     };
     let id = imp.func(f);
@@ -79,7 +84,23 @@ struct Importer<'a> {
     funcs: HashMap<FuncId, FuncId>,
     globals: HashMap<GlobalId, GlobalId>,
     bodies: Vec<(FuncId, FuncId)>,
+    /// Named structs whose bodies are being copied, innermost last (see
+    /// [`Importer::copy_struct_bodies`]).
+    struct_bodies: Vec<BodyCopy>,
+    /// Whether [`Importer::copy_struct_bodies`] is running.
+    copying_bodies: bool,
+    /// Levels of `konst` and `meta` open (see [`MAX_IMPORT_DEPTH`]).
+    depth: u32,
     error: Option<ImportError>,
+}
+
+/// A named struct body being copied: the source fields, those mapped so
+/// far, and the struct in the target module.
+struct BodyCopy {
+    to: TypeId,
+    fields: Vec<TypeId>,
+    out: Vec<TypeId>,
+    packed: bool,
 }
 
 impl Importer<'_> {
@@ -106,10 +127,15 @@ impl Importer<'_> {
                 let dst_opaque = matches!(self.dst.types.struct_body(id), Some(StructBody::Opaque));
                 if let (Some(StructBody::Fields { fields, packed }), true) = (src_body, dst_opaque)
                 {
-                    let fields = fields.iter().map(|f| self.ty(*f)).collect();
-                    self.dst
-                        .types
-                        .set_struct_body(id, StructBody::Fields { fields, packed });
+                    self.struct_bodies.push(BodyCopy {
+                        to: id,
+                        out: Vec::with_capacity(fields.len()),
+                        fields,
+                        packed,
+                    });
+                    if !self.copying_bodies {
+                        self.copy_struct_bodies();
+                    }
                 }
                 return id;
             }
@@ -144,10 +170,63 @@ impl Importer<'_> {
         mapped
     }
 
+    /// Copies the struct bodies on [`Importer::struct_bodies`], each field
+    /// in turn, in the order a recursive copy would (a struct met in a
+    /// field is created, and its body copied, before the next field), but
+    /// with a stack of its own: a chain of structs that point to each other
+    /// can be as long as the module. A field's type is mapped by
+    /// [`Importer::ty`], which only recurses through the type's spelling
+    /// (bounded for a verified module) and pushes the bodies of new structs
+    /// here.
+    fn copy_struct_bodies(&mut self) {
+        self.copying_bodies = true;
+        while let Some(top) = self.struct_bodies.last() {
+            let k = self.struct_bodies.len() - 1;
+            if let Some(&field) = top.fields.get(top.out.len()) {
+                let mapped = self.ty(field);
+                self.struct_bodies[k].out.push(mapped);
+                continue;
+            }
+            if let Some(done) = self.struct_bodies.pop() {
+                self.dst.types.set_struct_body(
+                    done.to,
+                    StructBody::Fields {
+                        fields: done.out,
+                        packed: done.packed,
+                    },
+                );
+            }
+        }
+        self.copying_bodies = false;
+    }
+
+    /// Opens one level of the copy's recursion, or fails past
+    /// [`MAX_IMPORT_DEPTH`] (the caller then returns a stand-in).
+    fn enter(&mut self) -> bool {
+        if self.depth >= MAX_IMPORT_DEPTH {
+            self.fail(format!(
+                "the module nests more than {MAX_IMPORT_DEPTH} levels deep here (constants, metadata, or globals that refer to each other)"
+            ));
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
     fn konst(&mut self, c: ConstId) -> ConstId {
         if let Some(&m) = self.consts.get(&c) {
             return m;
         }
+        if !self.enter() {
+            let void = self.dst.types.void();
+            return self.dst.constant(void, ConstKind::Undef);
+        }
+        let id = self.konst_inner(c);
+        self.depth -= 1;
+        id
+    }
+
+    fn konst_inner(&mut self, c: ConstId) -> ConstId {
         let Some(Constant { ty, kind }) = self.src.consts.try_get(c).cloned() else {
             self.fail(format!("dangling constant id {}", c.0));
             let void = self.dst.types.void();
@@ -173,6 +252,15 @@ impl Importer<'_> {
         if let Some(&id) = self.metas.get(&m) {
             return id;
         }
+        if !self.enter() {
+            return self.dst.add_metadata(Metadata::String(Vec::new()));
+        }
+        let id = self.meta_inner(m);
+        self.depth -= 1;
+        id
+    }
+
+    fn meta_inner(&mut self, m: MetaId) -> MetaId {
         let Some(md) = self.src.metadata.get(m.0 as usize).cloned() else {
             self.fail(format!("dangling metadata id {}", m.0));
             return self.dst.add_metadata(Metadata::String(Vec::new()));

@@ -64,3 +64,17 @@ pub const MAX_PRIVATE_ELEMENTS: u64 = 65536;
 /// undecidable guards multiply; past this the spec is refused with a
 /// diagnostic. A double-buffered GEMM needs a few hundred.
 pub const MAX_CHECK_WORK: u64 = 250_000;
+
+/// How deep [`import_function`](crate::import::import_function) may follow
+/// references from what it copies to what that refers to: 1024 levels of
+/// constants and metadata (a global's initializer naming the next global,
+/// a node naming the next node, a constant inside a constant).
+///
+/// The copy is recursive; past the bound it stops with the import error
+/// `the module nests more than 1024 levels deep here`. A verified module's
+/// constants and metadata nest at most 128 and 256 levels
+/// ([`air_ir::limits`]), so only long chains through globals or function
+/// attachments get there. Chains of named structs (each holding a pointer
+/// to the next, as long as the module) are copied with a work list, not
+/// recursion, and have no limit.
+pub const MAX_IMPORT_DEPTH: u32 = 1024;

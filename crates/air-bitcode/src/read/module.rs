@@ -11,7 +11,9 @@ use air_ir::{Function, Global, Linkage, MetaId, Module, TypeId};
 
 use super::constants::{Slot, ValueTable};
 use super::ReadError;
-use crate::limits::{MAX_READ_DEPTH, READ_BUDGET_BASE, READ_BUDGET_PER_BYTE};
+use crate::limits::{
+    MAX_READ_DEPTH, MAX_TEXT_BASE, MAX_TEXT_PER_BYTE, READ_BUDGET_BASE, READ_BUDGET_PER_BYTE,
+};
 use llvm_bitcode_schema::{
     block_name, record_name, BlockId, IdentificationCode, ModuleCode, ParamattrCode,
     ParamattrGroupCode, StrtabCode, SyncScopeNameCode, TypeCode, ValueSymtabCode,
@@ -141,6 +143,24 @@ pub(super) fn read(stream: &[u8], base: u64) -> Result<Module, ReadError> {
         ));
     }
     r.resolve_names()?;
+    // Types and constants share parts, so a few records can describe a
+    // module whose text (what `fmt` prints, and what messages spell out)
+    // is exponentially larger; refuse that before anyone prints it.
+    let text = air_ir::text::text_size_bound(&r.m);
+    let allowed = (stream.len() as u64)
+        .saturating_mul(MAX_TEXT_PER_BYTE)
+        .saturating_add(MAX_TEXT_BASE);
+    if text > allowed {
+        return Err(ReadError::new(
+            base,
+            "MODULE_BLOCK",
+            None,
+            format!(
+                "the module's text would be about {text} bytes, more than {MAX_TEXT_PER_BYTE} times its {} bytes of bitcode (types or constants that share parts, spelled out at every use)",
+                stream.len()
+            ),
+        ));
+    }
     Ok(r.m)
 }
 
@@ -785,25 +805,30 @@ impl<'a> Reader<'a> {
     fn resolve_types(&mut self, raw: Vec<(RawType, Record)>) -> Result<(), ReadError> {
         const ID: BlockId = BlockId::Type;
         let mut ids: Vec<Option<TypeId>> = vec![None; raw.len()];
+        // How deep each resolved type is spelled (a named struct is one
+        // level, by its name); see `resolve_type`.
+        let mut heights = vec![0u32; raw.len()];
         for (i, (t, r)) in raw.iter().enumerate() {
             if let RawType::Named(name, _) = t {
                 if self.m.types.find(&Type::Named(name.clone())).is_some() {
                     return Err(rec_err(ID, r, format!("struct %{name} is defined twice")));
                 }
                 ids[i] = Some(self.m.types.named(name));
+                heights[i] = 1;
             }
         }
         let mut busy = vec![false; raw.len()];
+        let mut tables = (ids, heights, busy.as_mut_slice());
         for i in 0..raw.len() {
-            self.resolve_type(&raw, &mut ids, &mut busy, i as u64, &raw[i].1, 0)?;
+            self.resolve_type(&raw, &mut tables, i as u64, &raw[i].1, 0)?;
         }
         for (i, (t, r)) in raw.iter().enumerate() {
             if let RawType::Named(_, Some((packed, fields))) = t {
                 let fields = fields
                     .iter()
-                    .map(|f| self.resolve_type(&raw, &mut ids, &mut busy, *f, r, 0))
+                    .map(|f| self.resolve_type(&raw, &mut tables, *f, r, 0))
                     .collect::<Result<Vec<_>, _>>()?;
-                if let Some(id) = ids[i] {
+                if let Some(id) = tables.0[i] {
                     self.m.types.set_struct_body(
                         id,
                         StructBody::Fields {
@@ -814,15 +839,21 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        self.types = ids.into_iter().flatten().collect();
+        self.types = tables.0.into_iter().flatten().collect();
         Ok(())
     }
 
+    /// Resolves type record `index` (its parts first). `tables` holds, per
+    /// record, the model type once resolved, how deeply it is spelled, and
+    /// whether it is being resolved (a record reached again while it is
+    /// contains itself). A type spelled more than [`MAX_READ_DEPTH`] levels
+    /// deep is an error at its record, whichever order the records come
+    /// in; the recursion here follows only records not yet resolved, and is
+    /// cut at the same depth.
     fn resolve_type(
         &mut self,
         raw: &[(RawType, Record)],
-        ids: &mut [Option<TypeId>],
-        busy: &mut [bool],
+        tables: &mut (Vec<Option<TypeId>>, Vec<u32>, &mut [bool]),
         index: u64,
         from: &Record,
         depth: u32,
@@ -832,40 +863,47 @@ impl<'a> Reader<'a> {
             .ok()
             .filter(|i| *i < raw.len())
             .ok_or_else(|| rec_err(ID, from, format!("type id {index} is out of range")))?;
-        if let Some(id) = ids[i] {
+        if let Some(id) = tables.0[i] {
             return Ok(id);
         }
         let r = &raw[i].1;
-        if busy[i] || depth > MAX_READ_DEPTH {
+        if tables.2[i] || depth > MAX_READ_DEPTH {
             return Err(rec_err(
                 ID,
                 r,
                 "a type contains itself other than through a named struct",
             ));
         }
-        busy[i] = true;
+        tables.2[i] = true;
         let d = depth + 1;
-        let mut sub = |s: &mut Self, t: u64| -> Result<TypeId, ReadError> {
-            s.resolve_type(raw, ids, busy, t, r, d)
+        // Each part resolved, and the greatest height among them.
+        let mut below = 0u32;
+        let mut sub = |s: &mut Self,
+                       tables: &mut (Vec<Option<TypeId>>, Vec<u32>, &mut [bool]),
+                       t: u64|
+         -> Result<TypeId, ReadError> {
+            let id = s.resolve_type(raw, tables, t, r, d)?;
+            below = below.max(tables.1[t as usize]);
+            Ok(id)
         };
         let shape = match &raw[i].0 {
             RawType::Plain(t) => t.clone(),
             RawType::Pointer(p, space) => Type::Pointer {
-                pointee: sub(self, *p)?,
+                pointee: sub(self, tables, *p)?,
                 addrspace: *space,
             },
             RawType::Array(len, elem) => Type::Array {
                 len: *len,
-                elem: sub(self, *elem)?,
+                elem: sub(self, tables, *elem)?,
             },
             RawType::Vector(len, elem) => Type::Vector {
                 len: *len,
-                elem: sub(self, *elem)?,
+                elem: sub(self, tables, *elem)?,
             },
             RawType::Struct { packed, fields } => Type::Struct {
                 fields: fields
                     .iter()
-                    .map(|f| sub(self, *f))
+                    .map(|f| sub(self, tables, *f))
                     .collect::<Result<_, _>>()?,
                 packed: *packed,
             },
@@ -874,19 +912,28 @@ impl<'a> Reader<'a> {
                 ret,
                 params,
             } => Type::Function {
-                ret: sub(self, *ret)?,
+                ret: sub(self, tables, *ret)?,
                 params: params
                     .iter()
-                    .map(|p| sub(self, *p))
+                    .map(|p| sub(self, tables, *p))
                     .collect::<Result<_, _>>()?,
                 varargs: *varargs,
             },
             // Created up front.
             RawType::Named(..) => return Err(rec_err(ID, r, "internal: unnamed struct id")),
         };
+        let height = below + 1;
+        if height > MAX_READ_DEPTH {
+            return Err(rec_err(
+                ID,
+                r,
+                format!("type nests too deeply (more than {MAX_READ_DEPTH} levels)"),
+            ));
+        }
         let id = self.m.types.intern(shape);
-        ids[i] = Some(id);
-        busy[i] = false;
+        tables.0[i] = Some(id);
+        tables.1[i] = height;
+        tables.2[i] = false;
         Ok(id)
     }
 

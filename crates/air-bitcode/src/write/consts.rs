@@ -664,22 +664,23 @@ impl<'m> Canon<'m> {
         }
     }
 
-    /// Calls `f` on the subtypes of `ty` in LLVM's `Type::subtypes()` order.
-    pub fn for_each_subtype(&self, ty: TypeId, mut f: impl FnMut(TypeId)) {
-        match self.types.try_get(ty) {
-            Some(Type::Pointer { pointee, .. }) => f(*pointee),
-            Some(Type::Array { elem, .. } | Type::Vector { elem, .. }) => f(*elem),
-            Some(Type::Struct { fields, .. }) => fields.iter().for_each(|t| f(*t)),
-            Some(Type::Named(_)) => {
-                if let Some(StructBody::Fields { fields, .. }) = self.types.struct_body(ty) {
-                    fields.iter().for_each(|t| f(*t));
-                }
-            }
-            Some(Type::Function { ret, params, .. }) => {
-                f(*ret);
-                params.iter().for_each(|t| f(*t));
-            }
-            _ => {}
+    /// The `i`-th subtype of `ty` in LLVM's `Type::subtypes()` order
+    /// (pointee; element; fields, a named struct's from its body; return
+    /// type, then parameters), if it has that many.
+    pub fn subtype(&self, ty: TypeId, i: usize) -> Option<TypeId> {
+        match self.types.try_get(ty)? {
+            Type::Pointer { pointee, .. } => (i == 0).then_some(*pointee),
+            Type::Array { elem, .. } | Type::Vector { elem, .. } => (i == 0).then_some(*elem),
+            Type::Struct { fields, .. } => fields.get(i).copied(),
+            Type::Named(_) => match self.types.struct_body(ty) {
+                Some(StructBody::Fields { fields, .. }) => fields.get(i).copied(),
+                _ => None,
+            },
+            Type::Function { ret, params, .. } => match i {
+                0 => Some(*ret),
+                _ => params.get(i - 1).copied(),
+            },
+            _ => None,
         }
     }
 

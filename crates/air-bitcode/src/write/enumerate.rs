@@ -98,6 +98,9 @@ pub(crate) struct Enumerator {
     current: Option<u32>,
     /// Operands of each function's instructions, by function index.
     operands: Vec<FnOperands>,
+    /// The walk of [`Enumerator::enumerate_type`] (type, next subtype),
+    /// kept between calls so a walk allocates nothing.
+    type_stack: Vec<(TypeId, usize)>,
 }
 
 /// The canonical constant as a value: globals and functions are values of
@@ -523,23 +526,48 @@ impl Enumerator {
         })
     }
 
-    /// `EnumerateType`.
+    /// `EnumerateType`: subtypes first (post-order), a named struct marked
+    /// while its body is walked so that a cycle through it ends there.
+    ///
+    /// LLVM recurses; this walks with its own stack, in the same order, so
+    /// that no chain of types (100 000 named structs each pointing to the
+    /// next) can overflow the stack. Types already numbered return at once,
+    /// as most calls do.
     pub fn enumerate_type(&mut self, p: &Prepared<'_>, ty: TypeId) {
         if self.type_slot(ty) != 0 {
             return;
         }
-        let named = matches!(p.canon.types.try_get(ty), Some(air_ir::Type::Named(_)));
-        if named {
+        let mut stack = std::mem::take(&mut self.type_stack);
+        stack.clear();
+        self.enter_type(p, ty);
+        stack.push((ty, 0));
+        while let Some(&mut (t, ref mut next)) = stack.last_mut() {
+            if let Some(sub) = p.canon.subtype(t, *next) {
+                *next += 1;
+                if self.type_slot(sub) == 0 {
+                    self.enter_type(p, sub);
+                    stack.push((sub, 0));
+                }
+                continue;
+            }
+            stack.pop();
+            // A named struct on a cycle may have been numbered by a walk
+            // through one of its subtypes.
+            let id = self.type_slot(t);
+            if id != 0 && id != VISITING {
+                continue;
+            }
+            self.types.push(t);
+            self.set_type_slot(t, self.types.len() as u32);
+        }
+        self.type_stack = stack;
+    }
+
+    /// Marks a named struct whose subtypes are about to be walked.
+    fn enter_type(&mut self, p: &Prepared<'_>, ty: TypeId) {
+        if matches!(p.canon.types.try_get(ty), Some(air_ir::Type::Named(_))) {
             self.set_type_slot(ty, VISITING);
         }
-        p.canon
-            .for_each_subtype(ty, |sub| self.enumerate_type(p, sub));
-        let id = self.type_slot(ty);
-        if id != 0 && id != VISITING {
-            return;
-        }
-        self.types.push(ty);
-        self.set_type_slot(ty, self.types.len() as u32);
     }
 
     /// `EnumerateValue`.

@@ -5,6 +5,8 @@
 
 use std::sync::Mutex;
 
+use air_ir::fxhash::HashMap;
+
 use air_ir::types::{StructBody, Type, TypeTable};
 use air_ir::TypeId;
 
@@ -198,51 +200,67 @@ impl Layout {
     /// `StructLayout` does. Pointers are 64 bits, as everywhere in this
     /// crate.
     pub fn alloc_size(&self, types: &TypeTable, ty: TypeId) -> u64 {
-        self.alloc_size_at(types, ty, 0)
+        self.alloc_size_at(types, ty, 0, &mut Memo::default())
     }
 
-    fn alloc_size_at(&self, types: &TypeTable, ty: TypeId, depth: u32) -> u64 {
+    /// Sizes and alignments remembered for one query, so that a type whose
+    /// parts share parts (`{ %t1, %t1 }` with `%t1 = { %t2, %t2 }` ...) is
+    /// measured in time linear in its number of distinct parts, not in the
+    /// number of paths through them. The recursion itself is only as deep
+    /// as the type, which the verifier bounds (`air_ir::limits::MAX_TYPE_DEPTH`);
+    /// [`MAX_LAYOUT_DEPTH`] guards unverified modules.
+    fn alloc_size_at(&self, types: &TypeTable, ty: TypeId, depth: u32, memo: &mut Memo) -> u64 {
         if depth > MAX_LAYOUT_DEPTH {
             return 0;
         }
-        let align = self.align(types, ty, false);
+        if let Some(size) = memo.size.get(&ty) {
+            return *size;
+        }
+        let align = self.align_bits(types, ty, false, depth, memo).max(8) / 8;
         let store = match types.try_get(ty) {
             Some(Type::Array { len, elem }) => {
-                return len.saturating_mul(self.alloc_size_at(types, *elem, depth + 1));
+                let size = len.saturating_mul(self.alloc_size_at(types, *elem, depth + 1, memo));
+                memo.size.insert(ty, size);
+                return size;
             }
             Some(Type::Struct { .. } | Type::Named(_)) => {
-                let (fields, packed) = match types.try_get(ty) {
-                    Some(Type::Struct { fields, packed }) => (fields.clone(), *packed),
-                    _ => match types.struct_body(ty) {
-                        Some(StructBody::Fields { fields, packed }) => (fields.clone(), *packed),
-                        _ => (Vec::new(), false),
-                    },
-                };
+                let (fields, packed) = struct_parts(types, ty);
                 let mut size = 0u64;
                 let mut struct_align = 1u64;
                 for f in fields {
                     let field_align = if packed {
                         1
                     } else {
-                        self.align(types, f, false)
+                        self.align_bits(types, *f, false, depth + 1, memo).max(8) / 8
                     };
                     struct_align = struct_align.max(field_align);
-                    size = size.next_multiple_of(field_align);
-                    size = size.saturating_add(self.alloc_size_at(types, f, depth + 1));
+                    size = round_up(size, field_align);
+                    size = size.saturating_add(self.alloc_size_at(types, *f, depth + 1, memo));
                 }
-                size.next_multiple_of(struct_align)
+                round_up(size, struct_align)
             }
             _ => types.primitive_bits(ty).map_or(0, |bits| bits.div_ceil(8)),
         };
-        store.next_multiple_of(align.max(1))
+        let size = round_up(store, align);
+        memo.size.insert(ty, size);
+        size
     }
 
     /// Alignment in bytes (ABI, or preferred when `pref`).
     pub fn align(&self, types: &TypeTable, ty: TypeId, pref: bool) -> u64 {
-        self.align_bits(types, ty, pref, 0).max(8) / 8
+        self.align_bits(types, ty, pref, 0, &mut Memo::default())
+            .max(8)
+            / 8
     }
 
-    fn align_bits(&self, types: &TypeTable, ty: TypeId, pref: bool, depth: u32) -> u64 {
+    fn align_bits(
+        &self,
+        types: &TypeTable,
+        ty: TypeId,
+        pref: bool,
+        depth: u32,
+        memo: &mut Memo,
+    ) -> u64 {
         if depth > MAX_LAYOUT_DEPTH {
             return 8;
         }
@@ -264,32 +282,64 @@ impl Layout {
                     None => u64::from(bits.div_ceil(8)).next_power_of_two() * 8,
                 }
             }
-            Some(Type::Array { elem, .. }) => self.align_bits(types, *elem, pref, depth + 1),
+            Some(Type::Array { elem, .. }) => {
+                if let Some(a) = memo.align.get(&(ty, pref)) {
+                    return *a;
+                }
+                let a = self.align_bits(types, *elem, pref, depth + 1, memo);
+                memo.align.insert((ty, pref), a);
+                a
+            }
             Some(Type::Struct { .. } | Type::Named(_)) => {
-                let (fields, packed) = match types.try_get(ty) {
-                    Some(Type::Struct { fields, packed }) => (fields.clone(), *packed),
-                    _ => match types.struct_body(ty) {
-                        Some(StructBody::Fields { fields, packed }) => (fields.clone(), *packed),
-                        _ => (Vec::new(), false),
-                    },
-                };
+                if let Some(a) = memo.align.get(&(ty, pref)) {
+                    return *a;
+                }
+                let (fields, packed) = struct_parts(types, ty);
                 let layout_align = if packed {
                     8
                 } else {
-                    fields
-                        .iter()
-                        .map(|f| self.align_bits(types, *f, false, depth + 1))
-                        .max()
-                        .unwrap_or(8)
+                    let mut a = 8;
+                    for f in fields {
+                        a = a.max(self.align_bits(types, *f, false, depth + 1, memo));
+                    }
+                    a
                 };
                 let agg = u64::from(if pref {
                     self.aggregate_pref
                 } else {
                     self.aggregate_abi
                 });
-                layout_align.max(agg)
+                let a = layout_align.max(agg);
+                memo.align.insert((ty, pref), a);
+                a
             }
             _ => 8,
         }
     }
+}
+
+/// The fields of a literal or named struct and whether it is packed (none
+/// for an opaque struct).
+fn struct_parts(types: &TypeTable, ty: TypeId) -> (&[TypeId], bool) {
+    match types.try_get(ty) {
+        Some(Type::Struct { fields, packed }) => (fields, *packed),
+        _ => match types.struct_body(ty) {
+            Some(StructBody::Fields { fields, packed }) => (fields, *packed),
+            _ => (&[], false),
+        },
+    }
+}
+
+/// `x` rounded up to a multiple of `align` (at least 1), saturating: the
+/// sizes of absurd types (`[2^62 x [16 x i8]]`) stop at `u64::MAX` instead
+/// of overflowing.
+fn round_up(x: u64, align: u64) -> u64 {
+    x.checked_next_multiple_of(align.max(1)).unwrap_or(u64::MAX)
+}
+
+/// See [`Layout::alloc_size_at`].
+#[derive(Default)]
+struct Memo {
+    size: HashMap<TypeId, u64>,
+    align: HashMap<(TypeId, bool), u64>,
 }

@@ -14,7 +14,7 @@ use air_ir::{DiValue, MetaId, Metadata, Module, Value};
 
 use super::consts::{CId, Canon};
 use super::intern::Interner;
-use crate::limits::{MAX_METADATA_CYCLE_DEPTH, MAX_WRITE_METADATA_DEPTH};
+use crate::limits::MAX_WRITE_METADATA_DEPTH;
 use crate::{EncodeError, Result};
 
 /// Index of a canonical metadata item.
@@ -227,7 +227,7 @@ impl<'m> MdTable<'m> {
     /// `id`'s cycle component).
     fn on_cycle(&self, module: &Module, id: MetaId) -> bool {
         let Some(components) = &self.components else {
-            return self.reaches(module, id, id, 0);
+            return self.reaches(module, id);
         };
         let component = components
             .get(id.0 as usize)
@@ -589,23 +589,37 @@ impl<'m> MdTable<'m> {
         }
     }
 
-    /// Whether model node `from` reaches `target` through node operands.
-    fn reaches(&self, module: &Module, from: MetaId, target: MetaId, depth: u32) -> bool {
-        if depth > MAX_METADATA_CYCLE_DEPTH {
-            return false;
-        }
-        let step = |o: MetaId| {
-            o == target || (self.memo(o).is_none() && self.reaches(module, o, target, depth + 1))
-        };
-        match module.metadata.get(from.0 as usize) {
-            // Tuples (most metadata) without collecting their operands.
-            Some(Metadata::Node { operands, .. }) => operands.iter().flatten().any(|o| step(*o)),
-            Some(md @ Metadata::Di(_)) => {
-                let mut ops = Vec::new();
-                md.for_each_operand(|o| ops.push(o));
-                ops.into_iter().flatten().any(step)
+    /// Whether model node `target` reaches itself through node operands
+    /// that are not canonical yet (a placeholder ends a path: a cycle through
+    /// it is handled there).
+    ///
+    /// A walk with its own stack that visits each node once: the earlier
+    /// depth-bounded recursion followed every path, exponential in the
+    /// depth of a DAG (40 lines of `!N = !{!N+1, !N+1}` never finished),
+    /// and missed cycles longer than its bound, which then failed as an
+    /// internal error. A node is walked only by the nodes above it on the
+    /// canonicalisation's path, so all calls together cost at most the
+    /// metadata depth (bounded by the verifier) times the metadata.
+    fn reaches(&self, module: &Module, target: MetaId) -> bool {
+        let mut seen = HashSet::new();
+        let mut stack = vec![target];
+        let mut ops = Vec::new();
+        while let Some(from) = stack.pop() {
+            ops.clear();
+            match module.metadata.get(from.0 as usize) {
+                Some(Metadata::Node { operands, .. }) => ops.extend(operands.iter().copied()),
+                Some(md @ Metadata::Di(_)) => md.for_each_operand(|o| ops.push(o)),
+                _ => continue,
             }
-            _ => false,
+            for o in ops.iter().flatten() {
+                if *o == target {
+                    return true;
+                }
+                if self.memo(*o).is_none() && seen.insert(*o) {
+                    stack.push(*o);
+                }
+            }
         }
+        false
     }
 }

@@ -174,6 +174,17 @@ enum Deferred {
     Metadata { start: usize },
 }
 
+/// The kinds of nesting the parser counts, each up to [`MAX_PARSE_DEPTH`]
+/// levels: the verifier measures types, constants and metadata apart with
+/// the same limit (`crate::limits`), so each kind gets the whole of it
+/// here too, and the text of any verified module parses.
+#[derive(Clone, Copy)]
+enum Nest {
+    Type = 0,
+    Constant = 1,
+    Metadata = 2,
+}
+
 /// Parser state. `'a` is the lifetime of the source text.
 pub(super) struct Parser<'a> {
     src: &'a str,
@@ -187,7 +198,8 @@ pub(super) struct Parser<'a> {
     /// Start offset of the token before `cur`.
     prev: usize,
     m: Module,
-    depth: u32,
+    /// Nesting levels open, by [`Nest`] (each kind has its own limit).
+    depth: [u32; 3],
     symbols: FxMap<Key<'a>, Symbol>,
     /// The address constant of each symbol, once made.
     symbol_consts: FxMap<Key<'a>, crate::constant::ConstId>,
@@ -240,7 +252,7 @@ impl<'a> Parser<'a> {
             pos: cur.start as usize,
             prev: 0,
             m: Module::new(),
-            depth: 0,
+            depth: [0; 3],
             symbols: FxMap::default(),
             symbol_consts: FxMap::default(),
             word_types: FxMap::default(),
@@ -279,7 +291,7 @@ impl<'a> Parser<'a> {
             pos: self.pos,
             prev: self.prev,
             m,
-            depth: 0,
+            depth: [0; 3],
             symbols: self.symbols.clone(),
             symbol_consts: self.symbol_consts.clone(),
             word_types: self.word_types.clone(),
@@ -437,14 +449,22 @@ impl<'a> Parser<'a> {
         self.err(format!("nesting too deep (limit {MAX_PARSE_DEPTH})"))
     }
 
-    /// Runs `f` one nesting level deeper, failing beyond [`MAX_PARSE_DEPTH`].
+    /// Runs `f` one metadata nesting level deeper, failing beyond
+    /// [`MAX_PARSE_DEPTH`] metadata levels.
     fn enter<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
-        if self.depth >= MAX_PARSE_DEPTH {
+        self.enter_as(Nest::Metadata, f)
+    }
+
+    /// Runs `f` one level of `kind` deeper, failing beyond
+    /// [`MAX_PARSE_DEPTH`] levels of that kind.
+    fn enter_as<T>(&mut self, kind: Nest, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        let k = kind as usize;
+        if self.depth[k] >= MAX_PARSE_DEPTH {
             return Err(self.too_deep());
         }
-        self.depth += 1;
+        self.depth[k] += 1;
         let r = f(self);
-        self.depth -= 1;
+        self.depth[k] -= 1;
         r
     }
 

@@ -15,7 +15,7 @@ use crate::constant::{ConstExpr, ConstId, ConstKind};
 use crate::inst::{
     Atomic, BlockId, CallConv, Flags, InstId, InstKind, Instruction, NamedCallConv, TailKind, Value,
 };
-use crate::limits::MAX_PRINT_DEPTH;
+use crate::limits::{MAX_MESSAGE_TYPE_BYTES, MAX_PRINT_DEPTH};
 use crate::metadata::{MetaId, Metadata};
 
 mod di;
@@ -47,11 +47,34 @@ pub fn print_module(module: &Module, options: &PrintOptions) -> String {
 /// Writes a type as text (for diagnostics elsewhere in the crate).
 pub fn type_to_string(types: &TypeTable, ty: TypeId) -> String {
     let mut s = String::new();
-    write_type(types, ty, &mut s, 0);
+    write_type(types, ty, &mut s, 0, usize::MAX);
     s
 }
 
-fn write_type(m: &TypeTable, ty: TypeId, out: &mut String, depth: u32) {
+/// Writes a type as text for an error message: at most
+/// [`MAX_MESSAGE_TYPE_BYTES`] bytes, then `...`. Types share their parts,
+/// so a type a few records of bitcode describe can spell out to far more
+/// text than that; this stops writing (and walking) there.
+pub fn type_to_message(types: &TypeTable, ty: TypeId) -> String {
+    let mut s = String::new();
+    write_type(types, ty, &mut s, 0, MAX_MESSAGE_TYPE_BYTES);
+    if s.len() > MAX_MESSAGE_TYPE_BYTES {
+        let mut cut = MAX_MESSAGE_TYPE_BYTES;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str("...");
+    }
+    s
+}
+
+/// Writes type `ty` to `out`; once `out` is longer than `limit` bytes it
+/// writes (and walks) no more.
+fn write_type(m: &TypeTable, ty: TypeId, out: &mut String, depth: u32, limit: usize) {
+    if out.len() > limit {
+        return;
+    }
     if depth > MAX_PRINT_DEPTH {
         out.push_str("<too deep>");
         return;
@@ -73,7 +96,7 @@ fn write_type(m: &TypeTable, ty: TypeId, out: &mut String, depth: u32) {
         Type::Metadata => out.push_str("metadata"),
         Type::Token => out.push_str("token"),
         Type::Pointer { pointee, addrspace } => {
-            write_type(m, *pointee, out, depth + 1);
+            write_type(m, *pointee, out, depth + 1, limit);
             if *addrspace != 0 {
                 let _ = write!(out, " addrspace({addrspace})");
             }
@@ -81,15 +104,15 @@ fn write_type(m: &TypeTable, ty: TypeId, out: &mut String, depth: u32) {
         }
         Type::Array { len, elem } => {
             let _ = write!(out, "[{len} x ");
-            write_type(m, *elem, out, depth + 1);
+            write_type(m, *elem, out, depth + 1, limit);
             out.push(']');
         }
         Type::Vector { len, elem } => {
             let _ = write!(out, "<{len} x ");
-            write_type(m, *elem, out, depth + 1);
+            write_type(m, *elem, out, depth + 1, limit);
             out.push('>');
         }
-        Type::Struct { fields, packed } => write_struct_body(m, fields, *packed, out, depth),
+        Type::Struct { fields, packed } => write_struct_body(m, fields, *packed, out, depth, limit),
         Type::Named(name) => {
             out.push('%');
             write_name(name, out);
@@ -99,13 +122,13 @@ fn write_type(m: &TypeTable, ty: TypeId, out: &mut String, depth: u32) {
             params,
             varargs,
         } => {
-            write_type(m, *ret, out, depth + 1);
+            write_type(m, *ret, out, depth + 1, limit);
             out.push_str(" (");
             for (i, p) in params.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_type(m, *p, out, depth + 1);
+                write_type(m, *p, out, depth + 1, limit);
             }
             if *varargs {
                 if !params.is_empty() {
@@ -118,7 +141,14 @@ fn write_type(m: &TypeTable, ty: TypeId, out: &mut String, depth: u32) {
     }
 }
 
-fn write_struct_body(m: &TypeTable, fields: &[TypeId], packed: bool, out: &mut String, depth: u32) {
+fn write_struct_body(
+    m: &TypeTable,
+    fields: &[TypeId],
+    packed: bool,
+    out: &mut String,
+    depth: u32,
+    limit: usize,
+) {
     if packed {
         out.push('<');
     }
@@ -130,7 +160,7 @@ fn write_struct_body(m: &TypeTable, fields: &[TypeId], packed: bool, out: &mut S
             if i > 0 {
                 out.push_str(", ");
             }
-            write_type(m, *f, out, depth + 1);
+            write_type(m, *f, out, depth + 1, limit);
         }
         out.push_str(" }");
     }
@@ -367,7 +397,7 @@ impl<'m> Printer<'m> {
                 self.out.push_str(" = type ");
                 match m.types.struct_body(id) {
                     Some(StructBody::Fields { fields, packed }) => {
-                        write_struct_body(&m.types, fields, *packed, &mut self.out, 0)
+                        write_struct_body(&m.types, fields, *packed, &mut self.out, 0, usize::MAX)
                     }
                     _ => self.out.push_str("opaque"),
                 }
@@ -439,7 +469,7 @@ impl<'m> Printer<'m> {
     }
 
     fn ty(&mut self, ty: TypeId) {
-        write_type(&self.m.types, ty, &mut self.out, 0);
+        write_type(&self.m.types, ty, &mut self.out, 0, usize::MAX);
     }
 
     fn global(&mut self, g: &Global) {

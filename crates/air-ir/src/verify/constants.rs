@@ -1,5 +1,6 @@
 //! Constants: each is checked once, where first reached, children first,
-//! with a depth limit so hostile nesting cannot overflow the stack.
+//! with a depth limit so hostile nesting cannot overflow the stack (and
+//! the height of each measured, `depth.rs`, for the nesting limit).
 
 use crate::constant::{ConstExpr, ConstId, ConstKind};
 use crate::types::{Type, TypeId};
@@ -7,6 +8,7 @@ use crate::types::{Type, TypeId};
 use super::types::valid_element;
 use super::VerifyErrorKind as K;
 use super::{Seen, Site, Verifier, Violation, MAX_CONST_DEPTH};
+use crate::limits::MAX_INT_VALUE_BITS;
 
 impl<'m> Verifier<'m> {
     // ----- constants -----
@@ -77,8 +79,15 @@ impl<'m> Verifier<'m> {
             }
             Seen::No => {}
         }
-        if depth > MAX_CONST_DEPTH {
-            self.report(site, K::NestingTooDeep, "constants nest too deeply");
+        // The walk itself stops at the level past the limit, so that no
+        // constant makes it recurse deeper (`measure_const` finds the same
+        // crossing when the walk reaches the parts first).
+        if depth >= MAX_CONST_DEPTH {
+            self.report(
+                site,
+                K::NestingTooDeep,
+                format!("constants nest too deeply (more than {MAX_CONST_DEPTH} levels)"),
+            );
             return None;
         }
         if !ty_ok {
@@ -98,6 +107,7 @@ impl<'m> Verifier<'m> {
             let hint = self.const_hint(c);
             self.report(site, kind, format!("constant {hint}: {msg}"));
         }
+        self.measure_const(site, c);
         self.consts[c.0 as usize] = Seen::Done;
         self.done_ty[c.0 as usize] = k.ty;
         Some(k.ty)
@@ -125,6 +135,17 @@ impl<'m> Verifier<'m> {
                     && (rem == 0 || v.words().last().is_some_and(|top| top >> rem == 0));
                 if !fits {
                     return Err((K::BadConstant, format!("value does not fit in i{w}")));
+                }
+                if *w > MAX_INT_VALUE_BITS {
+                    let bits = v.magnitude_bits(*w);
+                    if bits > MAX_INT_VALUE_BITS {
+                        return Err((
+                            K::BadConstant,
+                            format!(
+                                "value needs {bits} bits, more than the {MAX_INT_VALUE_BITS} an integer literal can spell"
+                            ),
+                        ));
+                    }
                 }
             }
             ConstKind::Float(bits) => {

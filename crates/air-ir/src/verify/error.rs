@@ -131,7 +131,8 @@ pub enum VerifyErrorKind {
     BadConstant,
     /// A constant contains itself.
     RecursiveConstant,
-    /// Constant expressions nest deeper than the verifier follows.
+    /// A type, constant or metadata node nests deeper than the limits of
+    /// [`crate::limits`].
     NestingTooDeep,
     /// A `shufflevector` mask that is not a constant `<N x i32>` vector of
     /// lanes in range.

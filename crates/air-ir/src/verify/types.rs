@@ -195,6 +195,7 @@ impl<'m> Verifier<'m> {
             }
         }
         self.sized = sized;
+        self.check_type_depths();
         true
     }
 
@@ -287,7 +288,7 @@ fn sized_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
 /// the stack). `children(node, out)` appends a node's children to `out`.
 /// Calls `back_edge(target)` for each edge into a node still on the stack
 /// (a cycle); `finish` runs as each node completes.
-fn dfs_post(
+pub(super) fn dfs_post(
     n: usize,
     children: impl Fn(usize, &mut Vec<usize>),
     mut back_edge: impl FnMut(usize),

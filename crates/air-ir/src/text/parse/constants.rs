@@ -1,7 +1,7 @@
 //! Constants: literals, aggregates, global references and constant
 //! expressions.
 
-use super::{PResult, Parser};
+use super::{Nest, PResult, Parser};
 use crate::constant::{ApInt, ConstExpr, ConstId, ConstKind};
 use crate::inst::{Flags, FloatPredicate, IntPredicate, OpClass, Opcode};
 use crate::limits::MAX_INT_DIGITS;
@@ -18,7 +18,7 @@ impl Parser<'_> {
 
     /// A constant of type `ty`.
     pub(super) fn parse_const(&mut self, ty: TypeId) -> PResult<ConstId> {
-        self.enter(|p| p.parse_const_inner(ty))
+        self.enter_as(Nest::Constant, |p| p.parse_const_inner(ty))
     }
 
     fn parse_const_inner(&mut self, ty: TypeId) -> PResult<ConstId> {

@@ -1,6 +1,6 @@
 //! Types, and type names for error messages.
 
-use super::{PResult, Parser};
+use super::{Nest, PResult, Parser};
 use crate::text::lex::TokenKind;
 use crate::types::{StructBody, Type, TypeId};
 
@@ -26,7 +26,7 @@ fn common_type_slot(w: &[u8]) -> Option<usize> {
 impl Parser<'_> {
     /// A type, including pointer and function-type suffixes.
     pub(super) fn parse_type(&mut self) -> PResult<TypeId> {
-        self.enter(|p| {
+        self.enter_as(Nest::Type, |p| {
             let start = p.pos;
             let mut ty = p.parse_base_type()?;
             loop {
@@ -252,7 +252,7 @@ impl Parser<'_> {
 
     /// The body of `%T = type { ... }` or `<{ ... }>`.
     pub(super) fn parse_struct_body(&mut self) -> PResult<StructBody> {
-        self.enter(|p| {
+        self.enter_as(Nest::Type, |p| {
             let packed = p.eat(TokenKind::Less);
             let fields = p.struct_fields(packed)?;
             if packed {
