@@ -26,7 +26,7 @@ fn apple_modules_read_print_and_reencode() {
         println!("skipped: AIRLINK_APPLE_FIXTURES not set");
         return;
     };
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let dir = PathBuf::from(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))

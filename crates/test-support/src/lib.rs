@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use llvm::{
     compare_bitcode, llvm_accepts, llvm_as, llvm_bcanalyzer_dump, llvm_bcanalyzer_dump_numeric,
-    llvm_dis, require_llvm_14_0_6, Input,
+    llvm_dis, llvm_version, require_llvm_14, require_llvm_14_0_6, Input,
 };
 
 /// The repository root.
