@@ -40,13 +40,23 @@ fn modules(path: &Path, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
         Ok(file) => file
             .functions()
             .iter()
-            .map(|f| (format!("{} / {}", path.display(), f.name), f.module.to_vec()))
+            .map(|f| {
+                (
+                    format!("{} / {}", path.display(), f.name),
+                    f.module.to_vec(),
+                )
+            })
             .collect(),
         Err(_) => bytes
             .windows(4)
             .enumerate()
             .filter(|(_, w)| *w == [0xDE, 0xC0, 0x17, 0x0B])
-            .map(|(at, _)| (format!("{} @ {at:#x}", path.display()), bytes[at..].to_vec()))
+            .map(|(at, _)| {
+                (
+                    format!("{} @ {at:#x}", path.display()),
+                    bytes[at..].to_vec(),
+                )
+            })
             .collect(),
     }
 }
@@ -127,7 +137,9 @@ fn apple_compiled_kernels_lack_nothing_the_warning_asks_for() {
             let Ok(m) = air_bitcode::read_module(&module) else {
                 continue;
             };
-            let has_kernel = m.named("air.kernel").is_some_and(|k| !k.operands.is_empty());
+            let has_kernel = m
+                .named("air.kernel")
+                .is_some_and(|k| !k.operands.is_empty());
             if !has_kernel {
                 continue;
             }

@@ -390,7 +390,8 @@ fn shells_carry_the_sdk_version_flags_and_compile_options_of_their_target() {
         ("ios18", "[i32 18, i32 0]"),
         ("ios26", "[i32 26, i32 0]"),
     ] {
-        let mut spec = air_shell::Spec::from_file(&common::specs_dir().join("simple.toml")).unwrap();
+        let mut spec =
+            air_shell::Spec::from_file(&common::specs_dir().join("simple.toml")).unwrap();
         spec.target = target.to_string();
         let shell = air_shell::generate(&spec, &Options::default())
             .unwrap_or_else(|e| panic!("{target}: {e}"));
@@ -411,9 +412,7 @@ fn shells_carry_the_sdk_version_flags_and_compile_options_of_their_target() {
                 .unwrap_or_else(|| panic!("{target}: no !{name}"));
             line.trim_end_matches('}').split(", ").map(node).collect()
         };
-        let mut want = vec![format!(
-            r#"!{{i32 2, !"SDK Version", [2 x i32] {sdk}}}"#
-        )];
+        let mut want = vec![format!(r#"!{{i32 2, !"SDK Version", [2 x i32] {sdk}}}"#)];
         want.extend(flags_after_sdk.iter().map(|s| s.to_string()));
         assert_eq!(list("llvm.module.flags"), want, "{target}");
         assert_eq!(list("air.compile_options"), options, "{target}");

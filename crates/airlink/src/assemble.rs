@@ -21,7 +21,13 @@ built (peak memory about 2.5x the input instead of about 5x); bytes and errors a
 --emit-bc needs the whole module at once and turns this off.
 
 --emit-bc writes the wrapped LLVM bitcode of the module exactly as parsed (no link step);
---flavour llvm14 gives what `llvm-as-14 -preserve-bc-uselistorder=false` writes for it.
+--flavour llvm14 gives what `llvm-as-14 -preserve-bc-uselistorder=false` writes for it
+(LLVM 14.0.6's bytes; --producer 14.0.N imitates another 14.x release).
+
+A kernel module without the `SDK Version` module flag, the air.max_* flags or
+!air.compile_options gets a one-line warning on standard error (the library is written all
+the same): Apple's compiler always writes them, and one public report has pipeline creation
+crash without them (docs/air-conventions.md#module-flags). `airlink shell` writes all of them.
 
 Examples:
   airlink assemble kernel.ll -o kernel.metallib
@@ -48,8 +54,9 @@ pub struct Opts {
     /// Rewrite a mismatching triple and version metadata for the target.
     #[arg(long)]
     retarget: bool,
-    /// irsymtab producer of the apple flavour when `!llvm.ident` names no
-    /// `metalfe-X` version (default `32023.850.10`).
+    /// apple flavour: the irsymtab producer when `!llvm.ident` names no
+    /// `metalfe-X` version (default `32023.850.10`); llvm14 flavour: the
+    /// LLVM 14 release whose producer strings to write (default `14.0.6`).
     #[arg(long, value_name = "VERSION")]
     producer: Option<String>,
     /// Threads for linking and encoding entries (0 = all cores). The output
@@ -117,12 +124,13 @@ impl Opts {
                 text: &text,
                 path: &name,
             };
-            let bytes = library_bytes(input, &options)?;
+            let library = library_bytes(input, &options)?;
             // Likewise the text: returning its pages to the system first
             // would only delay the write (about 0.5 ms per 6 MB), and the
             // peak is long past.
             std::mem::forget(text);
-            return write_output(Some(path), &bytes);
+            warn_missing_metadata(&name, &library.missing_metadata);
+            return write_output(Some(path), &library.bytes);
         }
         let module = parse_and_verify(&text, &name)?;
         // The text is only needed for diagnostics, which are over now; a
@@ -142,10 +150,11 @@ impl Opts {
                     module: &module,
                     path: &name,
                 };
-                Some(library_bytes(input, &self.options(flavour))?)
+                Some(library_bytes(input, &self.options(flavour))?.bytes)
             }
             None => None,
         };
+        warn_missing_metadata(&name, &air_assemble::missing_compiler_metadata(&module));
         if let (Some(path), Some(bytes)) = (&self.emit_bc, &bitcode) {
             write_output(Some(path), bytes)?;
         }
@@ -169,22 +178,29 @@ pub fn parse_and_verify(text: &str, name: &str) -> Result<air_ir::Module> {
     Ok(module)
 }
 
-/// The library bytes ([`air_assemble::assemble`]), with errors as `airlink`
+/// One line on standard error when a kernel module lacks the metadata
+/// Apple's compiler always writes (`air_assemble::compiler_metadata`); not
+/// an error, the exit status stays 0.
+fn warn_missing_metadata(name: &str, missing: &[&str]) {
+    if !missing.is_empty() {
+        eprintln!("{}", air_assemble::missing_metadata_warning(name, missing));
+    }
+}
+
+/// The library ([`air_assemble::assemble`]), with errors as `airlink`
 /// prints them: parse and verify errors at their `file:line:col`, an
 /// unknown target as a usage hint, the rest after the input's name.
 pub fn library_bytes(
     input: air_assemble::Input<'_>,
     options: &air_assemble::Options<'_>,
-) -> Result<Vec<u8>> {
+) -> Result<air_assemble::Library> {
     use air_assemble::Error;
-    air_assemble::assemble(input, options)
-        .map(|library| library.bytes)
-        .map_err(|e| match e {
-            Error::Parse(_) | Error::Invalid { .. } | Error::UnknownTarget { .. } => {
-                anyhow::anyhow!("{e}")
-            }
-            e => anyhow::anyhow!("{}: error: {e}", input.path()),
-        })
+    air_assemble::assemble(input, options).map_err(|e| match e {
+        Error::Parse(_) | Error::Invalid { .. } | Error::UnknownTarget { .. } => {
+            anyhow::anyhow!("{e}")
+        }
+        e => anyhow::anyhow!("{}: error: {e}", input.path()),
+    })
 }
 
 /// Builds a `.metallib` from a verified module with the Apple flavour and
@@ -203,4 +219,5 @@ pub fn assemble_module(
         ..air_assemble::Options::default()
     };
     library_bytes(air_assemble::Input::Module { module, path: name }, &options)
+        .map(|library| library.bytes)
 }

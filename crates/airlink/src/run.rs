@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use air_exec::{ArgKind, Bindings, Launch, Options, Program, Source};
+use air_exec::{
+    ArgKind, Bindings, ErrorKind, ExecError, KernelArg, Launch, Options, Program, Source,
+};
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::shell::{shell_options, Body, Fallback};
@@ -20,6 +22,10 @@ INIT (--buffer NAME=INIT), one of:
 Elements have the argument's type (air.arg_type_name: float, half, int, uint,
 short, ushort, char, uchar, long, ulong; vector names such as float4 count
 scalars). For a threadgroup-memory argument COUNT is its length in bytes.
+
+Scalar arguments (a spec's [[scalar]], `constant T& NAME [[buffer(n)]]` in MSL)
+take one value: --scalar NAME=VALUE, the same as --buffer 'NAME=[VALUE]'.
+(--buffer NAME=2.5 is not a scalar: a bare number is a COUNT.)
 
 EXPR, evaluated in f64 for each element index i:
   numbers, `i`, NAME (element i of buffer NAME as initialized, in --expect),
@@ -37,7 +43,12 @@ Examples:
   airlink run examples/specs/copy_2d.toml --grid 32 --buffer 'src=128:100*floor(i/16)+i%16' \\
       --buffer dst=128:-1 --expect 'dst=select(i%16<4, src*10, -1)~0.1'
   airlink run tests/corpus/simple_1d.ll --grid 128 --threadgroup 32 \\
-      --link examples/specs/simple_transform.ll --buffer src=128:i --buffer dst=128";
+      --link examples/specs/simple_transform.ll --buffer src=128:i --buffer dst=128
+  airlink run examples/conv1d/conv1d.toml --grid 128 --buffer 'x=132:i%7' \\
+      --buffer 'taps=[0.0625, 0.25, 0.375, 0.25, 0.0625]' --scalar bias=0.5 --buffer y=128
+
+A spec's visible functions run as their [[function]] `inline` .ll bodies unless --link
+names other modules; a .ll kernel's visible functions need --link BODY.ll.";
 
 /// Options of `airlink run`.
 #[derive(clap::Args, Debug)]
@@ -57,6 +68,9 @@ pub struct Opts {
     /// Initial contents of a buffer: NAME=INIT (see below).
     #[arg(long, value_name = "NAME=INIT")]
     buffer: Vec<String>,
+    /// The value of a scalar argument (`constant T&`): NAME=VALUE.
+    #[arg(long, value_name = "NAME=VALUE")]
+    scalar: Vec<String>,
     /// Check a buffer after the run: NAME=EXPR[~TOL].
     #[arg(long, value_name = "NAME=EXPR[~TOL]")]
     expect: Vec<String>,
@@ -83,7 +97,7 @@ pub struct Opts {
 impl Opts {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
-        let (program, default_tg) = self.program()?;
+        let (program, default_tg, generated) = self.program()?;
         let launch = Launch {
             grid: dims(&self.grid).context("--grid")?,
             threadgroup: match &self.threadgroup {
@@ -99,15 +113,18 @@ impl Opts {
         };
         let report = program
             .run(&launch, &mut bindings, &options)
-            .map_err(|e| anyhow!("{e}"))?;
+            .map_err(|e| anyhow!("{}", run_error(&e)))?;
         for line in &report.trace {
             println!("{line}");
         }
+        if let (true, Some(file)) = (self.trace, &generated) {
+            println!("{}", self.generated_note(file));
+        }
         println!(
-            "ran @{} on the cpu reference executor (docs/executor-semantics.md, not a GPU): {} threads in {} threadgroups, {} thread-instructions",
+            "ran @{} on the cpu reference executor (docs/executor-semantics.md, not a GPU): {} threads in {}, {} thread-instructions",
             program.kernel_name(),
             report.threads,
-            report.threadgroups,
+            count(report.threadgroups, "threadgroup"),
             report.steps
         );
         let mut failed = 0;
@@ -172,11 +189,34 @@ impl Opts {
         Ok(())
     }
 
-    /// The program and its default threadgroup size.
-    fn program(&self) -> Result<(Program, [u32; 3])> {
-        let is_spec = self.input.extension().is_some_and(|e| e == "toml");
+    /// For a spec: what the trace's `FILE:LINE` positions cite (`file`,
+    /// the shell generated in memory, which is not on disk) and the
+    /// command that writes it with the same lines.
+    fn generated_note(&self, file: &str) -> String {
+        let spec = self.input.display();
+        let mut flags = String::new();
+        if let Some(body) = self.body {
+            flags.push_str(&format!(" --body {}", body_flag(body)));
+        }
+        if let Some(fallback) = self.fallback {
+            flags.push_str(&format!(" --fallback {}", fallback_flag(fallback)));
+        }
+        format!(
+            "(positions cite {file}, the shell generated in memory from {spec}; \
+             `airlink shell {spec}{flags} --emit-ll {file}` writes it with the same lines)"
+        )
+    }
+
+    fn is_spec(&self) -> bool {
+        self.input.extension().is_some_and(|e| e == "toml")
+    }
+
+    /// The program, its default threadgroup size and, for a spec, the
+    /// name of the module generated from it.
+    fn program(&self) -> Result<(Program, [u32; 3], Option<String>)> {
+        let is_spec = self.is_spec();
         let mut links: Vec<PathBuf> = self.link.clone();
-        let (mut program, tg) = if is_spec {
+        let (mut program, tg, generated) = if is_spec {
             let spec = air_shell::Spec::from_file(&self.input)?;
             let options = shell_options(self.body, self.fallback);
             let shell = air_shell::generate(&spec, &options)?;
@@ -196,6 +236,7 @@ impl Opts {
             (
                 Program::new(source, Some(&kernel)).map_err(|e| anyhow!("{e}"))?,
                 shell.manifest.threadgroup_size,
+                Some(name),
             )
         } else {
             let source = load_source(&self.input, self.kernel.as_deref())?;
@@ -203,12 +244,13 @@ impl Opts {
                 Program::new(source, self.kernel.as_deref()).map_err(|e| anyhow!("{e}"))?,
                 // One simdgroup.
                 [air_target::SIMD_WIDTH, 1, 1],
+                None,
             )
         };
         for l in &links {
             program.link(load_source(l, None)?);
         }
-        Ok((program, tg))
+        Ok((program, tg, generated))
     }
 
     /// Bindings from --buffer, and the initial values by name (for EXPR).
@@ -244,17 +286,52 @@ impl Opts {
                 }
             }
         }
+        for spec in &self.scalar {
+            let (name, value) = spec
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--scalar `{spec}`: expected NAME=VALUE"))?;
+            let value: f64 = value
+                .trim()
+                .parse()
+                .map_err(|_| anyhow!("--scalar `{spec}`: `{value}` is not a number"))?;
+            match program.kernel_args().iter().find(|a| a.name == name) {
+                Some(KernelArg {
+                    kind:
+                        ArgKind::Buffer {
+                            index,
+                            address_space: 2,
+                            ..
+                        },
+                    ..
+                }) => {
+                    let (_, elem) = buffer_arg(program, name)?;
+                    b.set_bytes(*index, elem.write(&[value]));
+                    initial.insert(name.to_string(), vec![value]);
+                }
+                Some(_) => bail!(
+                    "--scalar `{spec}`: `{name}` is not a scalar (a `constant` argument); use --buffer"
+                ),
+                None => bail!(
+                    "--scalar `{spec}`: the kernel has no argument `{name}` ({})",
+                    arg_names(program)
+                ),
+            }
+        }
         for arg in program.kernel_args() {
-            let missing = match &arg.kind {
-                ArgKind::Buffer { index, .. } => b.bytes(*index).is_none(),
-                _ => false,
-            };
-            if missing {
-                bail!(
-                    "buffer `{}` has no contents; pass --buffer {}=COUNT[:EXPR]",
-                    arg.name,
-                    arg.name
-                );
+            if let ArgKind::Buffer {
+                index,
+                address_space,
+                ..
+            } = &arg.kind
+            {
+                if b.bytes(*index).is_some() {
+                    continue;
+                }
+                let name = &arg.name;
+                if *address_space == 2 {
+                    bail!("`{name}` has no value; pass --scalar {name}=VALUE (or --buffer {name}=COUNT[:EXPR] for a constant array)");
+                }
+                bail!("buffer `{name}` has no contents; pass --buffer {name}=COUNT[:EXPR]");
             }
         }
         Ok((b, initial))
@@ -294,6 +371,52 @@ fn load_source(path: &std::path::Path, kernel: Option<&str>) -> Result<Source> {
         return from_bitcode(&bytes, "bitcode");
     }
     Source::read(path).map_err(|e| anyhow!("{e}"))
+}
+
+/// An executor error as the command line should say it: an unresolved
+/// visible function names the flag that resolves it.
+fn run_error(e: &ExecError) -> String {
+    match &e.kind {
+        ErrorKind::UnresolvedVisible { name, reason }
+            if reason.starts_with("no linked module defines it") =>
+        {
+            let declared = reason
+                .split_once("(the shell declares ")
+                .map_or(String::new(), |(_, rest)| {
+                    format!(" (the shell declares {rest}")
+                });
+            format!(
+                "unresolved visible function `{name}`: no module defines it{declared}; \
+                 pass its AIR body with --link BODY.ll, or for a spec give its [[function]] an \
+                 `inline` body"
+            )
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// `1 threadgroup`, `4 threadgroups`.
+fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn body_flag(body: Body) -> &'static str {
+    match body {
+        Body::Visible => "visible",
+        Body::Inline => "inline",
+    }
+}
+
+fn fallback_flag(fallback: Fallback) -> &'static str {
+    match fallback {
+        Fallback::None => "none",
+        Fallback::Cooperative => "cooperative",
+    }
 }
 
 fn arg_names(program: &Program) -> String {
