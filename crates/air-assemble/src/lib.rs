@@ -49,12 +49,14 @@
 
 #![deny(missing_docs)]
 
+pub mod compiler_metadata;
 pub mod error;
 pub mod link;
 mod pool;
 pub mod stream;
 pub mod target;
 
+pub use compiler_metadata::{missing_compiler_metadata, missing_metadata_warning};
 pub use error::{EncodeFailure, Error};
 pub use link::EntryKind;
 pub use stream::{Fallback, LAZY_MIN_BYTES};
@@ -221,6 +223,10 @@ pub struct Library {
     pub entries: Vec<Entry>,
     /// How the input was read.
     pub route: Route,
+    /// What the input module lacks of the metadata Apple's compiler always
+    /// writes ([`missing_compiler_metadata`]); the library is built either
+    /// way, `airlink assemble` warns.
+    pub missing_metadata: Vec<&'static str>,
 }
 
 /// Builds a `.metallib` from AIR text or a verified module: parse and
@@ -336,6 +342,7 @@ where
         target: *target,
         entries,
         route,
+        missing_metadata: missing_compiler_metadata(module),
     })
 }
 

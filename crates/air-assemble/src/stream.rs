@@ -292,6 +292,7 @@ where
         target: *target,
         entries,
         route: Route::EntryByEntry,
+        missing_metadata: crate::missing_compiler_metadata(skeleton),
     })
 }
 

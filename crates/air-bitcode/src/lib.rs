@@ -97,12 +97,17 @@ pub struct WriteOptions {
     /// for standard input). `llvm-as-14` records it as the source file name
     /// when the module has no `source_filename`.
     pub input_path: String,
-    /// The irsymtab producer of [`Flavour::Apple`]: the version of the
-    /// compiler whose output is reproduced (e.g. `32023.850.10`). When
-    /// given it wins over the `metalfe-X` version of `!llvm.ident`, which
-    /// is used otherwise (default `32023.850.10`): Apple's compiler writes
-    /// its own version even for IR text that names another.
-    /// [`Flavour::Llvm14`] always writes `14.0.6`.
+    /// [`Flavour::Apple`]: the irsymtab producer, the version of the
+    /// compiler whose output is reproduced (e.g. `32023.850.10`). When given
+    /// it wins over the `metalfe-X` version of `!llvm.ident`, which is used
+    /// otherwise (default `32023.850.10`): Apple's compiler writes its own
+    /// version even for IR text that names another.
+    /// [`Flavour::Llvm14`]: the LLVM 14 release to imitate (default
+    /// `14.0.6`, [`LLVM14_PRODUCER`]), written as the irsymtab producer
+    /// and, after `LLVM`, in the IDENTIFICATION block (where `llvm-as`
+    /// writes its `LLVM_VERSION_STRING`). Tests that compare with the
+    /// installed `llvm-as-14` pass the version it writes, so any 14.x
+    /// release can be the oracle.
     pub producer: Option<String>,
 }
 
@@ -149,7 +154,9 @@ impl EncodeError {
 /// Result type of this crate.
 pub type Result<T, E = EncodeError> = std::result::Result<T, E>;
 
-/// The producer string `llvm-as-14` writes in the IDENTIFICATION block.
+/// The producer string `llvm-as-14` 14.0.6 writes in the IDENTIFICATION
+/// block, which [`Flavour::Llvm14`] writes unless
+/// [`WriteOptions::producer`] names another release.
 pub const LLVM14_PRODUCER: &str = "LLVM14.0.6";
 
 /// Why [`strip_debug_info`] could not rewrite a module.

@@ -452,7 +452,7 @@ fn air_ident_version(text: &str) -> Option<String> {
 
 #[test]
 fn apple_flavour_differs_only_where_apple_does() {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let mut names: Vec<String> = std::fs::read_dir(corpus_dir())
         .unwrap()
         .filter_map(|e| e.ok())

@@ -248,7 +248,7 @@ fn apple_modules_read_verify_and_reencode() {
         println!("skipped: AIRLINK_APPLE_FIXTURES not set");
         return;
     };
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let mut files = Vec::new();
     metallibs(Path::new(&dir), &mut files);
     files.sort();

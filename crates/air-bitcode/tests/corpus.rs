@@ -33,7 +33,8 @@ fn check(name: &str) -> Result<(), String> {
     let options = WriteOptions {
         flavour: Flavour::Llvm14,
         input_path: name.to_string(),
-        producer: None,
+        // The installed llvm-as-14 release, so any 14.x is an oracle.
+        producer: Some(airlink_test_support::llvm_version().to_string()),
     };
     let ours = write_module(&module, &options).map_err(|e| format!("encode: {e}"))?;
     airlink_test_support::llvm_accepts(&ours)?;
@@ -42,7 +43,7 @@ fn check(name: &str) -> Result<(), String> {
 }
 
 fn run(names: &[&str]) {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let failures: Vec<String> = names
         .iter()
         .filter_map(|n| check(n).err().map(|e| format!("{n}: {e}")))

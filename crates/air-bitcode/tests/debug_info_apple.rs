@@ -102,7 +102,7 @@ fn apple_modules_with_debug_info() {
         println!("skipped: AIRLINK_APPLE_FIXTURES not set");
         return;
     };
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let mut files = Vec::new();
     libraries(Path::new(&dir), &mut files);
     assert!(!files.is_empty(), "no .metallib files under {dir:?}");

@@ -34,7 +34,7 @@ fn struct_chain(n: usize, link: &str) -> String {
 
 /// Assembles `text` with our writer and with `llvm-as-14`, and compares.
 fn same_as_llvm(tag: &str, text: &str) -> Vec<u8> {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let dir = airlink_test_support::scratch_dir(tag);
     let name = format!("{tag}.ll");
     std::fs::write(dir.join(&name), text).unwrap();
@@ -128,7 +128,7 @@ fn shared_parts_are_laid_out_once() {
 /// deep, written by `llvm-as-14` (an independent writer: the type records
 /// come children first, so the reader meets each level resolved already).
 fn deep_array_bitcode(depth: usize) -> Vec<u8> {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let text = format!(
         "@g = global {}i8{} zeroinitializer\n",
         "[1 x ".repeat(depth),

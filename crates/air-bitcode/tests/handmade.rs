@@ -9,14 +9,15 @@ use llvm_bitcode_schema::BlockId;
 /// Writes `text` as `name` in a scratch directory, assembles it with both
 /// writers (same relative path and directory) and compares.
 fn same_as_llvm(tag: &str, name: &str, text: &str) -> (Vec<u8>, Vec<u8>) {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let dir = airlink_test_support::scratch_dir(tag);
     std::fs::write(dir.join(name), text).unwrap();
     let module = air_ir::parse(text, name).unwrap_or_else(|e| panic!("{tag}: {e}"));
     let options = WriteOptions {
         flavour: Flavour::Llvm14,
         input_path: name.to_string(),
-        producer: None,
+        // The installed llvm-as-14 release, so any 14.x is an oracle.
+        producer: Some(airlink_test_support::llvm_version().to_string()),
     };
     let ours = write_module(&module, &options).unwrap();
     let theirs = airlink_test_support::llvm_as(&dir.join(name)).unwrap();
@@ -142,7 +143,11 @@ fn no_datalayout_still_adds_the_header_strings() {
     let symtab = BlockId::Symtab.id();
     assert!(stream.blocks.iter().all(|b| b.id != symtab), "no SYMTAB");
     let strtab = common::blob_of(&stream, BlockId::Strtab.id());
-    assert_eq!(strtab, b"g14.0.6air64_v28-apple-macosx26.0.0nodl.ll");
+    let version = airlink_test_support::llvm_version();
+    assert_eq!(
+        strtab,
+        format!("g{version}air64_v28-apple-macosx26.0.0nodl.ll").as_bytes()
+    );
 }
 
 #[test]
@@ -180,5 +185,33 @@ fn value_symbol_table_in_string_map_order() {
     // once, twice and five times.
     for n in [4, 20, 40, 300] {
         same_as_llvm(&format!("vst{n}"), "vst.ll", &many_names(n));
+    }
+}
+
+/// The llvm14 flavour writes 14.0.6 by default and, when told, another
+/// 14.x release in both places LLVM writes its version: the
+/// IDENTIFICATION string (`LLVM14.0.N`) and the irsymtab producer, read
+/// back by llvm-bcanalyzer-14 and from the string table.
+#[test]
+fn llvm14_flavour_writes_the_release_it_is_given() {
+    airlink_test_support::require_llvm_14();
+    let text = format!("{AIR}@g = global i32 0\n");
+    let module = air_ir::parse(&text, "release.ll").unwrap();
+    for (producer, release) in [(None, "14.0.6"), (Some("14.0.0"), "14.0.0")] {
+        let options = WriteOptions {
+            flavour: Flavour::Llvm14,
+            input_path: "release.ll".to_string(),
+            producer: producer.map(str::to_string),
+        };
+        let ours = write_module(&module, &options).unwrap();
+        let dump = airlink_test_support::llvm_bcanalyzer_dump(&ours).unwrap();
+        assert!(
+            dump.contains(&format!("record string = 'LLVM{release}'")),
+            "{release}: {dump}"
+        );
+        let stream = common::read(&ours);
+        let strtab = common::blob_of(&stream, BlockId::Strtab.id());
+        let strtab = String::from_utf8_lossy(&strtab);
+        assert!(strtab.contains(&format!("{release}air64_v28")), "{strtab}");
     }
 }

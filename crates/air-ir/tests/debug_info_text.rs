@@ -71,7 +71,7 @@ fn texts() -> Vec<PathBuf> {
 
 #[test]
 fn we_print_debug_info_as_llvm_dis_14_does() {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let scratch = airlink_test_support::scratch_dir("debug-info-text");
     let mut failures = Vec::new();
     let files = texts();
@@ -110,7 +110,7 @@ fn we_print_debug_info_as_llvm_dis_14_does() {
 /// be an error; one with another number would print differently).
 #[test]
 fn keyword_tables_are_llvm_14s() {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     // (table, how a node spells one value of it)
     let fields: [(&air_ir::debuginfo::Keywords, fn(&str) -> String); 7] = [
         (&keywords::TAGS, |k| format!("!DIBasicType(tag: {k})")),
@@ -246,7 +246,7 @@ fn keyword_values(_text: &str, bitcode: &[u8]) -> Vec<(usize, u64)> {
 /// 14 reads the same module from both.
 #[test]
 fn strip_debug_info_removes_what_opt_strip_debug_removes() {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let scratch = airlink_test_support::scratch_dir("strip-debug");
     let root = airlink_test_support::repo_root();
     let mut inputs = vec![(

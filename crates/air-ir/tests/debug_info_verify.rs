@@ -222,7 +222,7 @@ fn patch(case_text: &str, msg: &str) -> String {
 
 #[test]
 fn base_module_is_valid_for_both() {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let m = air_ir::parse(BASE, "base.ll").unwrap_or_else(|e| panic!("{e}"));
     air_ir::verify(&m).unwrap_or_else(|e| panic!("{e}"));
     let (ok, stderr) = airlink_test_support::llvm_as_diagnostics(BASE);
@@ -231,7 +231,7 @@ fn base_module_is_valid_for_both() {
 
 #[test]
 fn broken_debug_info_is_reported_like_llvm_14() {
-    airlink_test_support::require_llvm_14_0_6();
+    airlink_test_support::require_llvm_14();
     let mut failures = Vec::new();
     for (from, to, msg) in CASES {
         assert!(BASE.contains(from), "case pattern not in the base: {from}");

@@ -7,7 +7,7 @@
 //! | case | visible function (MSL) |
 //! |---|---|
 //! | `simple` | `float transform_value(float v)`: `v*3+7` |
-//! | `multi_buffer_{mul,fma,sqrt}` | `void compute_tile(A, B, C, tid, lane)` writing `A*B+42`, `fma(A,B,100)`, `sqrt(A)+B*2` |
+//! | `multi_buffer_{mul_add,fma,sqrt}` | `void compute_tile(A, B, C, tid, lane)` writing `A*B+42`, `fma(A,B,100)`, `sqrt(A)+B*2` |
 //! | `copy_2d` | `void process_tile(tg, simd_lane)`: `tg[lane] *= 10` |
 //!
 //! [`tiled`]: the tiled example kernels of `examples/gemm` and
@@ -104,7 +104,8 @@ pub fn all() -> Vec<Case> {
     SeedCase::ALL.into_iter().map(Case::new).collect()
 }
 
-/// One 1D copy per threadgroup, `transform_value(v) = v*3+7`.
+/// One 32-float async copy per threadgroup (the 2D form the generated
+/// shell uses), `transform_value(v) = v*3+7`.
 pub fn simple() -> Case {
     Case::new(SeedCase::Simple)
 }

@@ -1720,7 +1720,9 @@ impl Emitter<'_> {
         let kernel = self.b.md_node(vec![Some(kmd), Some(empty), Some(args)]);
         self.b.add_named_metadata("air.kernel", &[kernel]);
 
-        let mut nodes = Vec::new();
+        // Apple's compiler writes the SDK Version flag first, then the
+        // seven flags every AIR module carries (docs/air-conventions.md#module-flags).
+        let mut nodes = vec![self.sdk_version_flag()?];
         for flag in air_target::MODULE_FLAGS {
             let b = self.md_i32(i128::from(flag.behaviour))?;
             let n = self.md_str(flag.name);
@@ -1775,6 +1777,22 @@ impl Emitter<'_> {
         let n = self.b.md_node(vec![s]);
         self.b.add_named_metadata("air.source_file_name", &[n]);
         Ok(())
+    }
+
+    /// `!{i32 2, !"SDK Version", [2 x i32] [i32 MAJOR, i32 MINOR]}` for the
+    /// plan's target ([`air_target::Target::sdk_version`]).
+    fn sdk_version_flag(&mut self) -> Result<MetaId> {
+        let (major, minor) = self.plan.target.sdk_version;
+        let pair = self.b.ty_array(self.i32t, 2);
+        let items = [
+            self.b.const_int(self.i32t, i128::from(major)),
+            self.b.const_int(self.i32t, i128::from(minor)),
+        ];
+        let version = self.b.const_aggregate(pair, &items)?;
+        let behaviour = self.md_i32(i128::from(air_target::SDK_VERSION_BEHAVIOUR))?;
+        let name = self.md_str(air_target::SDK_VERSION_FLAG);
+        let value = Some(self.b.md_value(version)?);
+        Ok(self.b.md_node(vec![behaviour, name, value]))
     }
 
     fn buffer_md(

@@ -156,10 +156,11 @@ pub struct Shell {
 }
 
 impl Shell {
-    /// The module as AIR text (with a `; ModuleID` line).
+    /// The module as AIR text, exactly as `airlink fmt` prints it (so the
+    /// text is a fixed point of `fmt`; the module's name is its
+    /// `source_filename`, not a `; ModuleID` comment).
     pub fn ll_text(&self) -> String {
-        let options = air_ir::text::PrintOptions::default().module_id(self.module_name.clone());
-        air_ir::text::print_module(&self.module, &options)
+        air_ir::print(&self.module)
     }
 }
 

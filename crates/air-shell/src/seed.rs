@@ -12,7 +12,7 @@
 //! | case | shell | body | check |
 //! |---|---|---|---|
 //! | `simple` | `simple.toml` | `transform_value(v) = v*3+7` | 128 floats, `|dst−((i+1)·3+7)| < 0.01` |
-//! | `multi_buffer_{mul,fma,sqrt}` | `multi_buffer.toml` | `compute_tile` writing `A*B+42`, `fma(A,B,100)`, `sqrt(A)+B*2` | 1024 floats, tolerance 0.1 |
+//! | `multi_buffer_{mul_add,fma,sqrt}` | `multi_buffer.toml` | `compute_tile` writing `A*B+42`, `fma(A,B,100)`, `sqrt(A)+B*2` | 1024 floats, tolerance 0.1 |
 //! | `copy_2d` | `copy_2d.toml` | `process_tile`: `tg[lane] *= 10` | the 8×4 tile ×10, the rest still −1 |
 //!
 //! ```
@@ -80,8 +80,11 @@ pub fn write_embedded_specs(dir: &Path) -> std::io::Result<()> {
 /// One reverse-linking test of the seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SeedCase {
-    /// One 1D copy per threadgroup, `dst[i] = transform_value(src[i])`
-    /// with `x*3 + 7`, 128 threads in threadgroups of 32, within 0.01.
+    /// One 32-float async copy per threadgroup, `dst[i] =
+    /// transform_value(src[i])` with `x*3 + 7`, 128 threads in
+    /// threadgroups of 32, within 0.01. The generated shell uses the 2D
+    /// copy (air-shell's default form); the seed's own shell used the 1D
+    /// copy, which `copy_form = "1d"` gives.
     Simple,
     /// Two tiles in one threadgroup global, `C = A*B + 42` over 1024
     /// elements, within 0.1.
@@ -105,27 +108,15 @@ impl SeedCase {
         SeedCase::Copy2d,
     ];
 
-    /// The case's name (`simple`, `multi_buffer_fma`, ...), as the GPU
-    /// side (`airlink doctor`, the GPU lines of `airlink demo`) prints it.
+    /// The case's name (`simple`, `multi_buffer_mul_add`, ...): the one
+    /// name every output uses for it (`airlink demo`'s CPU and GPU lines,
+    /// `airlink doctor`, air-metal's tests).
     pub fn name(self) -> &'static str {
         match self {
             SeedCase::Simple => "simple",
-            SeedCase::MultiBufferMulAdd => "multi_buffer_mul",
+            SeedCase::MultiBufferMulAdd => "multi_buffer_mul_add",
             SeedCase::MultiBufferFma => "multi_buffer_fma",
             SeedCase::MultiBufferSqrt => "multi_buffer_sqrt",
-            SeedCase::Copy2d => "copy_2d",
-        }
-    }
-
-    /// The label the CPU lines of `airlink demo` print (`multi_buffer/add`):
-    /// kept apart from [`SeedCase::name`] so the demo's output stays as it
-    /// was when the executor had its own copy of the cases.
-    pub fn label(self) -> &'static str {
-        match self {
-            SeedCase::Simple => "simple",
-            SeedCase::MultiBufferMulAdd => "multi_buffer/add",
-            SeedCase::MultiBufferFma => "multi_buffer/fma",
-            SeedCase::MultiBufferSqrt => "multi_buffer/sqrt",
             SeedCase::Copy2d => "copy_2d",
         }
     }
@@ -134,7 +125,7 @@ impl SeedCase {
     pub fn description(self) -> &'static str {
         match self {
             SeedCase::Simple => {
-                "1D device->threadgroup copy in the shell, float transform_value(float) linked"
+                "one 32-float device->threadgroup async copy per threadgroup (2D form), float transform_value(float) linked"
             }
             SeedCase::MultiBufferMulAdd => {
                 "A*B+42 from two threadgroup tiles, C written by the visible function"

@@ -362,3 +362,66 @@ kind = "wait"
         }
     }
 }
+
+/// Every shell carries what Apple's compiler writes into every module
+/// (docs/air-conventions.md#module-flags): the `SDK Version` flag of its
+/// target first, the seven AIR flags, and the three compile options. The
+/// expected lines are typed by hand from that section; llvm-as-14 must
+/// accept each module, and `airlink assemble` must find nothing missing.
+#[test]
+fn shells_carry_the_sdk_version_flags_and_compile_options_of_their_target() {
+    let flags_after_sdk = [
+        r#"!{i32 1, !"wchar_size", i32 4}"#,
+        r#"!{i32 7, !"air.max_device_buffers", i32 31}"#,
+        r#"!{i32 7, !"air.max_constant_buffers", i32 31}"#,
+        r#"!{i32 7, !"air.max_threadgroup_buffers", i32 31}"#,
+        r#"!{i32 7, !"air.max_textures", i32 128}"#,
+        r#"!{i32 7, !"air.max_read_write_textures", i32 8}"#,
+        r#"!{i32 7, !"air.max_samplers", i32 16}"#,
+    ];
+    let options = [
+        r#"!{!"air.compile.denorms_disable"}"#,
+        r#"!{!"air.compile.fast_math_enable"}"#,
+        r#"!{!"air.compile.framebuffer_fetch_enable"}"#,
+    ];
+    for (target, sdk) in [
+        ("macos14", "[i32 14, i32 0]"),
+        ("macos15", "[i32 15, i32 0]"),
+        ("macos26", "[i32 26, i32 0]"),
+        ("ios17", "[i32 17, i32 0]"),
+        ("ios18", "[i32 18, i32 0]"),
+        ("ios26", "[i32 26, i32 0]"),
+    ] {
+        let mut spec =
+            air_shell::Spec::from_file(&common::specs_dir().join("simple.toml")).unwrap();
+        spec.target = target.to_string();
+        let shell = air_shell::generate(&spec, &Options::default())
+            .unwrap_or_else(|e| panic!("{target}: {e}"));
+        let text = shell.ll_text();
+        // `!N = !{...}` lines by number, and the numbers a list names.
+        let node = |n: &str| {
+            let prefix = format!("{n} = ");
+            text.lines()
+                .find_map(|l| l.strip_prefix(prefix.as_str()))
+                .unwrap_or_else(|| panic!("{target}: no {n}"))
+                .to_string()
+        };
+        let list = |name: &str| -> Vec<String> {
+            let prefix = format!("!{name} = !{{");
+            let line = text
+                .lines()
+                .find_map(|l| l.strip_prefix(prefix.as_str()))
+                .unwrap_or_else(|| panic!("{target}: no !{name}"));
+            line.trim_end_matches('}').split(", ").map(node).collect()
+        };
+        let mut want = vec![format!(r#"!{{i32 2, !"SDK Version", [2 x i32] {sdk}}}"#)];
+        want.extend(flags_after_sdk.iter().map(|s| s.to_string()));
+        assert_eq!(list("llvm.module.flags"), want, "{target}");
+        assert_eq!(list("air.compile_options"), options, "{target}");
+        assert!(
+            air_assemble::missing_compiler_metadata(&shell.module).is_empty(),
+            "{target}"
+        );
+        common::assert_llvm_as_accepts(&text, target);
+    }
+}

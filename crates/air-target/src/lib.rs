@@ -12,7 +12,8 @@
 //! The facts that are the same for every target live here too, each
 //! defined once for the generator, the executor and the Metal runtime:
 //!
-//! * [`AIR_DATALAYOUT`] and the [`MODULE_FLAGS`] every AIR module carries;
+//! * [`AIR_DATALAYOUT`] and the [`MODULE_FLAGS`] every AIR module carries,
+//!   with the per-target `SDK Version` flag ([`Target::sdk_version`]);
 //! * [`gpu`]: the simdgroup width and the threadgroup limits
 //!   ([`SIMD_WIDTH`], [`MAX_THREADS_PER_THREADGROUP`],
 //!   [`MAX_THREADGROUP_MEMORY_BYTES`], [`BUFFER_SLOTS`]);
@@ -100,6 +101,16 @@ pub const MODULE_FLAGS: [ModuleFlag; 7] = [
     },
 ];
 
+/// The name of the module flag Apple's compiler writes first in every
+/// module, `!{i32 2, !"SDK Version", [2 x i32] [i32 MAJOR, i32 MINOR]}`
+/// (behaviour 2 = Warning on a mismatch when modules are linked); the
+/// version per target is [`Target::sdk_version`]
+/// (docs/air-conventions.md#module-flags).
+pub const SDK_VERSION_FLAG: &str = "SDK Version";
+
+/// The merge behaviour of [`SDK_VERSION_FLAG`] (2 = Warning).
+pub const SDK_VERSION_BEHAVIOUR: u32 = 2;
+
 /// The operating-system family of a target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Platform {
@@ -134,6 +145,14 @@ pub struct Target {
     pub air_version: (u32, u32, u32),
     /// `!air.language_version` (MSL).
     pub msl_version: (u32, u32, u32),
+    /// The `(major, minor)` of the `SDK Version` module flag
+    /// ([`SDK_VERSION_FLAG`]) a module for this target carries: the first
+    /// SDK of the target's OS release, so the flag never names an SDK
+    /// newer than the oldest OS the target runs on. Apple's compiler
+    /// writes the version of the SDK it was run with instead (measured:
+    /// 14.4, 15.0 and 26.5 in the Metal.jl test libraries); why this
+    /// choice, in docs/air-conventions.md#module-flags.
+    pub sdk_version: (u32, u32),
     /// The `.metallib` container version (major, minor, patch).
     pub container_version: (u16, u16, u16),
     /// Header bytes 0x04–0x05: container major, with bit 15 set for macOS.
@@ -154,6 +173,7 @@ pub const TARGETS: &[Target] = &[
         triple: "air64_v26-apple-macosx14.0.0",
         air_version: (2, 6, 0),
         msl_version: (3, 1, 0),
+        sdk_version: (14, 0),
         container_version: (1, 2, 7),
         container_major_word: 0x8001,
         platform_byte: 0x81,
@@ -166,6 +186,7 @@ pub const TARGETS: &[Target] = &[
         triple: "air64_v27-apple-macosx15.0.0",
         air_version: (2, 7, 0),
         msl_version: (3, 2, 0),
+        sdk_version: (15, 0),
         container_version: (1, 2, 8),
         container_major_word: 0x8001,
         platform_byte: 0x81,
@@ -178,6 +199,7 @@ pub const TARGETS: &[Target] = &[
         triple: "air64_v28-apple-macosx26.0.0",
         air_version: (2, 8, 0),
         msl_version: (4, 0, 0),
+        sdk_version: (26, 0),
         container_version: (1, 2, 9),
         container_major_word: 0x8001,
         platform_byte: 0x81,
@@ -193,6 +215,7 @@ pub const TARGETS: &[Target] = &[
         triple: "air64_v26-apple-ios17.0.0",
         air_version: (2, 6, 0),
         msl_version: (3, 1, 0),
+        sdk_version: (17, 0),
         container_version: (1, 2, 7),
         container_major_word: 0x0001,
         platform_byte: 0x82,
@@ -205,6 +228,7 @@ pub const TARGETS: &[Target] = &[
         triple: "air64_v27-apple-ios18.0.0",
         air_version: (2, 7, 0),
         msl_version: (3, 2, 0),
+        sdk_version: (18, 0),
         container_version: (1, 2, 8),
         container_major_word: 0x0001,
         platform_byte: 0x82,
@@ -217,6 +241,7 @@ pub const TARGETS: &[Target] = &[
         triple: "air64_v28-apple-ios26.0.0",
         air_version: (2, 8, 0),
         msl_version: (4, 0, 0),
+        sdk_version: (26, 0),
         container_version: (1, 2, 9),
         container_major_word: 0x0001,
         platform_byte: 0x82,
@@ -362,6 +387,18 @@ mod tests {
             .filter(|rest| lines.iter().any(|want| want == rest))
             .collect();
         assert_eq!(found, lines);
+    }
+
+    /// The rule docs/air-conventions.md#module-flags gives: the first SDK
+    /// of the target's OS release. (That Apple's own modules carry the OS
+    /// major of their triple is checked on Apple-built files by
+    /// air-assemble's opt-in `apple_metadata` test.)
+    #[test]
+    fn sdk_versions_are_the_first_sdk_of_each_os_release() {
+        for t in TARGETS {
+            assert_eq!(t.sdk_version, (u32::from(t.os_version.0), 0), "{}", t.id);
+        }
+        assert_eq!(Target::by_id("macos26").unwrap().sdk_version, (26, 0));
     }
 
     #[test]

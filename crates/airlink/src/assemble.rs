@@ -21,7 +21,13 @@ built (peak memory about 2.5x the input instead of about 5x); bytes and errors a
 --emit-bc needs the whole module at once and turns this off.
 
 --emit-bc writes the wrapped LLVM bitcode of the module exactly as parsed (no link step);
---flavour llvm14 gives what `llvm-as-14 -preserve-bc-uselistorder=false` writes for it.
+--flavour llvm14 gives what `llvm-as-14 -preserve-bc-uselistorder=false` writes for it
+(LLVM 14.0.6's bytes; --producer 14.0.N imitates another 14.x release).
+
+A kernel module without the `SDK Version` module flag, the air.max_* flags or
+!air.compile_options gets a one-line warning on standard error (the library is written all
+the same): Apple's compiler always writes them, and one public report has pipeline creation
+crash without them (docs/air-conventions.md#module-flags). `airlink shell` writes all of them.
 
 --strip-debug removes debug info first, as `opt-14 -strip-debug` does: named metadata
 llvm.dbg.* (the compile units), every !dbg attachment and debug location, the calls of
@@ -65,8 +71,10 @@ pub struct Opts {
     /// Rewrite a mismatching triple and version metadata for the target.
     #[arg(long)]
     retarget: bool,
-    /// irsymtab producer of the apple flavour (the compiler version, e.g.
-    /// `32023.850.10`); wins over the `metalfe-X` version of `!llvm.ident`.
+    /// apple flavour: the irsymtab producer (the compiler version, e.g.
+    /// `32023.850.10`), which wins over the `metalfe-X` version of
+    /// `!llvm.ident`; llvm14 flavour: the LLVM 14 release whose producer
+    /// strings to write (default `14.0.6`).
     #[arg(long, value_name = "VERSION")]
     producer: Option<String>,
     /// Threads for linking and encoding entries (0 = all cores). The output
@@ -144,13 +152,14 @@ impl Opts {
                 text: &text,
                 path: &name,
             };
-            let bytes = library_bytes(input, &options)
+            let library = library_bytes(input, &options)
                 .map_err(|e| crate::fmt::not_a_spec(e, &self.input, &text))?;
             // Likewise the text: returning its pages to the system first
             // would only delay the write (about 0.5 ms per 6 MB), and the
             // peak is long past.
             std::mem::forget(text);
-            return write_outputs(&[(path, &bytes)]);
+            warn_missing_metadata(&name, &library.missing_metadata);
+            return write_outputs(&[(path, &library.bytes)]);
         }
         let mut module = parse_and_verify(&text, &name)
             .map_err(|e| crate::fmt::not_a_spec(e, &self.input, &text))?;
@@ -175,10 +184,11 @@ impl Opts {
                     module: &module,
                     path: &name,
                 };
-                Some(library_bytes(input, &self.options(flavour))?)
+                Some(library_bytes(input, &self.options(flavour))?.bytes)
             }
             None => None,
         };
+        warn_missing_metadata(&name, &air_assemble::missing_compiler_metadata(&module));
         let mut outputs = Vec::new();
         if let (Some(path), Some(bytes)) = (&self.emit_bc, &bitcode) {
             outputs.push((path, bytes));
@@ -203,22 +213,29 @@ pub fn parse_and_verify(text: &str, name: &str) -> Result<air_ir::Module> {
     Ok(module)
 }
 
-/// The library bytes ([`air_assemble::assemble`]), with errors as `airlink`
+/// One line on standard error when a kernel module lacks the metadata
+/// Apple's compiler always writes (`air_assemble::compiler_metadata`); not
+/// an error, the exit status stays 0.
+fn warn_missing_metadata(name: &str, missing: &[&str]) {
+    if !missing.is_empty() {
+        crate::out::eprint_line(&air_assemble::missing_metadata_warning(name, missing));
+    }
+}
+
+/// The library ([`air_assemble::assemble`]), with errors as `airlink`
 /// prints them: parse and verify errors at their `file:line:col`, an
 /// unknown target as a usage hint, the rest after the input's name.
 pub fn library_bytes(
     input: air_assemble::Input<'_>,
     options: &air_assemble::Options<'_>,
-) -> Result<Vec<u8>> {
+) -> Result<air_assemble::Library> {
     use air_assemble::Error;
-    air_assemble::assemble(input, options)
-        .map(|library| library.bytes)
-        .map_err(|e| match e {
-            Error::Parse(_) | Error::Invalid { .. } | Error::UnknownTarget { .. } => {
-                anyhow::anyhow!("{e}")
-            }
-            e => anyhow::anyhow!("{}: {e}", input.path()),
-        })
+    air_assemble::assemble(input, options).map_err(|e| match e {
+        Error::Parse(_) | Error::Invalid { .. } | Error::UnknownTarget { .. } => {
+            anyhow::anyhow!("{e}")
+        }
+        e => anyhow::anyhow!("{}: {e}", input.path()),
+    })
 }
 
 /// Builds a `.metallib` from a verified module with the Apple flavour and
@@ -237,4 +254,5 @@ pub fn assemble_module(
         ..air_assemble::Options::default()
     };
     library_bytes(air_assemble::Input::Module { module, path: name }, &options)
+        .map(|library| library.bytes)
 }

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use air_exec::{ArgKind, Bindings, Launch, Options, Program, Source};
+use air_exec::{
+    ArgKind, Bindings, ErrorKind, ExecError, KernelArg, Launch, Options, Program, Source,
+};
 use anyhow::{anyhow, bail, Result};
 
 use crate::io::{display_name, read_input, MAX_INPUT_BYTES};
@@ -24,6 +26,10 @@ Elements have the argument's type (air.arg_type_name: float, half, int, uint,
 short, ushort, char, uchar, long, ulong; vector names such as float4 count
 scalars). For a threadgroup-memory argument COUNT is its length in bytes.
 
+Scalar arguments (a spec's [[scalar]], `constant T& NAME [[buffer(n)]]` in MSL)
+take one value: --scalar NAME=VALUE, the same as --buffer 'NAME=[VALUE]'.
+(--buffer NAME=2.5 is not a scalar: a bare number is a COUNT.)
+
 EXPR, evaluated in f64 for each element index i:
   numbers, `i`, NAME (element i of buffer NAME as initialized, in --expect),
   + - * / % (float remainder), unary -, ( ), comparisons < <= > >= == != (1 or 0),
@@ -40,7 +46,12 @@ Examples:
   airlink run examples/specs/copy_2d.toml --grid 32 --buffer 'src=128:100*floor(i/16)+i%16' \\
       --buffer dst=128:-1 --expect 'dst=select(i%16<4, src*10, -1)~0.1'
   airlink run tests/corpus/simple_1d.ll --grid 128 --threadgroup 32 \\
-      --link examples/specs/simple_transform.ll --buffer src=128:i --buffer dst=128";
+      --link examples/specs/simple_transform.ll --buffer src=128:i --buffer dst=128
+  airlink run examples/conv1d/conv1d.toml --grid 128 --buffer 'x=132:i%7' \\
+      --buffer 'taps=[0.0625, 0.25, 0.375, 0.25, 0.0625]' --scalar bias=0.5 --buffer y=128
+
+A spec's visible functions run as their [[function]] `inline` .ll bodies unless --link
+names other modules; a .ll kernel's visible functions need --link BODY.ll.";
 
 /// A byte count: digits, optionally followed by K, M or G (binary units).
 fn parse_bytes(text: &str) -> std::result::Result<u64, String> {
@@ -76,6 +87,9 @@ pub struct Opts {
     /// Initial contents of a buffer: NAME=INIT (see below).
     #[arg(long, value_name = "NAME=INIT", value_parser = BufferArg::parse)]
     buffer: Vec<BufferArg>,
+    /// The value of a scalar argument (`constant T&`): NAME=VALUE.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = ScalarArg::parse)]
+    scalar: Vec<ScalarArg>,
     /// Check a buffer after the run: NAME=EXPR[~TOL].
     #[arg(long, value_name = "NAME=EXPR[~TOL]", value_parser = ExpectArg::parse)]
     expect: Vec<ExpectArg>,
@@ -142,6 +156,33 @@ impl BufferArg {
     }
 }
 
+/// A `--scalar NAME=VALUE`, checked when the command line is read.
+#[derive(Clone, Debug)]
+pub struct ScalarArg {
+    /// The argument as given, for messages.
+    text: String,
+    name: String,
+    value: f64,
+}
+
+impl ScalarArg {
+    fn parse(text: &str) -> std::result::Result<ScalarArg, String> {
+        check_length(text)?;
+        let (name, value) = text
+            .split_once('=')
+            .ok_or("expected NAME=VALUE (see `airlink run --help`)")?;
+        let number = value
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| format!("`{}` is not a number", shown(value)))?;
+        Ok(ScalarArg {
+            text: text.to_string(),
+            name: name.trim().to_string(),
+            value: number,
+        })
+    }
+}
+
 /// A `--expect NAME=EXPR[~TOL]`, checked when the command line is read.
 #[derive(Clone, Debug)]
 pub struct ExpectArg {
@@ -203,7 +244,8 @@ impl Opts {
     /// Runs the subcommand.
     pub fn run(&self) -> Result<()> {
         let loaded = self.program()?;
-        let mut result = self.run_program(&loaded.program, loaded.threadgroup);
+        let generated = loaded.generated.as_ref().map(|(file, _)| file.as_str());
+        let mut result = self.run_program(&loaded.program, loaded.threadgroup, generated);
         if let (Some((module_file, spec)), Err(e)) = (&loaded.generated, result.as_ref()) {
             // Positions in the generated module point at text that is not
             // on disk: say where it comes from and how to see it.
@@ -235,8 +277,14 @@ impl Opts {
             })
     }
 
-    /// Runs `program` and prints or checks its buffers.
-    fn run_program(&self, program: &Program, default_tg: [u32; 3]) -> Result<()> {
+    /// Runs `program` and prints or checks its buffers; `generated` names
+    /// the module generated from a spec.
+    fn run_program(
+        &self,
+        program: &Program,
+        default_tg: [u32; 3],
+        generated: Option<&str>,
+    ) -> Result<()> {
         let launch = Launch {
             grid: self.grid,
             threadgroup: self.threadgroup.unwrap_or(default_tg),
@@ -251,7 +299,7 @@ impl Opts {
         };
         let report = program
             .run(&launch, &mut bindings, &options)
-            .map_err(|e| anyhow!("{e}"))?;
+            .map_err(|e| anyhow!("{}", run_error(&e)))?;
         // Kernel, argument and global names come from the input: control
         // characters in every line are escaped (lines are not shortened:
         // this is the command's output).
@@ -259,11 +307,14 @@ impl Opts {
         for line in &report.trace {
             print(&format!("{line}\n"))?;
         }
+        if let (true, Some(file)) = (self.trace, generated) {
+            print(&format!("{}\n", self.generated_note(file)))?;
+        }
         print(&format!(
-            "ran @{} on the cpu reference executor (docs/executor-semantics.md, not a GPU): {} threads in {} threadgroups, {} thread-instructions\n",
+            "ran @{} on the cpu reference executor (docs/executor-semantics.md, not a GPU): {} threads in {}, {} thread-instructions\n",
             program.kernel_name(),
             report.threads,
-            report.threadgroups,
+            count(report.threadgroups, "threadgroup"),
             report.steps
         ))?;
         let mut failed = 0;
@@ -315,6 +366,24 @@ impl Opts {
             bail!("{failed} expectation(s) failed");
         }
         Ok(())
+    }
+
+    /// For a spec: what the trace's `FILE:LINE` positions cite (`file`,
+    /// the shell generated in memory, which is not on disk) and the
+    /// command that writes it with the same lines.
+    fn generated_note(&self, file: &str) -> String {
+        let spec = display_name(&self.input);
+        let mut flags = String::new();
+        if let Some(body) = self.body {
+            flags.push_str(&format!(" --body {}", body_flag(body)));
+        }
+        if let Some(fallback) = self.fallback {
+            flags.push_str(&format!(" --fallback {}", fallback_flag(fallback)));
+        }
+        format!(
+            "(positions cite {file}, the shell generated in memory from {spec}; \
+             `airlink shell {spec}{flags} --emit-ll {file}` writes it with the same lines)"
+        )
     }
 
     /// The program, its default threadgroup size, and where it came from.
@@ -399,20 +468,95 @@ impl Opts {
                 }
             }
         }
+        for scalar in &self.scalar {
+            let (spec, name) = (&scalar.text, scalar.name.as_str());
+            match program.kernel_args().iter().find(|a| a.name == name) {
+                Some(KernelArg {
+                    kind:
+                        ArgKind::Buffer {
+                            index,
+                            address_space: 2,
+                            ..
+                        },
+                    ..
+                }) => {
+                    let (_, elem) = buffer_arg(program, name)?;
+                    b.set_bytes(*index, elem.write(&[scalar.value]));
+                    initial.insert(name.to_string(), vec![scalar.value]);
+                }
+                Some(_) => bail!(
+                    "--scalar `{spec}`: `{name}` is not a scalar (a `constant` argument); use --buffer"
+                ),
+                None => bail!(
+                    "--scalar `{spec}`: the kernel has no argument `{name}` ({})",
+                    arg_names(program)
+                ),
+            }
+        }
         for arg in program.kernel_args() {
-            let missing = match &arg.kind {
-                ArgKind::Buffer { index, .. } => b.bytes(*index).is_none(),
-                _ => false,
-            };
-            if missing {
-                bail!(
-                    "buffer `{}` has no contents; pass --buffer {}=COUNT[:EXPR]",
-                    arg.name,
-                    arg.name
-                );
+            if let ArgKind::Buffer {
+                index,
+                address_space,
+                ..
+            } = &arg.kind
+            {
+                if b.bytes(*index).is_some() {
+                    continue;
+                }
+                let name = &arg.name;
+                if *address_space == 2 {
+                    bail!("`{name}` has no value; pass --scalar {name}=VALUE (or --buffer {name}=COUNT[:EXPR] for a constant array)");
+                }
+                bail!("buffer `{name}` has no contents; pass --buffer {name}=COUNT[:EXPR]");
             }
         }
         Ok((b, initial))
+    }
+}
+
+/// An executor error as the command line should say it: an unresolved
+/// visible function names the flag that resolves it.
+fn run_error(e: &ExecError) -> String {
+    match &e.kind {
+        ErrorKind::UnresolvedVisible { name, reason }
+            if reason.starts_with("no linked module defines it") =>
+        {
+            let declared = reason
+                .split_once("(the shell declares ")
+                .map_or(String::new(), |(_, rest)| {
+                    format!(" (the shell declares {rest}")
+                });
+            format!(
+                "unresolved visible function `{name}`: no module defines it{declared}; \
+                 pass its AIR body with --link BODY.ll, or for a spec give its [[function]] an \
+                 `inline` body"
+            )
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// `1 threadgroup`, `4 threadgroups`.
+fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn body_flag(body: Body) -> &'static str {
+    match body {
+        Body::Visible => "visible",
+        Body::Inline => "inline",
+    }
+}
+
+fn fallback_flag(fallback: Fallback) -> &'static str {
+    match fallback {
+        Fallback::None => "none",
+        Fallback::Cooperative => "cooperative",
     }
 }
 

@@ -15,7 +15,7 @@ use air_shell::{BodyMode, Fallback};
 /// The outcome of one case on the executor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseResult {
-    /// The case's label, e.g. `multi_buffer/fma`.
+    /// The case's name, e.g. `multi_buffer_fma` ([`SeedCase::name`]).
     pub name: String,
     /// Elements that matched.
     pub correct: usize,
@@ -64,7 +64,7 @@ pub fn run_case(case: SeedCase, program: &Program, options: &Options) -> Result<
         bindings.bytes(out_index).unwrap_or_default().to_vec(),
     )];
     Ok(CaseResult {
-        name: case.label().to_string(),
+        name: case.name().to_string(),
         correct: check.correct,
         total: check.total,
         pass: check.passed(),

@@ -63,6 +63,16 @@
 //!   `--extract` writes exactly those bytes;
 //! - `--retarget` gives the macOS 26 triple and versions (AIR 2.8, MSL 4.0,
 //!   as the corpus README's table lists for macOS 26);
+//! - `assemble` of the seed's simple shell warns, in one line, that it
+//!   lacks the `SDK Version` flag; the generated shells carry it and,
+//!   with it taken out, assemble to the seed's sizes (4308 and 4433
+//!   bytes, as README.md says);
+//! - `run --trace` cites lines of the module it generated; the command its
+//!   note gives writes that module, and each cited line holds the copy,
+//!   wait or barrier the trace line names;
+//! - the worked example (`examples/conv1d/README.md`): both body modes
+//!   meet the hand-written formula, its library and the monolithic one
+//!   read back with and without the visible-function reference;
 //! - `run`: the `--expect` formulas of the examples are hand-written math,
 //!   the printed values of the example without `--expect` are checked
 //!   against `3i+7` (the body is `v * 3 + 7`), and the failing expectation's
@@ -321,13 +331,44 @@ fn cases() -> Vec<Case> {
             "run_attention_visible_readme",
             "airlink run examples/attention/attention_f32.toml --grid 384 --link examples/attention/attn_block_f32.ll --link examples/attention/attn_finish_f32.ll --buffer Q=4928:0 --buffer K=4928:0 --buffer 'V=4928:floor(i/64)' --buffer O=4928 --buffer 'S=[77]' --expect 'O=38~1e-5'",
         ),
+        case(
+            "run_conv1d_help",
+            "airlink run examples/conv1d/conv1d.toml --grid 128 --buffer 'x=132:i%7' --buffer 'taps=[0.0625, 0.25, 0.375, 0.25, 0.0625]' --scalar bias=0.5 --buffer y=128",
+        ),
         // Not an example, but the one way to see the copy engine's work.
-        // Known papercut (reported): positions cite `copy_2d_kernel.ll`,
-        // the generated module's name, which is not a file on disk.
+        // Positions cite the generated module, which the last line says
+        // how to write (the cross-checks run that command).
         case(
             "run_trace",
             "airlink run examples/specs/copy_2d.toml --grid 32 --buffer src=128:i --buffer dst=128 --trace",
         ),
+        // The worked example: examples/conv1d/README.md, in its order.
+        case(
+            "conv1d_shell",
+            "airlink shell examples/conv1d/conv1d.toml -o conv1d.metallib --emit-msl conv1d_prototypes.metal --manifest conv1d.json",
+        )
+        .file("conv1d.metallib", Form::Metallib)
+        .file("conv1d_prototypes.metal", Form::Text)
+        .file("conv1d.json", Form::Text),
+        case(
+            "conv1d_run",
+            "airlink run examples/conv1d/conv1d.toml --grid 128 --buffer 'x=132:i%7' --buffer 'taps=[0.0625, 0.25, 0.375, 0.25, 0.0625]' --scalar bias=0.5 --buffer y=128 --expect 'y=0.5 + 0.0625*(i%7) + 0.25*((i+1)%7) + 0.375*((i+2)%7) + 0.25*((i+3)%7) + 0.0625*((i+4)%7)~0.0001'",
+        ),
+        case(
+            "conv1d_run_inline",
+            "airlink run examples/conv1d/conv1d.toml --body inline --grid 128 --buffer 'x=132:i%7' --buffer 'taps=[0.0625, 0.25, 0.375, 0.25, 0.0625]' --scalar bias=0.5 --buffer y=128 --expect 'y=0.5 + 0.0625*(i%7) + 0.25*((i+1)%7) + 0.375*((i+2)%7) + 0.25*((i+3)%7) + 0.0625*((i+4)%7)~0.0001'",
+        ),
+        case(
+            "conv1d_shell_inline",
+            "airlink shell examples/conv1d/conv1d.toml --body inline -o conv1d_monolithic.metallib",
+        )
+        .file("conv1d_monolithic.metallib", Form::Metallib),
+        case(
+            "conv1d_shell_for_swift",
+            "airlink shell examples/conv1d/conv1d.toml -o conv1d.metallib --manifest conv1d.json",
+        )
+        .file("conv1d.metallib", Form::Digest)
+        .file("conv1d.json", Form::Digest),
         // demo and doctor: README. The demo writes under target/ of the
         // scratch directory.
         case("demo", "airlink demo")
@@ -388,6 +429,15 @@ fn cases() -> Vec<Case> {
         case(
             "error_run_buffer_missing",
             "airlink run examples/specs/simple.toml --grid 128 --buffer src=128:i+1",
+        ),
+        case(
+            "error_run_scalar_missing",
+            "airlink run examples/conv1d/conv1d.toml --grid 128 --buffer 'x=132:i%7' --buffer 'taps=[0.0625, 0.25, 0.375, 0.25, 0.0625]' --buffer y=128",
+        ),
+        // A visible function nothing defines: the shell alone, no --link.
+        case(
+            "error_run_unresolved_visible",
+            "airlink run tests/corpus/simple_1d.ll --grid 128 --buffer src=128:i --buffer dst=128",
         ),
         // Usage errors (exit 2).
         case("usage_no_input", "airlink fmt"),
@@ -555,6 +605,7 @@ fn set_up_scratch(scratch: &Path) {
     let root = repo_root();
     for dir in [
         "examples/specs",
+        "examples/conv1d",
         "examples/gemm",
         "examples/attention",
         "tests/corpus",
@@ -563,7 +614,7 @@ fn set_up_scratch(scratch: &Path) {
         for entry in std::fs::read_dir(root.join(dir)).unwrap() {
             let path = entry.unwrap().path();
             let ext = path.extension().and_then(|e| e.to_str());
-            if matches!(ext, Some("ll" | "toml")) {
+            if matches!(ext, Some("ll" | "toml" | "metal")) {
                 std::fs::copy(&path, scratch.join(dir).join(path.file_name().unwrap())).unwrap();
             }
         }
@@ -1031,14 +1082,53 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
         "fmt changed the module"
     );
 
-    // assemble --emit-bc --flavour llvm14 is llvm-as-14's bytes.
+    // assemble --emit-bc --flavour llvm14 is llvm-as-14's bytes: those of
+    // 14.0.6 by default, of the installed 14.x release when told which.
     let reference = llvm_as(&input).unwrap();
-    for (case, file) in [("assemble_bc_readme", "k.bc"), ("assemble_bc", "kernel.bc")] {
-        assert!(
-            get(case).files[file] == reference,
-            "{file} differs from llvm-as-14 -preserve-bc-uselistorder=false"
-        );
+    let release = airlink_test_support::llvm_version();
+    let told = Command::new(BIN)
+        .args([
+            "assemble",
+            "kernel.ll",
+            "--emit-bc",
+            "-",
+            "--flavour",
+            "llvm14",
+        ])
+        .args(["--producer", release])
+        .current_dir(scratch)
+        .output()
+        .unwrap();
+    assert!(
+        told.status.success(),
+        "{}",
+        String::from_utf8_lossy(&told.stderr)
+    );
+    assert!(
+        told.stdout == reference,
+        "--producer {release}: differs from llvm-as-14 -preserve-bc-uselistorder=false"
+    );
+    if release == "14.0.6" {
+        for (case, file) in [("assemble_bc_readme", "k.bc"), ("assemble_bc", "kernel.bc")] {
+            assert!(
+                get(case).files[file] == reference,
+                "{file} differs from llvm-as-14 -preserve-bc-uselistorder=false"
+            );
+        }
     }
+    // kernel.ll is the seed's simple shell, which lacks the SDK Version
+    // flag: assemble says so in one line and still succeeds.
+    let warning = get("assemble").err();
+    assert_eq!(warning.lines().count(), 1, "{warning}");
+    assert!(
+        warning.starts_with("kernel.ll: warning: ") && warning.contains("(SDK Version)"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("docs/air-conventions.md#module-flags"),
+        "{warning}"
+    );
+    assert_eq!(get("assemble_bc_readme").err(), warning);
     // fmt of that bitcode prints what llvm-dis-14 reads in it.
     assert_eq!(
         llvm_roundtrip(&get("fmt_bc").out(), "fmt kernel.bc"),
@@ -1120,6 +1210,15 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
     assert_eq!(readme.files["simple.json"], help.files["simple.json"]);
     let shell_ll = String::from_utf8(help.files["simple.ll"].clone()).unwrap();
     llvm_roundtrip(&shell_ll, "the simple shell's .ll");
+    // The shell's text is what fmt prints for it (no `; ModuleID` line
+    // that fmt would drop).
+    let refmt = Command::new(BIN)
+        .args(["fmt", "simple.ll"])
+        .current_dir(scratch)
+        .output()
+        .unwrap();
+    assert!(refmt.status.success());
+    assert_eq!(String::from_utf8(refmt.stdout).unwrap(), shell_ll);
     let simple_lib = &readme.files["simple.metallib"];
     check_inspect(
         &run_inspect(scratch, "simple.metallib", simple_lib),
@@ -1128,8 +1227,13 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
     for (s, l) in wrapped_modules(simple_lib) {
         dis(&simple_lib[s..s + l], "the module of simple.metallib");
     }
-    // README: the generated simple shell is the seed's size.
-    assert_eq!(simple_lib.len(), 4308);
+    // README: without its SDK Version flag the generated simple shell is
+    // the seed's size (4308 bytes), so the flag is all that differs in
+    // size; the shell itself gets no warning from assemble.
+    assert_eq!(
+        seed_sized(scratch, &help.files["simple.ll"], "simple"),
+        4308
+    );
     let coop = get("shell_copy_2d_inline_cooperative").out();
     llvm_roundtrip(&coop, "the copy_2d shell (inline, cooperative)");
     // Cooperative: plain loads and stores, no async copies; inline: the
@@ -1167,9 +1271,75 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
         );
         assert!(failed.out().lines().any(|l| l == line), "{line}");
     }
-    // The trace: one 2D copy in, one out, for the one threadgroup.
+    // The trace: one 2D copy in, one out, for the one threadgroup; its
+    // positions cite lines of the generated module, which the command the
+    // trace names writes to disk: each cited line holds that operation.
     let trace = get("run_trace").out();
     assert_eq!(trace.matches(": copy #").count(), 2, "{trace}");
+    check_trace_positions(scratch, &trace);
+    assert!(trace.contains(" 32 threads in 1 threadgroup, "), "{trace}");
+    assert!(get("conv1d_run")
+        .out()
+        .contains(" 128 threads in 4 threadgroups, "));
+
+    // The worked example: both body modes compute the hand-written
+    // formula; without --expect the first 32 values are those of it.
+    for case in ["conv1d_run", "conv1d_run_inline"] {
+        assert!(
+            get(case)
+                .out()
+                .lines()
+                .any(|l| l == "expect y: 128/128 correct"),
+            "{case}: {}",
+            get(case).out()
+        );
+    }
+    let conv = |i: usize| -> f64 {
+        let taps = [0.0625, 0.25, 0.375, 0.25, 0.0625];
+        0.5 + (0..5).map(|k| taps[k] * ((i + k) % 7) as f64).sum::<f64>()
+    };
+    let shown: Vec<String> = (0..32).map(|i| conv(i).to_string()).collect();
+    let want_y = format!("y = [{}, … (128 values)]", shown.join(", "));
+    assert!(
+        get("run_conv1d_help").out().lines().any(|l| l == want_y),
+        "{want_y}\n{}",
+        get("run_conv1d_help").out()
+    );
+    let shell = get("conv1d_shell");
+    let proto = "[[visible]] float conv_window(threadgroup float* window, device float* taps, uint lane, float bias);";
+    assert!(String::from_utf8_lossy(&shell.files["conv1d_prototypes.metal"]).contains(proto));
+    let json = String::from_utf8(shell.files["conv1d.json"].clone()).unwrap();
+    assert!(
+        json.contains(&format!("\"msl_prototype\": \"{proto}\"")),
+        "{json}"
+    );
+    for (lib, visible) in [
+        (&shell.files["conv1d.metallib"], true),
+        (
+            &get("conv1d_shell_inline").files["conv1d_monolithic.metallib"],
+            false,
+        ),
+    ] {
+        check_inspect(&run_inspect_bytes(scratch, lib), lib);
+        let mods = wrapped_modules(lib);
+        assert_eq!(mods.len(), 1);
+        let (at, len) = mods[0];
+        let text = dis(&lib[at..at + len], "a conv1d library");
+        assert_eq!(
+            text.contains("conv_window.MTL_VISIBLE_FN_REF"),
+            visible,
+            "{text}"
+        );
+        assert!(text.contains("@air.simdgroup_async_copy_2d"), "{text}");
+    }
+    // Scalars and unresolved visible functions name the flag to use.
+    assert!(get("error_run_scalar_missing")
+        .err()
+        .contains("pass --scalar bias=VALUE"));
+    let unresolved = get("error_run_unresolved_visible").err();
+    assert!(unresolved.contains("`transform_value`"), "{unresolved}");
+    assert!(unresolved.contains("--link BODY.ll"), "{unresolved}");
+    assert!(!unresolved.contains("closure"), "{unresolved}");
 
     // The damaged inputs: positions where the test damaged them.
     check_position(
@@ -1312,15 +1482,31 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
             demo.files["target/airlink-demo/simple.ll"],
             help.files["simple.ll"]
         );
-        // README: the simple and multi_buffer shells are the seed's sizes.
-        assert_eq!(
-            demo.files["target/airlink-demo/simple.metallib"].len(),
-            4308
-        );
-        assert_eq!(
-            demo.files["target/airlink-demo/multi_buffer.metallib"].len(),
-            4433
-        );
+        // README: without the SDK Version flag the simple and multi_buffer
+        // shells are the seed's sizes.
+        for (stem, seed_size) in [("simple", 4308), ("multi_buffer", 4433)] {
+            let ll = &demo.files[&format!("target/airlink-demo/{stem}.ll")];
+            assert_eq!(seed_sized(scratch, ll, stem), seed_size, "{stem}");
+        }
+        // The demo and the doctor call each case by the same name.
+        if let Some(doctor) = runs.get("doctor") {
+            let names: Vec<&str> = doctor
+                .stdout
+                .split(|b| *b == b'\n')
+                .filter_map(|l| std::str::from_utf8(l).ok()?.strip_prefix("  case  "))
+                .filter_map(|l| l.split_whitespace().next())
+                .collect();
+            assert_eq!(names.len(), 5, "{}", doctor.out());
+            for name in names {
+                assert_eq!(
+                    out.lines()
+                        .filter(|l| l.starts_with(&format!("{name} ")))
+                        .count(),
+                    2,
+                    "{name}: one demo line per body mode\n{out}"
+                );
+            }
+        }
         // Five cases, in two body modes; three tiled kernels in four modes
         // (their lines also give the maximum error), all bitwise identical.
         assert_eq!(
@@ -1366,6 +1552,103 @@ fn cross_checks(scratch: &Path, runs: &BTreeMap<&str, Run>) {
             }
         }
     }
+}
+
+/// The size of the library `airlink assemble` builds from a generated
+/// shell's text with its `SDK Version` flag taken out (the node and its
+/// entry in `!llvm.module.flags`), for comparing with the seed's shells,
+/// which lack the flag. The same text with the flag assembles without a
+/// warning; without it, with the warning naming it.
+fn seed_sized(scratch: &Path, shell_ll: &[u8], stem: &str) -> usize {
+    let text = String::from_utf8(shell_ll.to_vec()).unwrap();
+    let flag = text
+        .lines()
+        .find(|l| l.contains(r#"!"SDK Version""#))
+        .unwrap_or_else(|| panic!("{stem}: no SDK Version flag"));
+    let id = flag.split(" = ").next().unwrap();
+    let stripped: String = text
+        .lines()
+        .filter(|l| *l != flag)
+        .map(|l| {
+            if l.starts_with("!llvm.module.flags = !{") {
+                l.replacen(&format!("{{{id}, "), "{", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    assert!(!stripped.contains(&format!("{{{id}, ")), "{stem}");
+    let mut sizes = Vec::new();
+    for (name, body, warned) in [
+        (format!("{stem}.with_sdk.ll"), &text, false),
+        (format!("{stem}.without_sdk.ll"), &stripped, true),
+    ] {
+        std::fs::write(scratch.join(&name), body).unwrap();
+        let out = Command::new(BIN)
+            .args(["assemble", &name, "-o", "-"])
+            .current_dir(scratch)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.contains("warning:"), warned, "{name}: {err}");
+        assert_eq!(err.contains("(SDK Version)"), warned, "{name}: {err}");
+        sizes.push(out.stdout.len());
+    }
+    sizes[1]
+}
+
+/// The positions `run --trace` cites, in the file its last note says how
+/// to write: that command, run here, writes a module whose cited lines
+/// hold the operation each trace line names.
+fn check_trace_positions(scratch: &Path, trace: &str) {
+    let note = trace
+        .lines()
+        .find(|l| l.starts_with("(positions cite "))
+        .unwrap_or_else(|| panic!("no note on the positions:\n{trace}"));
+    let command = note
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command in {note}"));
+    let words = shell_words(command);
+    assert_eq!(words[0], "airlink", "{note}");
+    let file = words.last().unwrap().clone();
+    assert!(!scratch.join(&file).exists(), "{file} existed before");
+    let out = Command::new(BIN)
+        .args(&words[1..])
+        .current_dir(scratch)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{command}");
+    let module = String::from_utf8(read(scratch, &file)).unwrap();
+    let lines: Vec<&str> = module.lines().collect();
+    let mut cited = 0;
+    for line in trace.lines() {
+        let Some((_, at)) = line.rsplit_once(&format!(" at {file}:")) else {
+            continue;
+        };
+        let n: usize = at.parse().unwrap_or_else(|_| panic!("{line}"));
+        let source = lines[n - 1];
+        let op = if line.contains(": copy #") {
+            "@air.simdgroup_async_copy_2d"
+        } else if line.contains(": wait #") {
+            "@air.wait_simdgroup_events"
+        } else if line.contains("air.wg.barrier") {
+            "@air.wg.barrier"
+        } else {
+            panic!("unknown trace line {line}")
+        };
+        assert!(source.contains(op), "{line}\n  cites: {source}");
+        cited += 1;
+    }
+    assert_eq!(cited, 6, "{trace}");
+    std::fs::remove_file(scratch.join(&file)).unwrap();
+}
+
+fn run_inspect_bytes(scratch: &Path, bytes: &[u8]) -> String {
+    std::fs::write(scratch.join("checked.metallib"), bytes).unwrap();
+    run_inspect(scratch, "checked.metallib", bytes)
 }
 
 /// The text after the line `header` (the one module a case printed).
@@ -1546,7 +1829,21 @@ fn every_readme_and_help_example_is_a_case() {
 /// trailing `| tee FILE`), an optional `[--flag]` giving both forms. Other
 /// cargo commands (tests, benches) are not airlink's.
 fn readme_commands() -> Vec<String> {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let mut out = Vec::new();
+    for file in README_FILES {
+        let readme = std::fs::read_to_string(repo_root().join(file)).unwrap();
+        out.extend(sh_block_commands(&readme));
+    }
+    out
+}
+
+/// The READMEs whose `airlink` commands must each be a case: the
+/// repository's and the worked examples'.
+const README_FILES: &[&str] = &["README.md", "examples/conv1d/README.md"];
+
+/// The `airlink` commands of one README's `sh` blocks (see
+/// [`readme_commands`]).
+fn sh_block_commands(readme: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_sh = false;
     for line in readme.lines() {

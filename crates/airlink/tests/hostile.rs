@@ -51,6 +51,18 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Standard error without `assemble`'s warning about the seed kernel's
+/// missing `SDK Version` flag (kernel.ll is the seed's shell, which lacks
+/// it; the warning is written before any output and is not the subject
+/// of these tests).
+fn errors(o: &Output) -> String {
+    err(o)
+        .lines()
+        .filter(|l| !l.contains(": warning: the kernel module lacks"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 fn command(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(bin());
     c.args(args)
@@ -120,7 +132,7 @@ fn a_closed_standard_output_is_a_quiet_exit_1_in_every_subcommand() {
             .unwrap();
         assert_eq!(status(&o), 1, "{args:?}: {}", err(&o));
         assert_eq!(
-            err(&o),
+            errors(&o),
             "",
             "{args:?}: a closed pipe is not worth a message"
         );
@@ -143,7 +155,7 @@ fn a_full_standard_output_is_a_one_line_error_in_every_subcommand() {
         let o = command(&dir, &args).stdout(full).output().unwrap();
         assert_eq!(status(&o), 1, "{args:?}: {}", err(&o));
         assert_eq!(
-            err(&o),
+            errors(&o),
             "airlink: error: cannot write standard output: No space left on device (os error 28)\n",
             "{args:?}"
         );

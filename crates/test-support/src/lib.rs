@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 pub use llvm::{
     compare_bitcode, llvm_accepts, llvm_as, llvm_as_diagnostics, llvm_as_unverified,
-    llvm_bcanalyzer_dump, llvm_bcanalyzer_dump_numeric, llvm_dis, opt_verify, require_llvm_14_0_6,
-    Input,
+    llvm_bcanalyzer_dump, llvm_bcanalyzer_dump_numeric, llvm_dis, llvm_version, opt_verify,
+    require_llvm_14, Input,
 };
 
 /// The repository root.

@@ -1,16 +1,50 @@
 //! The LLVM 14 tools as the oracle: one runner per tool, each taking its
 //! input as bytes on standard input or as a file ([`Input`]) and giving the
-//! tool's output, or its diagnostics as the error. The tools are found as
-//! `NAME-14` on `PATH`; a missing tool panics with how to install it, so an
-//! oracle test cannot pass without its oracle.
+//! tool's output, or its diagnostics as the error.
+//!
+//! # Finding the tools
+//!
+//! In this order, the first place that has `llvm-as` wins, and every tool
+//! is then taken from there:
+//!
+//! 1. the directory named by the environment variable [`LLVM_DIR_VAR`]
+//!    (`AIRLINK_LLVM_DIR`), as `NAME-14` or plain `NAME` (Homebrew's
+//!    `llvm@14` installs them without the suffix);
+//! 2. `NAME-14` on `PATH` (Debian and Ubuntu's `llvm-14` package);
+//! 3. Debian's `/usr/lib/llvm-14/bin` and Homebrew's `llvm@14` keg
+//!    (`/opt/homebrew/opt/llvm@14/bin`, `/usr/local/opt/llvm@14/bin`), as
+//!    plain `NAME`.
+//!
+//! When none has them, a test that needs the oracle panics with one
+//! message that says how to install them ([`MISSING_TOOLS`]), so an oracle
+//! test cannot pass without its oracle.
+//!
+//! # Which release
+//!
+//! Any LLVM 14.x is accepted. The release shows in the bytes `llvm-as`
+//! writes (the IDENTIFICATION string `LLVM14.0.N` and the irsymtab
+//! producer `14.0.N`), so [`llvm_version`] reads it from a module the
+//! installed `llvm-as` wrote, and byte-for-byte tests pass it to our
+//! writer (`air_bitcode::WriteOptions::producer`), whose default is
+//! 14.0.6.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
-/// The LLVM release byte-for-byte tests need: the producer string in every
-/// bitcode file names it, so another release can never match.
-pub const REQUIRED_LLVM: &str = "14.0.6";
+/// The environment variable naming a directory that holds the LLVM 14
+/// tools (`llvm-as-14` or `llvm-as`, ...), for installs whose tools are
+/// not `NAME-14` on `PATH`.
+pub const LLVM_DIR_VAR: &str = "AIRLINK_LLVM_DIR";
+
+/// What a test that needs the oracle says when the tools are missing.
+pub const MISSING_TOOLS: &str = "\
+the LLVM 14 tools (llvm-as, llvm-dis, llvm-bcanalyzer) are not installed; the oracle tests need them.
+  Debian/Ubuntu: apt-get install -y llvm-14   (installs llvm-as-14, ... on PATH)
+  macOS:         brew install llvm@14 && export AIRLINK_LLVM_DIR=\"$(brew --prefix llvm@14)/bin\"
+                 (Homebrew's tools have no -14 suffix)
+  elsewhere:     export AIRLINK_LLVM_DIR=<directory with llvm-as-14 or llvm-as of any LLVM 14.x>";
 
 /// What a tool reads.
 #[derive(Clone, Copy, Debug)]
@@ -179,34 +213,137 @@ pub fn llvm_accepts(bitcode: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Panics unless `llvm-as-14` is release [`REQUIRED_LLVM`], saying what to
-/// do: byte-for-byte comparisons with another release cannot match.
-pub fn require_llvm_14_0_6() {
-    let out = run_with("llvm-as", &["--version"], b"", None)
-        .unwrap_or_else(|e| panic!("llvm-as-14 --version failed: {e}"));
-    let text = String::from_utf8_lossy(&out);
-    assert!(
-        text.contains(&format!("LLVM version {REQUIRED_LLVM}")),
-        "the oracle tests need LLVM {REQUIRED_LLVM} (its producer string is part of the bytes); \
-         `llvm-as-14 --version` says:\n{text}"
-    );
+/// Where the tools are: a directory, and whether their names carry the
+/// `-14` suffix.
+#[derive(Clone, Debug)]
+struct Tools {
+    dir: PathBuf,
+    suffixed: bool,
 }
 
-/// Path of the LLVM 14 tool `name` (`llvm-as` → `llvm-as-14`). Panics with
-/// install instructions when it is not on `PATH`.
-fn tool_path(name: &str) -> PathBuf {
-    let tool = format!("{name}-14");
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(&tool))
-            .find(|p| p.is_file())
+impl Tools {
+    fn path(&self, name: &str) -> PathBuf {
+        if self.suffixed {
+            self.dir.join(format!("{name}-14"))
+        } else {
+            self.dir.join(name)
+        }
+    }
+}
+
+/// The places tried after `PATH`, for plain `NAME` tools.
+const KNOWN_DIRS: [&str; 3] = [
+    "/usr/lib/llvm-14/bin",
+    "/opt/homebrew/opt/llvm@14/bin",
+    "/usr/local/opt/llvm@14/bin",
+];
+
+/// Where `llvm-as` is (see the module documentation), or why not.
+fn find_tools() -> Result<Tools, String> {
+    find_tools_in(
+        std::env::var_os(LLVM_DIR_VAR),
+        std::env::var_os("PATH"),
+        &KNOWN_DIRS,
+    )
+}
+
+/// [`find_tools`] with the environment's values given.
+fn find_tools_in(
+    llvm_dir: Option<std::ffi::OsString>,
+    path: Option<std::ffi::OsString>,
+    known_dirs: &[&str],
+) -> Result<Tools, String> {
+    let has = |dir: &Path, file: &str| dir.join(file).is_file();
+    if let Some(dir) = llvm_dir.filter(|d| !d.is_empty()) {
+        let dir = PathBuf::from(dir);
+        for suffixed in [true, false] {
+            let file = if suffixed { "llvm-as-14" } else { "llvm-as" };
+            if has(&dir, file) {
+                return Ok(Tools { dir, suffixed });
+            }
+        }
+        return Err(format!(
+            "{LLVM_DIR_VAR}={} holds neither llvm-as-14 nor llvm-as.\n{MISSING_TOOLS}",
+            dir.display()
+        ));
+    }
+    if let Some(paths) = path {
+        if let Some(dir) = std::env::split_paths(&paths).find(|d| has(d, "llvm-as-14")) {
+            return Ok(Tools {
+                dir,
+                suffixed: true,
+            });
+        }
+    }
+    for dir in known_dirs {
+        let dir = PathBuf::from(dir);
+        if has(&dir, "llvm-as") {
+            return Ok(Tools {
+                dir,
+                suffixed: false,
+            });
+        }
+    }
+    Err(MISSING_TOOLS.to_string())
+}
+
+/// The tools, found once per test process; panics with [`MISSING_TOOLS`]
+/// when they are missing.
+fn tools() -> &'static Tools {
+    static TOOLS: OnceLock<Result<Tools, String>> = OnceLock::new();
+    match TOOLS.get_or_init(find_tools) {
+        Ok(tools) => tools,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// Path of the LLVM 14 tool `name` (`llvm-as` → `.../llvm-as-14` or
+/// `.../llvm-as`, see the module documentation). Panics with
+/// [`MISSING_TOOLS`] when the tools are not installed.
+pub fn tool_path(name: &str) -> PathBuf {
+    tools().path(name)
+}
+
+/// The release of the installed LLVM 14 (`14.0.6`, `14.0.0`, ...), read
+/// from the IDENTIFICATION string (`LLVM14.0.N`) of a module the installed
+/// `llvm-as` writes, so it is the version in the bytes the tests compare.
+/// Panics when the tools are missing or are not LLVM 14.
+pub fn llvm_version() -> &'static str {
+    static VERSION: OnceLock<Result<String, String>> = OnceLock::new();
+    let found = VERSION.get_or_init(|| {
+        let bitcode = llvm_as("define void @f() {\n  ret void\n}\n")?;
+        let dump = llvm_bcanalyzer_dump(&bitcode)?;
+        let producer = producer_in_dump(&dump)
+            .ok_or_else(|| format!("no IDENTIFICATION string in llvm-as output:\n{dump}"))?;
+        if producer.starts_with("14.") {
+            Ok(producer.to_string())
+        } else {
+            Err(format!(
+                "{} is LLVM {producer}, not LLVM 14: the oracle tests compare bytes with LLVM \
+                 14's writer.\n{MISSING_TOOLS}",
+                tool_path("llvm-as").display()
+            ))
+        }
     });
-    found.unwrap_or_else(|| {
-        panic!(
-            "{tool} is not installed; the LLVM 14 oracle tests need it.\n\
-             Install it with: apt-get update && apt-get install -y llvm-14"
-        )
-    })
+    match found {
+        Ok(version) => version,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// The release in `llvm-bcanalyzer -dump`'s IDENTIFICATION line
+/// (`record string = 'LLVM14.0.6'` gives `14.0.6`).
+fn producer_in_dump(dump: &str) -> Option<&str> {
+    dump.lines()
+        .find_map(|l| l.split_once("record string = 'LLVM").map(|(_, v)| v))
+        .and_then(|v| v.strip_suffix('\''))
+}
+
+/// Panics unless the LLVM 14 tools are installed and are a 14.x release
+/// (any x); returns the release ([`llvm_version`]), which byte-for-byte
+/// tests give our writer as `air_bitcode::WriteOptions::producer`.
+pub fn require_llvm_14() -> &'static str {
+    llvm_version()
 }
 
 /// Runs tool `name`: `flags`, then the input (`-` for standard input, or
@@ -251,7 +388,7 @@ fn run_with(
     }
     let mut child = command
         .spawn()
-        .map_err(|e| format!("cannot start {name}-14: {e}"))?;
+        .map_err(|e| format!("cannot start {}: {e}", tool_path(name).display()))?;
     // Write on a thread so a large output cannot deadlock against our write.
     let mut pipe = child.stdin.take().ok_or("no stdin")?;
     let input = stdin.to_vec();
@@ -260,13 +397,13 @@ fn run_with(
     });
     let out = child
         .wait_with_output()
-        .map_err(|e| format!("{name}-14 failed: {e}"))?;
+        .map_err(|e| format!("{name} (LLVM 14) failed: {e}"))?;
     let _ = writer.join();
     if out.status.success() {
         Ok(out.stdout)
     } else {
         Err(format!(
-            "{name}-14 {args:?} failed: {}",
+            "{name} (LLVM 14) {args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr).trim_end()
         ))
     }
@@ -345,7 +482,7 @@ mod tests {
     #[test]
     fn rejected_input_gives_the_tools_diagnostics() {
         let e = llvm_as("define i32 @f( {").unwrap_err();
-        assert!(e.starts_with("llvm-as-14 "), "{e}");
+        assert!(e.starts_with("llvm-as (LLVM 14) "), "{e}");
         assert!(e.contains("error"), "{e}");
         assert!(llvm_dis(b"not bitcode".as_slice()).is_err());
         let cut = llvm_as(TEXT).unwrap();
@@ -366,5 +503,72 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("dump line"), "{e}");
+    }
+
+    /// The release is read from the bytes the installed llvm-as writes,
+    /// and agrees with what the tool says of itself.
+    #[test]
+    fn the_release_is_read_from_the_tools_bytes() {
+        let version = llvm_version();
+        assert!(version.starts_with("14."), "{version}");
+        let out = Command::new(tool_path("llvm-as"))
+            .arg("--version")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("LLVM version {version}")),
+            "{version} vs {text}"
+        );
+        assert_eq!(
+            producer_in_dump("  <STRING abbrevid=4 op0=76/> record string = 'LLVM14.0.0'"),
+            Some("14.0.0")
+        );
+        assert_eq!(producer_in_dump("<MODULE_BLOCK>"), None);
+    }
+
+    /// AIRLINK_LLVM_DIR finds suffixed and plain tools (Homebrew's), the
+    /// suffixed first; a directory without them, or no tools anywhere,
+    /// gives the install lines for Debian/Ubuntu and for macOS.
+    #[test]
+    fn tools_are_found_with_or_without_the_suffix() {
+        let real = tool_path("llvm-as");
+        let dir = crate::scratch_dir("llvm-dir");
+        let plain = dir.join("plain");
+        std::fs::create_dir_all(&plain).unwrap();
+        std::os::unix::fs::symlink(&real, plain.join("llvm-as")).unwrap();
+        let tools = find_tools_in(Some(plain.clone().into()), None, &[]).unwrap();
+        assert!(!tools.suffixed);
+        assert_eq!(tools.path("llvm-dis"), plain.join("llvm-dis"));
+        let out = Command::new(tools.path("llvm-as"))
+            .arg("--version")
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("LLVM version 14."));
+
+        std::os::unix::fs::symlink(&real, plain.join("llvm-as-14")).unwrap();
+        let tools = find_tools_in(Some(plain.clone().into()), None, &[]).unwrap();
+        assert!(tools.suffixed);
+        assert_eq!(tools.path("opt"), plain.join("opt-14"));
+
+        // On PATH only the suffixed name counts; then the known places.
+        let on_path = find_tools_in(None, Some(plain.clone().into()), &[]).unwrap();
+        assert_eq!(
+            (on_path.dir.as_path(), on_path.suffixed),
+            (plain.as_path(), true)
+        );
+        let empty = dir.join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let known = [plain.to_str().unwrap()];
+        let fallback = find_tools_in(None, Some(empty.clone().into()), &known).unwrap();
+        assert!(!fallback.suffixed);
+
+        let e = find_tools_in(Some(empty.clone().into()), None, &[]).unwrap_err();
+        assert!(e.starts_with("AIRLINK_LLVM_DIR="), "{e}");
+        let e = find_tools_in(None, Some(empty.into()), &[]).unwrap_err();
+        assert_eq!(e, MISSING_TOOLS);
+        assert!(e.contains("apt-get install -y llvm-14"), "{e}");
+        assert!(e.contains("brew install llvm@14"), "{e}");
+        assert!(e.contains("AIRLINK_LLVM_DIR"), "{e}");
     }
 }

@@ -4,7 +4,6 @@ use llvm_bitcode_schema::{BlockId, IdentificationCode};
 use llvm_bitstream::AbbrevOp;
 
 use super::{abbrev, chars_signed32, lit, Writer};
-use crate::{Flavour, LLVM14_PRODUCER};
 
 impl Writer<'_, '_> {
     pub(super) fn identification(&mut self) {
@@ -14,16 +13,10 @@ impl Writer<'_, '_> {
             AbbrevOp::Array,
             AbbrevOp::Char6,
         ]));
+        // `LLVM14.0.6` (or the release WriteOptions::producer names);
         // Apple's writer records an empty producer string.
-        let producer = match self.p.flavour {
-            Flavour::Llvm14 => LLVM14_PRODUCER,
-            Flavour::Apple => "",
-        };
-        self.string_record(
-            IdentificationCode::String.code(),
-            &chars_signed32(producer.as_bytes()),
-            string,
-        );
+        let producer = chars_signed32(self.p.identification_producer.as_bytes());
+        self.string_record(IdentificationCode::String.code(), &producer, string);
         let epoch = self.s.define_abbrev(abbrev(vec![
             lit(IdentificationCode::Epoch),
             AbbrevOp::Vbr(6),

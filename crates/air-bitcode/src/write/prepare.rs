@@ -189,7 +189,8 @@ impl FixedKinds {
 /// The operand-bundle tag Apple's LLVM registers after LLVM 14's seven.
 pub(crate) const APPLE_BUNDLE_TAG: &str = "ptrauth";
 
-/// The irsymtab producer `llvm-as-14` writes (`LLVM_VERSION_STRING`).
+/// The irsymtab producer `llvm-as-14` writes (`LLVM_VERSION_STRING`) when
+/// [`crate::WriteOptions::producer`] names no other 14.x release.
 pub(crate) const LLVM14_IRSYMTAB_PRODUCER: &str = "14.0.6";
 
 /// The irsymtab producer of the Apple flavour when neither `!llvm.ident`
@@ -229,6 +230,9 @@ pub(crate) struct Prepared<'m> {
     pub flavour: Flavour,
     /// The producer string of the irsymtab.
     pub irsymtab_producer: String,
+    /// The producer string of the IDENTIFICATION block (`LLVM14.0.6`;
+    /// empty for Apple's flavour).
+    pub identification_producer: String,
     pub canon: Canon<'m>,
     pub md: MdTable<'m>,
     pub source_filename: String,
@@ -524,21 +528,36 @@ impl<'m> Prepared<'m> {
             .source_filename
             .clone()
             .unwrap_or_else(|| options.input_path.clone());
-        let irsymtab_producer = match options.flavour {
-            Flavour::Llvm14 => LLVM14_IRSYMTAB_PRODUCER.to_string(),
+        // LLVM writes its version (`LLVM_VERSION_STRING`) in two places:
+        // the irsymtab producer and, after "LLVM", the IDENTIFICATION
+        // string; naming the installed release lets a test compare with
+        // any llvm-as-14.
+        let (irsymtab_producer, identification_producer) = match options.flavour {
+            Flavour::Llvm14 => {
+                let version = options
+                    .producer
+                    .clone()
+                    .unwrap_or_else(|| LLVM14_IRSYMTAB_PRODUCER.to_string());
+                let identification = format!("LLVM{version}");
+                (version, identification)
+            }
             // The compiler's own version: given by the caller when known,
             // else what a source compile writes into `!llvm.ident`
             // (docs/bitcode-rules.md#the-irsymtab-producer).
-            Flavour::Apple => options
-                .producer
-                .clone()
-                .or_else(|| super::symtab::metalfe_version(module))
-                .unwrap_or_else(|| APPLE_DEFAULT_PRODUCER.to_string()),
+            Flavour::Apple => (
+                options
+                    .producer
+                    .clone()
+                    .or_else(|| super::symtab::metalfe_version(module))
+                    .unwrap_or_else(|| APPLE_DEFAULT_PRODUCER.to_string()),
+                String::new(),
+            ),
         };
         Ok(Prepared {
             module,
             flavour: options.flavour,
             irsymtab_producer,
+            identification_producer,
             canon,
             md,
             source_filename,
