@@ -112,7 +112,8 @@ fn we_print_debug_info_as_llvm_dis_14_does() {
 fn keyword_tables_are_llvm_14s() {
     airlink_test_support::require_llvm_14();
     // (table, how a node spells one value of it)
-    let fields: [(&air_ir::debuginfo::Keywords, fn(&str) -> String); 7] = [
+    type Spelling = fn(&str) -> String;
+    let fields: [(&air_ir::debuginfo::Keywords, Spelling); 7] = [
         (&keywords::TAGS, |k| format!("!DIBasicType(tag: {k})")),
         (&keywords::LANGUAGES, |k| {
             format!("!DICompositeType(tag: DW_TAG_structure_type, runtimeLang: {k})")

@@ -605,10 +605,8 @@ impl Dbg<'_> {
         // were appended): instruction ids, operands and the local values
         // of the metadata renumbered.
         let mut map = vec![u32::MAX; insts.len()];
-        let mut next = 0u32;
-        for id in new_blocks.iter().flatten() {
+        for (next, id) in (0u32..).zip(new_blocks.iter().flatten()) {
             map[id.0 as usize] = next;
-            next += 1;
         }
         let mut ordered: Vec<Option<Instruction>> = vec![None; insts.len()];
         for (old, inst) in insts.into_iter().enumerate() {
