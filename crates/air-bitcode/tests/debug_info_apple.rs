@@ -45,7 +45,9 @@ fn wrapped_modules(bytes: &[u8]) -> Vec<&[u8]> {
         if bytes[i..i + 4] == [0xDE, 0xC0, 0x17, 0x0B] {
             let word = |k: usize| u32::from_le_bytes(bytes[k..k + 4].try_into().unwrap()) as usize;
             let (offset, size) = (word(i + 8), word(i + 12));
-            let end = i + offset + size;
+            // The wrapper pads to 16 bytes; the container's MDSZ covers
+            // the padding, and so does what our writer returns.
+            let end = i + (offset + size).div_ceil(16) * 16;
             if offset == 20 && end <= bytes.len() {
                 out.push(&bytes[i..end]);
                 i = end;
