@@ -1139,6 +1139,265 @@ mod tests {
         assert!(Expr::parse("q").unwrap().eval(0, &none).is_err());
     }
 
+    /// A random expression, written out with its value (computed here
+    /// with the operations `Expr::eval` documents, in the same order) and
+    /// what the parser's limits count in it: the deepest nesting of
+    /// parentheses, call arguments and unary minuses, and the operators and
+    /// calls.
+    struct Generated {
+        text: String,
+        value: f64,
+        nesting: u32,
+        operators: u32,
+    }
+
+    fn leaf(rng: &mut air_testgen::Rng, i: usize, a: &[f64]) -> Generated {
+        let (text, value) = match rng.below(4) {
+            0 => ("i".to_string(), i as f64),
+            1 => ("A".to_string(), a[i]),
+            2 => {
+                let v = rng.below(1000) as f64 / 8.0;
+                (format!("{v}"), v)
+            }
+            _ => {
+                let v = rng.below(50) as f64;
+                (format!("{v}"), v)
+            }
+        };
+        Generated {
+            text,
+            value,
+            nesting: 0,
+            operators: 0,
+        }
+    }
+
+    /// Deep, wide or mixed trees, by `budget` (nodes left to spend).
+    /// The generator's own recursion stops at 100 levels (past the
+    /// parser's nesting limit of 64, so trees still cross it).
+    fn generate(
+        rng: &mut air_testgen::Rng,
+        budget: &mut u32,
+        level: u32,
+        i: usize,
+        a: &[f64],
+    ) -> Generated {
+        if *budget == 0 || level >= 100 || rng.chance(1, 6) {
+            return leaf(rng, i, a);
+        }
+        *budget -= 1;
+        let sub =
+            |rng: &mut air_testgen::Rng, budget: &mut u32| generate(rng, budget, level + 1, i, a);
+        match rng.below(6) {
+            // (x OP y): one parenthesis, one operator.
+            0 | 1 => {
+                let x = sub(rng, budget);
+                let y = sub(rng, budget);
+                let ops = ['+', '-', '*', '/', '%'];
+                let op = *rng.pick(&ops);
+                let value = match op {
+                    '+' => x.value + y.value,
+                    '-' => x.value - y.value,
+                    '*' => x.value * y.value,
+                    '/' => x.value / y.value,
+                    _ => x.value % y.value,
+                };
+                Generated {
+                    text: format!("({} {op} {})", x.text, y.text),
+                    value,
+                    nesting: 1 + x.nesting.max(y.nesting),
+                    operators: 1 + x.operators + y.operators,
+                }
+            }
+            // (x CMP y)
+            2 => {
+                let x = sub(rng, budget);
+                let y = sub(rng, budget);
+                let cmps = ["<", "<=", ">", ">=", "==", "!="];
+                let op = *rng.pick(&cmps);
+                let r = match op {
+                    "<" => x.value < y.value,
+                    "<=" => x.value <= y.value,
+                    ">" => x.value > y.value,
+                    ">=" => x.value >= y.value,
+                    "==" => x.value == y.value,
+                    _ => x.value != y.value,
+                };
+                Generated {
+                    text: format!("({} {op} {})", x.text, y.text),
+                    value: f64::from(u8::from(r)),
+                    nesting: 1 + x.nesting.max(y.nesting),
+                    operators: 1 + x.operators + y.operators,
+                }
+            }
+            // -(x): a unary minus and a parenthesis.
+            3 => {
+                let x = sub(rng, budget);
+                Generated {
+                    text: format!("-({})", x.text),
+                    value: -x.value,
+                    nesting: 2 + x.nesting,
+                    operators: 1 + x.operators,
+                }
+            }
+            // A call: one operator, each argument one level deeper.
+            4 => {
+                let n = 1 + rng.below(3);
+                let args: Vec<Generated> = (0..n).map(|_| sub(rng, budget)).collect();
+                let v: Vec<f64> = args.iter().map(|g| g.value).collect();
+                let (name, value) = match v.as_slice() {
+                    [x] => *rng.pick(&[
+                        ("sqrt", x.sqrt()),
+                        ("abs", x.abs()),
+                        ("floor", x.floor()),
+                        ("ceil", x.ceil()),
+                    ]),
+                    [x, y] => *rng.pick(&[("min", x.min(*y)), ("max", x.max(*y))]),
+                    [c, x, y] => *rng.pick(&[
+                        ("fma", c.mul_add(*x, *y)),
+                        ("select", if *c != 0.0 { *x } else { *y }),
+                    ]),
+                    _ => unreachable!("one to three arguments"),
+                };
+                let text: Vec<&str> = args.iter().map(|g| g.text.as_str()).collect();
+                Generated {
+                    text: format!("{name}({})", text.join(", ")),
+                    value,
+                    nesting: 1 + args.iter().map(|g| g.nesting).max().unwrap_or(0),
+                    operators: 1 + args.iter().map(|g| g.operators).sum::<u32>(),
+                }
+            }
+            // A flat chain x + y - z ...: no nesting, one operator per term.
+            _ => {
+                let mut g = sub(rng, budget);
+                for _ in 0..rng.below(40) {
+                    let y = sub(rng, budget);
+                    let plus = rng.chance(1, 2);
+                    // The chain's terms are parenthesised unless plain, so
+                    // precedence cannot change the value.
+                    let term = if y.nesting == 0 && y.operators == 0 {
+                        y.text
+                    } else {
+                        format!("({})", y.text)
+                    };
+                    let wrap = u32::from(!(y.nesting == 0 && y.operators == 0));
+                    g = Generated {
+                        text: format!("{} {} {term}", g.text, if plus { '+' } else { '-' }),
+                        value: if plus {
+                            g.value + y.value
+                        } else {
+                            g.value - y.value
+                        },
+                        nesting: g.nesting.max(y.nesting + wrap),
+                        operators: g.operators + 1 + y.operators,
+                    };
+                }
+                // In parentheses, so an operator around it cannot bind to
+                // one of its terms.
+                Generated {
+                    text: format!("({})", g.text),
+                    nesting: g.nesting + 1,
+                    ..g
+                }
+            }
+        }
+    }
+
+    /// Structure-aware generation for the expression language of
+    /// `--buffer` and `--expect` (issue 20: deep and wide inputs once
+    /// overflowed the stack): every generated expression parses exactly
+    /// when it is within both limits, evaluates to the value computed
+    /// alongside it, and one over a limit is that limit's error, never a
+    /// crash.
+    #[test]
+    fn generated_expressions_parse_within_the_limits_and_evaluate_exactly() {
+        let a: Vec<f64> = (0..64).map(|k| (k as f64) * 0.75 - 9.0).collect();
+        let mut bufs = HashMap::new();
+        bufs.insert("A".to_string(), a.clone());
+        let (mut ok, mut too_deep, mut too_many) = (0, 0, 0);
+        for seed in 0..3000u64 {
+            let mut rng = air_testgen::Rng::new(seed);
+            let i = rng.below(a.len());
+            // Small trees mostly; some large enough to pass a limit.
+            let mut budget = match seed % 10 {
+                0 => 3000,
+                1 | 2 => 400,
+                _ => 40,
+            };
+            let mut g = generate(&mut rng, &mut budget, 0, i, &a);
+            // Wide and flat: a chain of 800 to 1299 plain terms, around
+            // the operator limit.
+            if seed % 5 == 4 {
+                for _ in 0..800 + rng.below(500) {
+                    let y = leaf(&mut rng, i, &a);
+                    g = Generated {
+                        text: format!("{} + {}", g.text, y.text),
+                        value: g.value + y.value,
+                        operators: g.operators + 1,
+                        ..g
+                    };
+                }
+                g = Generated {
+                    text: format!("({})", g.text),
+                    nesting: g.nesting + 1,
+                    ..g
+                };
+            }
+            // Some inputs are wrapped in a run of parentheses or minuses.
+            if seed % 7 == 0 {
+                let n = rng.below(80) as u32;
+                g = Generated {
+                    text: format!(
+                        "{}{}{}",
+                        "(".repeat(n as usize),
+                        g.text,
+                        ")".repeat(n as usize)
+                    ),
+                    nesting: g.nesting + n,
+                    ..g
+                };
+            }
+            if seed % 11 == 0 {
+                let n = rng.below(40) as u32;
+                g = Generated {
+                    text: format!("{}{}", "- ".repeat(n as usize), g.text),
+                    value: if n % 2 == 1 { -g.value } else { g.value },
+                    nesting: g.nesting + n,
+                    operators: g.operators + n,
+                };
+            }
+            let parsed = Expr::parse(&g.text);
+            let within = g.nesting <= MAX_EXPR_DEPTH && g.operators <= MAX_EXPR_OPERATORS;
+            match parsed {
+                Ok(e) => {
+                    assert!(within, "seed {seed}: accepted over a limit");
+                    let got = e.eval(i, &bufs).unwrap();
+                    assert!(
+                        got.to_bits() == g.value.to_bits() || (got.is_nan() && g.value.is_nan()),
+                        "seed {seed}: {} = {got}, expected {}",
+                        g.text,
+                        g.value
+                    );
+                    ok += 1;
+                }
+                Err(m) => {
+                    assert!(!within, "seed {seed}: {m}\n{}", g.text);
+                    if m.contains("nested too deeply") {
+                        too_deep += 1;
+                    } else {
+                        assert!(m.contains("operators"), "seed {seed}: {m}");
+                        too_many += 1;
+                    }
+                }
+            }
+        }
+        // Each outcome happens often enough to mean something.
+        assert!(
+            ok > 1000 && too_deep > 20 && too_many > 20,
+            "{ok} {too_deep} {too_many}"
+        );
+    }
+
     #[test]
     fn inits_and_dims() {
         assert_eq!(init_values("3:i*2").unwrap(), vec![0.0, 2.0, 4.0]);
