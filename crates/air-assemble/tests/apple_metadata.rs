@@ -16,22 +16,9 @@
 //! `.metallib` with its `.ll` next to it) are listed with what they lack,
 //! not checked.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use air_ir::{ConstKind, Metadata, Module, Value};
-
-fn metallibs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries =
-        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            metallibs(&path, out);
-        } else if path.extension().is_some_and(|x| x == "metallib") {
-            out.push(path);
-        }
-    }
-}
 
 /// The modules of a file: by the container's function list, or, for
 /// containers the parser does not read, at each bitcode wrapper magic.
@@ -120,14 +107,9 @@ fn sdk_version(m: &Module) -> Option<(u64, Vec<u64>)> {
 
 #[test]
 fn apple_compiled_kernels_lack_nothing_the_warning_asks_for() {
-    let Some(dir) = std::env::var_os("AIRLINK_APPLE_FIXTURES") else {
-        println!("skipped: AIRLINK_APPLE_FIXTURES not set");
+    let Some(files) = airlink_test_support::apple_fixture_libraries() else {
         return;
     };
-    let mut files = Vec::new();
-    metallibs(Path::new(&dir), &mut files);
-    files.sort();
-    assert!(!files.is_empty(), "no .metallib files under {dir:?}");
     let (mut apple, mut with_known_target, mut not_checked) = (0, 0, Vec::new());
     let mut failures = Vec::new();
     for path in &files {

@@ -23,7 +23,7 @@
 //! counted). The counts are printed at the end.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use air_bitcode::{read_module, write_module, Flavour, WriteOptions};
 use air_ir::intrinsics::{self, AirVersion};
@@ -31,19 +31,6 @@ use air_ir::{Module, VerifyErrorKind};
 use llvm_bitcode_schema::BlockId;
 use llvm_bitstream::{Block, Entry, Reader, Stream};
 use metallib::MetallibFile;
-
-fn metallibs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries =
-        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            metallibs(&path, out);
-        } else if path.extension().is_some_and(|x| x == "metallib") {
-            out.push(path);
-        }
-    }
-}
 
 /// The wrapped modules of a library: through the container's function
 /// list, or, when the container parser does not read the file, at every
@@ -244,15 +231,10 @@ struct Counts {
 
 #[test]
 fn apple_modules_read_verify_and_reencode() {
-    let Some(dir) = std::env::var_os("AIRLINK_APPLE_FIXTURES") else {
-        println!("skipped: AIRLINK_APPLE_FIXTURES not set");
+    let Some(files) = airlink_test_support::apple_fixture_libraries() else {
         return;
     };
     airlink_test_support::require_llvm_14();
-    let mut files = Vec::new();
-    metallibs(Path::new(&dir), &mut files);
-    files.sort();
-    assert!(!files.is_empty(), "no .metallib files under {dir:?}");
     let mut c = Counts::default();
     let mut failures = Vec::new();
     for path in &files {

@@ -9,26 +9,12 @@
 //!   and the `air.arg_type_name` that goes with that type.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use air_bitcode::read_module;
 use air_ir::constant::{ConstExpr, ConstKind};
 use air_ir::{MetaId, Metadata, Module, TypeId, Value};
 use air_target::{SystemValue, SystemValueScalar, AIR_DATALAYOUT};
 use metallib::MetallibFile;
-
-fn metallibs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries =
-        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            metallibs(&path, out);
-        } else if path.extension().is_some_and(|x| x == "metallib") {
-            out.push(path);
-        }
-    }
-}
 
 fn node(m: &Module, id: Option<MetaId>) -> Option<&[Option<MetaId>]> {
     match m.metadata.get(id?.0 as usize)? {
@@ -82,14 +68,9 @@ fn params(m: &Module, id: Option<MetaId>) -> Option<Vec<TypeId>> {
 
 #[test]
 fn apple_modules_agree_with_the_air_facts() {
-    let Some(dir) = std::env::var_os("AIRLINK_APPLE_FIXTURES") else {
-        println!("skipped: AIRLINK_APPLE_FIXTURES not set");
+    let Some(files) = airlink_test_support::apple_fixture_libraries() else {
         return;
     };
-    let mut files = Vec::new();
-    metallibs(Path::new(&dir), &mut files);
-    files.sort();
-    assert!(!files.is_empty(), "no .metallib files under {dir:?}");
     let mut modules = 0;
     let mut checked: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut failures = Vec::new();

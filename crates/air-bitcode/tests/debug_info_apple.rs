@@ -15,25 +15,9 @@
 //!
 //! Without the variable the test prints one "skipped" line.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use air_bitcode::{read_module, write_module, Flavour, WriteOptions};
-
-/// Every `.metallib` under `dir`.
-fn libraries(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            libraries(&p, out);
-        } else if p.extension().is_some_and(|x| x == "metallib") {
-            out.push(p);
-        }
-    }
-}
 
 /// The wrapped modules in a file: each `DE C0 17 0B` wrapper with its
 /// offset and size fields, as the bytes from the wrapper to the end of the
@@ -100,14 +84,10 @@ fn through_llvm(text: &str, scratch: &Path, label: &str) -> Result<String, Strin
 
 #[test]
 fn apple_modules_with_debug_info() {
-    let Some(dir) = std::env::var_os("AIRLINK_APPLE_FIXTURES") else {
-        println!("skipped: AIRLINK_APPLE_FIXTURES not set");
+    let Some(files) = airlink_test_support::apple_fixture_libraries() else {
         return;
     };
     airlink_test_support::require_llvm_14();
-    let mut files = Vec::new();
-    libraries(Path::new(&dir), &mut files);
-    assert!(!files.is_empty(), "no .metallib files under {dir:?}");
     let scratch = airlink_test_support::scratch_dir("debug-info-apple");
     let apple = WriteOptions {
         flavour: Flavour::Apple,

@@ -62,31 +62,13 @@ store = "dst[tid]"
 
 /// Generates `text`; returns the diagnostics (panics if it succeeds).
 fn diags(text: &str) -> Vec<Diagnostic> {
-    let result = air_shell::Spec::from_toml(text, "t.toml", Some(&common::specs_dir()))
-        .and_then(|spec| air_shell::generate(&spec, &Options::default()));
-    match result {
-        Ok(_) => panic!("the spec was accepted:\n{text}"),
-        Err(e) => {
-            let d = e.diagnostics().to_vec();
-            assert!(!d.is_empty(), "not a spec error: {e}");
-            d
-        }
-    }
+    common::spec_diagnostics(text, Some(&common::specs_dir()))
 }
 
 /// Asserts one diagnostic containing `message` on `line`.
 #[track_caller]
 fn expect(text: &str, line: usize, message: &str) {
-    let d = diags(text);
-    assert!(
-        d.iter()
-            .any(|d| d.message.contains(message) && d.pos.map(|p| p.line) == Some(line)),
-        "expected `{message}` on line {line}, got:\n{}",
-        d.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    common::expect_diagnostic(&diags(text), line, message);
 }
 
 /// `BASE` with `old` replaced by `new` (which must occur once).

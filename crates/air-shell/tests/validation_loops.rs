@@ -3,6 +3,8 @@
 //! names. The base is the GEMM-shaped shell of `tests/loops/gemm_small.toml`
 //! (valid), broken one rule at a time.
 
+mod common;
+
 use air_shell::{Diagnostic, Options};
 
 const BASE: &str = include_str!("loops/gemm_small.toml");
@@ -13,28 +15,12 @@ fn result(text: &str) -> Result<air_shell::Shell, air_shell::Error> {
 }
 
 fn diags(text: &str) -> Vec<Diagnostic> {
-    match result(text) {
-        Ok(_) => panic!("the spec was accepted:\n{text}"),
-        Err(e) => {
-            let d = e.diagnostics().to_vec();
-            assert!(!d.is_empty(), "not a spec error: {e}");
-            d
-        }
-    }
+    common::spec_diagnostics(text, None)
 }
 
 #[track_caller]
 fn expect(text: &str, line: usize, message: &str) {
-    let d = diags(text);
-    assert!(
-        d.iter()
-            .any(|d| d.message.contains(message) && d.pos.map(|p| p.line) == Some(line)),
-        "expected `{message}` on line {line}, got:\n{}",
-        d.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    common::expect_diagnostic(&diags(text), line, message);
 }
 
 /// `text` with `old` replaced by `new` (`old` must occur once).

@@ -8,23 +8,9 @@
 //! docs/metallib-container.md quotes.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use metallib::read::{SectionContent, TagGroup};
 use metallib::{raw, HashStatus, Library, MetallibFile};
-
-fn metallibs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries =
-        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
-    for e in entries.flatten() {
-        let path = e.path();
-        if path.is_dir() {
-            metallibs(&path, out);
-        } else if path.extension().is_some_and(|x| x == "metallib") {
-            out.push(path);
-        }
-    }
-}
 
 /// Counts by key, printed sorted.
 #[derive(Default)]
@@ -81,14 +67,9 @@ fn check_rewrite(name: &str, what: &str, original: &MetallibFile<'_>, bytes: &[u
 
 #[test]
 fn apple_built_libraries_read_verify_and_rewrite_identically() {
-    let Some(dir) = std::env::var_os("AIRLINK_APPLE_FIXTURES") else {
-        println!("skipped: AIRLINK_APPLE_FIXTURES not set");
+    let Some(files) = airlink_test_support::apple_fixture_libraries() else {
         return;
     };
-    let mut files = Vec::new();
-    metallibs(Path::new(&dir), &mut files);
-    files.sort();
-    assert!(!files.is_empty(), "no .metallib files under {dir:?}");
 
     let mut counts = Counts::default();
     let (mut functions, mut groups_seen, mut tags_seen) = (0, 0, 0);

@@ -76,3 +76,32 @@ pub fn scratch_dir(name: &str) -> Scratch {
         .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     Scratch(dir)
 }
+
+/// The Apple-built `.metallib` files under the folder that
+/// `AIRLINK_APPLE_FIXTURES` names (searched recursively, sorted), for the
+/// opt-in tests that read them; `None` after printing the one "skipped"
+/// line when the variable is not set. Panics when the folder cannot be read
+/// or holds no library (a wrong path should not pass as a skip).
+pub fn apple_fixture_libraries() -> Option<Vec<PathBuf>> {
+    let Some(dir) = std::env::var_os("AIRLINK_APPLE_FIXTURES") else {
+        println!("skipped: AIRLINK_APPLE_FIXTURES not set");
+        return None;
+    };
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let entries =
+            std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|x| x == "metallib") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(Path::new(&dir), &mut files);
+    files.sort();
+    assert!(!files.is_empty(), "no .metallib files under {dir:?}");
+    Some(files)
+}

@@ -24,3 +24,35 @@ pub fn assert_llvm_as_accepts(text: &str, what: &str) {
         panic!("llvm-as-14 rejects {what}:\n{e}\n{text}");
     }
 }
+
+/// Generates the spec `text` (named `t.toml`, inline paths relative to
+/// `base`); returns its diagnostics, panicking if it is accepted or fails
+/// without any.
+pub fn spec_diagnostics(text: &str, base: Option<&Path>) -> Vec<air_shell::Diagnostic> {
+    let result = air_shell::Spec::from_toml(text, "t.toml", base)
+        .and_then(|spec| air_shell::generate(&spec, &air_shell::Options::default()));
+    match result {
+        Ok(_) => panic!("the spec was accepted:\n{text}"),
+        Err(e) => {
+            let d = e.diagnostics().to_vec();
+            assert!(!d.is_empty(), "not a spec error: {e}");
+            d
+        }
+    }
+}
+
+/// Asserts that `diagnostics` has one containing `message` on `line`.
+#[track_caller]
+pub fn expect_diagnostic(diagnostics: &[air_shell::Diagnostic], line: usize, message: &str) {
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message.contains(message) && d.pos.map(|p| p.line) == Some(line)),
+        "expected `{message}` on line {line}, got:\n{}",
+        diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
