@@ -14,9 +14,9 @@ use crate::constant::ConstId;
 use crate::fxhash::HashMap;
 use crate::limits::{MAX_CONST_DEPTH, MAX_METADATA_DEPTH, MAX_TYPE_DEPTH};
 use crate::metadata::{MetaId, Metadata};
-use crate::types::{StructBody, Type, TypeId, TypeTable};
+use crate::types::TypeId;
 
-use super::types::dfs_post;
+use super::types::{dfs_post, sized_children, structural_children};
 use super::VerifyErrorKind as K;
 use super::{Site, Verifier};
 
@@ -32,11 +32,11 @@ impl Verifier<'_> {
         let mut spelled = vec![0u32; n];
         dfs_post(
             n,
-            |id, out| spelled_parts(t, TypeId(id as u32), out),
+            |id, out| structural_children(t, TypeId(id as u32), out),
             |_| {},
             |id| {
                 parts.clear();
-                spelled_parts(t, TypeId(id as u32), &mut parts);
+                structural_children(t, TypeId(id as u32), &mut parts);
                 spelled[id] = 1 + parts.iter().map(|p| spelled[*p]).max().unwrap_or(0);
             },
         );
@@ -46,11 +46,11 @@ impl Verifier<'_> {
         let mut laid = vec![0u32; n];
         dfs_post(
             n,
-            |id, out| laid_out_parts(t, TypeId(id as u32), out),
+            |id, out| sized_children(t, TypeId(id as u32), out),
             |_| {},
             |id| {
                 parts.clear();
-                laid_out_parts(t, TypeId(id as u32), &mut parts);
+                sized_children(t, TypeId(id as u32), &mut parts);
                 laid[id] = 1 + parts.iter().map(|p| laid[*p]).max().unwrap_or(0);
             },
         );
@@ -107,37 +107,6 @@ impl Verifier<'_> {
                 format!("metadata nests too deeply (more than {MAX_METADATA_DEPTH} levels)"),
             );
         }
-    }
-}
-
-/// The parts a type is spelled with: pointee, element, fields, return and
-/// parameter types. A named struct has none (it is spelled by name).
-fn spelled_parts(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
-    let c = |x: &TypeId| x.0 as usize;
-    match t.get(id) {
-        Type::Pointer { pointee, .. } => out.push(c(pointee)),
-        Type::Array { elem, .. } | Type::Vector { elem, .. } => out.push(c(elem)),
-        Type::Struct { fields, .. } => out.extend(fields.iter().map(c)),
-        Type::Function { ret, params, .. } => {
-            out.extend(std::iter::once(ret).chain(params).map(c));
-        }
-        _ => {}
-    }
-}
-
-/// The parts a type's layout is made of: element, fields, and a named
-/// struct's body. Pointers and functions have none.
-fn laid_out_parts(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
-    let c = |x: &TypeId| x.0 as usize;
-    match t.get(id) {
-        Type::Array { elem, .. } | Type::Vector { elem, .. } => out.push(c(elem)),
-        Type::Struct { fields, .. } => out.extend(fields.iter().map(c)),
-        Type::Named(_) => {
-            if let Some(StructBody::Fields { fields, .. }) = t.struct_body(id) {
-                out.extend(fields.iter().map(c));
-            }
-        }
-        _ => {}
     }
 }
 

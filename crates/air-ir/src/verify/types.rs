@@ -255,7 +255,7 @@ fn type_components(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
 /// struct's body) to `out`. Only call with `id` valid; children may be out
 /// of range. (Appending into a caller's buffer: the table check visits
 /// every type, and a Vec per type was most of its cost on small modules.)
-fn structural_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
+pub(super) fn structural_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
     let c = |x: &TypeId| x.0 as usize;
     match t.get(id) {
         Type::Pointer { pointee, .. } => out.push(c(pointee)),
@@ -270,7 +270,7 @@ fn structural_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
 
 /// Appends the ids whose sizes a type's size depends on (pointers depend
 /// on none) to `out`.
-fn sized_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
+pub(super) fn sized_children(t: &TypeTable, id: TypeId, out: &mut Vec<usize>) {
     let c = |x: &TypeId| x.0 as usize;
     match t.get(id) {
         Type::Array { elem, .. } | Type::Vector { elem, .. } => out.push(c(elem)),
