@@ -70,9 +70,18 @@ impl Parser<'_> {
                         ) {
                             return Err(self.err(format!("invalid type for {w} constant")));
                         }
-                        match w {
-                            "undef" => ConstKind::Undef,
-                            "poison" => ConstKind::Poison,
+                        match (w, self.m.types.get(ty)) {
+                            ("undef", _) => ConstKind::Undef,
+                            ("poison", _) => ConstKind::Poison,
+                            // LLVM's null value of the type, which is how
+                            // llvm-dis-14 prints it: `i32 zeroinitializer`
+                            // reads back as `i32 0`, a float's as 0.0, a
+                            // pointer's as `null`.
+                            (_, Type::Int(width)) => ConstKind::Int(ApInt::zero(*width)),
+                            (_, Type::Half | Type::BFloat | Type::Float | Type::Double) => {
+                                ConstKind::Float(0)
+                            }
+                            (_, Type::Pointer { .. }) => ConstKind::Null,
                             _ => ConstKind::Zero,
                         }
                     }
