@@ -34,6 +34,7 @@ mod types;
 
 use std::borrow::Cow;
 use std::cell::Cell;
+use std::sync::Arc;
 
 use super::lex::{self, NameForm, Token, TokenKind};
 use super::ParseError;
@@ -129,11 +130,15 @@ impl Key<'_> {
     }
 }
 
-/// What a module-level `@name` is.
+/// What a module-level `@name` is, with what its address constant needs
+/// (so a fork that parses bodies needs no copy of the global and function
+/// tables to take an address).
 #[derive(Clone, Copy, Debug)]
 enum Symbol {
-    Global(GlobalId),
-    Function(FuncId),
+    /// The global, its value type and its address space.
+    Global(GlobalId, TypeId, u32),
+    /// The function and its function type.
+    Function(FuncId, TypeId),
 }
 
 /// A named struct (or type alias) of the module.
@@ -200,7 +205,10 @@ pub(super) struct Parser<'a> {
     m: Module,
     /// Nesting levels open, by [`Nest`] (each kind has its own limit).
     depth: [u32; 3],
-    symbols: FxMap<Key<'a>, Symbol>,
+    /// Every `@name`. Only pass one adds to it; shared, not copied, by
+    /// the forks that parse bodies (a copy per fork was 7 copies of a table
+    /// with an entry per function on a 2-thread machine).
+    symbols: Arc<FxMap<Key<'a>, Symbol>>,
     /// The address constant of each symbol, once made.
     symbol_consts: FxMap<Key<'a>, crate::constant::ConstId>,
     /// Interned types by shape, for the common cheap cases (keywords and
@@ -239,6 +247,10 @@ pub(super) struct Parser<'a> {
     /// Whether some bodies were parsed on several threads (an error then
     /// means "parse again sequentially", for the sequential error).
     went_parallel: bool,
+    /// The id of `m.functions[0]` and of `source_map.insts[0]`: 0, except
+    /// in a fork that parses a run of bodies on another thread, which holds
+    /// only the functions from its run's first to its last.
+    fn_base: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -253,7 +265,7 @@ impl<'a> Parser<'a> {
             prev: 0,
             m: Module::new(),
             depth: [0; 3],
-            symbols: FxMap::default(),
+            symbols: Arc::default(),
             symbol_consts: FxMap::default(),
             word_types: FxMap::default(),
             common_types: [None; types::COMMON_TYPES],
@@ -272,6 +284,7 @@ impl<'a> Parser<'a> {
             record_offsets: false,
             call_scratch: Default::default(),
             went_parallel: false,
+            fn_base: 0,
         }
     }
 
@@ -311,7 +324,14 @@ impl<'a> Parser<'a> {
             record_offsets: false,
             call_scratch: Default::default(),
             went_parallel,
+            fn_base: 0,
         }
+    }
+
+    /// Where function `id` is in `m.functions` and `source_map.insts` (see
+    /// `fn_base`).
+    fn fn_index(&self, id: FuncId) -> usize {
+        (id.0 as usize).wrapping_sub(self.fn_base)
     }
 
     // ----- token helpers -----
@@ -882,7 +902,7 @@ impl<'a> Parser<'a> {
             let text = self.text(self.tok_at(at));
             return Err(self.err_at(at, format!("redefinition of '{text}'")));
         }
-        self.symbols.insert(key.clone(), sym);
+        Arc::make_mut(&mut self.symbols).insert(key.clone(), sym);
         Ok(key)
     }
 
@@ -983,7 +1003,8 @@ impl<'a> Parser<'a> {
             return Err(self.err_at(ty_at, "invalid type for global variable"));
         }
         let id = GlobalId(self.m.globals.len() as u32);
-        let key = self.declare_symbol(name_at, Symbol::Global(id), "variable")?;
+        let key =
+            self.declare_symbol(name_at, Symbol::Global(id, value_ty, addrspace), "variable")?;
         self.source_map.globals.push(name_at);
         self.m.globals.push(Global {
             name: key.string_name(),
@@ -1181,7 +1202,7 @@ impl<'a> Parser<'a> {
         while is_define && self.peek() == TokenKind::MetaVar {
             attachments.push(self.attachment()?);
         }
-        let key = self.declare_symbol(name_at, Symbol::Function(id), "function")?;
+        let key = self.declare_symbol(name_at, Symbol::Function(id, ty), "function")?;
         self.source_map.functions.push(name_at);
         self.source_map.insts.push(Vec::new());
         self.m.functions.push(Function {
@@ -1301,8 +1322,16 @@ impl<'a> Parser<'a> {
             return Ok(c);
         }
         let c = match self.symbols.get(&key) {
-            Some(Symbol::Global(g)) => self.m.global_ref(*g),
-            Some(Symbol::Function(f)) => self.m.function_ref(*f),
+            // What `Module::global_ref` and `function_ref` make, from the
+            // symbol instead of the tables.
+            Some(&Symbol::Global(g, value_ty, addrspace)) => {
+                let ty = self.m.types.ptr(value_ty, addrspace);
+                self.m.constant(ty, crate::constant::ConstKind::Global(g))
+            }
+            Some(&Symbol::Function(f, fty)) => {
+                let ty = self.m.types.ptr(fty, 0);
+                self.m.constant(ty, crate::constant::ConstKind::Function(f))
+            }
             None => {
                 let text = self.text(self.tok_at(at));
                 return Err(self.err_at(at, format!("use of undefined value '{text}'")));

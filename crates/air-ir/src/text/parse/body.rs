@@ -91,7 +91,9 @@ impl<'a> Parser<'a> {
         // Instructions take 40 to 90 bytes of text; reserving for the short
         // end saves the arena's repeated growth (and copies) on large bodies.
         let expected_insts = len / 40;
-        let f = &self.m.functions[id.0 as usize];
+        let Some(f) = self.m.functions.get(self.fn_index(id)) else {
+            return Err(self.err("internal error: function not in this parser"));
+        };
         let Some((ret_ty, param_tys, _)) = self.m.types.function_parts(f.ty) else {
             return Err(self.err("internal error: function without function type"));
         };
@@ -120,7 +122,7 @@ impl<'a> Parser<'a> {
         }
         self.func = Some(st);
         self.inst_offsets.clear();
-        self.record_offsets = (id.0 as usize) < self.source_map.insts.len();
+        self.record_offsets = self.fn_index(id) < self.source_map.insts.len();
         if self.record_offsets {
             self.inst_offsets.reserve(expected_insts);
         }
@@ -129,7 +131,8 @@ impl<'a> Parser<'a> {
             return Err(self.err("internal error: function state lost"));
         };
         result?;
-        if let Some(slot) = self.source_map.insts.get_mut(id.0 as usize) {
+        let index = self.fn_index(id);
+        if let Some(slot) = self.source_map.insts.get_mut(index) {
             *slot = std::mem::take(&mut self.inst_offsets);
         }
         self.finish_function(id, st)
@@ -276,7 +279,10 @@ impl<'a> Parser<'a> {
                 patch(value);
             }
         }
-        let f = &mut self.m.functions[id.0 as usize];
+        let index = self.fn_index(id);
+        let Some(f) = self.m.functions.get_mut(index) else {
+            return Err(self.err("internal error: function not in this parser"));
+        };
         f.blocks = st.blocks;
         f.insts = st.insts;
         Ok(())

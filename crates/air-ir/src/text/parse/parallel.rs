@@ -134,7 +134,7 @@ impl<'a> Parser<'a> {
         let slots: Vec<Mutex<Option<Parsed<'a>>>> = chunks
             .iter()
             .skip(1)
-            .map(|_| Mutex::new(Some((self.fork(), Ok(())))))
+            .map(|chunk| Mutex::new(Some((self.fork(chunk), Ok(())))))
             .collect();
         let next = AtomicUsize::new(0);
         let rest = chunks.get(1..).unwrap_or_default();
@@ -192,11 +192,24 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// A copy of the state body parsing reads, with empty bodies.
-    fn fork(&self) -> Parser<'a> {
+    /// A copy of the state that parsing the bodies `chunk` reads, with
+    /// empty bodies.
+    ///
+    /// Of the function table it holds only the run from the chunk's first
+    /// function to its last (function ids grow in text order, and so do
+    /// the chunk's), and of the source map only their slots: bodies read
+    /// their own function's header, and take other functions' and globals'
+    /// addresses through the shared symbol table. A copy of the whole table
+    /// per fork (7 of them on 2 threads) was most of `airlink fmt`'s memory
+    /// on a module of many small functions.
+    fn fork(&self, chunk: &[BodyItem]) -> Parser<'a> {
+        let first = chunk.first().map_or(0, |b| b.id.0 as usize);
+        let last = chunk.last().map_or(0, |b| b.id.0 as usize + 1);
         let functions = self
             .m
             .functions
+            .get(first..last)
+            .unwrap_or_default()
             .iter()
             .map(|f| Function {
                 name: String::new(),
@@ -216,19 +229,20 @@ impl<'a> Parser<'a> {
                 attachments: Vec::new(),
             })
             .collect::<Vec<_>>();
+        let source_map = super::super::SourceMap {
+            insts: vec![Vec::new(); functions.len()],
+            ..Default::default()
+        };
         let m = Module {
             types: self.m.types.clone(),
             consts: self.m.consts.clone(),
-            globals: self.m.globals.clone(),
             metadata: self.m.metadata.clone(),
             functions,
             ..Module::default()
         };
-        let source_map = super::super::SourceMap {
-            insts: vec![Vec::new(); self.m.functions.len()],
-            ..Default::default()
-        };
-        self.fork_with(m, source_map, true)
+        let mut fork = self.fork_with(m, source_map, true);
+        fork.fn_base = first;
+        fork
     }
 
     /// Moves the fork `w`'s bodies of `items` into this parser, re-interning
@@ -353,7 +367,8 @@ impl<'a> Parser<'a> {
         let identity = tmap.is_empty() && cmap.is_empty() && mmap.is_empty();
         for b in items {
             let i = b.id.0 as usize;
-            let wf = w.m.functions.get_mut(i)?;
+            let wi = w.fn_index(b.id);
+            let wf = w.m.functions.get_mut(wi)?;
             let blocks = std::mem::take(&mut wf.blocks);
             let mut insts = std::mem::take(&mut wf.insts);
             if !identity {
@@ -379,7 +394,7 @@ impl<'a> Parser<'a> {
             let f = self.m.functions.get_mut(i)?;
             f.blocks = blocks;
             f.insts = insts;
-            let offsets = std::mem::take(w.source_map.insts.get_mut(i)?);
+            let offsets = std::mem::take(w.source_map.insts.get_mut(wi)?);
             *self.source_map.insts.get_mut(i)? = offsets;
         }
         (!bad).then_some(())
