@@ -95,12 +95,7 @@ impl Source {
         let Some(lines) = &self.lines else {
             return (None, None);
         };
-        let Some(&offset) = lines
-            .map
-            .insts
-            .get(f.0 as usize)
-            .and_then(|v| v.get(inst.0 as usize))
-        else {
+        let Some(offset) = lines.map.inst(f, inst) else {
             return (None, None);
         };
         let line = lines.line_starts.partition_point(|&s| s <= offset);

@@ -159,24 +159,32 @@ struct MetaSlot {
     first_use: usize,
 }
 
-/// Work pass one leaves for pass two.
+/// Work pass one leaves for pass two. Offsets are `u32` (inputs are under
+/// 4 GiB, see [`check_size`]), which halves the list: it has an item per
+/// definition and lives through pass two.
 #[derive(Clone, Copy, Debug)]
 enum Deferred {
     /// A global's initializer and trailing fields, from offset `resume`.
     Global {
         id: GlobalId,
-        resume: usize,
+        resume: u32,
         has_init: bool,
     },
     /// A function body, from its `{` at offset `resume` to the token after
     /// its `}` at `end`.
-    Body {
-        id: FuncId,
-        resume: usize,
-        end: usize,
-    },
+    Body { id: FuncId, resume: u32, end: u32 },
     /// A metadata definition (named or numbered) starting at `start`.
-    Metadata { start: usize },
+    Metadata { start: u32 },
+}
+
+impl Deferred {
+    /// Where the item's text starts.
+    fn start(&self) -> usize {
+        match *self {
+            Deferred::Global { resume, .. } | Deferred::Body { resume, .. } => resume as usize,
+            Deferred::Metadata { start } => start as usize,
+        }
+    }
 }
 
 /// The kinds of nesting the parser counts, each up to [`MAX_PARSE_DEPTH`]
@@ -235,11 +243,9 @@ pub(super) struct Parser<'a> {
     func: Option<FnState<'a>>,
     /// Where things start, for diagnostics after parsing.
     source_map: super::SourceMap,
-    /// Start offsets of the current body's instructions, by `InstId`.
-    inst_offsets: Vec<usize>,
     /// Whether the current body's offsets go into `source_map`: not in a
     /// lazy fork, whose map is empty (its errors are reported by parsing
-    /// again with a map), so on a large body it need not hold 8 bytes per
+    /// again with a map), so on a large body it need not hold 4 bytes per
     /// instruction for nothing.
     record_offsets: bool,
     /// Reused buffers for a call's argument types and positions.
@@ -247,10 +253,25 @@ pub(super) struct Parser<'a> {
     /// Whether some bodies were parsed on several threads (an error then
     /// means "parse again sequentially", for the sequential error).
     went_parallel: bool,
-    /// The id of `m.functions[0]` and of `source_map.insts[0]`: 0, except
-    /// in a fork that parses a run of bodies on another thread, which holds
-    /// only the functions from its run's first to its last.
+    /// The id of `m.functions[0]` (or `run[0]`) and of the source map's
+    /// first function: 0, except in a fork that parses a run of bodies on
+    /// another thread, which holds only the functions from its run's first
+    /// to its last.
     fn_base: usize,
+    /// In such a fork, those functions (`m.functions` is empty there): what
+    /// a body reads of its header, and the body once parsed.
+    run: Option<Vec<RunFunction>>,
+}
+
+/// A function of a fork's run (see `parallel`): a function type, the
+/// parameters (for their names) and the parsed body, 80 bytes where a
+/// whole [`Function`] copy is 224.
+#[derive(Debug)]
+struct RunFunction {
+    ty: TypeId,
+    params: Vec<Param>,
+    blocks: Vec<crate::module::Block>,
+    insts: Vec<crate::inst::Instruction>,
 }
 
 impl<'a> Parser<'a> {
@@ -280,11 +301,11 @@ impl<'a> Parser<'a> {
             meta_intern: crate::fxhash::IdIndex::default(),
             func: None,
             source_map: super::SourceMap::default(),
-            inst_offsets: Vec::new(),
             record_offsets: false,
             call_scratch: Default::default(),
             went_parallel: false,
             fn_base: 0,
+            run: None,
         }
     }
 
@@ -320,15 +341,15 @@ impl<'a> Parser<'a> {
             meta_intern: self.meta_intern.clone(),
             func: None,
             source_map,
-            inst_offsets: Vec::new(),
             record_offsets: false,
             call_scratch: Default::default(),
             went_parallel,
             fn_base: 0,
+            run: None,
         }
     }
 
-    /// Where function `id` is in `m.functions` and `source_map.insts` (see
+    /// Where function `id` is in `m.functions` and the source map (see
     /// `fn_base`).
     fn fn_index(&self, id: FuncId) -> usize {
         (id.0 as usize).wrapping_sub(self.fn_base)
@@ -693,15 +714,15 @@ impl<'a> Parser<'a> {
                 resume,
                 has_init,
             } => {
-                self.seek(resume);
+                self.seek(resume as usize);
                 self.global_tail(id, has_init)?;
             }
             Deferred::Body { id, resume, end } => {
-                self.seek(resume);
-                self.function_body(id, end - resume)?;
+                self.seek(resume as usize);
+                self.function_body(id, end.saturating_sub(resume) as usize)?;
             }
             Deferred::Metadata { start } => {
-                self.seek(start);
+                self.seek(start as usize);
                 self.metadata_definition()?;
             }
         }
@@ -726,12 +747,8 @@ impl<'a> Parser<'a> {
         if run < 2 {
             return Ok(None);
         }
-        let start = |d: &Deferred| match *d {
-            Deferred::Global { resume, .. } | Deferred::Body { resume, .. } => resume,
-            Deferred::Metadata { start } => start,
-        };
-        let end = items.get(run).map_or(self.src.len(), start);
-        let first = items.first().map_or(end, start);
+        let end = items.get(run).map_or(self.src.len(), Deferred::start);
+        let first = items.first().map_or(end, Deferred::start);
         if end.saturating_sub(first) < min_parallel_bytes {
             return Ok(None);
         }
@@ -742,23 +759,23 @@ impl<'a> Parser<'a> {
         if threads < 2 {
             return Ok(None);
         }
-        let bodies: Vec<parallel::BodyItem> = items[..run]
-            .iter()
-            .enumerate()
-            .filter_map(|(k, d)| match *d {
-                Deferred::Body {
+        let mut bodies: Vec<parallel::BodyItem> = Vec::with_capacity(run);
+        for (k, d) in items[..run].iter().enumerate() {
+            if let Deferred::Body {
+                id,
+                resume,
+                end: body_end,
+            } = *d
+            {
+                let next = items.get(k + 1).map_or(end, Deferred::start);
+                bodies.push(parallel::BodyItem {
                     id,
                     resume,
-                    end: body_end,
-                } => Some(parallel::BodyItem {
-                    id,
-                    resume,
-                    body_len: body_end - resume,
-                    len: items.get(k + 1).map_or(end, start).saturating_sub(resume),
-                }),
-                _ => None,
-            })
-            .collect();
+                    body_len: body_end.saturating_sub(resume),
+                    len: (next as u32).saturating_sub(resume),
+                });
+            }
+        }
         self.went_parallel = true;
         self.parse_bodies_parallel(&bodies, threads)?;
         Ok(Some(run))
@@ -808,8 +825,8 @@ impl<'a> Parser<'a> {
                             self.skip_body();
                             deferred.push(Deferred::Body {
                                 id,
-                                resume,
-                                end: self.pos.max(resume),
+                                resume: resume as u32,
+                                end: self.pos.max(resume) as u32,
                             });
                         } else if !self.at_top_level_start() {
                             return Err(match self.word() {
@@ -827,13 +844,15 @@ impl<'a> Parser<'a> {
                     let (id, has_init) = self.global_header()?;
                     deferred.push(Deferred::Global {
                         id,
-                        resume: self.pos,
+                        resume: self.pos as u32,
                         has_init,
                     });
                     self.skip_to_top_level();
                 }
                 TokenKind::MetaVar | TokenKind::MetaId => {
-                    deferred.push(Deferred::Metadata { start: self.pos });
+                    deferred.push(Deferred::Metadata {
+                        start: self.pos as u32,
+                    });
                     self.bump();
                     self.skip_to_top_level();
                 }
@@ -1010,7 +1029,7 @@ impl<'a> Parser<'a> {
         let id = GlobalId(self.m.globals.len() as u32);
         let key =
             self.declare_symbol(name_at, Symbol::Global(id, value_ty, addrspace), "variable")?;
-        self.source_map.globals.push(name_at);
+        self.source_map.push_global(name_at);
         self.m.globals.push(Global {
             name: key.string_name(),
             value_ty,
@@ -1208,8 +1227,7 @@ impl<'a> Parser<'a> {
             attachments.push(self.attachment()?);
         }
         let key = self.declare_symbol(name_at, Symbol::Function(id, ty), "function")?;
-        self.source_map.functions.push(name_at);
-        self.source_map.insts.push(Vec::new());
+        self.source_map.push_function(name_at);
         self.m.functions.push(Function {
             name: key.string_name(),
             ty,

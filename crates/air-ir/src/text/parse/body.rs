@@ -91,10 +91,15 @@ impl<'a> Parser<'a> {
         // Instructions take 40 to 90 bytes of text; reserving for the short
         // end saves the arena's repeated growth (and copies) on large bodies.
         let expected_insts = len / 40;
-        let Some(f) = self.m.functions.get(self.fn_index(id)) else {
+        let index = self.fn_index(id);
+        let header = match &self.run {
+            None => self.m.functions.get(index).map(|f| (f.ty, &f.params)),
+            Some(run) => run.get(index).map(|f| (f.ty, &f.params)),
+        };
+        let Some((fn_ty, params)) = header else {
             return Err(self.err("internal error: function not in this parser"));
         };
-        let Some((ret_ty, param_tys, _)) = self.m.types.function_parts(f.ty) else {
+        let Some((ret_ty, param_tys, _)) = self.m.types.function_parts(fn_ty) else {
             return Err(self.err("internal error: function without function type"));
         };
         let mut st = FnState {
@@ -110,7 +115,7 @@ impl<'a> Parser<'a> {
             ret_ty,
             local_md: Vec::new(),
         };
-        for (i, (p, ty)) in f.params.iter().zip(param_tys).enumerate() {
+        for (i, (p, ty)) in params.iter().zip(param_tys).enumerate() {
             let key = match &p.name {
                 Some(n) => Key::Name(Cow::Owned(n.clone())),
                 None => {
@@ -121,19 +126,18 @@ impl<'a> Parser<'a> {
             st.insert_value(key, (Value::Arg(i as u32), *ty));
         }
         self.func = Some(st);
-        self.inst_offsets.clear();
-        self.record_offsets = self.fn_index(id) < self.source_map.insts.len();
+        self.record_offsets = self.source_map.has_function(index);
+        let offsets_from = self.source_map.inst_count();
         if self.record_offsets {
-            self.inst_offsets.reserve(expected_insts);
+            self.source_map.reserve_insts(expected_insts);
         }
         let result = self.blocks();
         let Some(st) = self.func.take() else {
             return Err(self.err("internal error: function state lost"));
         };
         result?;
-        let index = self.fn_index(id);
-        if let Some(slot) = self.source_map.insts.get_mut(index) {
-            *slot = std::mem::take(&mut self.inst_offsets);
+        if self.record_offsets {
+            self.source_map.end_body(index, offsets_from);
         }
         self.finish_function(id, st)
     }
@@ -280,7 +284,15 @@ impl<'a> Parser<'a> {
             }
         }
         let index = self.fn_index(id);
-        let Some(f) = self.m.functions.get_mut(index) else {
+        let slots = match &mut self.run {
+            None => self
+                .m
+                .functions
+                .get_mut(index)
+                .map(|f| (&mut f.blocks, &mut f.insts)),
+            Some(run) => run.get_mut(index).map(|f| (&mut f.blocks, &mut f.insts)),
+        };
+        let Some((blocks, insts)) = slots else {
             return Err(self.err("internal error: function not in this parser"));
         };
         // The module keeps these for as long as it lives, and growth by
@@ -293,8 +305,8 @@ impl<'a> Parser<'a> {
         for b in &mut st.blocks {
             b.insts.shrink_to_fit();
         }
-        f.blocks = st.blocks;
-        f.insts = st.insts;
+        *blocks = st.blocks;
+        *insts = st.insts;
         Ok(())
     }
 
@@ -460,7 +472,7 @@ impl<'a> Parser<'a> {
         }
         let terminator = kind.opcode().is_terminator();
         if self.record_offsets {
-            self.inst_offsets.push(start);
+            self.source_map.push_inst(start);
         }
         let st = self.state()?;
         st.insts.push(Instruction {

@@ -22,7 +22,7 @@ use super::{FxMap, MetaSlot, PResult, Parser};
 use crate::constant::{ConstId, Constant};
 use crate::inst::Value;
 use crate::metadata::{MetaId, Metadata};
-use crate::module::{FuncId, Function, Module};
+use crate::module::{FuncId, Module};
 use crate::types::{Type, TypeId};
 
 /// Below this much body text a run is parsed sequentially: forking and
@@ -43,14 +43,15 @@ type Parsed<'a> = (Parser<'a>, PResult<()>);
 const WORKER_STACK: usize = 8 << 20;
 
 /// A deferred body: its function, the offset of its `{` and its share of
-/// the text (up to the next deferred item), used to balance chunks.
+/// the text (up to the next deferred item), used to balance chunks. `u32`
+/// as in `Deferred`: there is one per body.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct BodyItem {
     pub(super) id: FuncId,
-    pub(super) resume: usize,
+    pub(super) resume: u32,
     /// From its `{` to just past its `}`.
-    pub(super) body_len: usize,
-    pub(super) len: usize,
+    pub(super) body_len: u32,
+    pub(super) len: u32,
 }
 
 /// Table sizes at the fork: ids below them mean the same in every fork.
@@ -82,7 +83,7 @@ fn split(items: &[BodyItem], k: usize) -> Vec<&[BodyItem]> {
     let mut prefix = Vec::with_capacity(n + 1);
     prefix.push(0usize);
     for b in items {
-        prefix.push(prefix[prefix.len() - 1] + b.len);
+        prefix.push(prefix[prefix.len() - 1] + b.len as usize);
     }
     let total = prefix[n];
     let mut chunks = Vec::with_capacity(k);
@@ -121,7 +122,7 @@ impl<'a> Parser<'a> {
         threads: usize,
     ) -> PResult<()> {
         let threads = threads.max(1);
-        let total: usize = items.iter().map(|b| b.len).sum();
+        let total: usize = items.iter().map(|b| b.len as usize).sum();
         let chunk_count = (total / MIN_CHUNK_BYTES).clamp(threads, threads * CHUNKS_PER_THREAD);
         let chunks = split(items, chunk_count);
         let base = Base {
@@ -183,8 +184,8 @@ impl<'a> Parser<'a> {
     /// Parses consecutive bodies as the sequential driver does.
     fn parse_chunk(&mut self, items: &[BodyItem]) -> PResult<()> {
         for b in items {
-            self.seek(b.resume);
-            self.function_body(b.id, b.body_len)?;
+            self.seek(b.resume as usize);
+            self.function_body(b.id, b.body_len as usize)?;
             if !self.at_top_level_start() {
                 return Err(self.err("expected top-level entity"));
             }
@@ -195,53 +196,40 @@ impl<'a> Parser<'a> {
     /// A copy of the state that parsing the bodies `chunk` reads, with
     /// empty bodies.
     ///
-    /// Of the function table it holds only the run from the chunk's first
-    /// function to its last (function ids grow in text order, and so do
-    /// the chunk's), and of the source map only their slots: bodies read
-    /// their own function's header, and take other functions' and globals'
-    /// addresses through the shared symbol table. A copy of the whole table
-    /// per fork (7 of them on 2 threads) was most of `airlink fmt`'s memory
-    /// on a module of many small functions.
+    /// Of the functions it holds only the run from the chunk's first body
+    /// to its last (function ids grow in text order, and so do the
+    /// chunk's), as [`super::RunFunction`]s, with source-map slots for
+    /// them: bodies read only their own function's header, and take other
+    /// functions' and globals' addresses through the shared symbol table.
+    /// A copy of the whole function table per fork (7 of them on 2
+    /// threads) was most of `airlink fmt`'s memory on a module of many
+    /// small functions.
     fn fork(&self, chunk: &[BodyItem]) -> Parser<'a> {
         let first = chunk.first().map_or(0, |b| b.id.0 as usize);
         let last = chunk.last().map_or(0, |b| b.id.0 as usize + 1);
-        let functions = self
+        let run: Vec<super::RunFunction> = self
             .m
             .functions
             .get(first..last)
             .unwrap_or_default()
             .iter()
-            .map(|f| Function {
-                name: String::new(),
+            .map(|f| super::RunFunction {
                 ty: f.ty,
-                linkage: f.linkage,
-                visibility: f.visibility,
-                dso_local: f.dso_local,
-                cc: f.cc,
-                unnamed_addr: f.unnamed_addr,
-                ret_attrs: Default::default(),
-                fn_attrs: Default::default(),
                 params: f.params.clone(),
-                section: None,
-                align: None,
                 blocks: Vec::new(),
                 insts: Vec::new(),
-                attachments: Vec::new(),
             })
-            .collect::<Vec<_>>();
-        let source_map = super::super::SourceMap {
-            insts: vec![Vec::new(); functions.len()],
-            ..Default::default()
-        };
+            .collect();
+        let source_map = super::super::SourceMap::for_bodies(run.len());
         let m = Module {
             types: self.m.types.clone(),
             consts: self.m.consts.clone(),
             metadata: self.m.metadata.clone(),
-            functions,
             ..Module::default()
         };
         let mut fork = self.fork_with(m, source_map, true);
         fork.fn_base = first;
+        fork.run = Some(run);
         fork
     }
 
@@ -368,7 +356,7 @@ impl<'a> Parser<'a> {
         for b in items {
             let i = b.id.0 as usize;
             let wi = w.fn_index(b.id);
-            let wf = w.m.functions.get_mut(wi)?;
+            let wf = w.run.as_mut()?.get_mut(wi)?;
             let blocks = std::mem::take(&mut wf.blocks);
             let mut insts = std::mem::take(&mut wf.insts);
             if !identity {
@@ -394,8 +382,7 @@ impl<'a> Parser<'a> {
             let f = self.m.functions.get_mut(i)?;
             f.blocks = blocks;
             f.insts = insts;
-            let offsets = std::mem::take(w.source_map.insts.get_mut(wi)?);
-            *self.source_map.insts.get_mut(i)? = offsets;
+            self.source_map.take_body(i, &w.source_map, wi)?;
         }
         (!bad).then_some(())
     }
