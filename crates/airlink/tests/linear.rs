@@ -1,0 +1,136 @@
+//! Inputs that used to take time quadratic in their size (issue 20,
+//! ROBUSTNESS.md "Super-linear paths"), each generated here at two sizes
+//! ten times apart: a linear command takes about ten times as long on the
+//! larger one, a quadratic one a hundred times. The bound (40 times, plus
+//! a second for a loaded machine; the best of two runs of each) separates
+//! the two without being tight.
+//!
+//! Each test failed on the binary before its fix. To see that again, point
+//! `AIRLINK_LINEAR_BIN` at another build:
+//!
+//! ```sh
+//! AIRLINK_LINEAR_BIN=/path/to/old/airlink cargo test -p airlink --test linear
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use llvm_bitcode_schema::{
+    BlockId, FunctionCode, IdentificationCode, ModuleCode, TypeCode, ValueSymtabCode,
+};
+use llvm_bitstream::BitWriter;
+
+/// The binary under test.
+fn bin() -> PathBuf {
+    std::env::var_os("AIRLINK_LINEAR_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_airlink")),
+        PathBuf::from,
+    )
+}
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("linear")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `airlink ARGS` in `dir`, which must succeed; returns standard
+/// output and how long the command took.
+fn timed(dir: &Path, args: &[&str]) -> (Vec<u8>, Duration) {
+    let start = Instant::now();
+    let o = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.stdout, took)
+}
+
+/// Asserts that `airlink ARGS FILE` on `large` (ten times `small`) takes
+/// less than 40 times as long as on `small`, plus a second.
+fn assert_linear(dir: &Path, args: &[&str], small: &str, large: &str) {
+    let run = |file: &str| {
+        let mut a = args.to_vec();
+        a.push(file);
+        timed(dir, &a).1
+    };
+    run(small);
+    let t_small = (0..2).map(|_| run(small)).min().unwrap();
+    let t_large = (0..2).map(|_| run(large)).min().unwrap();
+    assert!(
+        t_large < t_small * 40 + Duration::from_secs(1),
+        "{args:?}: {large} took {t_large:?}, {small} (a tenth of it) {t_small:?}: not linear"
+    );
+}
+
+/// Bitcode of `define i32 @f(i32)` with `n` instructions `add i32
+/// %prev, %prev`, every one named `x`: the text parser refuses a name used
+/// twice, and our writer keeps one value per name, but a value symbol table
+/// can give every value the same name and the reader keeps them. Written by
+/// hand in the "v1" style (relative value ids, unabbreviated records).
+fn same_name_bitcode(n: u64) -> Vec<u8> {
+    let chars = |s: &str| s.bytes().map(u64::from).collect::<Vec<u64>>();
+    let mut w = BitWriter::new();
+    w.emit_magic();
+    w.enter_block(BlockId::Identification.id(), 5);
+    w.emit_record(IdentificationCode::String.code(), &chars("linear"));
+    w.emit_record(IdentificationCode::Epoch.code(), &[0]);
+    w.exit_block();
+    w.enter_block(BlockId::Module.id(), 3);
+    w.emit_record(ModuleCode::Version.code(), &[1]);
+    w.enter_block(BlockId::Type.id(), 4);
+    w.emit_record(TypeCode::NumEntry.code(), &[3]);
+    w.emit_record(TypeCode::Integer.code(), &[32]); // 0: i32
+    w.emit_record(TypeCode::Function.code(), &[0, 0, 0]); // 1: i32 (i32)
+    w.emit_record(TypeCode::Pointer.code(), &[1, 0]); // 2: i32 (i32)*
+    w.exit_block();
+    // @f (value 0), defined; its argument is value 1, the k-th add 2 + k.
+    w.emit_record(ModuleCode::Function.code(), &[1, 0, 0, 0, 0, 0, 0, 0]);
+    w.enter_block(BlockId::Function.id(), 4);
+    w.emit_record(FunctionCode::DeclareBlocks.code(), &[1]);
+    for _ in 0..n {
+        // Both operands are the value just before (relative id 1); 0 is add.
+        w.emit_record(FunctionCode::InstBinop.code(), &[1, 1, 0]);
+    }
+    w.emit_record(FunctionCode::InstRet.code(), &[1]);
+    w.enter_block(BlockId::ValueSymtab.id(), 4);
+    for k in 0..n {
+        w.emit_record(ValueSymtabCode::Entry.code(), &[2 + k, u64::from(b'x')]);
+    }
+    w.exit_block();
+    w.exit_block();
+    w.enter_block(BlockId::ValueSymtab.id(), 4);
+    w.emit_record(ValueSymtabCode::Entry.code(), &[0, u64::from(b'f')]);
+    w.exit_block();
+    w.exit_block();
+    w.finish()
+}
+
+#[test]
+fn values_sharing_a_name_print_in_linear_time() {
+    // The printer makes names unique with the first free suffix; it used to
+    // try every suffix from 1 for each duplicate, so 20 000 values named `x`
+    // cost 200 million probes.
+    let dir = scratch("same-name");
+    std::fs::write(dir.join("small.bc"), same_name_bitcode(2_000)).unwrap();
+    std::fs::write(dir.join("large.bc"), same_name_bitcode(20_000)).unwrap();
+    let (out, _) = timed(&dir, &["fmt", "small.bc"]);
+    let out = String::from_utf8(out).unwrap();
+    // The first keeps the name, the k-th duplicate gets suffix k.
+    assert!(out.contains("  %x = add i32 %0, %0\n"), "{out}");
+    assert!(out.contains("  %x1 = add i32 %x, %x\n"), "{out}");
+    assert!(out.contains("  %x1999 = add i32 %x1998, %x1998\n"), "{out}");
+    assert!(out.contains("  ret i32 %x1999\n"), "{out}");
+    assert_linear(&dir, &["fmt"], "small.bc", "large.bc");
+}
