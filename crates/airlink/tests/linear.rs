@@ -175,3 +175,25 @@ fn phis_that_miss_predecessors_are_reported_in_linear_time() {
         "{e}"
     );
 }
+
+/// A chain of `n` blocks that each also branch back to the chain's head:
+/// the shape that made the dominator tree's fixed-point iteration walk the
+/// whole chain for every block.
+fn chain_with_back_edges(n: usize) -> String {
+    let mut t =
+        String::from("define void @f(i1 %c) {\nentry:\n  br label %h\nh:\n  br label %b0\n");
+    for i in 0..n {
+        t.push_str(&format!("b{i}:\n  br i1 %c, label %b{}, label %h\n", i + 1));
+    }
+    t.push_str(&format!("b{n}:\n  ret void\n}}\n"));
+    t
+}
+
+#[test]
+fn dominators_take_linear_time_on_a_chain_with_back_edges() {
+    // 100 000 blocks (4.4 MB) took 7.6 s to verify, 10 000 took 0.11 s.
+    let dir = scratch("back-edges");
+    std::fs::write(dir.join("small.ll"), chain_with_back_edges(10_000)).unwrap();
+    std::fs::write(dir.join("large.ll"), chain_with_back_edges(100_000)).unwrap();
+    assert_linear(&dir, &["fmt"], "small.ll", "large.ll", 0);
+}
