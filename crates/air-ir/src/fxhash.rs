@@ -9,6 +9,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// `std::collections::HashMap` with [`FxHasher`].
 pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// `std::collections::HashSet` with [`FxHasher`].
+pub type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
+
 /// rustc's Fx hash: a rotate, xor and multiply per word.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FxHasher {

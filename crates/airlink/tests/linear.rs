@@ -197,3 +197,32 @@ fn dominators_take_linear_time_on_a_chain_with_back_edges() {
     std::fs::write(dir.join("large.ll"), chain_with_back_edges(100_000)).unwrap();
     assert_linear(&dir, &["fmt"], "small.ll", "large.ll", 0);
 }
+
+/// A function with `n` named parameters.
+fn many_parameters(n: usize) -> String {
+    let params: Vec<String> = (0..n).map(|i| format!("i32 %a{i}")).collect();
+    format!("define void @f({}) {{\n  ret void\n}}\n", params.join(", "))
+}
+
+/// `n` named metadata definitions, each under its own name.
+fn many_named_metadata(n: usize) -> String {
+    let mut t = String::from("define void @f() {\n  ret void\n}\n");
+    for i in 0..n {
+        t.push_str(&format!("!n{i} = !{{}}\n"));
+    }
+    t
+}
+
+#[test]
+fn parameters_and_named_metadata_parse_in_linear_time() {
+    // The parser compared each parameter's name with every earlier one, and
+    // looked each `!name` up among the earlier ones: 100 000 of either
+    // (1.3 MB) took 14 s and 15 s, 10 000 took 0.09 s.
+    let dir = scratch("names");
+    std::fs::write(dir.join("params-small.ll"), many_parameters(10_000)).unwrap();
+    std::fs::write(dir.join("params-large.ll"), many_parameters(100_000)).unwrap();
+    assert_linear(&dir, &["fmt"], "params-small.ll", "params-large.ll", 0);
+    std::fs::write(dir.join("md-small.ll"), many_named_metadata(10_000)).unwrap();
+    std::fs::write(dir.join("md-large.ll"), many_named_metadata(100_000)).unwrap();
+    assert_linear(&dir, &["fmt"], "md-small.ll", "md-large.ll", 0);
+}

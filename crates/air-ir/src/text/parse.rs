@@ -236,6 +236,10 @@ pub(super) struct Parser<'a> {
     next_type_number: u32,
     attr_groups: FxMap<u32, AttrSet>,
     meta_slots: FxMap<u32, MetaSlot>,
+    /// Where each `!name` is in `m.named_metadata` (a repeated name adds to
+    /// the first). Only the module-level pass defines named metadata, so
+    /// forks start it empty.
+    named_md: FxMap<String, usize>,
     /// Strings and module-level values are uniqued, as LLVM does. The
     /// index points into `m.metadata`, which keeps the only copy.
     meta_intern: crate::fxhash::IdIndex,
@@ -298,6 +302,7 @@ impl<'a> Parser<'a> {
             next_type_number: 0,
             attr_groups: FxMap::default(),
             meta_slots: FxMap::default(),
+            named_md: FxMap::default(),
             meta_intern: crate::fxhash::IdIndex::default(),
             func: None,
             source_map: super::SourceMap::default(),
@@ -338,6 +343,7 @@ impl<'a> Parser<'a> {
             next_type_number: self.next_type_number,
             attr_groups: self.attr_groups.clone(),
             meta_slots: self.meta_slots.clone(),
+            named_md: FxMap::default(),
             meta_intern: self.meta_intern.clone(),
             func: None,
             source_map,
@@ -1154,10 +1160,13 @@ impl<'a> Parser<'a> {
                 self.expect(TokenKind::Comma, "',' or ')' in argument list")?;
             }
         }
-        // Named params must be unique.
-        for (i, p) in params.iter().enumerate() {
+        // Named params must be unique: the first name seen before is the
+        // error. A set, not a scan of the earlier ones for each: 100 000
+        // parameters (1.3 MB of text) took 14 s that way.
+        let mut seen: crate::fxhash::HashSet<&str> = Default::default();
+        for p in &params {
             if let Some(n) = &p.name {
-                if params[..i].iter().any(|q| q.name.as_ref() == Some(n)) {
+                if !seen.insert(n) {
                     return Err(self.err_at(name_at, format!("redefinition of argument '%{n}'")));
                 }
             }
