@@ -40,7 +40,7 @@ use super::lex::{self, NameForm, Token, TokenKind};
 use super::ParseError;
 use crate::attributes::{AttrKind, AttrSet, Attribute};
 use crate::inst::{CallConv, NamedCallConv};
-use crate::limits::MAX_PARSE_DEPTH;
+use crate::limits::{MAX_GROUP_COPIES_BASE, MAX_GROUP_COPIES_PER_BYTE, MAX_PARSE_DEPTH};
 use crate::metadata::MetaId;
 use crate::module::{
     FuncId, Function, Global, GlobalId, Linkage, Module, Param, ThreadLocal, UnnamedAddr,
@@ -240,6 +240,10 @@ pub(super) struct Parser<'a> {
     /// the first). Only the module-level pass defines named metadata, so
     /// forks start it empty.
     named_md: FxMap<String, usize>,
+    /// Pass one's count of references to each attribute group (function
+    /// headers and call sites) and the offset of the first, for
+    /// `check_group_copies`.
+    group_uses: FxMap<u32, (u64, usize)>,
     /// Strings and module-level values are uniqued, as LLVM does. The
     /// index points into `m.metadata`, which keeps the only copy.
     meta_intern: crate::fxhash::IdIndex,
@@ -303,6 +307,7 @@ impl<'a> Parser<'a> {
             attr_groups: FxMap::default(),
             meta_slots: FxMap::default(),
             named_md: FxMap::default(),
+            group_uses: FxMap::default(),
             meta_intern: crate::fxhash::IdIndex::default(),
             func: None,
             source_map: super::SourceMap::default(),
@@ -344,6 +349,7 @@ impl<'a> Parser<'a> {
             attr_groups: self.attr_groups.clone(),
             meta_slots: self.meta_slots.clone(),
             named_md: FxMap::default(),
+            group_uses: FxMap::default(),
             meta_intern: self.meta_intern.clone(),
             func: None,
             source_map,
@@ -684,9 +690,53 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips a `{ ... }` function body (braces balance inside bodies).
+    /// Also counts the body's attribute group references.
     fn skip_body(&mut self) {
-        let end = lex::skip_braces(self.src.as_bytes(), self.pos);
+        let uses = &mut self.group_uses;
+        let end = lex::skip_braces(self.src.as_bytes(), self.pos, |at, n| {
+            note_group_use(uses, n, at)
+        });
         self.seek(end);
+    }
+
+    /// Refuses a module whose attribute group references would copy more
+    /// attributes into functions and calls than
+    /// [`MAX_GROUP_COPIES_PER_BYTE`] per byte of input plus
+    /// [`MAX_GROUP_COPIES_BASE`]: each reference takes a copy of the
+    /// group, so `k` references of a few bytes to a group of `m`
+    /// attributes hold `k * m` of them (97 KB of text, 3 000 declarations
+    /// of a group of 3 000, took 3.8 s and 720 MB). Undefined groups are
+    /// left to the errors that name them.
+    fn check_group_copies(&self) -> PResult<()> {
+        let budget = (self.src.len() as u64)
+            .saturating_mul(MAX_GROUP_COPIES_PER_BYTE)
+            .saturating_add(MAX_GROUP_COPIES_BASE);
+        let mut total = 0u64;
+        let mut worst: Option<(u64, u32, u64, usize)> = None;
+        for (&group, &(count, first)) in &self.group_uses {
+            let Some(set) = self.attr_groups.get(&group) else {
+                continue;
+            };
+            let copies = count.saturating_mul(set.len() as u64);
+            total = total.saturating_add(copies);
+            // The group that copies most (the lowest number on a tie) is
+            // named, whatever the map's order.
+            if worst.is_none_or(|(c, g, _, _)| copies > c || (copies == c && group < g)) {
+                worst = Some((copies, group, count, first));
+            }
+        }
+        match worst {
+            Some((copies, group, count, first)) if total > budget => Err(self.err_at(
+                first,
+                format!(
+                    "attribute group '#{group}' is used {count} times, copying {copies} \
+                     attributes into functions and calls; all groups copy {total}, more than \
+                     the {budget} this input may ({MAX_GROUP_COPIES_PER_BYTE} per byte plus \
+                     {MAX_GROUP_COPIES_BASE})"
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     // ----- driver -----
@@ -871,9 +921,15 @@ impl<'a> Parser<'a> {
         self.m.functions.shrink_to_fit();
         self.m.globals.shrink_to_fit();
         // Function attribute groups may be defined after their use.
-        for (fid, group, at) in pending_groups {
-            let Some(set) = self.attr_groups.get(&group).cloned() else {
+        for &(_, group, at) in &pending_groups {
+            if !self.attr_groups.contains_key(&group) {
                 return Err(self.err_at(at, format!("undefined attribute group '#{group}'")));
+            }
+        }
+        self.check_group_copies()?;
+        for (fid, group, _) in pending_groups {
+            let Some(set) = self.attr_groups.get(&group).cloned() else {
+                continue;
             };
             let f = &mut self.m.functions[fid.0 as usize];
             f.fn_attrs.merge(&set);
@@ -1181,7 +1237,7 @@ impl<'a> Parser<'a> {
         }
         let id = FuncId(self.m.functions.len() as u32);
         // Function attributes: inline ones, `#N` groups, and `align N`.
-        let mut fn_attrs = AttrSet::new();
+        let mut inline_attrs = Vec::new();
         let mut align = None;
         loop {
             match self.peek() {
@@ -1192,6 +1248,7 @@ impl<'a> Parser<'a> {
                         .parse::<u32>()
                         .map_err(|_| self.err_at(at, "number too large"))?;
                     pending_groups.push((id, n, at));
+                    note_group_use(&mut self.group_uses, n, at);
                 }
                 TokenKind::Str | TokenKind::Word => {
                     if self.at_word("align") {
@@ -1200,13 +1257,14 @@ impl<'a> Parser<'a> {
                         continue;
                     }
                     match self.parse_one_attr(attrs::AttrContext::Function)? {
-                        Some(a) => fn_attrs.insert(a),
+                        Some(a) => inline_attrs.push(a),
                         None => break,
                     }
                 }
                 _ => break,
             }
         }
+        let mut fn_attrs = AttrSet::from_attrs(inline_attrs);
         take_fn_alignment(&mut fn_attrs, &mut align);
         if fn_attrs.has(AttrKind::Builtin) {
             return Err(self.err("'builtin' attribute not valid on function"));
@@ -1267,10 +1325,10 @@ impl<'a> Parser<'a> {
             .map_err(|_| self.err_at(at, "number too large"))?;
         self.expect(TokenKind::Equal, "'=' here")?;
         self.expect(TokenKind::LBrace, "'{' here")?;
-        let mut set = AttrSet::new();
+        let mut list = Vec::new();
         while !self.eat(TokenKind::RBrace) {
             match self.parse_one_attr(attrs::AttrContext::Group)? {
-                Some(a) => set.insert(a),
+                Some(a) => list.push(a),
                 None => {
                     return Err(match self.word() {
                         Some(w) => self.err(format!("unknown attribute '{w}'")),
@@ -1279,7 +1337,11 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        if self.attr_groups.insert(n, set).is_some() {
+        if self
+            .attr_groups
+            .insert(n, AttrSet::from_attrs(list))
+            .is_some()
+        {
             return Err(self.err_at(at, format!("redefinition of attribute group '#{n}'")));
         }
         Ok(())
@@ -1372,6 +1434,12 @@ impl<'a> Parser<'a> {
         self.symbol_consts.insert(key, c);
         Ok(c)
     }
+}
+
+/// Counts a reference to attribute group `n` at offset `at`.
+fn note_group_use(uses: &mut FxMap<u32, (u64, usize)>, n: u32, at: usize) {
+    let e = uses.entry(n).or_insert((0, at));
+    e.0 += 1;
 }
 
 /// Moves an `align` function attribute into the function's alignment, as

@@ -1187,7 +1187,10 @@ impl<'a> Parser<'a> {
                 self.expect(TokenKind::Comma, "',' or ')' in argument list")?;
             }
         }
+        // Inline attributes and groups in order (a later one wins); the
+        // inline ones between groups are sorted in at once.
         let mut fn_attrs = AttrSet::new();
+        let mut inline = Vec::new();
         loop {
             if self.peek() == TokenKind::AttrGroup {
                 let at = self.pos;
@@ -1195,6 +1198,7 @@ impl<'a> Parser<'a> {
                 let n: u32 = self.text(t)[1..]
                     .parse()
                     .map_err(|_| self.err_at(at, "number too large"))?;
+                fn_attrs.merge(&AttrSet::from_attrs(inline.drain(..)));
                 match self.attr_groups.get(&n) {
                     Some(set) => fn_attrs.merge(set),
                     None => {
@@ -1202,11 +1206,12 @@ impl<'a> Parser<'a> {
                     }
                 }
             } else if let Some(a) = self.parse_one_attr(AttrContext::Function)? {
-                fn_attrs.insert(a);
+                inline.push(a);
             } else {
                 break;
             }
         }
+        fn_attrs.merge(&AttrSet::from_attrs(inline));
         if self.peek() == TokenKind::LBracket {
             return Err(self.err("operand bundles are not supported"));
         }
