@@ -13,7 +13,7 @@ use crate::machine::{Machine, SLOT_BYTES};
 use crate::math::{FloatKind, IntOp, MathFn};
 use crate::memory::Region;
 use crate::ops::{self, type_elements};
-use crate::program::{Callee, FnRef, HostValue};
+use crate::program::{Callee, FnRef, HostValue, PHI_SCAN_ENTRIES};
 use crate::value::{mask, sext, Layout, Ptr, Space, Val};
 
 impl<'p> Machine<'p> {
@@ -415,9 +415,10 @@ impl<'p> Machine<'p> {
     /// Branches to `dest`, assigning its phis from the block we leave (all
     /// at once, as phis read their inputs before any of them is written).
     fn jump(&mut self, t: &mut Thread, func: &air_ir::Function, dest: BlockId) -> Result<()> {
-        let Some(from) = t.frames.last().map(|f| f.block) else {
+        let Some((from, fref)) = t.frames.last().map(|f| (f.block, f.f)) else {
             return malformed("no frame");
         };
+        let long_phis = &self.prog.sources[fref.module].phi_entries;
         let Some(block) = func.blocks.get(dest.0 as usize) else {
             return malformed("branch to a block that does not exist");
         };
@@ -427,7 +428,15 @@ impl<'p> Machine<'p> {
             else {
                 break;
             };
-            let Some((v, _)) = incoming.iter().find(|(_, b)| b.0 as usize == from) else {
+            // The first entry for `from`, as a search finds it.
+            let entry = if incoming.len() > PHI_SCAN_ENTRIES {
+                long_phis
+                    .get(&(fref.func.0, pid.0, from as u32))
+                    .and_then(|&k| incoming.get(k as usize))
+            } else {
+                incoming.iter().find(|(_, b)| b.0 as usize == from)
+            };
+            let Some((v, _)) = entry else {
                 return malformed(format!(
                     "phi in block {} has no entry for its predecessor",
                     dest.0
@@ -436,6 +445,11 @@ impl<'p> Machine<'p> {
             assigned.push((pid, self.operand(t, *v)?));
         }
         let n = assigned.len();
+        // Phis are not steps (they run on the branch), but each is work: a
+        // branch into a block of 10 000 phis did 10 000 assignments for one
+        // unit of the budget, so a loop through it could run for hours
+        // within the default budget.
+        self.charge_work(n as u64)?;
         for (pid, v) in assigned {
             self.put(t, pid, v)?;
         }
