@@ -46,6 +46,15 @@ pub const MAX_READ_DEPTH: u32 = 256;
 /// exhausted)`.
 pub const READ_BUDGET_PER_BYTE: u64 = 64;
 
+/// What the reader charges to its allocation budget for each attribute it
+/// copies out of an attribute group or list into a function or call: 16
+/// units, so at most 4 copies per byte of input, the text parser's
+/// allowance (`air_ir::limits::MAX_GROUP_COPIES_PER_BYTE`). An attribute
+/// (with its strings) is far larger than a unit's type parameter or value:
+/// at one unit each, 3 000 functions naming one list of 3 000 attributes
+/// (170 KB of bitcode) read into 700 MB.
+pub const ATTRIBUTE_COPY_UNITS: u64 = 16;
+
 /// The part of the reader's allocation budget that does not depend on the
 /// input size: 2^20 units, so small inputs are not starved.
 pub const READ_BUDGET_BASE: u64 = 1 << 20;

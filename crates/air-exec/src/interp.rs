@@ -13,7 +13,7 @@ use crate::machine::{Machine, SLOT_BYTES};
 use crate::math::{FloatKind, IntOp, MathFn};
 use crate::memory::Region;
 use crate::ops::{self, type_elements};
-use crate::program::{Callee, FnRef, HostValue};
+use crate::program::{Callee, FnRef, HostValue, PHI_SCAN_ENTRIES};
 use crate::value::{mask, sext, Layout, Ptr, Space, Val};
 
 impl<'p> Machine<'p> {
@@ -353,7 +353,9 @@ impl<'p> Machine<'p> {
                 let w = types.int_width(ty).unwrap_or(64);
                 let c = self.operand(t, *cond)?.bits()? & mask(w);
                 let mut dest = *default;
+                let mut compared = 0u64;
                 for (k, b) in cases {
+                    compared += 1;
                     if self
                         .konst(t.frames.last().map_or(0, |f| f.f.module), *k, 0)?
                         .bits()?
@@ -364,6 +366,10 @@ impl<'p> Machine<'p> {
                         break;
                     }
                 }
+                // Each case compared is work: a switch over 100 000 cases
+                // in a loop compared 100 000 of them per unit of the budget
+                // (237 s within --budget 1000000).
+                self.charge_work(compared)?;
                 self.jump(t, func, dest)?;
             }
             InstKind::Ret { value } => {
@@ -415,9 +421,10 @@ impl<'p> Machine<'p> {
     /// Branches to `dest`, assigning its phis from the block we leave (all
     /// at once, as phis read their inputs before any of them is written).
     fn jump(&mut self, t: &mut Thread, func: &air_ir::Function, dest: BlockId) -> Result<()> {
-        let Some(from) = t.frames.last().map(|f| f.block) else {
+        let Some((from, fref)) = t.frames.last().map(|f| (f.block, f.f)) else {
             return malformed("no frame");
         };
+        let long_phis = &self.prog.sources[fref.module].phi_entries;
         let Some(block) = func.blocks.get(dest.0 as usize) else {
             return malformed("branch to a block that does not exist");
         };
@@ -427,7 +434,15 @@ impl<'p> Machine<'p> {
             else {
                 break;
             };
-            let Some((v, _)) = incoming.iter().find(|(_, b)| b.0 as usize == from) else {
+            // The first entry for `from`, as a search finds it.
+            let entry = if incoming.len() > PHI_SCAN_ENTRIES {
+                long_phis
+                    .get(&(fref.func.0, pid.0, from as u32))
+                    .and_then(|&k| incoming.get(k as usize))
+            } else {
+                incoming.iter().find(|(_, b)| b.0 as usize == from)
+            };
+            let Some((v, _)) = entry else {
                 return malformed(format!(
                     "phi in block {} has no entry for its predecessor",
                     dest.0
@@ -436,6 +451,11 @@ impl<'p> Machine<'p> {
             assigned.push((pid, self.operand(t, *v)?));
         }
         let n = assigned.len();
+        // Phis are not steps (they run on the branch), but each is work: a
+        // branch into a block of 10 000 phis did 10 000 assignments for one
+        // unit of the budget, so a loop through it could run for hours
+        // within the default budget.
+        self.charge_work(n as u64)?;
         for (pid, v) in assigned {
             self.put(t, pid, v)?;
         }
@@ -678,6 +698,11 @@ impl<'p> Machine<'p> {
             + args.iter().map(Val::heap_bytes).sum::<u64>()
             + (args.capacity() * std::mem::size_of::<Val>()) as u64;
         self.mem.charge(heap, "a call frame")?;
+        // A frame has a slot per instruction of the callee and holds the
+        // arguments, made for one step: a loop calling a function of
+        // 100 000 instructions ran 57 s within --budget 1000000. One unit per
+        // 64 slots and arguments keeps small calls at their one step.
+        self.charge_work((func.insts.len() + args.len()) as u64 / 64)?;
         t.frames.push(Frame {
             f,
             block: 0,

@@ -16,7 +16,11 @@
 /// The budget counts work, not instructions, so that it bounds the wall
 /// time of any run, whatever the sizes of its operations:
 ///
-/// * each instruction a thread executes: 1;
+/// * each instruction a thread executes: 1, phis included (they run on the
+///   branch into their block, and are not counted as thread-instructions);
+/// * a `switch`: 1 more per case it compares;
+/// * a call of a defined function: 1 more per 64 instructions of the
+///   callee and arguments (the frame has a slot for each);
 /// * each vector or aggregate value an instruction produces or stores
 ///   (phis included): 1 per scalar element; a `<64 x T>` whose elements 2
 ///   to 63 are equal (how a lane holds a simdgroup-matrix register) is kept

@@ -71,8 +71,9 @@ fn a_vector_operation_counts_its_elements() {
     // entry: 1 instruction; each of the 25 iterations: 2 phis (assigned on
     // the branch into the loop), 4 instructions; exit: 1.
     assert_eq!(r.steps, 1 + 25 * 4 + 1);
-    // Each iteration makes two 1000-element values: the phi and the add.
-    assert_eq!(r.work, r.steps + 25 * 2 * 1000);
+    // Each iteration makes two 1000-element values (the phi and the add),
+    // and its two phis are a unit of work each.
+    assert_eq!(r.work, r.steps + 25 * 2 * 1000 + 25 * 2);
 }
 
 #[test]
@@ -209,4 +210,141 @@ fn buffers_over_the_limit_fail_before_the_run_and_stay_bound() {
     for i in 0..3 {
         assert_eq!(b.u32s(i).unwrap(), vec![i + 1; 2 << 20]);
     }
+}
+
+/// A loop of `n` iterations through a block of `q` scalar phis.
+fn phi_loop(q: usize, n: u32) -> String {
+    let mut b = String::from("entry:\n  br label %loop\nloop:\n");
+    for j in 0..q {
+        b.push_str(&format!(
+            "  %x{j} = phi i32 [ 0, %entry ], [ %x{j}, %loop ]\n"
+        ));
+    }
+    b.push_str(&format!(
+        "  %i = phi i32 [ 0, %entry ], [ %i2, %loop ]\n  %i2 = add i32 %i, 1\n\
+         %more = icmp ult i32 %i2, {n}\n  br i1 %more, label %loop, label %exit\n\
+         exit:\n  ret void\n"
+    ));
+    b
+}
+
+#[test]
+fn every_phi_a_branch_assigns_is_work() {
+    // Phis run on the branch into their block and are not steps; counted
+    // as nothing, a branch into 10 000 phis did 10 000 assignments for one
+    // unit, and a loop through them ran 91 s within a budget of 1 000 000
+    // (hours within the default).
+    let (p, _) = program(&phi_loop(10_000, 10));
+    let mut b = Bindings::new();
+    b.set_u32(0, &[0; 4]);
+    let r = p
+        .run(
+            &Launch::linear(1, 1),
+            &mut b,
+            &options(200_000, air_exec::limits::DEFAULT_MEMORY_LIMIT),
+        )
+        .unwrap();
+    // entry: 1 instruction; 10 iterations of 3 (the phis are assigned by
+    // the 10 branches into the loop, 10 001 each); exit: 1.
+    assert_eq!(r.steps, 1 + 10 * 3 + 1);
+    assert_eq!(r.work, r.steps + 10 * 10_001);
+    let e = p
+        .run(
+            &Launch::linear(1, 1),
+            &mut b,
+            &options(50_000, air_exec::limits::DEFAULT_MEMORY_LIMIT),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::StepBudget(50_000));
+}
+
+/// A block reached from `n` predecessors chosen by `%tid`, whose phi gives
+/// predecessor `i` the value `i * 3`; the result is stored at `buf[tid]`.
+fn wide_phi(n: u32) -> String {
+    let mut b = String::from("entry:\n  switch i32 %tid, label %p0 [");
+    for i in 1..n {
+        b.push_str(&format!(" i32 {i}, label %p{i}"));
+    }
+    b.push_str(" ]\n");
+    for i in 0..n {
+        b.push_str(&format!("p{i}:\n  br label %join\n"));
+    }
+    // Entries in reverse order, so the first predecessor is found last.
+    let entries: Vec<String> = (0..n)
+        .rev()
+        .map(|i| format!("[ {}, %p{i} ]", i * 3))
+        .collect();
+    b.push_str(&format!(
+        "join:\n  %v = phi i32 {}\n  %slot = getelementptr i32, i32 addrspace(1)* %buf, i32 %tid\n\
+         store i32 %v, i32 addrspace(1)* %slot, align 4\n  ret void\n",
+        entries.join(", ")
+    ));
+    b
+}
+
+#[test]
+fn a_long_phi_takes_the_entry_of_the_block_it_is_entered_from() {
+    // Phis longer than a few entries are looked up in a table built when the
+    // module is loaded instead of searched on every branch.
+    for n in [3u32, 40] {
+        let (p, _) = program(&wide_phi(n));
+        let mut b = Bindings::new();
+        b.set_u32(0, &vec![0; n as usize]);
+        p.run(&Launch::linear(n, 1), &mut b, &Options::default())
+            .unwrap();
+        let want: Vec<u32> = (0..n).map(|i| i * 3).collect();
+        assert_eq!(b.u32s(0).unwrap(), want, "{n} predecessors");
+    }
+}
+
+#[test]
+fn every_case_a_switch_compares_is_work() {
+    // A switch compared its cases one by one for a single unit: in a loop
+    // over 100 000 cases (2.3 MB), 237 s within a budget of 1 000 000.
+    let cases: String = (0..1000)
+        .map(|j| format!(" i32 {}, label %next", 1000 + j))
+        .collect();
+    let body = format!(
+        "entry:\n  br label %loop\nloop:\n  %i = phi i32 [ 0, %entry ], [ %i2, %next ]\n\
+         switch i32 7, label %next [{cases} i32 7, label %next ]\n\
+         next:\n  %i2 = add i32 %i, 1\n  %more = icmp ult i32 %i2, 10\n\
+         br i1 %more, label %loop, label %exit\nexit:\n  ret void\n"
+    );
+    let (p, _) = program(&body);
+    let mut b = Bindings::new();
+    b.set_u32(0, &[0; 4]);
+    let r = p
+        .run(&Launch::linear(1, 1), &mut b, &Options::default())
+        .unwrap();
+    // Per iteration: the phi, 4 instructions, and the 1 001 cases compared
+    // before `7` matches.
+    assert_eq!(r.steps, 1 + 10 * 4 + 1);
+    assert_eq!(r.work, r.steps + 10 + 10 * 1001);
+}
+
+#[test]
+fn a_call_counts_its_frame() {
+    // A frame has a slot per instruction of the callee: a loop calling a
+    // function of 100 000 instructions (3 MB) ran 57 s within a budget of
+    // 1 000 000, one unit per call.
+    let n = 6400;
+    let dead: String = (0..n)
+        .map(|j| format!("  %v{j} = add i32 %x, {j}\n"))
+        .collect();
+    let body = format!(
+        "entry:\n  br label %loop\nloop:\n  %i = phi i32 [ 0, %entry ], [ %i2, %loop ]\n\
+         call void @big(i32 %i)\n  %i2 = add i32 %i, 1\n  %more = icmp ult i32 %i2, 10\n\
+         br i1 %more, label %loop, label %exit\nexit:\n  ret void\n}}\n\
+         define internal void @big(i32 %x) {{\nentry:\n  ret void\ndead:\n{dead}  ret void\n"
+    );
+    let (p, _) = program(&body);
+    let mut b = Bindings::new();
+    b.set_u32(0, &[0; 4]);
+    let r = p
+        .run(&Launch::linear(1, 1), &mut b, &Options::default())
+        .unwrap();
+    // Per iteration: the phi, 5 instructions (the callee's `ret` too), and
+    // the frame: (6 401 instructions + 1 argument) / 64 = 100 units.
+    assert_eq!(r.steps, 1 + 10 * 5 + 1);
+    assert_eq!(r.work, r.steps + 10 + 10 * 100);
 }

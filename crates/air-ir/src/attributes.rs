@@ -203,12 +203,25 @@ impl AttrSet {
     }
 
     /// A set from a list; later duplicates replace earlier ones.
+    ///
+    /// Sorted once, not inserted one by one: each insertion into the
+    /// sorted list moves the attributes after it, so a list given in
+    /// descending order cost n^2/2 moves.
     pub fn from_attrs(attrs: impl IntoIterator<Item = Attribute>) -> Self {
-        let mut set = AttrSet::new();
-        for a in attrs {
-            set.insert(a);
-        }
-        set
+        let mut v: Vec<Attribute> = attrs.into_iter().collect();
+        // Stable, so equal keys stay in list order; of each run of equal
+        // keys the last is kept (moved into the run's first slot, which
+        // `dedup_by` keeps).
+        v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        v.dedup_by(|later, kept| {
+            if later.sort_key() == kept.sort_key() {
+                std::mem::swap(later, kept);
+                true
+            } else {
+                false
+            }
+        });
+        AttrSet(v)
     }
 
     /// Adds an attribute, replacing one of the same kind or key.
@@ -220,11 +233,31 @@ impl AttrSet {
         }
     }
 
-    /// Adds every attribute of `other`.
+    /// Adds every attribute of `other` (which wins where both have a kind
+    /// or key), in time linear in both: the two lists are sorted, so they
+    /// are merged, not inserted one by one.
     pub fn merge(&mut self, other: &AttrSet) {
-        for a in &other.0 {
-            self.insert(a.clone());
+        if other.0.is_empty() {
+            return;
         }
+        if self.0.is_empty() {
+            self.0 = other.0.clone();
+            return;
+        }
+        let mine = std::mem::take(&mut self.0);
+        let mut out = Vec::with_capacity(mine.len() + other.0.len());
+        let mut theirs = other.0.iter().peekable();
+        for a in mine {
+            while let Some(b) = theirs.next_if(|b| b.sort_key() < a.sort_key()) {
+                out.push(b.clone());
+            }
+            match theirs.next_if(|b| b.sort_key() == a.sort_key()) {
+                Some(b) => out.push(b.clone()),
+                None => out.push(a),
+            }
+        }
+        out.extend(theirs.cloned());
+        self.0 = out;
     }
 
     /// Calls `f` on the type of every typed attribute (`byval(T)`, ...).
@@ -291,6 +324,35 @@ mod tests {
             assert!(codes.insert(k.bitcode_kind()), "duplicate code {k:?}");
             assert_eq!(AttrKind::from_spelling(k.spelling()), Some(*k));
             assert_eq!(AttrKind::from_bitcode_kind(k.bitcode_kind()), Some(*k));
+        }
+    }
+
+    /// `from_attrs` and `merge` keep what inserting one attribute at a time
+    /// gives: sorted, later kinds and keys replacing earlier ones.
+    #[test]
+    fn building_and_merging_match_one_insert_at_a_time() {
+        let pool = |i: usize| match i % 5 {
+            0 => Attribute::Enum(AttrKind::ALL[i % AttrKind::ALL.len()]),
+            1 => Attribute::Int(AttrKind::Alignment, i as u64),
+            2 => Attribute::string(&format!("k{}", i % 7), &format!("v{i}")),
+            3 => Attribute::string(&format!("k{}", i % 3), ""),
+            _ => Attribute::Enum(AttrKind::ALL[(i * 7) % AttrKind::ALL.len()]),
+        };
+        let one_by_one = |list: &[Attribute]| {
+            let mut set = AttrSet::new();
+            for a in list {
+                set.insert(a.clone());
+            }
+            set
+        };
+        for n in 0..40 {
+            let a: Vec<Attribute> = (0..n).map(|i| pool(i * 3 + n)).collect();
+            let b: Vec<Attribute> = (0..n / 2).map(|i| pool(i * 5 + 1)).collect();
+            assert_eq!(AttrSet::from_attrs(a.clone()), one_by_one(&a), "{n}");
+            let mut merged = AttrSet::from_attrs(a.clone());
+            merged.merge(&AttrSet::from_attrs(b.clone()));
+            let both: Vec<Attribute> = a.iter().chain(&b).cloned().collect();
+            assert_eq!(merged, one_by_one(&both), "{n}");
         }
     }
 

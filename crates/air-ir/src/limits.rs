@@ -90,6 +90,33 @@ pub const MAX_PRINT_DEPTH: u32 = 512;
 /// stay short whatever the type.
 pub const MAX_MESSAGE_TYPE_BYTES: usize = 1024;
 
+/// How many attributes the references to attribute groups (`#N` on
+/// function headers and call sites) may copy in all, per byte of text: 4,
+/// plus [`MAX_GROUP_COPIES_BASE`] (the parse error `attribute group '#N' is
+/// used K times, copying C attributes into functions and calls; all groups
+/// copy T, more than the B this input may`, at the group's first use).
+///
+/// Every function and call keeps its own attribute set, so a reference of
+/// two bytes to a group of `m` attributes costs `m` attributes of memory,
+/// and every later pass reads them: 3 000 declarations using a group of
+/// 3 000 attributes (97 KB of text) took 3.8 s and 720 MB, and the memory
+/// grows with the square of the text. Real modules use a few groups of a
+/// few dozen attributes, far below this; the bitcode reader charges the
+/// same copies to its allocation budget (`air_bitcode::limits`).
+pub const MAX_GROUP_COPIES_PER_BYTE: u64 = 4;
+
+/// The part of [`MAX_GROUP_COPIES_PER_BYTE`]'s allowance that does not
+/// depend on the input's size: 2^18 copies, so small inputs with large
+/// groups still parse.
+pub const MAX_GROUP_COPIES_BASE: u64 = 1 << 18;
+
+/// How many blocks a verifier message names in a list: 32, then
+/// `, ... (N more)`. A phi whose entries do not match its block's
+/// predecessors is reported with both lists, and the predecessors cost the
+/// phi no text: 5 000 one-entry phis in a block of 5 000 predecessors (258 KB
+/// of text) made 175 MB of messages.
+pub const MAX_MESSAGE_BLOCKS: usize = 32;
+
 /// How deep structural comparison of modules follows constants and types:
 /// 2048. Deeper structures compare unequal rather than risking the stack.
 pub const MAX_EQ_DEPTH: u32 = 2048;

@@ -77,17 +77,107 @@ impl fmt::Display for ParseError {
 
 /// Where the parts of a parsed module start in its text (byte offsets), so
 /// that errors found after parsing (by the verifier) can point at a line.
+///
+/// Offsets are `u32` (the parser refuses inputs of 4 GiB or more), and the
+/// instructions of every function share one vector: a vector per function
+/// cost 56 bytes for each function, more than the text of an empty one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceMap {
     /// Start of each global's name, by `GlobalId`.
-    pub globals: Vec<usize>,
+    globals: Vec<u32>,
     /// Start of each function's name, by `FuncId`.
-    pub functions: Vec<usize>,
-    /// Start of each instruction, by `FuncId` then `InstId`.
-    pub insts: Vec<Vec<usize>>,
+    functions: Vec<u32>,
+    /// By `FuncId`: where the function's instructions are in
+    /// `inst_offsets` (start, end); empty for a declaration.
+    inst_ranges: Vec<(u32, u32)>,
+    /// Start of each instruction, by function then `InstId`.
+    inst_offsets: Vec<u32>,
 }
 
 impl SourceMap {
+    /// Where global `g`'s name starts.
+    pub fn global(&self, g: crate::module::GlobalId) -> Option<usize> {
+        self.globals.get(g.0 as usize).map(|&o| o as usize)
+    }
+
+    /// Where function `f`'s name starts.
+    pub fn function(&self, f: crate::module::FuncId) -> Option<usize> {
+        self.functions.get(f.0 as usize).map(|&o| o as usize)
+    }
+
+    /// Where instruction `i` of function `f` starts.
+    pub fn inst(&self, f: crate::module::FuncId, i: crate::inst::InstId) -> Option<usize> {
+        let &(start, end) = self.inst_ranges.get(f.0 as usize)?;
+        let offsets = self.inst_offsets.get(start as usize..end as usize)?;
+        offsets.get(i.0 as usize).map(|&o| o as usize)
+    }
+
+    /// Records the next global's offset.
+    pub(crate) fn push_global(&mut self, at: usize) {
+        self.globals.push(at as u32);
+    }
+
+    /// Records the next function's offset, with no instructions yet.
+    pub(crate) fn push_function(&mut self, at: usize) {
+        self.functions.push(at as u32);
+        let end = self.inst_offsets.len() as u32;
+        self.inst_ranges.push((end, end));
+    }
+
+    /// A map with room for the instructions of `functions` functions
+    /// (numbered from 0) and nothing else, for a parser that parses a run of
+    /// bodies apart from the module.
+    pub(crate) fn for_bodies(functions: usize) -> Self {
+        SourceMap {
+            inst_ranges: vec![(0, 0); functions],
+            ..Default::default()
+        }
+    }
+
+    /// Whether the map has a place for function number `index`'s
+    /// instructions.
+    pub(crate) fn has_function(&self, index: usize) -> bool {
+        index < self.inst_ranges.len()
+    }
+
+    /// Appends the start of an instruction of the body being recorded.
+    pub(crate) fn push_inst(&mut self, at: usize) {
+        self.inst_offsets.push(at as u32);
+    }
+
+    /// Room for `n` more instruction offsets.
+    pub(crate) fn reserve_insts(&mut self, n: usize) {
+        self.inst_offsets.reserve(n);
+    }
+
+    /// How many instruction offsets are recorded (where the next body's
+    /// start).
+    pub(crate) fn inst_count(&self) -> usize {
+        self.inst_offsets.len()
+    }
+
+    /// Gives function number `index` the offsets recorded from `start` on.
+    pub(crate) fn end_body(&mut self, index: usize, start: usize) {
+        let end = self.inst_offsets.len() as u32;
+        if let Some(r) = self.inst_ranges.get_mut(index) {
+            *r = (start as u32, end);
+        }
+    }
+
+    /// Appends function number `from`'s instruction offsets in `other` as
+    /// function number `to`'s here.
+    pub(crate) fn take_body(&mut self, to: usize, other: &SourceMap, from: usize) -> Option<()> {
+        let &(start, end) = other.inst_ranges.get(from)?;
+        let offsets = other.inst_offsets.get(start as usize..end as usize)?;
+        if !self.has_function(to) {
+            return None;
+        }
+        let begin = self.inst_offsets.len();
+        self.inst_offsets.extend_from_slice(offsets);
+        self.end_body(to, begin);
+        Some(())
+    }
+
     /// The byte offset a verifier location points at, when it can be found.
     pub fn locate(&self, module: &Module, location: &crate::verify::Location) -> Option<usize> {
         use crate::verify::Location as L;
@@ -104,14 +194,14 @@ impl SourceMap {
         };
         let inst = |f: usize, b: usize, index: usize| -> Option<usize> {
             let id = module.functions.get(f)?.blocks.get(b)?.insts.get(index)?;
-            self.insts.get(f)?.get(id.0 as usize).copied()
+            self.inst(crate::module::FuncId(f as u32), *id)
         };
         match location {
             L::Global(name) => {
                 let g = module.globals.iter().position(|g| &g.name == name)?;
-                self.globals.get(g).copied()
+                self.global(crate::module::GlobalId(g as u32))
             }
-            L::Function(name) => self.functions.get(func(name)?).copied(),
+            L::Function(name) => self.function(crate::module::FuncId(func(name)? as u32)),
             L::Block { function, block: b } => {
                 let f = func(function)?;
                 inst(f, block(f, b)?, 0)

@@ -306,8 +306,13 @@ pub fn summary_with_hashes(file: &MetallibFile<'_>, statuses: &[HashStatus]) -> 
         if let Some(uuid) = ext.uuid {
             let _ = writeln!(s, "uuid: {}", uuid_text(uuid));
         }
+        // Tags that locate a section, by offset: a scan of the sections for
+        // each tag was tags x sections, and a header extension can hold a
+        // section locator every 22 bytes.
+        let locators: std::collections::HashSet<u64> =
+            ext.sections.iter().map(|x| x.tag_offset).collect();
         for t in &ext.group.tags {
-            let located = ext.sections.iter().any(|x| x.tag_offset == t.offset);
+            let located = locators.contains(&t.offset);
             if t.code != raw::UUID && !located {
                 let _ = writeln!(
                     s,

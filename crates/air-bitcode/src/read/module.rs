@@ -12,7 +12,8 @@ use air_ir::{Function, Global, Linkage, MetaId, Module, TypeId};
 use super::constants::{Slot, ValueTable};
 use super::ReadError;
 use crate::limits::{
-    MAX_READ_DEPTH, MAX_TEXT_BASE, MAX_TEXT_PER_BYTE, READ_BUDGET_BASE, READ_BUDGET_PER_BYTE,
+    ATTRIBUTE_COPY_UNITS, MAX_READ_DEPTH, MAX_TEXT_BASE, MAX_TEXT_PER_BYTE, READ_BUDGET_BASE,
+    READ_BUDGET_PER_BYTE,
 };
 use llvm_bitcode_schema::{
     block_name, record_name, BlockId, IdentificationCode, ModuleCode, ParamattrCode,
@@ -589,14 +590,13 @@ impl<'a> Reader<'a> {
         if id == 0 {
             return Ok(Vec::new());
         }
-        let list = usize::try_from(id - 1)
+        let index = usize::try_from(id - 1)
             .ok()
-            .and_then(|i| self.attr_lists.get(i))
+            .filter(|&i| i < self.attr_lists.len())
             .ok_or_else(|| rec_err(block, r, format!("attribute list {id} is not defined")))?;
-        let size: usize = list.iter().map(|(_, s)| s.len()).sum();
-        let list = list.clone();
-        self.spend(size as u64, block, r)?;
-        Ok(list)
+        let size: usize = self.attr_lists[index].iter().map(|(_, s)| s.len()).sum();
+        self.spend((size as u64).saturating_mul(ATTRIBUTE_COPY_UNITS), block, r)?;
+        Ok(self.attr_lists[index].clone())
     }
 
     fn resolve_inits(&mut self) -> Result<(), ReadError> {
@@ -960,7 +960,7 @@ impl<'a> Reader<'a> {
         const ID: BlockId = BlockId::ParamattrGroup;
         let ops = &r.ops;
         let mut i = 2;
-        let mut set = AttrSet::new();
+        let mut list = Vec::new();
         let next = |i: &mut usize| -> Result<u64, ReadError> {
             let v = ops
                 .get(*i)
@@ -1016,9 +1016,11 @@ impl<'a> Reader<'a> {
                     ))
                 }
             };
-            set.insert(a);
+            list.push(a);
         }
-        Ok(set)
+        // Sorted once: inserting one by one into the sorted set moved the
+        // attributes after each, n^2/2 moves for a long group.
+        Ok(AttrSet::from_attrs(list))
     }
 
     fn attr_list_block(&mut self, h: &BlockHeader) -> Result<(), ReadError> {
@@ -1028,13 +1030,33 @@ impl<'a> Reader<'a> {
                 return Err(rec_err(ID, &r, "only ENTRY records are supported"));
             }
             let mut list: AttrList = Vec::new();
+            // Where each index's set is in `list`: a scan of the list for
+            // each group was quadratic in the groups of an entry.
+            let mut slot: HashMap<u32, usize> = HashMap::new();
             for g in &r.ops {
-                let (index, set) = s.attr_groups.get(g).ok_or_else(|| {
-                    rec_err(ID, &r, format!("attribute group {g} is not defined"))
-                })?;
-                match list.iter_mut().find(|(i, _)| i == index) {
-                    Some((_, existing)) => existing.merge(set),
-                    None => list.push((*index, set.clone())),
+                let Some((index, len)) = s.attr_groups.get(g).map(|(i, set)| (*i, set.len()))
+                else {
+                    return Err(rec_err(
+                        ID,
+                        &r,
+                        format!("attribute group {g} is not defined"),
+                    ));
+                };
+                // Every attribute copied or merged is charged: an entry
+                // naming one large group again and again costs a few bits
+                // per copy.
+                let existing = slot.get(&index).copied();
+                let size = len + existing.map_or(0, |k| list[k].1.len());
+                s.spend((size as u64).saturating_mul(ATTRIBUTE_COPY_UNITS), ID, &r)?;
+                let Some((_, set)) = s.attr_groups.get(g) else {
+                    continue;
+                };
+                match existing {
+                    Some(k) => list[k].1.merge(set),
+                    None => {
+                        slot.insert(index, list.len());
+                        list.push((index, set.clone()));
+                    }
                 }
             }
             s.attr_lists.push(list);

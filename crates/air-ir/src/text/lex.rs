@@ -222,7 +222,11 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
 /// plain byte scan: braces can only hide in strings (which have no escaped
 /// quotes) and comments, and no other token contains `{`, `}`, `"` or `;`.
 /// Pass one skips function bodies with it, so bodies are lexed only once.
-pub(crate) fn skip_braces(src: &[u8], open: usize) -> usize {
+///
+/// It also calls `group(offset, n)` for every `#n` outside strings and
+/// comments: in a body these are the attribute groups of call sites, which
+/// pass one counts (see `limits::MAX_GROUP_COPIES_PER_BYTE`).
+pub(crate) fn skip_braces(src: &[u8], open: usize, mut group: impl FnMut(usize, u32)) -> usize {
     let mut depth = 0usize;
     let mut i = open;
     while let Some(at) = next_special(src, i) {
@@ -239,6 +243,19 @@ pub(crate) fn skip_braces(src: &[u8], open: usize) -> usize {
                 Some(n) => i += n + 1,
                 None => return src.len(),
             },
+            b'#' => {
+                let digits = src[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let n = std::str::from_utf8(&src[i + 1..i + 1 + digits])
+                    .ok()
+                    .and_then(|d| d.parse::<u32>().ok());
+                if let Some(n) = n {
+                    group(i, n);
+                }
+                i += digits;
+            }
             // `;`: a comment to the end of the line.
             _ => match src[i..].iter().position(|&b| b == b'\n') {
                 Some(n) => i += n,
@@ -250,7 +267,7 @@ pub(crate) fn skip_braces(src: &[u8], open: usize) -> usize {
     src.len()
 }
 
-/// The offset of the first `{`, `}`, `"` or `;` at or after `from`. Tests
+/// The offset of the first `{`, `}`, `"`, `;` or `#` at or after `from`. Tests
 /// eight bytes per step (the "has zero byte" bit trick on each byte xor the
 /// wanted value): function bodies are most of a module's text and pass one
 /// scans all of them.
@@ -271,7 +288,8 @@ fn next_special(src: &[u8], from: usize) -> Option<usize> {
         let m = zeros(x ^ (LO * u64::from(b'{')))
             | zeros(x ^ (LO * u64::from(b'}')))
             | zeros(x ^ (LO * u64::from(b'"')))
-            | zeros(x ^ (LO * u64::from(b';')));
+            | zeros(x ^ (LO * u64::from(b';')))
+            | zeros(x ^ (LO * u64::from(b'#')));
         if m != 0 {
             return Some(i + (m.trailing_zeros() / 8) as usize);
         }
@@ -279,7 +297,7 @@ fn next_special(src: &[u8], from: usize) -> Option<usize> {
     }
     src.get(i..)?
         .iter()
-        .position(|b| matches!(b, b'{' | b'}' | b'"' | b';'))
+        .position(|b| matches!(b, b'{' | b'}' | b'"' | b';' | b'#'))
         .map(|n| i + n)
 }
 
@@ -612,6 +630,21 @@ mod tests {
         assert_eq!(kinds("@ x")[0], TokenKind::Error(LexError::BadName));
     }
 
+    /// `skip_braces` reports the `#N` tokens a lexer finds, and no `#` in a
+    /// string or comment.
+    #[test]
+    fn skip_braces_reports_group_references() {
+        let src = "{ call void @f() #3 ; #4 {\n call void @\"#5}\"() #12 #x # } #7";
+        let mut seen = Vec::new();
+        let end = skip_braces(src.as_bytes(), 0, |at, n| seen.push((at, n)));
+        assert_eq!(&src[end..], " #7");
+        let want: Vec<(usize, u32)> = [("#3", 3), ("#12", 12)]
+            .iter()
+            .map(|(t, n)| (src.find(t).unwrap(), *n))
+            .collect();
+        assert_eq!(seen, want);
+    }
+
     /// `skip_braces` must stop where counting brace tokens stops.
     #[test]
     fn skip_braces_matches_tokens() {
@@ -642,6 +675,7 @@ mod tests {
             "{ \"unterminated } ",
             "{ \u{20ac} { € } x:\n \"q\": br label %x } rest {",
             "{ 0123456789abcdef{0123456789abcdef}0123456789;abcdef\n}",
+            "{ call void @f() #3 ; #4 {\n call void @\"#5}\"() #12 } #7",
         ];
         for src in cases {
             for (open, _) in src.match_indices('{') {
@@ -650,7 +684,7 @@ mod tests {
                     continue;
                 }
                 assert_eq!(
-                    skip_braces(src.as_bytes(), open),
+                    skip_braces(src.as_bytes(), open, |_, _| {}),
                     by_tokens(src, open),
                     "{src:?} at {open}"
                 );

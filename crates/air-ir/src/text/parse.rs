@@ -34,12 +34,13 @@ mod types;
 
 use std::borrow::Cow;
 use std::cell::Cell;
+use std::sync::Arc;
 
 use super::lex::{self, NameForm, Token, TokenKind};
 use super::ParseError;
 use crate::attributes::{AttrKind, AttrSet, Attribute};
 use crate::inst::{CallConv, NamedCallConv};
-use crate::limits::MAX_PARSE_DEPTH;
+use crate::limits::{MAX_GROUP_COPIES_BASE, MAX_GROUP_COPIES_PER_BYTE, MAX_PARSE_DEPTH};
 use crate::metadata::MetaId;
 use crate::module::{
     FuncId, Function, Global, GlobalId, Linkage, Module, Param, ThreadLocal, UnnamedAddr,
@@ -129,11 +130,15 @@ impl Key<'_> {
     }
 }
 
-/// What a module-level `@name` is.
+/// What a module-level `@name` is, with what its address constant needs
+/// (so a fork that parses bodies needs no copy of the global and function
+/// tables to take an address).
 #[derive(Clone, Copy, Debug)]
 enum Symbol {
-    Global(GlobalId),
-    Function(FuncId),
+    /// The global, its value type and its address space.
+    Global(GlobalId, TypeId, u32),
+    /// The function and its function type.
+    Function(FuncId, TypeId),
 }
 
 /// A named struct (or type alias) of the module.
@@ -154,24 +159,32 @@ struct MetaSlot {
     first_use: usize,
 }
 
-/// Work pass one leaves for pass two.
+/// Work pass one leaves for pass two. Offsets are `u32` (inputs are under
+/// 4 GiB, see [`check_size`]), which halves the list: it has an item per
+/// definition and lives through pass two.
 #[derive(Clone, Copy, Debug)]
 enum Deferred {
     /// A global's initializer and trailing fields, from offset `resume`.
     Global {
         id: GlobalId,
-        resume: usize,
+        resume: u32,
         has_init: bool,
     },
     /// A function body, from its `{` at offset `resume` to the token after
     /// its `}` at `end`.
-    Body {
-        id: FuncId,
-        resume: usize,
-        end: usize,
-    },
+    Body { id: FuncId, resume: u32, end: u32 },
     /// A metadata definition (named or numbered) starting at `start`.
-    Metadata { start: usize },
+    Metadata { start: u32 },
+}
+
+impl Deferred {
+    /// Where the item's text starts.
+    fn start(&self) -> usize {
+        match *self {
+            Deferred::Global { resume, .. } | Deferred::Body { resume, .. } => resume as usize,
+            Deferred::Metadata { start } => start as usize,
+        }
+    }
 }
 
 /// The kinds of nesting the parser counts, each up to [`MAX_PARSE_DEPTH`]
@@ -200,7 +213,10 @@ pub(super) struct Parser<'a> {
     m: Module,
     /// Nesting levels open, by [`Nest`] (each kind has its own limit).
     depth: [u32; 3],
-    symbols: FxMap<Key<'a>, Symbol>,
+    /// Every `@name`. Only pass one adds to it; shared, not copied, by
+    /// the forks that parse bodies (a copy per fork was 7 copies of a table
+    /// with an entry per function on a 2-thread machine).
+    symbols: Arc<FxMap<Key<'a>, Symbol>>,
     /// The address constant of each symbol, once made.
     symbol_consts: FxMap<Key<'a>, crate::constant::ConstId>,
     /// Interned types by shape, for the common cheap cases (keywords and
@@ -220,6 +236,14 @@ pub(super) struct Parser<'a> {
     next_type_number: u32,
     attr_groups: FxMap<u32, AttrSet>,
     meta_slots: FxMap<u32, MetaSlot>,
+    /// Where each `!name` is in `m.named_metadata` (a repeated name adds to
+    /// the first). Only the module-level pass defines named metadata, so
+    /// forks start it empty.
+    named_md: FxMap<String, usize>,
+    /// Pass one's count of references to each attribute group (function
+    /// headers and call sites) and the offset of the first, for
+    /// `check_group_copies`.
+    group_uses: FxMap<u32, (u64, usize)>,
     /// Strings and module-level values are uniqued, as LLVM does. The
     /// index points into `m.metadata`, which keeps the only copy.
     meta_intern: crate::fxhash::IdIndex,
@@ -227,11 +251,9 @@ pub(super) struct Parser<'a> {
     func: Option<FnState<'a>>,
     /// Where things start, for diagnostics after parsing.
     source_map: super::SourceMap,
-    /// Start offsets of the current body's instructions, by `InstId`.
-    inst_offsets: Vec<usize>,
     /// Whether the current body's offsets go into `source_map`: not in a
     /// lazy fork, whose map is empty (its errors are reported by parsing
-    /// again with a map), so on a large body it need not hold 8 bytes per
+    /// again with a map), so on a large body it need not hold 4 bytes per
     /// instruction for nothing.
     record_offsets: bool,
     /// Reused buffers for a call's argument types and positions.
@@ -239,6 +261,25 @@ pub(super) struct Parser<'a> {
     /// Whether some bodies were parsed on several threads (an error then
     /// means "parse again sequentially", for the sequential error).
     went_parallel: bool,
+    /// The id of `m.functions[0]` (or `run[0]`) and of the source map's
+    /// first function: 0, except in a fork that parses a run of bodies on
+    /// another thread, which holds only the functions from its run's first
+    /// to its last.
+    fn_base: usize,
+    /// In such a fork, those functions (`m.functions` is empty there): what
+    /// a body reads of its header, and the body once parsed.
+    run: Option<Vec<RunFunction>>,
+}
+
+/// A function of a fork's run (see `parallel`): a function type, the
+/// parameters (for their names) and the parsed body, 80 bytes where a
+/// whole [`Function`] copy is 224.
+#[derive(Debug)]
+struct RunFunction {
+    ty: TypeId,
+    params: Vec<Param>,
+    blocks: Vec<crate::module::Block>,
+    insts: Vec<crate::inst::Instruction>,
 }
 
 impl<'a> Parser<'a> {
@@ -253,7 +294,7 @@ impl<'a> Parser<'a> {
             prev: 0,
             m: Module::new(),
             depth: [0; 3],
-            symbols: FxMap::default(),
+            symbols: Arc::default(),
             symbol_consts: FxMap::default(),
             word_types: FxMap::default(),
             common_types: [None; types::COMMON_TYPES],
@@ -265,13 +306,16 @@ impl<'a> Parser<'a> {
             next_type_number: 0,
             attr_groups: FxMap::default(),
             meta_slots: FxMap::default(),
+            named_md: FxMap::default(),
+            group_uses: FxMap::default(),
             meta_intern: crate::fxhash::IdIndex::default(),
             func: None,
             source_map: super::SourceMap::default(),
-            inst_offsets: Vec::new(),
             record_offsets: false,
             call_scratch: Default::default(),
             went_parallel: false,
+            fn_base: 0,
+            run: None,
         }
     }
 
@@ -304,14 +348,23 @@ impl<'a> Parser<'a> {
             next_type_number: self.next_type_number,
             attr_groups: self.attr_groups.clone(),
             meta_slots: self.meta_slots.clone(),
+            named_md: FxMap::default(),
+            group_uses: FxMap::default(),
             meta_intern: self.meta_intern.clone(),
             func: None,
             source_map,
-            inst_offsets: Vec::new(),
             record_offsets: false,
             call_scratch: Default::default(),
             went_parallel,
+            fn_base: 0,
+            run: None,
         }
+    }
+
+    /// Where function `id` is in `m.functions` and the source map (see
+    /// `fn_base`).
+    fn fn_index(&self, id: FuncId) -> usize {
+        (id.0 as usize).wrapping_sub(self.fn_base)
     }
 
     // ----- token helpers -----
@@ -637,9 +690,53 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips a `{ ... }` function body (braces balance inside bodies).
+    /// Also counts the body's attribute group references.
     fn skip_body(&mut self) {
-        let end = lex::skip_braces(self.src.as_bytes(), self.pos);
+        let uses = &mut self.group_uses;
+        let end = lex::skip_braces(self.src.as_bytes(), self.pos, |at, n| {
+            note_group_use(uses, n, at)
+        });
         self.seek(end);
+    }
+
+    /// Refuses a module whose attribute group references would copy more
+    /// attributes into functions and calls than
+    /// [`MAX_GROUP_COPIES_PER_BYTE`] per byte of input plus
+    /// [`MAX_GROUP_COPIES_BASE`]: each reference takes a copy of the
+    /// group, so `k` references of a few bytes to a group of `m`
+    /// attributes hold `k * m` of them (97 KB of text, 3 000 declarations
+    /// of a group of 3 000, took 3.8 s and 720 MB). Undefined groups are
+    /// left to the errors that name them.
+    fn check_group_copies(&self) -> PResult<()> {
+        let budget = (self.src.len() as u64)
+            .saturating_mul(MAX_GROUP_COPIES_PER_BYTE)
+            .saturating_add(MAX_GROUP_COPIES_BASE);
+        let mut total = 0u64;
+        let mut worst: Option<(u64, u32, u64, usize)> = None;
+        for (&group, &(count, first)) in &self.group_uses {
+            let Some(set) = self.attr_groups.get(&group) else {
+                continue;
+            };
+            let copies = count.saturating_mul(set.len() as u64);
+            total = total.saturating_add(copies);
+            // The group that copies most (the lowest number on a tie) is
+            // named, whatever the map's order.
+            if worst.is_none_or(|(c, g, _, _)| copies > c || (copies == c && group < g)) {
+                worst = Some((copies, group, count, first));
+            }
+        }
+        match worst {
+            Some((copies, group, count, first)) if total > budget => Err(self.err_at(
+                first,
+                format!(
+                    "attribute group '#{group}' is used {count} times, copying {copies} \
+                     attributes into functions and calls; all groups copy {total}, more than \
+                     the {budget} this input may ({MAX_GROUP_COPIES_PER_BYTE} per byte plus \
+                     {MAX_GROUP_COPIES_BASE})"
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     // ----- driver -----
@@ -673,15 +770,15 @@ impl<'a> Parser<'a> {
                 resume,
                 has_init,
             } => {
-                self.seek(resume);
+                self.seek(resume as usize);
                 self.global_tail(id, has_init)?;
             }
             Deferred::Body { id, resume, end } => {
-                self.seek(resume);
-                self.function_body(id, end - resume)?;
+                self.seek(resume as usize);
+                self.function_body(id, end.saturating_sub(resume) as usize)?;
             }
             Deferred::Metadata { start } => {
-                self.seek(start);
+                self.seek(start as usize);
                 self.metadata_definition()?;
             }
         }
@@ -706,12 +803,8 @@ impl<'a> Parser<'a> {
         if run < 2 {
             return Ok(None);
         }
-        let start = |d: &Deferred| match *d {
-            Deferred::Global { resume, .. } | Deferred::Body { resume, .. } => resume,
-            Deferred::Metadata { start } => start,
-        };
-        let end = items.get(run).map_or(self.src.len(), start);
-        let first = items.first().map_or(end, start);
+        let end = items.get(run).map_or(self.src.len(), Deferred::start);
+        let first = items.first().map_or(end, Deferred::start);
         if end.saturating_sub(first) < min_parallel_bytes {
             return Ok(None);
         }
@@ -722,23 +815,23 @@ impl<'a> Parser<'a> {
         if threads < 2 {
             return Ok(None);
         }
-        let bodies: Vec<parallel::BodyItem> = items[..run]
-            .iter()
-            .enumerate()
-            .filter_map(|(k, d)| match *d {
-                Deferred::Body {
+        let mut bodies: Vec<parallel::BodyItem> = Vec::with_capacity(run);
+        for (k, d) in items[..run].iter().enumerate() {
+            if let Deferred::Body {
+                id,
+                resume,
+                end: body_end,
+            } = *d
+            {
+                let next = items.get(k + 1).map_or(end, Deferred::start);
+                bodies.push(parallel::BodyItem {
                     id,
                     resume,
-                    end: body_end,
-                } => Some(parallel::BodyItem {
-                    id,
-                    resume,
-                    body_len: body_end - resume,
-                    len: items.get(k + 1).map_or(end, start).saturating_sub(resume),
-                }),
-                _ => None,
-            })
-            .collect();
+                    body_len: body_end.saturating_sub(resume),
+                    len: (next as u32).saturating_sub(resume),
+                });
+            }
+        }
         self.went_parallel = true;
         self.parse_bodies_parallel(&bodies, threads)?;
         Ok(Some(run))
@@ -788,8 +881,8 @@ impl<'a> Parser<'a> {
                             self.skip_body();
                             deferred.push(Deferred::Body {
                                 id,
-                                resume,
-                                end: self.pos.max(resume),
+                                resume: resume as u32,
+                                end: self.pos.max(resume) as u32,
                             });
                         } else if !self.at_top_level_start() {
                             return Err(match self.word() {
@@ -807,23 +900,36 @@ impl<'a> Parser<'a> {
                     let (id, has_init) = self.global_header()?;
                     deferred.push(Deferred::Global {
                         id,
-                        resume: self.pos,
+                        resume: self.pos as u32,
                         has_init,
                     });
                     self.skip_to_top_level();
                 }
                 TokenKind::MetaVar | TokenKind::MetaId => {
-                    deferred.push(Deferred::Metadata { start: self.pos });
+                    deferred.push(Deferred::Metadata {
+                        start: self.pos as u32,
+                    });
                     self.bump();
                     self.skip_to_top_level();
                 }
                 _ => return Err(self.err("expected top-level entity")),
             }
         }
+        // Every global and function exists now; the tables live as long as
+        // the module, so the room doubling left at their ends (up to half:
+        // 56 MB of an 800 000-function table) is given back.
+        self.m.functions.shrink_to_fit();
+        self.m.globals.shrink_to_fit();
         // Function attribute groups may be defined after their use.
-        for (fid, group, at) in pending_groups {
-            let Some(set) = self.attr_groups.get(&group).cloned() else {
+        for &(_, group, at) in &pending_groups {
+            if !self.attr_groups.contains_key(&group) {
                 return Err(self.err_at(at, format!("undefined attribute group '#{group}'")));
+            }
+        }
+        self.check_group_copies()?;
+        for (fid, group, _) in pending_groups {
+            let Some(set) = self.attr_groups.get(&group).cloned() else {
+                continue;
             };
             let f = &mut self.m.functions[fid.0 as usize];
             f.fn_attrs.merge(&set);
@@ -882,7 +988,7 @@ impl<'a> Parser<'a> {
             let text = self.text(self.tok_at(at));
             return Err(self.err_at(at, format!("redefinition of '{text}'")));
         }
-        self.symbols.insert(key.clone(), sym);
+        Arc::make_mut(&mut self.symbols).insert(key.clone(), sym);
         Ok(key)
     }
 
@@ -983,8 +1089,9 @@ impl<'a> Parser<'a> {
             return Err(self.err_at(ty_at, "invalid type for global variable"));
         }
         let id = GlobalId(self.m.globals.len() as u32);
-        let key = self.declare_symbol(name_at, Symbol::Global(id), "variable")?;
-        self.source_map.globals.push(name_at);
+        let key =
+            self.declare_symbol(name_at, Symbol::Global(id, value_ty, addrspace), "variable")?;
+        self.source_map.push_global(name_at);
         self.m.globals.push(Global {
             name: key.string_name(),
             value_ty,
@@ -1109,10 +1216,13 @@ impl<'a> Parser<'a> {
                 self.expect(TokenKind::Comma, "',' or ')' in argument list")?;
             }
         }
-        // Named params must be unique.
-        for (i, p) in params.iter().enumerate() {
+        // Named params must be unique: the first name seen before is the
+        // error. A set, not a scan of the earlier ones for each: 100 000
+        // parameters (1.3 MB of text) took 14 s that way.
+        let mut seen: crate::fxhash::HashSet<&str> = Default::default();
+        for p in &params {
             if let Some(n) = &p.name {
-                if params[..i].iter().any(|q| q.name.as_ref() == Some(n)) {
+                if !seen.insert(n) {
                     return Err(self.err_at(name_at, format!("redefinition of argument '%{n}'")));
                 }
             }
@@ -1127,7 +1237,7 @@ impl<'a> Parser<'a> {
         }
         let id = FuncId(self.m.functions.len() as u32);
         // Function attributes: inline ones, `#N` groups, and `align N`.
-        let mut fn_attrs = AttrSet::new();
+        let mut inline_attrs = Vec::new();
         let mut align = None;
         loop {
             match self.peek() {
@@ -1138,6 +1248,7 @@ impl<'a> Parser<'a> {
                         .parse::<u32>()
                         .map_err(|_| self.err_at(at, "number too large"))?;
                     pending_groups.push((id, n, at));
+                    note_group_use(&mut self.group_uses, n, at);
                 }
                 TokenKind::Str | TokenKind::Word => {
                     if self.at_word("align") {
@@ -1146,13 +1257,14 @@ impl<'a> Parser<'a> {
                         continue;
                     }
                     match self.parse_one_attr(attrs::AttrContext::Function)? {
-                        Some(a) => fn_attrs.insert(a),
+                        Some(a) => inline_attrs.push(a),
                         None => break,
                     }
                 }
                 _ => break,
             }
         }
+        let mut fn_attrs = AttrSet::from_attrs(inline_attrs);
         take_fn_alignment(&mut fn_attrs, &mut align);
         if fn_attrs.has(AttrKind::Builtin) {
             return Err(self.err("'builtin' attribute not valid on function"));
@@ -1181,9 +1293,8 @@ impl<'a> Parser<'a> {
         while is_define && self.peek() == TokenKind::MetaVar {
             attachments.push(self.attachment()?);
         }
-        let key = self.declare_symbol(name_at, Symbol::Function(id), "function")?;
-        self.source_map.functions.push(name_at);
-        self.source_map.insts.push(Vec::new());
+        let key = self.declare_symbol(name_at, Symbol::Function(id, ty), "function")?;
+        self.source_map.push_function(name_at);
         self.m.functions.push(Function {
             name: key.string_name(),
             ty,
@@ -1214,10 +1325,10 @@ impl<'a> Parser<'a> {
             .map_err(|_| self.err_at(at, "number too large"))?;
         self.expect(TokenKind::Equal, "'=' here")?;
         self.expect(TokenKind::LBrace, "'{' here")?;
-        let mut set = AttrSet::new();
+        let mut list = Vec::new();
         while !self.eat(TokenKind::RBrace) {
             match self.parse_one_attr(attrs::AttrContext::Group)? {
-                Some(a) => set.insert(a),
+                Some(a) => list.push(a),
                 None => {
                     return Err(match self.word() {
                         Some(w) => self.err(format!("unknown attribute '{w}'")),
@@ -1226,7 +1337,11 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        if self.attr_groups.insert(n, set).is_some() {
+        if self
+            .attr_groups
+            .insert(n, AttrSet::from_attrs(list))
+            .is_some()
+        {
             return Err(self.err_at(at, format!("redefinition of attribute group '#{n}'")));
         }
         Ok(())
@@ -1301,8 +1416,16 @@ impl<'a> Parser<'a> {
             return Ok(c);
         }
         let c = match self.symbols.get(&key) {
-            Some(Symbol::Global(g)) => self.m.global_ref(*g),
-            Some(Symbol::Function(f)) => self.m.function_ref(*f),
+            // What `Module::global_ref` and `function_ref` make, from the
+            // symbol instead of the tables.
+            Some(&Symbol::Global(g, value_ty, addrspace)) => {
+                let ty = self.m.types.ptr(value_ty, addrspace);
+                self.m.constant(ty, crate::constant::ConstKind::Global(g))
+            }
+            Some(&Symbol::Function(f, fty)) => {
+                let ty = self.m.types.ptr(fty, 0);
+                self.m.constant(ty, crate::constant::ConstKind::Function(f))
+            }
             None => {
                 let text = self.text(self.tok_at(at));
                 return Err(self.err_at(at, format!("use of undefined value '{text}'")));
@@ -1311,6 +1434,12 @@ impl<'a> Parser<'a> {
         self.symbol_consts.insert(key, c);
         Ok(c)
     }
+}
+
+/// Counts a reference to attribute group `n` at offset `at`.
+fn note_group_use(uses: &mut FxMap<u32, (u64, usize)>, n: u32, at: usize) {
+    let e = uses.entry(n).or_insert((0, at));
+    e.0 += 1;
 }
 
 /// Moves an `align` function attribute into the function's alignment, as

@@ -7,6 +7,7 @@
 //! reaches them, so the text does not depend on arena order: two modules that
 //! differ only in how their arenas are laid out print the same.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
@@ -242,10 +243,38 @@ struct Printer<'m> {
 }
 
 /// Local numbering of one function: numbered args, blocks and results.
+///
+/// Every name is a slice of one buffer, and results are found by `InstId`
+/// in a vector: a string per value in a hash map by `InstId` was a third of
+/// the time `fmt` took on a function of a million instructions.
+#[derive(Default)]
 struct Locals {
-    args: Vec<String>,
-    blocks: Vec<String>,
-    insts: HashMap<InstId, String>,
+    /// The names, `%` included, one after the other.
+    buf: String,
+    /// Where each name is in `buf`.
+    args: Vec<(usize, usize)>,
+    blocks: Vec<(usize, usize)>,
+    /// By `InstId`: where the result's name is, if it has one.
+    insts: Vec<Option<(usize, usize)>>,
+}
+
+impl Locals {
+    fn text(&self, (start, end): (usize, usize)) -> &str {
+        self.buf.get(start..end).unwrap_or_default()
+    }
+
+    fn arg(&self, i: usize) -> Option<&str> {
+        self.args.get(i).map(|&r| self.text(r))
+    }
+
+    fn block(&self, b: usize) -> Option<&str> {
+        self.blocks.get(b).map(|&r| self.text(r))
+    }
+
+    fn inst(&self, id: InstId) -> Option<&str> {
+        let r = self.insts.get(id.0 as usize).copied().flatten()?;
+        Some(self.text(r))
+    }
 }
 
 impl<'m> Printer<'m> {
@@ -1009,7 +1038,7 @@ impl<'m> Printer<'m> {
             }
             if !f.is_declaration() {
                 self.out.push(' ');
-                self.out.push_str(&locals.args[i]);
+                self.out.push_str(locals.arg(i).unwrap_or_default());
             }
         }
         if varargs {
@@ -1051,7 +1080,7 @@ impl<'m> Printer<'m> {
             }
             // The entry block's label is implicit when it is numbered.
             if b > 0 || block.name.is_some() {
-                let label = &locals.blocks[b];
+                let label = locals.block(b).unwrap_or_default();
                 self.out.push_str(label.strip_prefix('%').unwrap_or(label));
                 self.out.push_str(":\n");
             }
@@ -1073,67 +1102,84 @@ impl<'m> Printer<'m> {
 
     /// Assigns `%N` to unnamed arguments, blocks and results in LLVM's order
     /// (arguments, then each block followed by its results), and makes
-    /// duplicate names unique so the text always reads back.
-    fn number_locals(&self, f: &Function) -> Locals {
+    /// duplicate names unique so the text always reads back: the second `x`
+    /// becomes the first of `x1`, `x2`, ... that is not taken.
+    fn number_locals<'f>(&self, f: &'f Function) -> Locals {
+        let mut l = Locals::default();
         let mut next = 0u32;
-        let mut used: HashSet<String> = HashSet::new();
-        let mut fresh = |name: &Option<String>, used: &mut HashSet<String>| -> String {
-            let mut s = String::from("%");
+        // Names taken so far (a suffixed one owned, the rest borrowed).
+        let mut used: HashSet<Cow<'f, str>> = HashSet::new();
+        // For a name wanted more than once: the next suffix to try, every
+        // smaller one being taken (names are never given back). Without it
+        // the k-th duplicate of a name tried k candidates, so k duplicates
+        // (which bitcode can hold) cost k^2/2 probes.
+        let mut suffixes: HashMap<&'f str, u64> = HashMap::new();
+        let mut fresh = |name: Option<&'f str>, buf: &mut String| -> (usize, usize) {
+            let start = buf.len();
+            buf.push('%');
             match name {
                 Some(n) if !n.is_empty() => {
-                    let mut candidate = n.clone();
-                    let mut k = 1;
-                    while !used.insert(candidate.clone()) {
-                        candidate = format!("{n}{k}");
-                        k += 1;
+                    if used.insert(Cow::Borrowed(n)) {
+                        write_name(n, buf);
+                    } else {
+                        let k = suffixes.entry(n).or_insert(1);
+                        loop {
+                            let candidate = format!("{n}{k}");
+                            *k += 1;
+                            if !used.contains(candidate.as_str()) {
+                                write_name(&candidate, buf);
+                                used.insert(Cow::Owned(candidate));
+                                break;
+                            }
+                        }
                     }
-                    write_name(&candidate, &mut s);
                 }
                 _ => {
-                    let _ = write!(s, "{next}");
+                    let _ = write!(buf, "{next}");
                     next += 1;
                 }
             }
-            s
+            (start, buf.len())
         };
         let param_count = self
             .m
             .types
             .function_parts(f.ty)
             .map_or(0, |(_, p, _)| p.len());
-        let args = (0..param_count)
-            .map(|i| fresh(&f.params.get(i).and_then(|p| p.name.clone()), &mut used))
+        l.args = (0..param_count)
+            .map(|i| {
+                let name = f.params.get(i).and_then(|p| p.name.as_deref());
+                fresh(name, &mut l.buf)
+            })
             .collect();
-        let mut blocks = Vec::with_capacity(f.blocks.len());
-        let mut insts = HashMap::new();
+        l.blocks.reserve(f.blocks.len());
+        l.insts = vec![None; f.insts.len()];
         let void = self.m.types.find(&Type::Void);
         for block in &f.blocks {
-            blocks.push(fresh(&block.name, &mut used));
+            let r = fresh(block.name.as_deref(), &mut l.buf);
+            l.blocks.push(r);
             for id in &block.insts {
                 if let Some(inst) = f.insts.get(id.0 as usize) {
                     if Some(inst.ty) != void {
-                        insts.insert(*id, fresh(&inst.name, &mut used));
+                        let r = fresh(inst.name.as_deref(), &mut l.buf);
+                        l.insts[id.0 as usize] = Some(r);
                     }
                 }
             }
         }
-        Locals {
-            args,
-            blocks,
-            insts,
-        }
+        l
     }
 
     fn value(&mut self, v: Value, locals: Option<&Locals>) {
         match v {
             Value::Const(c) => self.constant(c, locals, 0),
-            Value::Arg(i) => match locals.and_then(|l| l.args.get(i as usize)) {
+            Value::Arg(i) => match locals.and_then(|l| l.arg(i as usize)) {
                 Some(name) => self.out.push_str(name),
                 None => {
                     let _ = write!(self.out, "%<bad argument {i}>");
                 }
             },
-            Value::Inst(id) => match locals.and_then(|l| l.insts.get(&id)) {
+            Value::Inst(id) => match locals.and_then(|l| l.inst(id)) {
                 Some(name) => self.out.push_str(name),
                 None => {
                     let _ = write!(self.out, "%<bad instruction {}>", id.0);
@@ -1172,7 +1218,7 @@ impl<'m> Printer<'m> {
     }
 
     fn block_name(&mut self, b: BlockId, locals: &Locals) {
-        match locals.blocks.get(b.0 as usize) {
+        match locals.block(b.0 as usize) {
             Some(name) => self.out.push_str(name),
             None => {
                 let _ = write!(self.out, "%<bad block {}>", b.0);
@@ -1203,7 +1249,7 @@ impl<'m> Printer<'m> {
     }
 
     fn instruction(&mut self, f: &Function, id: InstId, inst: &Instruction, locals: &Locals) {
-        if let Some(name) = locals.insts.get(&id) {
+        if let Some(name) = locals.inst(id) {
             self.out.push_str(name);
             self.out.push_str(" = ");
         }

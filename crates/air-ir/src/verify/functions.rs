@@ -242,6 +242,12 @@ impl<'m> Verifier<'m> {
             self.report(Site::Block(f, 0), K::BadBlockStructure, msg);
         }
         let dom = DomTree::new(nb, &succs, &preds);
+        // Phi checks compare entries with the predecessors as multisets:
+        // sorted here once per block instead of once per phi (a block of P
+        // predecessors and Q phis cost Q sorts of P, whatever the phis held).
+        for p in &mut preds {
+            p.sort_unstable();
+        }
         let value_ty = f
             .insts
             .iter()

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use crate::constant::{ConstId, ConstKind};
 use crate::inst::{BlockId, InstKind, Instruction, OpClass, Ordering, RmwOp, Value};
+use crate::limits::MAX_MESSAGE_BLOCKS;
 use crate::module::Function;
 use crate::types::{Type, TypeId};
 
@@ -572,16 +573,25 @@ impl<'m> Verifier<'m> {
         if let Some(e) = type_err {
             return Err(e);
         }
-        // One entry per predecessor edge: compare the sorted multisets.
-        let preds = &body.preds[at.0];
-        let mut want: Vec<u32> = preds.clone();
-        want.sort_unstable();
+        // One entry per predecessor edge: compare the sorted multisets (the
+        // predecessors are sorted in `check_body`).
+        let want: &[u32] = body.preds.get(at.0).map_or(&[], Vec::as_slice);
         let mut have: Vec<(u32, Value)> = incoming.iter().map(|(v, b)| (b.0, *v)).collect();
         have.sort_unstable_by_key(|(b, _)| *b);
-        let names = |list: &mut dyn Iterator<Item = u32>| -> String {
-            list.map(|b| block_text(f, b as usize))
+        // The predecessors cost a phi nothing, so a message naming them all
+        // would make Q short phis in a block of P predecessors Q messages of
+        // P names: lists stop after `MAX_MESSAGE_BLOCKS`.
+        let names = |list: &mut dyn ExactSizeIterator<Item = u32>| -> String {
+            let n = list.len();
+            let mut text = list
+                .take(MAX_MESSAGE_BLOCKS)
+                .map(|b| block_text(f, b as usize))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", ");
+            if n > MAX_MESSAGE_BLOCKS {
+                text.push_str(&format!(", ... ({} more)", n - MAX_MESSAGE_BLOCKS));
+            }
+            text
         };
         if want.len() != have.len() || want.iter().zip(&have).any(|(w, (h, _))| w != h) {
             return Err((

@@ -24,10 +24,11 @@ pub(super) enum AttrContext {
 impl Parser<'_> {
     /// A list of attributes; stops at the first token that is none.
     pub(super) fn parse_attrs(&mut self, ctx: AttrContext) -> PResult<AttrSet> {
-        let mut set = AttrSet::new();
+        let mut list = Vec::new();
         while let Some(a) = self.parse_one_attr(ctx)? {
-            set.insert(a);
+            list.push(a);
         }
+        let set = AttrSet::from_attrs(list);
         if ctx == AttrContext::Param {
             if let Some(w) = self.word() {
                 return Err(self.err(format!("unknown attribute '{w}'")));

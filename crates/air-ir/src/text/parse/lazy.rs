@@ -206,7 +206,10 @@ impl<'a> Parser<'a> {
             match d {
                 Deferred::Body { id, resume, end } => {
                     if let Some(slot) = bodies.get_mut(id.0 as usize) {
-                        *slot = Some(BodyRange { resume, end });
+                        *slot = Some(BodyRange {
+                            resume: resume as usize,
+                            end: end as usize,
+                        });
                     }
                     placeholder(&mut self.m, id);
                 }
@@ -230,8 +233,8 @@ impl<'a> Parser<'a> {
         let (slots, types) = (self.meta_slots.len(), self.named_types.len());
         self.parse_deferred(Deferred::Body {
             id: f,
-            resume: range.resume,
-            end: range.end,
+            resume: range.resume as u32,
+            end: range.end as u32,
         })?;
         if self.meta_slots.len() != slots || self.named_types.len() != types {
             return Err(self.err_at(range.resume, "reference to undefined metadata or type"));

@@ -43,10 +43,20 @@ impl<'a> Parser<'a> {
                     self.expect(TokenKind::Comma, "',' or '}'")?;
                 }
             }
-            // Repeated named metadata accumulates, as in LLVM.
-            match self.m.named_metadata.iter_mut().find(|n| n.name == name) {
+            // Repeated named metadata accumulates, as in LLVM. Found by a
+            // map, not a scan of the earlier names: 100 000 names (1.4 MB
+            // of text) took 15 s that way.
+            let existing = self
+                .named_md
+                .get(&name)
+                .and_then(|&i| self.m.named_metadata.get_mut(i));
+            match existing {
                 Some(existing) => existing.operands.extend(operands),
-                None => self.m.named_metadata.push(NamedMetadata { name, operands }),
+                None => {
+                    self.named_md
+                        .insert(name.clone(), self.m.named_metadata.len());
+                    self.m.named_metadata.push(NamedMetadata { name, operands });
+                }
             }
             return Ok(());
         }

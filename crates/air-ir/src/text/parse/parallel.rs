@@ -22,7 +22,7 @@ use super::{FxMap, MetaSlot, PResult, Parser};
 use crate::constant::{ConstId, Constant};
 use crate::inst::Value;
 use crate::metadata::{MetaId, Metadata};
-use crate::module::{FuncId, Function, Module};
+use crate::module::{FuncId, Module};
 use crate::types::{Type, TypeId};
 
 /// Below this much body text a run is parsed sequentially: forking and
@@ -43,14 +43,15 @@ type Parsed<'a> = (Parser<'a>, PResult<()>);
 const WORKER_STACK: usize = 8 << 20;
 
 /// A deferred body: its function, the offset of its `{` and its share of
-/// the text (up to the next deferred item), used to balance chunks.
+/// the text (up to the next deferred item), used to balance chunks. `u32`
+/// as in `Deferred`: there is one per body.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct BodyItem {
     pub(super) id: FuncId,
-    pub(super) resume: usize,
+    pub(super) resume: u32,
     /// From its `{` to just past its `}`.
-    pub(super) body_len: usize,
-    pub(super) len: usize,
+    pub(super) body_len: u32,
+    pub(super) len: u32,
 }
 
 /// Table sizes at the fork: ids below them mean the same in every fork.
@@ -82,7 +83,7 @@ fn split(items: &[BodyItem], k: usize) -> Vec<&[BodyItem]> {
     let mut prefix = Vec::with_capacity(n + 1);
     prefix.push(0usize);
     for b in items {
-        prefix.push(prefix[prefix.len() - 1] + b.len);
+        prefix.push(prefix[prefix.len() - 1] + b.len as usize);
     }
     let total = prefix[n];
     let mut chunks = Vec::with_capacity(k);
@@ -121,7 +122,7 @@ impl<'a> Parser<'a> {
         threads: usize,
     ) -> PResult<()> {
         let threads = threads.max(1);
-        let total: usize = items.iter().map(|b| b.len).sum();
+        let total: usize = items.iter().map(|b| b.len as usize).sum();
         let chunk_count = (total / MIN_CHUNK_BYTES).clamp(threads, threads * CHUNKS_PER_THREAD);
         let chunks = split(items, chunk_count);
         let base = Base {
@@ -134,7 +135,7 @@ impl<'a> Parser<'a> {
         let slots: Vec<Mutex<Option<Parsed<'a>>>> = chunks
             .iter()
             .skip(1)
-            .map(|_| Mutex::new(Some((self.fork(), Ok(())))))
+            .map(|chunk| Mutex::new(Some((self.fork(chunk), Ok(())))))
             .collect();
         let next = AtomicUsize::new(0);
         let rest = chunks.get(1..).unwrap_or_default();
@@ -183,8 +184,8 @@ impl<'a> Parser<'a> {
     /// Parses consecutive bodies as the sequential driver does.
     fn parse_chunk(&mut self, items: &[BodyItem]) -> PResult<()> {
         for b in items {
-            self.seek(b.resume);
-            self.function_body(b.id, b.body_len)?;
+            self.seek(b.resume as usize);
+            self.function_body(b.id, b.body_len as usize)?;
             if !self.at_top_level_start() {
                 return Err(self.err("expected top-level entity"));
             }
@@ -192,43 +193,44 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// A copy of the state body parsing reads, with empty bodies.
-    fn fork(&self) -> Parser<'a> {
-        let functions = self
+    /// A copy of the state that parsing the bodies `chunk` reads, with
+    /// empty bodies.
+    ///
+    /// Of the functions it holds only the run from the chunk's first body
+    /// to its last (function ids grow in text order, and so do the
+    /// chunk's), as [`super::RunFunction`]s, with source-map slots for
+    /// them: bodies read only their own function's header, and take other
+    /// functions' and globals' addresses through the shared symbol table.
+    /// A copy of the whole function table per fork (7 of them on 2
+    /// threads) was most of `airlink fmt`'s memory on a module of many
+    /// small functions.
+    fn fork(&self, chunk: &[BodyItem]) -> Parser<'a> {
+        let first = chunk.first().map_or(0, |b| b.id.0 as usize);
+        let last = chunk.last().map_or(0, |b| b.id.0 as usize + 1);
+        let run: Vec<super::RunFunction> = self
             .m
             .functions
+            .get(first..last)
+            .unwrap_or_default()
             .iter()
-            .map(|f| Function {
-                name: String::new(),
+            .map(|f| super::RunFunction {
                 ty: f.ty,
-                linkage: f.linkage,
-                visibility: f.visibility,
-                dso_local: f.dso_local,
-                cc: f.cc,
-                unnamed_addr: f.unnamed_addr,
-                ret_attrs: Default::default(),
-                fn_attrs: Default::default(),
                 params: f.params.clone(),
-                section: None,
-                align: None,
                 blocks: Vec::new(),
                 insts: Vec::new(),
-                attachments: Vec::new(),
             })
-            .collect::<Vec<_>>();
+            .collect();
+        let source_map = super::super::SourceMap::for_bodies(run.len());
         let m = Module {
             types: self.m.types.clone(),
             consts: self.m.consts.clone(),
-            globals: self.m.globals.clone(),
             metadata: self.m.metadata.clone(),
-            functions,
             ..Module::default()
         };
-        let source_map = super::super::SourceMap {
-            insts: vec![Vec::new(); self.m.functions.len()],
-            ..Default::default()
-        };
-        self.fork_with(m, source_map, true)
+        let mut fork = self.fork_with(m, source_map, true);
+        fork.fn_base = first;
+        fork.run = Some(run);
+        fork
     }
 
     /// Moves the fork `w`'s bodies of `items` into this parser, re-interning
@@ -353,7 +355,8 @@ impl<'a> Parser<'a> {
         let identity = tmap.is_empty() && cmap.is_empty() && mmap.is_empty();
         for b in items {
             let i = b.id.0 as usize;
-            let wf = w.m.functions.get_mut(i)?;
+            let wi = w.fn_index(b.id);
+            let wf = w.run.as_mut()?.get_mut(wi)?;
             let blocks = std::mem::take(&mut wf.blocks);
             let mut insts = std::mem::take(&mut wf.insts);
             if !identity {
@@ -379,8 +382,7 @@ impl<'a> Parser<'a> {
             let f = self.m.functions.get_mut(i)?;
             f.blocks = blocks;
             f.insts = insts;
-            let offsets = std::mem::take(w.source_map.insts.get_mut(i)?);
-            *self.source_map.insts.get_mut(i)? = offsets;
+            self.source_map.take_body(i, &w.source_map, wi)?;
         }
         (!bad).then_some(())
     }
