@@ -15,32 +15,40 @@ pub(super) struct DomTree {
     span: Vec<(u32, u32)>,
 }
 
+/// The blocks reachable from the entry in reverse post-order, and each
+/// block's position in it (`NONE` when unreachable); iterative, so long
+/// chains do not recurse.
+fn reverse_post_order(nb: usize, succs: &[Vec<u32>]) -> (Vec<u32>, Vec<u32>) {
+    let mut post_order: Vec<u32> = Vec::with_capacity(nb);
+    let mut visited = vec![false; nb];
+    if nb > 0 {
+        let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
+        visited[0] = true;
+        while let Some((b, next)) = stack.last_mut() {
+            if let Some(&s) = succs[*b as usize].get(*next) {
+                *next += 1;
+                if !visited[s as usize] {
+                    visited[s as usize] = true;
+                    stack.push((s, 0));
+                }
+            } else {
+                post_order.push(*b);
+                stack.pop();
+            }
+        }
+    }
+    let order: Vec<u32> = post_order.iter().rev().copied().collect();
+    let mut rpo = vec![NONE; nb];
+    for (i, b) in order.iter().enumerate() {
+        rpo[*b as usize] = i as u32;
+    }
+    (order, rpo)
+}
+
 impl DomTree {
     pub(super) fn new(nb: usize, succs: &[Vec<u32>], preds: &[Vec<u32>]) -> Self {
         // Reverse post-order of the blocks reachable from the entry.
-        let mut post_order: Vec<u32> = Vec::with_capacity(nb);
-        let mut visited = vec![false; nb];
-        if nb > 0 {
-            let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
-            visited[0] = true;
-            while let Some((b, next)) = stack.last_mut() {
-                if let Some(&s) = succs[*b as usize].get(*next) {
-                    *next += 1;
-                    if !visited[s as usize] {
-                        visited[s as usize] = true;
-                        stack.push((s, 0));
-                    }
-                } else {
-                    post_order.push(*b);
-                    stack.pop();
-                }
-            }
-        }
-        let order: Vec<u32> = post_order.iter().rev().copied().collect();
-        let mut rpo = vec![NONE; nb];
-        for (i, b) in order.iter().enumerate() {
-            rpo[*b as usize] = i as u32;
-        }
+        let (order, rpo) = reverse_post_order(nb, succs);
         let idom = immediate_dominators(nb, succs, preds);
         // Dominator-tree DFS numbering.
         let mut children: Vec<Vec<u32>> = vec![Vec::new(); nb];
@@ -231,29 +239,7 @@ mod tests {
     /// The fixed-point iteration the verifier used before, kept as the
     /// oracle for `immediate_dominators`.
     fn iterated_dominators(nb: usize, succs: &[Vec<u32>], preds: &[Vec<u32>]) -> Vec<u32> {
-        let mut post_order: Vec<u32> = Vec::new();
-        let mut visited = vec![false; nb];
-        if nb > 0 {
-            let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
-            visited[0] = true;
-            while let Some((b, next)) = stack.last_mut() {
-                if let Some(&s) = succs[*b as usize].get(*next) {
-                    *next += 1;
-                    if !visited[s as usize] {
-                        visited[s as usize] = true;
-                        stack.push((s, 0));
-                    }
-                } else {
-                    post_order.push(*b);
-                    stack.pop();
-                }
-            }
-        }
-        let order: Vec<u32> = post_order.iter().rev().copied().collect();
-        let mut rpo = vec![NONE; nb];
-        for (i, b) in order.iter().enumerate() {
-            rpo[*b as usize] = i as u32;
-        }
+        let (order, rpo) = reverse_post_order(nb, succs);
         // Iterate idoms to a fixed point.
         let mut idom = vec![NONE; nb];
         if nb > 0 {
