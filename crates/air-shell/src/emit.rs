@@ -436,15 +436,22 @@ impl Emitter<'_> {
                 .map(|p| (p.bytes, p.lifetime_ptr)),
         );
         for (bytes, ptr) in ends {
-            let end = self.declare(IntrinsicId::LifetimeEnd)?;
-            let size = self.b.const_int(self.i64t, bytes);
-            self.call(
-                end,
-                vec![size, ptr],
-                nounwind(),
-                vec![AttrSet::new(), nonnull()],
-            )?;
+            self.lifetime(IntrinsicId::LifetimeEnd, bytes, ptr)?;
         }
+        Ok(())
+    }
+
+    /// `call void @llvm.lifetime.start/end.p0i8(i64 bytes, i8* nonnull
+    /// ptr)`, with the attributes Apple's compiler gives these calls.
+    fn lifetime(&mut self, which: IntrinsicId, bytes: i128, ptr: Value) -> Result<()> {
+        let f = self.declare(which)?;
+        let size = self.b.const_int(self.i64t, bytes);
+        self.call(
+            f,
+            vec![size, ptr],
+            nounwind(),
+            vec![AttrSet::new(), nonnull()],
+        )?;
         Ok(())
     }
 
@@ -691,14 +698,7 @@ impl Emitter<'_> {
         let raw = self.b.cast(Opcode::BitCast, slot, i8p)?;
         let raw = self.named(raw, "event.i8")?;
         let bytes = 8 * most;
-        let start = self.declare(IntrinsicId::LifetimeStart)?;
-        let size = self.b.const_int(self.i64t, bytes);
-        self.call(
-            start,
-            vec![size, raw],
-            nounwind(),
-            vec![AttrSet::new(), nonnull()],
-        )?;
+        self.lifetime(IntrinsicId::LifetimeStart, bytes, raw)?;
         self.events = Some(Events {
             slot,
             array,
@@ -724,14 +724,7 @@ impl Emitter<'_> {
             let raw = self.b.cast(Opcode::BitCast, alloca, i8p)?;
             let raw = self.named(raw, &format!("{}.i8", p.name))?;
             let bytes = i128::from(p.count * p.element.size());
-            let start = self.declare(IntrinsicId::LifetimeStart)?;
-            let size = self.b.const_int(self.i64t, bytes);
-            self.call(
-                start,
-                vec![size, raw],
-                nounwind(),
-                vec![AttrSet::new(), nonnull()],
-            )?;
+            self.lifetime(IntrinsicId::LifetimeStart, bytes, raw)?;
             let zero = self.b.const_int(self.i64t, 0);
             let first = self.b.gep(alloca, &[zero, zero], true)?;
             let first = self.named(first, &format!("{}.ptr", p.name))?;
